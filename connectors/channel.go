@@ -1,0 +1,214 @@
+// Package connectors defines the contract every sales-channel connector
+// implements, and the registry workflows use to find one by shop.
+//
+// Workflows speak only this interface. What differs between platforms
+// (money units, review, delta stock, order windows, cursors vs pages, CPS
+// pools) is either hidden inside the connector or declared in Capabilities,
+// so a new platform arrives without a workflow change.
+package connectors
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/syncctl/syncctl/domain"
+)
+
+// Kind is the family a platform belongs to.
+type Kind string
+
+const (
+	KindMiniProgram Kind = "mini_program" // WeChat 微信小店, Youzan
+	KindMarketplace Kind = "marketplace"  // Tmall/Taobao, JD, Vipshop
+	KindCPSPool     Kind = "cps_pool"     // Kuaishou 分销, Douyin 精选联盟
+)
+
+// StockMode says how a platform takes stock writes.
+type StockMode string
+
+const (
+	StockAbsolute StockMode = "absolute" // set the number (TOP type=1, JD)
+	StockDelta    StockMode = "delta"    // add/subtract only (WeChat diff_type 1/2 preferred)
+	StockBoth     StockMode = "both"
+)
+
+// Paging says how a platform walks an order window.
+type Paging string
+
+const (
+	PagingPageNumber Paging = "page_number" // page_no + page_size (TOP, Youzan, Douyin, JD)
+	PagingCursor     Paging = "cursor"      // opaque next_key / cursor (WeChat, Kuaishou)
+)
+
+// Capabilities declares what a platform can do and its hard limits. The
+// workflows read these instead of switching on the platform name.
+type Capabilities struct {
+	Kind             Kind
+	StockMode        StockMode
+	Review           bool          // content changes go through platform review
+	PromotionPool    bool          // products can join a CPS commission pool
+	OrderWindowMax   time.Duration // longest [from, to) one ListOrders call accepts
+	OrderLookback    time.Duration // oldest modification time the platform still serves
+	OrderPaging      Paging
+	OrderPageSizeMax int
+	QPS              float64 // documented or configured calls per second per shop
+}
+
+// ProductPush is one SPU as a channel should show it: the master product,
+// the channel price of each SKU and the stock offered to this channel. Known
+// carries the platform ids from earlier pushes (empty on first push).
+type ProductPush struct {
+	Product domain.Product
+	Prices  map[string]domain.Money // SKU code → channel price (fen)
+	Stocks  map[string]int          // SKU code → stock offered on this channel
+	Known   *ProductIDs             // nil: not yet on the platform
+}
+
+// ProductIDs are a product's ids on a platform.
+type ProductIDs struct {
+	ItemID string            `json:"item_id"`
+	SKUIDs map[string]string `json:"sku_ids"` // master SKU code → platform SKU id
+}
+
+// ProductResult is what the platform answered to an upsert.
+type ProductResult struct {
+	IDs    ProductIDs
+	Status domain.ListingStatus // on_sale, in_review, ...
+}
+
+// PriceUpdate sets one SKU's channel price.
+type PriceUpdate struct {
+	SKUCode string
+	IDs     ProductIDs
+	Price   domain.Money
+}
+
+// StockUpdate sets one SKU's channel stock. Delta is the change since the
+// last push; platforms in StockDelta mode use Delta, others use Quantity.
+type StockUpdate struct {
+	SKUCode  string
+	IDs      ProductIDs
+	Quantity int
+	Delta    int
+}
+
+// OrderQuery asks for orders modified in [From, To). To-From must not exceed
+// Capabilities.OrderWindowMax. PageToken is "" for the first page and the
+// previous page's NextPageToken after that; its meaning is the connector's.
+type OrderQuery struct {
+	From, To  time.Time
+	PageToken string
+	PageSize  int // 0: the connector's default
+}
+
+// OrderPage is one page of full orders. NextPageToken is "" on the last page.
+type OrderPage struct {
+	Orders        []domain.SalesOrder
+	NextPageToken string
+	Calls         int // platform calls this page cost (for rate accounting and stats)
+}
+
+// Channel is one shop on one platform.
+type Channel interface {
+	// Shop identifies the shop this connector instance serves.
+	Shop() domain.ShopRef
+	// Capabilities declares the platform's limits and features.
+	Capabilities() Capabilities
+	// UpsertProduct creates the product (Known == nil) or updates its content,
+	// prices and stock, and returns the platform ids of the product and every SKU.
+	UpsertProduct(ctx context.Context, p ProductPush) (ProductResult, error)
+	// UpdatePrice changes one SKU's price without touching content.
+	UpdatePrice(ctx context.Context, u PriceUpdate) error
+	// UpdateStock changes one SKU's stock.
+	UpdateStock(ctx context.Context, u StockUpdate) error
+	// SetListed puts a product on or off the shelf.
+	SetListed(ctx context.Context, ids ProductIDs, listed bool) error
+	// ListOrders returns one page of orders modified in the query window,
+	// already mapped to SalesOrder (connectors whose list returns ids only
+	// fetch each order's detail).
+	ListOrders(ctx context.Context, q OrderQuery) (OrderPage, error)
+	// GetOrder returns one order.
+	GetOrder(ctx context.Context, platformOrderID string) (domain.SalesOrder, error)
+	// Ship tells the platform the order (or some lines) left the warehouse.
+	Ship(ctx context.Context, s domain.Shipment) error
+}
+
+// PromotionPool is implemented by CPS platforms (Kuaishou 分销, Douyin 精选联盟,
+// WeChat 优选联盟): a product joins a pool with a commission rate in basis points.
+type PromotionPool interface {
+	JoinPromotionPool(ctx context.Context, ids ProductIDs, commissionBP int) error
+	LeavePromotionPool(ctx context.Context, ids ProductIDs) error
+}
+
+// ReviewTracker is implemented by platforms that review content (WeChat,
+// Douyin): it reports where a pushed product is in review.
+type ReviewTracker interface {
+	ReviewStatus(ctx context.Context, ids ProductIDs) (domain.ListingStatus, string, error)
+}
+
+// Factory builds a Channel for one configured shop.
+type Factory func(cfg ShopConfig) (Channel, error)
+
+// ShopConfig is one channel shop from the configuration. Secrets are not
+// here: AppSecret and Session hold values already read from the env var or
+// file the configuration names, and are never logged or serialized.
+type ShopConfig struct {
+	Channel   string            `yaml:"channel" json:"channel"`
+	Shop      string            `yaml:"shop" json:"shop"`
+	Gateway   string            `yaml:"gateway" json:"gateway"` // e.g. https://eco.taobao.com/router/rest
+	AppKey    string            `yaml:"app_key" json:"app_key"`
+	AppSecret Secret            `yaml:"-" json:"-"`
+	Session   Secret            `yaml:"-" json:"-"`
+	QPS       float64           `yaml:"qps" json:"qps,omitempty"`
+	Options   map[string]string `yaml:"options" json:"options,omitempty"` // platform specifics (sign_method, cid, location)
+}
+
+// Secret is a credential. It prints as "***" so it cannot leak through logs,
+// errors or %v of a struct that holds it.
+type Secret string
+
+func (Secret) String() string                 { return "***" }
+func (Secret) GoString() string               { return "***" }
+func (Secret) MarshalJSON() ([]byte, error)   { return []byte(`"***"`), nil }
+func (s Secret) Reveal() string               { return string(s) }
+func (Secret) Format(f fmt.State, verb rune)  { _, _ = f.Write([]byte("***")) }
+func (s Secret) MarshalText() ([]byte, error) { return []byte("***"), nil }
+
+var (
+	registryMu sync.RWMutex
+	registry   = map[string]Factory{}
+)
+
+// Register makes a platform's factory available by channel id. Platform
+// packages call it from init.
+func Register(channel string, f Factory) {
+	registryMu.Lock()
+	defer registryMu.Unlock()
+	registry[channel] = f
+}
+
+// Open builds the Channel for a shop configuration.
+func Open(cfg ShopConfig) (Channel, error) {
+	registryMu.RLock()
+	f, ok := registry[cfg.Channel]
+	registryMu.RUnlock()
+	if !ok {
+		return nil, domain.Errorf(domain.EInvalid, "shop %s/%s: unknown channel %q (known: %v)", cfg.Channel, cfg.Shop, cfg.Channel, Platforms())
+	}
+	return f(cfg)
+}
+
+// Platforms lists the registered channel ids.
+func Platforms() []string {
+	registryMu.RLock()
+	defer registryMu.RUnlock()
+	var out []string
+	for k := range registry {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}

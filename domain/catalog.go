@@ -1,0 +1,116 @@
+package domain
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"sort"
+	"time"
+)
+
+// Product is a master SPU: the goods as the brand defines them, independent
+// of any channel.
+type Product struct {
+	Code        string   `json:"code"`                  // master SPU code, unique
+	Title       string   `json:"title"`                 // ≤ 60 runes in the master catalog
+	Brand       string   `json:"brand,omitempty"`       // 品牌
+	Category    string   `json:"category"`              // master category path, e.g. "服装/女装/T恤"
+	Description string   `json:"description,omitempty"` // plain text or simple HTML
+	Images      []string `json:"images,omitempty"`      // absolute URLs, first is the main image
+	SKUs        []SKU    `json:"skus"`
+	UpdatedAt   time.Time `json:"updated_at,omitempty"`
+}
+
+// SKU is one sellable variant of a Product.
+type SKU struct {
+	Code      string      `json:"code"`              // master SKU code (商家编码), unique across the catalog
+	Specs     []SpecValue `json:"specs,omitempty"`   // ordered spec values: 颜色=红色, 尺码=M
+	Barcode   string      `json:"barcode,omitempty"` // EAN-13 / UPC / internal
+	WeightG   int         `json:"weight_g,omitempty"`
+	Cost      Money       `json:"cost"`       // fen
+	ListPrice Money       `json:"list_price"` // fen, > 0
+	Stock     int         `json:"stock"`      // sellable units in the warehouse, ≥ 0
+}
+
+// SpecValue is one dimension of a SKU's variation.
+type SpecValue struct {
+	Name  string `json:"name"`  // 颜色, 尺码, 规格
+	Value string `json:"value"` // 红色, M, 500ml
+}
+
+// SpecDimensions returns the spec names in first-seen order across SKUs.
+func (p Product) SpecDimensions() []string {
+	var names []string
+	seen := map[string]bool{}
+	for _, s := range p.SKUs {
+		for _, v := range s.Specs {
+			if !seen[v.Name] {
+				seen[v.Name] = true
+				names = append(names, v.Name)
+			}
+		}
+	}
+	return names
+}
+
+// ContentHash is a stable digest of what a channel shows of the product
+// (title, content, images, SKU structure) excluding price and stock, which
+// are pushed and tracked separately. An unchanged hash means no content call.
+func (p Product) ContentHash() string {
+	type skuContent struct {
+		Code    string
+		Specs   []SpecValue
+		Barcode string
+		WeightG int
+	}
+	c := struct {
+		Code, Title, Brand, Category, Description string
+		Images                                    []string
+		SKUs                                      []skuContent
+	}{p.Code, p.Title, p.Brand, p.Category, p.Description, p.Images, nil}
+	skus := append([]SKU(nil), p.SKUs...)
+	sort.Slice(skus, func(i, j int) bool { return skus[i].Code < skus[j].Code })
+	for _, s := range skus {
+		c.SKUs = append(c.SKUs, skuContent{s.Code, s.Specs, s.Barcode, s.WeightG})
+	}
+	b, _ := json.Marshal(c)
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:16])
+}
+
+// ShopRef names one shop on one channel: the unit every listing, cursor and
+// workflow is keyed by. Channel is the platform id ("tmall"); Shop is the
+// operator's name for the shop in the configuration ("flagship").
+type ShopRef struct {
+	Channel string `json:"channel"`
+	Shop    string `json:"shop"`
+}
+
+func (r ShopRef) String() string { return r.Channel + "/" + r.Shop }
+
+// ListingStatus is a normalized listing state across platforms.
+type ListingStatus string
+
+const (
+	ListingPending  ListingStatus = "pending"   // never pushed, or push in flight
+	ListingInReview ListingStatus = "in_review" // platform is reviewing (WeChat, Douyin)
+	ListingRejected ListingStatus = "rejected"  // platform review rejected it
+	ListingOnSale   ListingStatus = "on_sale"   // listed and buyable
+	ListingDelisted ListingStatus = "delisted"  // off shelf (instock)
+	ListingFailed   ListingStatus = "failed"    // last push failed; see LastError
+)
+
+// ChannelListing maps one master SKU onto one channel shop.
+type ChannelListing struct {
+	Shop          ShopRef       `json:"shop"`
+	SKUCode       string        `json:"sku_code"`
+	ProductCode   string        `json:"product_code"`
+	ItemID        string        `json:"item_id,omitempty"`     // platform product id (num_iid, product_id); string: 64-bit ids
+	PlatformSKUID string        `json:"platform_sku_id,omitempty"`
+	ContentHash   string        `json:"content_hash,omitempty"` // Product.ContentHash last pushed successfully
+	Price         Money         `json:"price"`                  // last price pushed, fen
+	Stock         int           `json:"stock"`                  // last stock pushed
+	Status        ListingStatus `json:"status"`
+	LastError     string        `json:"last_error,omitempty"`
+	PushedAt      time.Time     `json:"pushed_at,omitempty"`
+}

@@ -1,0 +1,131 @@
+package domain
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"time"
+)
+
+// OrderStatus is the normalized lifecycle of a sales order, whatever the
+// platform calls it.
+type OrderStatus string
+
+const (
+	OrderPendingPayment OrderStatus = "pending_payment" // created, not paid
+	OrderPaid           OrderStatus = "paid"            // paid, waiting to ship
+	OrderPartShipped    OrderStatus = "partially_shipped"
+	OrderShipped        OrderStatus = "shipped"   // all goods sent, buyer not yet confirmed
+	OrderCompleted      OrderStatus = "completed" // buyer signed / trade finished
+	OrderCancelled      OrderStatus = "cancelled" // closed before or after payment
+	OrderUnknown        OrderStatus = "unknown"   // a platform status we do not map: carried raw
+)
+
+// SalesOrder is the ERP-shaped order every channel's order maps onto.
+// Amounts are fen. Buyer and receiver data is masked: syncctl never stores or
+// forwards full PII.
+type SalesOrder struct {
+	Shop            ShopRef     `json:"shop"`
+	PlatformOrderID string      `json:"platform_order_id"` // string: 64-bit ids
+	Status          OrderStatus `json:"status"`
+	PlatformStatus  string      `json:"platform_status"`
+	CreatedAt       time.Time   `json:"created_at"`
+	PaidAt          *time.Time  `json:"paid_at,omitempty"`
+	ModifiedAt      time.Time   `json:"modified_at"` // platform's last-modified: the order's version
+	Currency        string      `json:"currency"`    // "CNY"
+	Amounts         Amounts     `json:"amounts"`
+	Buyer           Party       `json:"buyer"`
+	Receiver        Receiver    `json:"receiver"`
+	Lines           []OrderLine `json:"lines"`
+	CPS             *CPSInfo    `json:"cps,omitempty"` // set when an influencer/promoter sold it
+	BuyerMessage    string      `json:"buyer_message,omitempty"`
+}
+
+// Amounts are the order-level money figures, all fen.
+type Amounts struct {
+	Goods    Money `json:"goods"`    // sum of line list amounts
+	Discount Money `json:"discount"` // all discounts
+	Freight  Money `json:"freight"`  // postage
+	Paid     Money `json:"paid"`     // what the buyer paid
+}
+
+// Party is a masked buyer identity.
+type Party struct {
+	Nick string `json:"nick,omitempty"` // masked, e.g. "t**1"
+	ID   string `json:"id,omitempty"`   // platform's opaque buyer id (open_uid, oaid)
+}
+
+// Receiver is the masked shipping address.
+type Receiver struct {
+	Name     string `json:"name,omitempty"`  // masked: "张*"
+	Phone    string `json:"phone,omitempty"` // masked: "138****0000"
+	Province string `json:"province,omitempty"`
+	City     string `json:"city,omitempty"`
+	District string `json:"district,omitempty"`
+	Address  string `json:"address,omitempty"` // masked detail
+}
+
+// OrderLine is one SKU on an order.
+type OrderLine struct {
+	PlatformLineID string `json:"platform_line_id"` // oid, sub order id
+	SKUCode        string `json:"sku_code"`         // master SKU code (outer id); "" if the platform had none
+	PlatformItemID string `json:"platform_item_id,omitempty"`
+	PlatformSKUID  string `json:"platform_sku_id,omitempty"`
+	Title          string `json:"title"`
+	Quantity       int    `json:"quantity"`
+	UnitPrice      Money  `json:"unit_price"`
+	Paid           Money  `json:"paid"` // line amount after discounts
+	Status         string `json:"status,omitempty"`
+	RefundStatus   string `json:"refund_status,omitempty"`
+}
+
+// CPSInfo records who promoted the order and the commission owed.
+type CPSInfo struct {
+	PromoterID     string `json:"promoter_id"`
+	PromoterName   string `json:"promoter_name,omitempty"`
+	CommissionRate int    `json:"commission_rate_bp"` // basis points: 2000 = 20%
+	Commission     Money  `json:"commission"`
+}
+
+// Version is a stable digest of the order's content. A new version means
+// the ERP must hear about it again (order.updated).
+func (o SalesOrder) Version() string {
+	b, _ := json.Marshal(o)
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:12])
+}
+
+// Shipment is the ERP's word that goods left the warehouse.
+type Shipment struct {
+	Shop            ShopRef  `json:"shop"`
+	PlatformOrderID string   `json:"platform_order_id"`
+	Carrier         string   `json:"carrier"`   // platform company code: "ZTO", "SF", "YUNDA"
+	TrackingNo      string   `json:"tracking_no"`
+	LineIDs         []string `json:"line_ids,omitempty"` // split shipment; empty = whole order
+}
+
+// MaskName keeps the first rune: "张三丰" → "张**".
+func MaskName(s string) string {
+	r := []rune(s)
+	if len(r) == 0 {
+		return ""
+	}
+	out := string(r[0])
+	for range r[1:] {
+		out += "*"
+	}
+	return out
+}
+
+// MaskPhone keeps the first 3 and last 4 digits: "13812345678" → "138****5678".
+func MaskPhone(s string) string {
+	r := []rune(s)
+	if len(r) < 8 {
+		return MaskName(s)
+	}
+	out := string(r[:3])
+	for range r[3 : len(r)-4] {
+		out += "*"
+	}
+	return out + string(r[len(r)-4:])
+}

@@ -1,0 +1,128 @@
+// Package store defines syncctl's own state: the master catalog, the listing
+// map, order-pull cursors, the order index and the ERP delivery outbox.
+// Implementations live in subpackages (store/sqlite; PostgreSQL later) and
+// share one test suite (store/storetest).
+package store
+
+import (
+	"context"
+	"time"
+
+	"github.com/syncctl/syncctl/domain"
+)
+
+// Store is the connector's state. Every method is safe for concurrent use.
+// Methods that write several rows do it in one transaction.
+type Store interface {
+	// ImportProducts inserts or replaces whole products (with their SKUs) in
+	// one transaction. A SKU code owned by another product is a conflict and
+	// nothing is written.
+	ImportProducts(ctx context.Context, products []domain.Product) (ImportResult, error)
+	// GetProduct returns one product with its SKUs, or ENotFound.
+	GetProduct(ctx context.Context, code string) (domain.Product, error)
+	// ListProducts returns products ordered by code, after the given code.
+	ListProducts(ctx context.Context, afterCode string, limit int) ([]domain.Product, error)
+	// CatalogStats counts SPUs and SKUs.
+	CatalogStats(ctx context.Context) (spus, skus int, err error)
+
+	// ChangedProducts returns, in code order after afterCode, the codes of
+	// products that need a push to the shop: a SKU without a successful
+	// listing, or whose content hash, price or stock differs from what was
+	// last pushed. An unchanged catalog returns nothing.
+	ChangedProducts(ctx context.Context, shop domain.ShopRef, afterCode string, limit int) ([]string, error)
+	// CountChangedProducts counts what ChangedProducts would page through.
+	CountChangedProducts(ctx context.Context, shop domain.ShopRef) (int, error)
+	// Listings returns the shop's listings of one product (may be empty).
+	Listings(ctx context.Context, shop domain.ShopRef, productCode string) ([]domain.ChannelListing, error)
+	// ListListings pages through a shop's listings by SKU code.
+	ListListings(ctx context.Context, shop domain.ShopRef, afterSKU string, limit int) ([]domain.ChannelListing, error)
+	// SaveListings upserts listings keyed by shop and SKU code, in one transaction.
+	SaveListings(ctx context.Context, listings []domain.ChannelListing) error
+
+	// OrderCursor returns the shop's order-pull cursor (the modification
+	// time up to which orders are known to be pulled); ok is false if none.
+	OrderCursor(ctx context.Context, shop domain.ShopRef) (t time.Time, ok bool, err error)
+	// SetOrderCursor moves the cursor. It never moves backwards.
+	SetOrderCursor(ctx context.Context, shop domain.ShopRef, t time.Time) error
+
+	// UpsertOrder records an order in the index. If the order is new or its
+	// version changed, it is stored and a pending delivery is enqueued in the
+	// same transaction; otherwise nothing is written and Event is "".
+	UpsertOrder(ctx context.Context, o domain.SalesOrder) (OrderChange, error)
+	// GetOrder returns an indexed order, or ENotFound.
+	GetOrder(ctx context.Context, shop domain.ShopRef, platformOrderID string) (domain.SalesOrder, error)
+	// ListOrders returns indexed orders of a shop, newest modification first.
+	ListOrders(ctx context.Context, shop domain.ShopRef, limit int) ([]OrderRecord, error)
+
+	// PendingDeliveries returns deliveries not yet accepted by the ERP,
+	// oldest first.
+	PendingDeliveries(ctx context.Context, limit int) ([]Delivery, error)
+	// GetDelivery returns one delivery with the order snapshot it carries.
+	GetDelivery(ctx context.Context, id string) (Delivery, error)
+	// RecordDeliveryAttempt logs one attempt; accepted marks it delivered.
+	RecordDeliveryAttempt(ctx context.Context, id string, accepted bool, httpStatus int, errText string) error
+	// RequeueDeliveries marks a shop's deliveries (one order's if
+	// platformOrderID is set) pending again for redelivery; returns how many.
+	RequeueDeliveries(ctx context.Context, shop domain.ShopRef, platformOrderID string) (int, error)
+	// DeliveryStats counts deliveries by status.
+	DeliveryStats(ctx context.Context) (map[DeliveryStatus]int, error)
+
+	Close() error
+}
+
+// ImportResult counts what an import did.
+type ImportResult struct {
+	Created   int `json:"created"`
+	Updated   int `json:"updated"`
+	Unchanged int `json:"unchanged"`
+	SKUs      int `json:"skus"`
+}
+
+// OrderEvent is the webhook event an order change causes.
+type OrderEvent string
+
+const (
+	OrderCreated OrderEvent = "order.created"
+	OrderUpdated OrderEvent = "order.updated"
+)
+
+// OrderChange says what UpsertOrder did.
+type OrderChange struct {
+	Event      OrderEvent // "" when the order was already known at this version
+	Revision   int        // 1 for the first version, +1 per change
+	DeliveryID string     // the enqueued delivery, "" when Event is ""
+}
+
+// OrderRecord is an indexed order with its bookkeeping.
+type OrderRecord struct {
+	Order     domain.SalesOrder
+	Version   string
+	Revision  int
+	FirstSeen time.Time
+	UpdatedAt time.Time
+}
+
+// DeliveryStatus is where one webhook delivery stands.
+type DeliveryStatus string
+
+const (
+	DeliveryPending   DeliveryStatus = "pending"
+	DeliveryDelivered DeliveryStatus = "delivered"
+)
+
+// Delivery is one order version owed to the ERP. ID is the idempotency key
+// sent as X-Syncctl-Delivery: stable across retries and redeliveries.
+type Delivery struct {
+	ID              string            `json:"id"`
+	Event           OrderEvent        `json:"event"`
+	Shop            domain.ShopRef    `json:"shop"`
+	PlatformOrderID string            `json:"platform_order_id"`
+	Revision        int               `json:"revision"`
+	Order           domain.SalesOrder `json:"order"` // snapshot at this revision
+	Status          DeliveryStatus    `json:"status"`
+	Attempts        int               `json:"attempts"`
+	LastHTTPStatus  int               `json:"last_http_status,omitempty"`
+	LastError       string            `json:"last_error,omitempty"`
+	CreatedAt       time.Time         `json:"created_at"`
+	DeliveredAt     *time.Time        `json:"delivered_at,omitempty"`
+}
