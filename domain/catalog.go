@@ -11,13 +11,13 @@ import (
 // Product is a master SPU: the goods as the brand defines them, independent
 // of any channel.
 type Product struct {
-	Code        string   `json:"code"`                  // master SPU code, unique
-	Title       string   `json:"title"`                 // ≤ 60 runes in the master catalog
-	Brand       string   `json:"brand,omitempty"`       // 品牌
-	Category    string   `json:"category"`              // master category path, e.g. "服装/女装/T恤"
-	Description string   `json:"description,omitempty"` // plain text or simple HTML
-	Images      []string `json:"images,omitempty"`      // absolute URLs, first is the main image
-	SKUs        []SKU    `json:"skus"`
+	Code        string    `json:"code"`                  // master SPU code, unique
+	Title       string    `json:"title"`                 // ≤ 60 runes in the master catalog
+	Brand       string    `json:"brand,omitempty"`       // 品牌
+	Category    string    `json:"category"`              // master category path, e.g. "服装/女装/T恤"
+	Description string    `json:"description,omitempty"` // plain text or simple HTML
+	Images      []string  `json:"images,omitempty"`      // absolute URLs, first is the main image
+	SKUs        []SKU     `json:"skus"`
 	UpdatedAt   time.Time `json:"updated_at,omitempty"`
 }
 
@@ -105,7 +105,7 @@ type ChannelListing struct {
 	Shop          ShopRef       `json:"shop"`
 	SKUCode       string        `json:"sku_code"`
 	ProductCode   string        `json:"product_code"`
-	ItemID        string        `json:"item_id,omitempty"`     // platform product id (num_iid, product_id); string: 64-bit ids
+	ItemID        string        `json:"item_id,omitempty"` // platform product id (num_iid, product_id); string: 64-bit ids
 	PlatformSKUID string        `json:"platform_sku_id,omitempty"`
 	ContentHash   string        `json:"content_hash,omitempty"` // Product.ContentHash last pushed successfully
 	Price         Money         `json:"price"`                  // last price pushed, fen

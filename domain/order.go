@@ -99,7 +99,7 @@ func (o SalesOrder) Version() string {
 type Shipment struct {
 	Shop            ShopRef  `json:"shop"`
 	PlatformOrderID string   `json:"platform_order_id"`
-	Carrier         string   `json:"carrier"`   // platform company code: "ZTO", "SF", "YUNDA"
+	Carrier         string   `json:"carrier"` // platform company code: "ZTO", "SF", "YUNDA"
 	TrackingNo      string   `json:"tracking_no"`
 	LineIDs         []string `json:"line_ids,omitempty"` // split shipment; empty = whole order
 }
