@@ -65,6 +65,11 @@ type ProductPush struct {
 	Prices  map[string]domain.Money // SKU code → channel price (fen)
 	Stocks  map[string]int          // SKU code → stock offered on this channel
 	Known   *ProductIDs             // nil: not yet on the platform
+	// MayExist is set when an earlier attempt to create this product may
+	// have reached the platform (the worker died before recording the ids):
+	// the connector must look the product up by its outer id before creating
+	// it, so a retry never lists the same product twice.
+	MayExist bool
 }
 
 // ProductIDs are a product's ids on a platform.
@@ -109,6 +114,15 @@ type OrderPage struct {
 	Orders        []domain.SalesOrder
 	NextPageToken string
 	Calls         int // platform calls this page cost (for rate accounting and stats)
+	// Rejected lists orders on the page that could not be mapped (a field
+	// missing or malformed). They are reported, never silently dropped.
+	Rejected []RejectedOrder
+}
+
+// RejectedOrder is a platform order that could not be mapped.
+type RejectedOrder struct {
+	PlatformOrderID string `json:"platform_order_id"`
+	Reason          string `json:"reason"` // names the field
 }
 
 // Channel is one shop on one platform.
@@ -211,4 +225,37 @@ func Platforms() []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// Shops holds the opened channel of every configured shop of a worker.
+type Shops map[domain.ShopRef]Channel
+
+// Get returns the channel of a shop, or ENotFound naming the known shops.
+func (s Shops) Get(ref domain.ShopRef) (Channel, error) {
+	if ch, ok := s[ref]; ok {
+		return ch, nil
+	}
+	var known []string
+	for k := range s {
+		known = append(known, k.String())
+	}
+	sort.Strings(known)
+	return nil, domain.Errorf(domain.ENotFound, "shop %s is not configured on this worker (configured: %v)", ref, known)
+}
+
+// OpenAll opens every configured shop. A duplicate shop is an error.
+func OpenAll(cfgs []ShopConfig) (Shops, error) {
+	out := Shops{}
+	for _, c := range cfgs {
+		ref := domain.ShopRef{Channel: c.Channel, Shop: c.Shop}
+		if _, dup := out[ref]; dup {
+			return nil, domain.Errorf(domain.EInvalid, "shop %s is configured twice", ref)
+		}
+		ch, err := Open(c)
+		if err != nil {
+			return nil, err
+		}
+		out[ref] = ch
+	}
+	return out, nil
 }

@@ -1,0 +1,178 @@
+// Package workflows holds syncctl's Temporal workflows and activities.
+//
+// This file is the package's contract: the task queue, workflow names, query
+// names, search attributes, the input/result types, and the functions that
+// build workflow ids from business keys. Ids come from business keys so that
+// a second start of the same job is a no-op, and an operator can find a run
+// in the Web UI by typing the shop or delivery id.
+package workflows
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/syncctl/syncctl/domain"
+)
+
+// TaskQueue is the one queue syncctl workers poll.
+const TaskQueue = "syncctl"
+
+// Workflow type names (stable: they appear in histories and the Web UI).
+const (
+	CatalogPushWorkflowName = "CatalogPush"
+	OrderPullWorkflowName   = "OrderPull"
+	ERPDeliveryWorkflowName = "ERPDelivery"
+)
+
+// Query and signal names.
+const (
+	QueryProgress  = "progress"
+	SignalPullNow  = "pull-now"
+	SignalStopPull = "stop"
+)
+
+// SyncKind values, shown in the SyncKind search attribute.
+const (
+	KindCatalogPush = "catalog-push"
+	KindOrderPull   = "order-pull"
+	KindERPDelivery = "erp-delivery"
+)
+
+// SyncStatus values, shown in the SyncStatus search attribute.
+const (
+	StatusRunning         = "running"
+	StatusCompleted       = "completed"
+	StatusCompletedFailed = "completed-with-failures"
+	StatusWaitingERP      = "waiting-for-erp"
+	StatusDelivered       = "delivered"
+	StatusFailed          = "failed"
+)
+
+// Custom search attributes. They are registered on the namespace by
+// `syncctl dev` and by `syncctl worker` (EnsureSearchAttributes).
+var (
+	AttrChannel    = temporal.NewSearchAttributeKeyKeyword("Channel")
+	AttrShop       = temporal.NewSearchAttributeKeyKeyword("Shop")
+	AttrSyncKind   = temporal.NewSearchAttributeKeyKeyword("SyncKind")
+	AttrSyncStatus = temporal.NewSearchAttributeKeyKeyword("SyncStatus")
+	AttrOrderID    = temporal.NewSearchAttributeKeyKeyword("PlatformOrderID")
+)
+
+// SearchAttributes lists every custom attribute with its type, for registration.
+func SearchAttributes() map[string]enumspb.IndexedValueType {
+	return map[string]enumspb.IndexedValueType{
+		AttrChannel.GetName():    enumspb.INDEXED_VALUE_TYPE_KEYWORD,
+		AttrShop.GetName():       enumspb.INDEXED_VALUE_TYPE_KEYWORD,
+		AttrSyncKind.GetName():   enumspb.INDEXED_VALUE_TYPE_KEYWORD,
+		AttrSyncStatus.GetName(): enumspb.INDEXED_VALUE_TYPE_KEYWORD,
+		AttrOrderID.GetName():    enumspb.INDEXED_VALUE_TYPE_KEYWORD,
+	}
+}
+
+// CatalogPushID is the id of the push of the catalog to one shop:
+// "catalog-push/tmall/flagship". One push per shop runs at a time.
+func CatalogPushID(shop domain.ShopRef) string { return KindCatalogPush + "/" + shop.String() }
+
+// OrderPullID is the id of the long-running order pull of one shop:
+// "order-pull/tmall/flagship".
+func OrderPullID(shop domain.ShopRef) string { return KindOrderPull + "/" + shop.String() }
+
+// OrderPullOnceID is the id of a one-shot pull (CLI `orders pull --once`,
+// the demo), distinct from the long-running one so both can coexist.
+func OrderPullOnceID(shop domain.ShopRef, at time.Time) string {
+	return KindOrderPull + "-once/" + shop.String() + "/" + at.UTC().Format("20060102T150405Z")
+}
+
+// ERPDeliveryID is the id of the delivery of one order revision:
+// "erp-delivery/dlv_…". The delivery id is the webhook idempotency key.
+func ERPDeliveryID(deliveryID string) string { return KindERPDelivery + "/" + deliveryID }
+
+// ParseShopID returns the shop of a catalog-push or order-pull workflow id.
+func ParseShopID(workflowID string) (domain.ShopRef, error) {
+	parts := strings.Split(workflowID, "/")
+	if len(parts) < 3 || (parts[0] != KindCatalogPush && parts[0] != KindOrderPull && parts[0] != KindOrderPull+"-once") {
+		return domain.ShopRef{}, fmt.Errorf("workflow id %q is not a syncctl shop workflow id", workflowID)
+	}
+	return domain.ShopRef{Channel: parts[1], Shop: parts[2]}, nil
+}
+
+// CatalogPushInput starts or continues a catalog push. Cursor and Progress
+// carry the state across continue-as-new.
+type CatalogPushInput struct {
+	Shop      domain.ShopRef `json:"shop"`
+	BatchSize int            `json:"batch_size,omitempty"` // products per page read from the store (default 100)
+	ChunkSize int            `json:"chunk_size,omitempty"` // products per push activity (default 10)
+	Parallel  int            `json:"parallel,omitempty"`   // push activities in flight (default 4)
+	Cursor    string         `json:"cursor,omitempty"`     // last product code handed out
+	Progress  *PushProgress  `json:"progress,omitempty"`
+}
+
+// PushProgress is the push's state, answered by the progress query and
+// returned as the result.
+type PushProgress struct {
+	Shop      domain.ShopRef `json:"shop"`
+	Total     int            `json:"total"`  // products that needed a push when it started
+	Pushed    int            `json:"pushed"` // products now on the channel as the catalog says
+	Failed    int            `json:"failed"` // products that failed (reasons in Failures)
+	SKUs      int            `json:"skus"`   // SKUs written
+	Calls     int            `json:"calls"`  // channel calls made
+	Failures  []ItemFailure  `json:"failures,omitempty"`
+	Done      bool           `json:"done"`
+	Runs      int            `json:"runs"` // continue-as-new generations
+	StartedAt time.Time      `json:"started_at"`
+}
+
+// ItemFailure is the reason one product was not pushed.
+type ItemFailure struct {
+	Product string `json:"product"`
+	Code    string `json:"code"` // domain error code
+	Reason  string `json:"reason"`
+}
+
+// MaxReportedFailures bounds the failures kept in workflow state; the full
+// list is in the store's listing map (last_error per SKU).
+const MaxReportedFailures = 50
+
+// OrderPullInput starts or continues the order pull of one shop.
+type OrderPullInput struct {
+	Shop            domain.ShopRef `json:"shop"`
+	Interval        time.Duration  `json:"interval,omitempty"`         // between pulls (default 1m)
+	Overlap         time.Duration  `json:"overlap,omitempty"`          // re-read before the cursor (default 5m)
+	Lag             time.Duration  `json:"lag,omitempty"`              // stay behind now: platforms index late (default 30s)
+	Window          time.Duration  `json:"window,omitempty"`           // one platform query (default 30m; capped by the platform)
+	InitialLookback time.Duration  `json:"initial_lookback,omitempty"` // first pull without a cursor (default 24h)
+	Once            bool           `json:"once,omitempty"`             // pull until caught up, wait for the deliveries, finish
+	Stats           *PullStats     `json:"stats,omitempty"`
+}
+
+// PullStats are the counters of an order pull.
+type PullStats struct {
+	Pulls      int       `json:"pulls"`
+	Seen       int       `json:"seen"`    // orders read from the platform (with overlap re-reads)
+	Created    int       `json:"created"` // new orders
+	Updated    int       `json:"updated"` // new versions of known orders
+	Rejected   int       `json:"rejected"`
+	Dispatched int       `json:"dispatched"` // delivery workflows started
+	Delivered  int       `json:"delivered"`  // deliveries confirmed (once mode)
+	Cursor     time.Time `json:"cursor"`
+	LastError  string    `json:"last_error,omitempty"`
+	Runs       int       `json:"runs"`
+}
+
+// ERPDeliveryInput names one delivery in the store's outbox.
+type ERPDeliveryInput struct {
+	DeliveryID string         `json:"delivery_id"`
+	Shop       domain.ShopRef `json:"shop"`
+	OrderID    string         `json:"platform_order_id"`
+}
+
+// ERPDeliveryResult reports the accepted delivery.
+type ERPDeliveryResult struct {
+	DeliveryID string `json:"delivery_id"`
+	Attempts   int    `json:"attempts"`
+	HTTPStatus int    `json:"http_status"`
+}

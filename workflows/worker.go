@@ -1,0 +1,53 @@
+package workflows
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"go.temporal.io/api/operatorservice/v1"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/worker"
+	"go.temporal.io/sdk/workflow"
+)
+
+// Register adds every workflow and activity to a worker.
+func Register(w worker.Registry, a *Activities) {
+	w.RegisterWorkflowWithOptions(CatalogPush, workflow.RegisterOptions{Name: CatalogPushWorkflowName})
+	w.RegisterWorkflowWithOptions(OrderPull, workflow.RegisterOptions{Name: OrderPullWorkflowName})
+	w.RegisterWorkflowWithOptions(ERPDelivery, workflow.RegisterOptions{Name: ERPDeliveryWorkflowName})
+	w.RegisterActivity(a)
+}
+
+// EnsureSearchAttributes registers syncctl's custom search attributes on the
+// namespace if they are missing. Workflows upsert them, so a worker must not
+// run against a namespace without them.
+func EnsureSearchAttributes(ctx context.Context, c client.Client, namespace string) error {
+	op := c.OperatorService()
+	have, err := op.ListSearchAttributes(ctx, &operatorservice.ListSearchAttributesRequest{Namespace: namespace})
+	if err != nil {
+		return fmt.Errorf("list search attributes of namespace %s: %w", namespace, err)
+	}
+	missing := SearchAttributes()
+	for name := range missing {
+		if _, ok := have.GetCustomAttributes()[name]; ok {
+			delete(missing, name)
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	_, err = op.AddSearchAttributes(ctx, &operatorservice.AddSearchAttributesRequest{Namespace: namespace, SearchAttributes: missing})
+	if err != nil && !strings.Contains(err.Error(), "already exists") {
+		return fmt.Errorf("register search attributes %v on namespace %s: %w", keys(missing), namespace, err)
+	}
+	return nil
+}
+
+func keys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}
