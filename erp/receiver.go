@@ -22,9 +22,9 @@ type Receiver struct {
 	log       *slog.Logger
 
 	mu         sync.Mutex
-	deliveries map[string]string            // delivery id → event
-	orders     map[string]ReceivedOrder     // shop/order id → latest revision
-	perOrder   map[string]map[string]bool   // shop/order id → delivery ids
+	deliveries map[string]string          // delivery id → event
+	orders     map[string]ReceivedOrder   // shop/order id → latest revision
+	perOrder   map[string]map[string]bool // shop/order id → delivery ids
 	stats      ReceiverStats
 	failNext   int // answer 503 to this many requests (outage drills)
 }
