@@ -1,0 +1,27 @@
+# The README's two commands: `make demo` runs the main job, `make test` every test.
+GO ?= go
+
+.PHONY: demo dev test test-short build image bench
+
+demo:
+	$(GO) run ./cmd/syncctl demo
+
+dev:
+	$(GO) run ./cmd/syncctl dev
+
+# Every test: unit, workflow, in-process end-to-end, and integration_test/
+# (testcontainers: builds the FROM-scratch image and runs the sandbox in Docker).
+test:
+	TESTCONTAINERS_RYUK_DISABLED=true $(GO) test -count=1 -timeout 30m ./...
+
+test-short:
+	$(GO) test -short -count=1 ./...
+
+build:
+	CGO_ENABLED=0 $(GO) build -trimpath -o bin/syncctl ./cmd/syncctl
+
+image: build
+	cp bin/syncctl syncctl && docker build -t syncctl:dev . ; rm -f syncctl
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./store/... ./connectors/... ./mapping/...
