@@ -1,0 +1,195 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"reflect"
+	"time"
+
+	"github.com/syncctl/syncctl/domain"
+	"github.com/syncctl/syncctl/store"
+)
+
+// ImportProducts replaces whole products in one transaction.
+func (d *DB) ImportProducts(ctx context.Context, products []domain.Product) (store.ImportResult, error) {
+	var res store.ImportResult
+	seen := map[string]string{} // sku → product, within this import
+	for _, p := range products {
+		if p.Code == "" {
+			return res, domain.Errorf(domain.EInvalid, "import: a product has an empty code")
+		}
+		for _, s := range p.SKUs {
+			if s.Code == "" {
+				return res, domain.Errorf(domain.EInvalid, "import: product %s has a SKU with an empty code", p.Code)
+			}
+			if other, dup := seen[s.Code]; dup {
+				return res, domain.Errorf(domain.EConflict, "import: sku %s is in both product %s and product %s", s.Code, other, p.Code)
+			}
+			seen[s.Code] = p.Code
+		}
+	}
+	now := d.now()
+	err := d.tx(ctx, func(tx *sql.Tx) error {
+		res = store.ImportResult{}
+		for _, p := range products {
+			old, err := getProduct(ctx, tx, p.Code)
+			existed := err == nil
+			if err != nil && domain.ErrorCode(err) != domain.ENotFound {
+				return err
+			}
+			p.UpdatedAt = time.Time{}
+			if existed {
+				old.UpdatedAt = time.Time{}
+				if reflect.DeepEqual(normalize(old), normalize(p)) {
+					res.Unchanged++
+					res.SKUs += len(p.SKUs)
+					continue
+				}
+			}
+			for _, s := range p.SKUs {
+				var owner string
+				err := tx.QueryRowContext(ctx, `SELECT product_code FROM skus WHERE code = ?`, s.Code).Scan(&owner)
+				if err == nil && owner != p.Code {
+					return domain.Errorf(domain.EConflict, "import: sku %s of product %s already belongs to product %s", s.Code, p.Code, owner)
+				}
+				if err != nil && !errors.Is(err, sql.ErrNoRows) {
+					return err
+				}
+			}
+			p.UpdatedAt = now.UTC()
+			doc, err := json.Marshal(p)
+			if err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO products (code, title, doc, content_hash, updated_at) VALUES (?, ?, ?, ?, ?)
+				ON CONFLICT (code) DO UPDATE SET title = excluded.title, doc = excluded.doc, content_hash = excluded.content_hash, updated_at = excluded.updated_at`,
+				p.Code, p.Title, string(doc), p.ContentHash(), ms(now)); err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `DELETE FROM skus WHERE product_code = ?`, p.Code); err != nil {
+				return err
+			}
+			for i, s := range p.SKUs {
+				if _, err := tx.ExecContext(ctx, `INSERT INTO skus (code, product_code, list_price, cost, stock, ordinal) VALUES (?, ?, ?, ?, ?, ?)`,
+					s.Code, p.Code, int64(s.ListPrice), int64(s.Cost), s.Stock, i); err != nil {
+					return err
+				}
+			}
+			if existed {
+				res.Updated++
+			} else {
+				res.Created++
+			}
+			res.SKUs += len(p.SKUs)
+		}
+		return nil
+	})
+	return res, err
+}
+
+// normalize makes nil and empty slices compare equal.
+func normalize(p domain.Product) domain.Product {
+	b, _ := json.Marshal(p)
+	var out domain.Product
+	_ = json.Unmarshal(b, &out)
+	return out
+}
+
+type querier interface {
+	QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row
+}
+
+func getProduct(ctx context.Context, q querier, code string) (domain.Product, error) {
+	var doc string
+	err := q.QueryRowContext(ctx, `SELECT doc FROM products WHERE code = ?`, code).Scan(&doc)
+	if errors.Is(err, sql.ErrNoRows) {
+		return domain.Product{}, domain.Errorf(domain.ENotFound, "product %s is not in the catalog", code)
+	}
+	if err != nil {
+		return domain.Product{}, err
+	}
+	var p domain.Product
+	if err := json.Unmarshal([]byte(doc), &p); err != nil {
+		return p, internal("product %s: stored document: %v", code, err)
+	}
+	return p, nil
+}
+
+// GetProduct returns one product.
+func (d *DB) GetProduct(ctx context.Context, code string) (domain.Product, error) {
+	return getProduct(ctx, d.db, code)
+}
+
+// ListProducts pages through products by code.
+func (d *DB) ListProducts(ctx context.Context, afterCode string, limit int) ([]domain.Product, error) {
+	if limit <= 0 {
+		limit = 100
+	}
+	rows, err := d.db.QueryContext(ctx, `SELECT doc FROM products WHERE code > ? ORDER BY code LIMIT ?`, afterCode, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []domain.Product
+	for rows.Next() {
+		var doc string
+		if err := rows.Scan(&doc); err != nil {
+			return nil, err
+		}
+		var p domain.Product
+		if err := json.Unmarshal([]byte(doc), &p); err != nil {
+			return nil, internal("stored product: %v", err)
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+// CatalogStats counts SPUs and SKUs.
+func (d *DB) CatalogStats(ctx context.Context) (spus, skus int, err error) {
+	err = d.db.QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM products), (SELECT COUNT(*) FROM skus)`).Scan(&spus, &skus)
+	return spus, skus, err
+}
+
+// changedWhere selects products with at least one SKU whose listing on the
+// shop is missing or differs from the catalog in content hash, price or
+// stock. The channel price and stock are the master list price and stock
+// until price rules and allocation arrive (mapping.ChannelPrice/ChannelStock
+// must agree with this query).
+const changedWhere = `EXISTS (
+	SELECT 1 FROM skus s
+	LEFT JOIN listings l ON l.channel = ? AND l.shop = ? AND l.sku_code = s.code
+	WHERE s.product_code = p.code AND (
+		l.sku_code IS NULL OR l.item_id = '' OR l.content_hash <> p.content_hash
+		OR l.price <> s.list_price OR l.stock <> s.stock))`
+
+// ChangedProducts returns product codes needing a push, by code.
+func (d *DB) ChangedProducts(ctx context.Context, shop domain.ShopRef, afterCode string, limit int) ([]string, error) {
+	if limit <= 0 {
+		limit = 100
+	}
+	rows, err := d.db.QueryContext(ctx, `SELECT p.code FROM products p WHERE p.code > ? AND `+changedWhere+` ORDER BY p.code LIMIT ?`,
+		afterCode, shop.Channel, shop.Shop, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var c string
+		if err := rows.Scan(&c); err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// CountChangedProducts counts what ChangedProducts pages through.
+func (d *DB) CountChangedProducts(ctx context.Context, shop domain.ShopRef) (int, error) {
+	var n int
+	err := d.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM products p WHERE `+changedWhere, shop.Channel, shop.Shop).Scan(&n)
+	return n, err
+}

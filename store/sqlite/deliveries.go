@@ -1,0 +1,123 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+
+	"github.com/syncctl/syncctl/domain"
+	"github.com/syncctl/syncctl/store"
+)
+
+const deliveryCols = `id, event, channel, shop, platform_order_id, revision, doc, status, attempts, last_http_status, last_error, created_at, delivered_at`
+
+type scanner interface{ Scan(dest ...any) error }
+
+func scanDelivery(s scanner) (store.Delivery, error) {
+	var d store.Delivery
+	var doc, event, status string
+	var created, delivered int64
+	if err := s.Scan(&d.ID, &event, &d.Shop.Channel, &d.Shop.Shop, &d.PlatformOrderID, &d.Revision, &doc, &status,
+		&d.Attempts, &d.LastHTTPStatus, &d.LastError, &created, &delivered); err != nil {
+		return d, err
+	}
+	d.Event, d.Status, d.CreatedAt = store.OrderEvent(event), store.DeliveryStatus(status), fromMS(created)
+	if delivered != 0 {
+		t := fromMS(delivered)
+		d.DeliveredAt = &t
+	}
+	if err := json.Unmarshal([]byte(doc), &d.Order); err != nil {
+		return d, internal("delivery %s: stored order: %v", d.ID, err)
+	}
+	return d, nil
+}
+
+// PendingDeliveries returns deliveries not yet accepted, oldest first; limit ≤ 0 means all.
+func (d *DB) PendingDeliveries(ctx context.Context, limit int) ([]store.Delivery, error) {
+	if limit <= 0 {
+		limit = -1
+	}
+	rows, err := d.db.QueryContext(ctx, `SELECT `+deliveryCols+` FROM deliveries WHERE status = ? ORDER BY created_at, id LIMIT ?`,
+		string(store.DeliveryPending), limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []store.Delivery
+	for rows.Next() {
+		dl, err := scanDelivery(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, dl)
+	}
+	return out, rows.Err()
+}
+
+// GetDelivery returns one delivery.
+func (d *DB) GetDelivery(ctx context.Context, id string) (store.Delivery, error) {
+	dl, err := scanDelivery(d.db.QueryRowContext(ctx, `SELECT `+deliveryCols+` FROM deliveries WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return dl, domain.Errorf(domain.ENotFound, "delivery %s does not exist", id)
+	}
+	return dl, err
+}
+
+// RecordDeliveryAttempt logs one attempt; accepted marks it delivered.
+func (d *DB) RecordDeliveryAttempt(ctx context.Context, id string, accepted bool, httpStatus int, errText string) error {
+	return d.tx(ctx, func(tx *sql.Tx) error {
+		q := `UPDATE deliveries SET attempts = attempts + 1, last_http_status = ?, last_error = ? WHERE id = ?`
+		args := []any{httpStatus, errText, id}
+		if accepted {
+			q = `UPDATE deliveries SET attempts = attempts + 1, last_http_status = ?, last_error = '', status = ?, delivered_at = ? WHERE id = ?`
+			args = []any{httpStatus, string(store.DeliveryDelivered), ms(d.now()), id}
+		}
+		res, err := tx.ExecContext(ctx, q, args...)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return domain.Errorf(domain.ENotFound, "delivery %s does not exist", id)
+		}
+		return nil
+	})
+}
+
+// RequeueDeliveries marks a shop's (or one order's) deliveries pending again.
+func (d *DB) RequeueDeliveries(ctx context.Context, shop domain.ShopRef, platformOrderID string) (int, error) {
+	q := `UPDATE deliveries SET status = ?, delivered_at = 0 WHERE channel = ? AND shop = ?`
+	args := []any{string(store.DeliveryPending), shop.Channel, shop.Shop}
+	if platformOrderID != "" {
+		q += ` AND platform_order_id = ?`
+		args = append(args, platformOrderID)
+	}
+	var n int64
+	err := d.tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, q, args...)
+		if err == nil {
+			n, _ = res.RowsAffected()
+		}
+		return err
+	})
+	return int(n), err
+}
+
+// DeliveryStats counts deliveries by status.
+func (d *DB) DeliveryStats(ctx context.Context) (map[store.DeliveryStatus]int, error) {
+	rows, err := d.db.QueryContext(ctx, `SELECT status, COUNT(*) FROM deliveries GROUP BY status`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[store.DeliveryStatus]int{}
+	for rows.Next() {
+		var s string
+		var n int
+		if err := rows.Scan(&s, &n); err != nil {
+			return nil, err
+		}
+		out[store.DeliveryStatus(s)] = n
+	}
+	return out, rows.Err()
+}

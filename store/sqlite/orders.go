@@ -1,0 +1,195 @@
+package sqlite
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/syncctl/syncctl/domain"
+	"github.com/syncctl/syncctl/store"
+)
+
+// Listings returns the shop's listings of one product.
+func (d *DB) Listings(ctx context.Context, shop domain.ShopRef, productCode string) ([]domain.ChannelListing, error) {
+	return d.listings(ctx, `WHERE channel = ? AND shop = ? AND product_code = ? ORDER BY sku_code`, shop.Channel, shop.Shop, productCode)
+}
+
+// ListListings pages through a shop's listings by SKU code.
+func (d *DB) ListListings(ctx context.Context, shop domain.ShopRef, afterSKU string, limit int) ([]domain.ChannelListing, error) {
+	if limit <= 0 {
+		limit = 100
+	}
+	return d.listings(ctx, `WHERE channel = ? AND shop = ? AND sku_code > ? ORDER BY sku_code LIMIT ?`, shop.Channel, shop.Shop, afterSKU, limit)
+}
+
+func (d *DB) listings(ctx context.Context, where string, args ...any) ([]domain.ChannelListing, error) {
+	rows, err := d.db.QueryContext(ctx, `SELECT channel, shop, sku_code, product_code, item_id, platform_sku_id, content_hash,
+		price, stock, status, last_error, pushed_at FROM listings `+where, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []domain.ChannelListing
+	for rows.Next() {
+		var l domain.ChannelListing
+		var price, pushed int64
+		if err := rows.Scan(&l.Shop.Channel, &l.Shop.Shop, &l.SKUCode, &l.ProductCode, &l.ItemID, &l.PlatformSKUID,
+			&l.ContentHash, &price, &l.Stock, &l.Status, &l.LastError, &pushed); err != nil {
+			return nil, err
+		}
+		l.Price, l.PushedAt = domain.Money(price), fromMS(pushed)
+		out = append(out, l)
+	}
+	return out, rows.Err()
+}
+
+// SaveListings upserts listings in one transaction.
+func (d *DB) SaveListings(ctx context.Context, listings []domain.ChannelListing) error {
+	for _, l := range listings {
+		if l.Shop.Channel == "" || l.Shop.Shop == "" || l.SKUCode == "" || l.ProductCode == "" {
+			return domain.Errorf(domain.EInvalid, "listing of sku %q: shop, sku code and product code are required", l.SKUCode)
+		}
+	}
+	return d.tx(ctx, func(tx *sql.Tx) error {
+		for _, l := range listings {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO listings (channel, shop, sku_code, product_code, item_id, platform_sku_id,
+				content_hash, price, stock, status, last_error, pushed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+				ON CONFLICT (channel, shop, sku_code) DO UPDATE SET product_code = excluded.product_code, item_id = excluded.item_id,
+				platform_sku_id = excluded.platform_sku_id, content_hash = excluded.content_hash, price = excluded.price,
+				stock = excluded.stock, status = excluded.status, last_error = excluded.last_error, pushed_at = excluded.pushed_at`,
+				l.Shop.Channel, l.Shop.Shop, l.SKUCode, l.ProductCode, l.ItemID, l.PlatformSKUID, l.ContentHash,
+				int64(l.Price), l.Stock, string(l.Status), l.LastError, ms(l.PushedAt)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// OrderCursor returns the shop's order-pull cursor.
+func (d *DB) OrderCursor(ctx context.Context, shop domain.ShopRef) (time.Time, bool, error) {
+	var v int64
+	err := d.db.QueryRowContext(ctx, `SELECT cursor_ms FROM order_cursors WHERE channel = ? AND shop = ?`, shop.Channel, shop.Shop).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return time.Time{}, false, nil
+	}
+	return fromMS(v), err == nil, err
+}
+
+// SetOrderCursor moves the cursor forward (never backwards).
+func (d *DB) SetOrderCursor(ctx context.Context, shop domain.ShopRef, t time.Time) error {
+	_, err := d.db.ExecContext(ctx, `INSERT INTO order_cursors (channel, shop, cursor_ms, updated_at) VALUES (?, ?, ?, ?)
+		ON CONFLICT (channel, shop) DO UPDATE SET cursor_ms = MAX(cursor_ms, excluded.cursor_ms), updated_at = excluded.updated_at`,
+		shop.Channel, shop.Shop, t.UnixMilli(), ms(d.now()))
+	return err
+}
+
+// DeliveryID is the stable idempotency key of one order revision.
+func DeliveryID(shop domain.ShopRef, platformOrderID string, revision int) string {
+	sum := sha256.Sum256([]byte(fmt.Sprintf("%s/%s/%s/%d", shop.Channel, shop.Shop, platformOrderID, revision)))
+	return "dlv_" + hex.EncodeToString(sum[:12])
+}
+
+// UpsertOrder stores a new order or a new version and enqueues its delivery
+// in the same transaction. The primary key on (channel, shop, order id)
+// makes concurrent pulls of the same order from several workers safe.
+func (d *DB) UpsertOrder(ctx context.Context, o domain.SalesOrder) (store.OrderChange, error) {
+	if o.Shop.Channel == "" || o.Shop.Shop == "" {
+		return store.OrderChange{}, domain.Errorf(domain.EInvalid, "order %s, field shop: required", o.PlatformOrderID)
+	}
+	if o.PlatformOrderID == "" {
+		return store.OrderChange{}, domain.Errorf(domain.EInvalid, "order of %s, field platform_order_id: required", o.Shop)
+	}
+	version := o.Version()
+	doc, err := json.Marshal(o)
+	if err != nil {
+		return store.OrderChange{}, internal("order %s: encode: %v", o.PlatformOrderID, err)
+	}
+	var change store.OrderChange
+	now := ms(d.now())
+	err = d.tx(ctx, func(tx *sql.Tx) error {
+		change = store.OrderChange{}
+		var oldVersion string
+		var rev int
+		err := tx.QueryRowContext(ctx, `SELECT version, revision FROM orders WHERE channel = ? AND shop = ? AND platform_order_id = ?`,
+			o.Shop.Channel, o.Shop.Shop, o.PlatformOrderID).Scan(&oldVersion, &rev)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			change.Event, change.Revision = store.OrderCreated, 1
+			if _, err := tx.ExecContext(ctx, `INSERT INTO orders (channel, shop, platform_order_id, version, revision, status, modified_at, doc, first_seen, updated_at)
+				VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?, ?)`, o.Shop.Channel, o.Shop.Shop, o.PlatformOrderID, version, string(o.Status),
+				ms(o.ModifiedAt), string(doc), now, now); err != nil {
+				return err
+			}
+		case err != nil:
+			return err
+		case oldVersion == version:
+			change.Revision = rev
+			return nil
+		default:
+			change.Event, change.Revision = store.OrderUpdated, rev+1
+			if _, err := tx.ExecContext(ctx, `UPDATE orders SET version = ?, revision = ?, status = ?, modified_at = ?, doc = ?, updated_at = ?
+				WHERE channel = ? AND shop = ? AND platform_order_id = ?`, version, change.Revision, string(o.Status), ms(o.ModifiedAt),
+				string(doc), now, o.Shop.Channel, o.Shop.Shop, o.PlatformOrderID); err != nil {
+				return err
+			}
+		}
+		change.DeliveryID = DeliveryID(o.Shop, o.PlatformOrderID, change.Revision)
+		_, err = tx.ExecContext(ctx, `INSERT INTO deliveries (id, event, channel, shop, platform_order_id, revision, doc, status, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, change.DeliveryID, string(change.Event), o.Shop.Channel, o.Shop.Shop,
+			o.PlatformOrderID, change.Revision, string(doc), string(store.DeliveryPending), now)
+		return err
+	})
+	return change, err
+}
+
+// GetOrder returns an indexed order.
+func (d *DB) GetOrder(ctx context.Context, shop domain.ShopRef, platformOrderID string) (domain.SalesOrder, error) {
+	var doc string
+	err := d.db.QueryRowContext(ctx, `SELECT doc FROM orders WHERE channel = ? AND shop = ? AND platform_order_id = ?`,
+		shop.Channel, shop.Shop, platformOrderID).Scan(&doc)
+	if errors.Is(err, sql.ErrNoRows) {
+		return domain.SalesOrder{}, domain.Errorf(domain.ENotFound, "order %s of %s is not in the order index", platformOrderID, shop)
+	}
+	if err != nil {
+		return domain.SalesOrder{}, err
+	}
+	var o domain.SalesOrder
+	if err := json.Unmarshal([]byte(doc), &o); err != nil {
+		return o, internal("order %s: stored document: %v", platformOrderID, err)
+	}
+	return o, nil
+}
+
+// ListOrders returns a shop's orders, newest modification first; limit ≤ 0 means all.
+func (d *DB) ListOrders(ctx context.Context, shop domain.ShopRef, limit int) ([]store.OrderRecord, error) {
+	if limit <= 0 {
+		limit = -1
+	}
+	rows, err := d.db.QueryContext(ctx, `SELECT doc, version, revision, first_seen, updated_at FROM orders
+		WHERE channel = ? AND shop = ? ORDER BY modified_at DESC, platform_order_id LIMIT ?`, shop.Channel, shop.Shop, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []store.OrderRecord
+	for rows.Next() {
+		var r store.OrderRecord
+		var doc string
+		var first, updated int64
+		if err := rows.Scan(&doc, &r.Version, &r.Revision, &first, &updated); err != nil {
+			return nil, err
+		}
+		if err := json.Unmarshal([]byte(doc), &r.Order); err != nil {
+			return nil, internal("stored order: %v", err)
+		}
+		r.FirstSeen, r.UpdatedAt = fromMS(first), fromMS(updated)
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
