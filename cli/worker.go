@@ -1,0 +1,289 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/client"
+	sdklog "go.temporal.io/sdk/log"
+	"go.temporal.io/sdk/worker"
+
+	"github.com/syncctl/syncctl/connectors"
+	"github.com/syncctl/syncctl/connectors/httpx"
+	_ "github.com/syncctl/syncctl/connectors/tmall" // registers "tmall"
+	"github.com/syncctl/syncctl/domain"
+	"github.com/syncctl/syncctl/erp"
+	sbtmall "github.com/syncctl/syncctl/sandbox/tmall"
+	"github.com/syncctl/syncctl/workflows"
+)
+
+func (g *globals) dial(ctx context.Context) (client.Client, string, error) {
+	cfg, err := g.load()
+	if err != nil {
+		return nil, "", err
+	}
+	c, err := client.DialContext(ctx, client.Options{HostPort: cfg.Temporal.Address, Namespace: cfg.Temporal.Namespace,
+		Logger: sdklog.NewStructuredLogger(g.logger())})
+	if err != nil {
+		return nil, "", fmt.Errorf("connect to Temporal at %s: %w", cfg.Temporal.Address, err)
+	}
+	return c, cfg.Temporal.Namespace, nil
+}
+
+func newWorkerCmd(g *globals) *cobra.Command {
+	return &cobra.Command{
+		Use:   "worker",
+		Short: "Run a syncctl worker against a Temporal cluster (--temporal-address)",
+		Long: `worker polls the syncctl task queue of any Temporal cluster. Shops, the store and the ERP
+endpoint come from --config; secrets from the env vars or files the config names.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx := cmd.Context()
+			cfg, err := g.load()
+			if err != nil {
+				return err
+			}
+			shopCfgs, err := cfg.ShopConfigs()
+			if err != nil {
+				return err
+			}
+			shops, err := connectors.OpenAll(shopCfgs)
+			if err != nil {
+				return err
+			}
+			st, err := g.openStore(ctx)
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			var erpClient *erp.Client
+			if cfg.ERP.URL != "" {
+				secret, err := cfg.ERPSecret()
+				if err != nil {
+					return fmt.Errorf("erp: %w", err)
+				}
+				if erpClient, err = erp.NewClient(cfg.ERP.URL, secret, httpx.New(httpx.Options{})); err != nil {
+					return err
+				}
+			}
+			c, ns, err := g.dial(ctx)
+			if err != nil {
+				return err
+			}
+			defer c.Close()
+			if err := workflows.EnsureSearchAttributes(ctx, c, ns); err != nil {
+				return err
+			}
+			w := worker.New(c, workflows.TaskQueue, worker.Options{})
+			workflows.Register(w, &workflows.Activities{Store: st, Shops: shops, ERP: erpClient})
+			fmt.Fprintf(g.io.Err, "worker polling %q on %s (namespace %s) for %d shops\n", workflows.TaskQueue, cfg.Temporal.Address, ns, len(shops))
+			return w.Run(interruptFrom(ctx))
+		},
+	}
+}
+
+func interruptFrom(ctx context.Context) <-chan any {
+	ch := make(chan any)
+	go func() { <-ctx.Done(); close(ch) }()
+	return ch
+}
+
+func parseShop(s string) (domain.ShopRef, error) {
+	ch, shop, ok := strings.Cut(s, "/")
+	if !ok || ch == "" || shop == "" {
+		return domain.ShopRef{}, usageError{fmt.Errorf("--shop must be CHANNEL/SHOP (e.g. tmall/flagship), not %q", s)}
+	}
+	return domain.ShopRef{Channel: ch, Shop: shop}, nil
+}
+
+func newPushCmd(g *globals) *cobra.Command {
+	var shopFlag string
+	var wait bool
+	cmd := &cobra.Command{
+		Use:   "push --shop CHANNEL/SHOP",
+		Short: "Push the changed part of the catalog to a shop and show progress",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			shop, err := parseShop(shopFlag)
+			if err != nil {
+				return err
+			}
+			ctx := cmd.Context()
+			c, _, err := g.dial(ctx)
+			if err != nil {
+				return err
+			}
+			defer c.Close()
+			id := workflows.CatalogPushID(shop)
+			run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: workflows.TaskQueue,
+				WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING},
+				workflows.CatalogPushWorkflowName, workflows.CatalogPushInput{Shop: shop})
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(g.io.Err, "catalog push %s (run %s)\n", id, run.GetRunID())
+			if !wait {
+				return nil
+			}
+			done := make(chan error, 1)
+			var res workflows.PushProgress
+			go func() { done <- run.Get(ctx, &res) }()
+			tick := time.NewTicker(time.Second)
+			defer tick.Stop()
+			for {
+				select {
+				case err := <-done:
+					if err != nil {
+						return err
+					}
+					if g.json() {
+						return g.printJSON(res)
+					}
+					fmt.Fprintf(g.io.Out, "\r%s: %d/%d products pushed, %d SKUs, %d failed, %d calls\n", id, res.Pushed, res.Total, res.SKUs, res.Failed, res.Calls)
+					for _, f := range res.Failures {
+						fmt.Fprintf(g.io.Out, "  failed %s: %s\n", f.Product, f.Reason)
+					}
+					if res.Failed > 0 {
+						return partialError{fmt.Sprintf("%d products failed", res.Failed)}
+					}
+					return nil
+				case <-tick.C:
+					if g.json() {
+						continue
+					}
+					if v, err := c.QueryWorkflow(ctx, id, "", workflows.QueryProgress); err == nil {
+						var p workflows.PushProgress
+						if v.Get(&p) == nil {
+							fmt.Fprintf(g.io.Err, "\r%s %d/%d products, %d failed", bar(p.Pushed+p.Failed, p.Total), p.Pushed+p.Failed, p.Total, p.Failed)
+						}
+					}
+				}
+			}
+		},
+	}
+	cmd.Flags().StringVar(&shopFlag, "shop", "", "CHANNEL/SHOP, e.g. tmall/flagship")
+	cmd.Flags().BoolVar(&wait, "wait", true, "wait for the push to finish, showing progress")
+	_ = cmd.MarkFlagRequired("shop")
+	return cmd
+}
+
+func bar(done, total int) string {
+	const width = 30
+	if total <= 0 {
+		total = 1
+	}
+	n := min(width, done*width/total)
+	return "[" + strings.Repeat("#", n) + strings.Repeat(".", width-n) + "]"
+}
+
+func newOrdersCmd(g *globals) *cobra.Command {
+	cmd := &cobra.Command{Use: "orders", Short: "Pull orders from shops into the ERP"}
+	var shopFlag string
+	var once bool
+	var interval time.Duration
+	pull := &cobra.Command{
+		Use:   "pull --shop CHANNEL/SHOP",
+		Short: "Start the shop's long-running order pull (or --once: pull until caught up, deliver, exit)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			shop, err := parseShop(shopFlag)
+			if err != nil {
+				return err
+			}
+			cfg, err := g.load()
+			if err != nil {
+				return err
+			}
+			ctx := cmd.Context()
+			c, _, err := g.dial(ctx)
+			if err != nil {
+				return err
+			}
+			defer c.Close()
+			in := workflows.OrderPullInput{Shop: shop, Once: once, Interval: interval, Overlap: cfg.Orders.Overlap,
+				Lag: cfg.Orders.Lag, Window: cfg.Orders.Window, InitialLookback: cfg.Orders.InitialLookback}
+			id := workflows.OrderPullID(shop)
+			if once {
+				id = workflows.OrderPullOnceID(shop, time.Now())
+			}
+			run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: workflows.TaskQueue,
+				WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING}, workflows.OrderPullWorkflowName, in)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(g.io.Err, "order pull %s (run %s)\n", id, run.GetRunID())
+			if !once {
+				return nil
+			}
+			var st workflows.PullStats
+			if err := run.Get(ctx, &st); err != nil {
+				return err
+			}
+			if g.json() {
+				return g.printJSON(st)
+			}
+			fmt.Fprintf(g.io.Out, "%s: %d orders seen, %d new, %d updated, %d rejected, %d deliveries started, %d delivered; cursor %s\n",
+				shop, st.Seen, st.Created, st.Updated, st.Rejected, st.Dispatched, st.Delivered, st.Cursor.Format(time.RFC3339))
+			return nil
+		},
+	}
+	pull.Flags().StringVar(&shopFlag, "shop", "", "CHANNEL/SHOP, e.g. tmall/flagship")
+	pull.Flags().BoolVar(&once, "once", false, "pull until caught up, wait for the ERP deliveries, then exit")
+	pull.Flags().DurationVar(&interval, "interval", time.Minute, "time between pulls of the long-running pull")
+	_ = pull.MarkFlagRequired("shop")
+	cmd.AddCommand(pull)
+	return cmd
+}
+
+func newSandboxCmd(g *globals) *cobra.Command {
+	cmd := &cobra.Command{Use: "sandbox", Short: "Run a platform sandbox: a faithful fake of its open API"}
+	var listen string
+	var qps, opm float64
+	tm := &cobra.Command{
+		Use:   "tmall",
+		Short: "Run the Taobao/Tmall TOP sandbox (credentials from SYNCCTL_SANDBOX_APP_KEY/_APP_SECRET/_SESSION)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			env := func(name, def string) string {
+				if v := lookupEnv(name); v != "" {
+					return v
+				}
+				return def
+			}
+			secret := lookupEnv("SYNCCTL_SANDBOX_APP_SECRET")
+			session := lookupEnv("SYNCCTL_SANDBOX_SESSION")
+			if secret == "" || session == "" {
+				return usageError{errors.New("set SYNCCTL_SANDBOX_APP_SECRET and SYNCCTL_SANDBOX_SESSION (secrets are never taken from flags)")}
+			}
+			sb := sbtmall.New(sbtmall.Config{AppKey: env("SYNCCTL_SANDBOX_APP_KEY", "12345678"), AppSecret: secret, Session: session,
+				QPS: qps, OrdersPerMinute: opm, Seed: time.Now().UnixNano()})
+			defer sb.Close()
+			ln, err := net.Listen("tcp", listen)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(g.io.Err, "tmall sandbox on http://%s/router/rest (admin /_sandbox/)\n", ln.Addr())
+			srv := &http.Server{Handler: sb, ReadHeaderTimeout: 10 * time.Second}
+			go func() { <-cmd.Context().Done(); _ = srv.Close() }()
+			if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				return err
+			}
+			return nil
+		},
+	}
+	tm.Flags().StringVar(&listen, "listen", "127.0.0.1:8201", "address to listen on")
+	tm.Flags().Float64Var(&qps, "qps", 0, "calls per second before TOP code 7 (0 = unlimited)")
+	tm.Flags().Float64Var(&opm, "orders-per-minute", 0, "paid orders generated per minute for listed SKUs")
+	cmd.AddCommand(tm)
+	return cmd
+}
+
+var lookupEnv = os.Getenv

@@ -1,0 +1,205 @@
+package tmallmap
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/syncctl/syncctl/domain"
+)
+
+// Shanghai is the zone of every TOP timestamp ("yyyy-MM-dd HH:mm:ss", GMT+8).
+var Shanghai = func() *time.Location {
+	if loc, err := time.LoadLocation("Asia/Shanghai"); err == nil {
+		return loc
+	}
+	return time.FixedZone("CST", 8*3600)
+}()
+
+// TimeLayout is TOP's timestamp layout.
+const TimeLayout = "2006-01-02 15:04:05"
+
+// FormatTime renders t as TOP expects.
+func FormatTime(t time.Time) string { return t.In(Shanghai).Format(TimeLayout) }
+
+// ParseTime reads a TOP timestamp.
+func ParseTime(s string) (time.Time, error) { return time.ParseInLocation(TimeLayout, s, Shanghai) }
+
+// Trade mirrors a TOP Trade as trades.sold.increment.get and
+// trade.fullinfo.get return it. Ids are json.Number: they are 64-bit and
+// must never pass through float64.
+type Trade struct {
+	Tid              json.Number `json:"tid"`
+	Status           string      `json:"status"`
+	Created          string      `json:"created"`
+	Modified         string      `json:"modified"`
+	PayTime          string      `json:"pay_time"`
+	Payment          string      `json:"payment"`
+	TotalFee         string      `json:"total_fee"`
+	DiscountFee      string      `json:"discount_fee"`
+	PostFee          string      `json:"post_fee"`
+	BuyerNick        string      `json:"buyer_nick"`
+	BuyerOpenUID     string      `json:"buyer_open_uid"`
+	ReceiverName     string      `json:"receiver_name"`
+	ReceiverMobile   string      `json:"receiver_mobile"`
+	ReceiverState    string      `json:"receiver_state"`
+	ReceiverCity     string      `json:"receiver_city"`
+	ReceiverDistrict string      `json:"receiver_district"`
+	ReceiverAddress  string      `json:"receiver_address"`
+	BuyerMessage     string      `json:"buyer_message"`
+	Orders           struct {
+		Order []TradeOrder `json:"order"`
+	} `json:"orders"`
+}
+
+// TradeOrder is one line (子订单) of a trade.
+type TradeOrder struct {
+	Oid          json.Number `json:"oid"`
+	NumIID       json.Number `json:"num_iid"`
+	SkuID        string      `json:"sku_id"`
+	OuterIID     string      `json:"outer_iid"`
+	OuterSkuID   string      `json:"outer_sku_id"`
+	Title        string      `json:"title"`
+	Price        string      `json:"price"`
+	Num          int         `json:"num"`
+	TotalFee     string      `json:"total_fee"`
+	Payment      string      `json:"payment"`
+	DiscountFee  string      `json:"discount_fee"`
+	Status       string      `json:"status"`
+	RefundStatus string      `json:"refund_status"`
+}
+
+// TradeFields is the `fields` parameter that asks for everything TradeToOrder reads.
+const TradeFields = "tid,status,created,modified,pay_time,payment,total_fee,discount_fee,post_fee,buyer_nick,buyer_open_uid," +
+	"receiver_name,receiver_mobile,receiver_state,receiver_city,receiver_district,receiver_address,buyer_message," +
+	"orders.oid,orders.num_iid,orders.sku_id,orders.outer_iid,orders.outer_sku_id,orders.title,orders.price,orders.num," +
+	"orders.total_fee,orders.payment,orders.discount_fee,orders.status,orders.refund_status"
+
+var statusMap = map[string]domain.OrderStatus{
+	"TRADE_NO_CREATE_PAY": domain.OrderPendingPayment, "WAIT_BUYER_PAY": domain.OrderPendingPayment,
+	"PAY_PENDING": domain.OrderPendingPayment, "WAIT_PRE_AUTH_CONFIRM": domain.OrderPendingPayment,
+	"WAIT_SELLER_SEND_GOODS": domain.OrderPaid, "PAID_FORBID_CONSIGN": domain.OrderPaid,
+	"SELLER_CONSIGNED_PART":    domain.OrderPartShipped,
+	"WAIT_BUYER_CONFIRM_GOODS": domain.OrderShipped, "TRADE_BUYER_SIGNED": domain.OrderShipped,
+	"TRADE_FINISHED": domain.OrderCompleted,
+	"TRADE_CLOSED":   domain.OrderCancelled, "TRADE_CLOSED_BY_TAOBAO": domain.OrderCancelled,
+}
+
+// MapStatus normalizes a TOP trade status.
+func MapStatus(s string) domain.OrderStatus {
+	if v, ok := statusMap[s]; ok {
+		return v
+	}
+	return domain.OrderUnknown
+}
+
+// TradeToOrder maps a TOP trade to a SalesOrder. A missing or malformed
+// field is an EInvalid error naming the order and the field.
+func TradeToOrder(shop domain.ShopRef, t Trade) (domain.SalesOrder, error) {
+	tid := t.Tid.String()
+	rec := "order " + tid
+	if tid == "" {
+		rec = "order (no tid)"
+		return domain.SalesOrder{}, bad(rec, "tid", "missing")
+	}
+	o := domain.SalesOrder{Shop: shop, PlatformOrderID: tid, Status: MapStatus(t.Status), PlatformStatus: t.Status, Currency: "CNY",
+		Buyer: domain.Party{Nick: maskNick(t.BuyerNick), ID: t.BuyerOpenUID}, BuyerMessage: t.BuyerMessage,
+		Receiver: domain.Receiver{Name: maskOnce(t.ReceiverName, domain.MaskName), Phone: maskOnce(t.ReceiverMobile, domain.MaskPhone),
+			Province: t.ReceiverState, City: t.ReceiverCity, District: t.ReceiverDistrict, Address: maskAddress(t.ReceiverAddress)}}
+	var err error
+	if o.CreatedAt, err = ParseTime(t.Created); err != nil {
+		return o, bad(rec, "created", fmt.Sprintf("%q is not yyyy-MM-dd HH:mm:ss", t.Created))
+	}
+	if o.ModifiedAt, err = ParseTime(t.Modified); err != nil {
+		return o, bad(rec, "modified", fmt.Sprintf("%q is not yyyy-MM-dd HH:mm:ss", t.Modified))
+	}
+	if t.PayTime != "" {
+		pt, err := ParseTime(t.PayTime)
+		if err != nil {
+			return o, bad(rec, "pay_time", fmt.Sprintf("%q is not yyyy-MM-dd HH:mm:ss", t.PayTime))
+		}
+		o.PaidAt = &pt
+	}
+	money := func(field, v string, dst *domain.Money) error {
+		if v == "" {
+			return nil
+		}
+		m, err := domain.ParseYuan(v)
+		if err != nil {
+			return bad(rec, field, err.Error())
+		}
+		*dst = m
+		return nil
+	}
+	for _, f := range []struct {
+		name, v string
+		dst     *domain.Money
+	}{{"payment", t.Payment, &o.Amounts.Paid}, {"discount_fee", t.DiscountFee, &o.Amounts.Discount}, {"post_fee", t.PostFee, &o.Amounts.Freight}} {
+		if err := money(f.name, f.v, f.dst); err != nil {
+			return o, err
+		}
+	}
+	if len(t.Orders.Order) == 0 {
+		return o, bad(rec, "orders", "a trade without lines")
+	}
+	for i, line := range t.Orders.Order {
+		l := domain.OrderLine{PlatformLineID: line.Oid.String(), SKUCode: line.OuterSkuID, PlatformItemID: line.NumIID.String(),
+			PlatformSKUID: line.SkuID, Title: line.Title, Quantity: line.Num, Status: line.Status, RefundStatus: line.RefundStatus}
+		if l.SKUCode == "" {
+			l.SKUCode = line.OuterIID
+		}
+		field := fmt.Sprintf("orders[%d].", i+1)
+		if l.PlatformLineID == "" {
+			return o, bad(rec, field+"oid", "missing")
+		}
+		if l.Quantity <= 0 {
+			return o, bad(rec, field+"num", fmt.Sprintf("must be positive (got %d)", l.Quantity))
+		}
+		if err := money(field+"price", line.Price, &l.UnitPrice); err != nil {
+			return o, err
+		}
+		if err := money(field+"payment", line.Payment, &l.Paid); err != nil {
+			return o, err
+		}
+		var total domain.Money
+		if err := money(field+"total_fee", line.TotalFee, &total); err != nil {
+			return o, err
+		}
+		if total == 0 {
+			total = l.UnitPrice * domain.Money(l.Quantity)
+		}
+		o.Amounts.Goods += total
+		o.Lines = append(o.Lines, l)
+	}
+	return o, nil
+}
+
+func bad(record, field, reason string) error {
+	fe := domain.FieldError{Record: record, Field: field, Reason: reason}
+	return &domain.Error{Code: domain.EInvalid, Platform: "tmall", Message: fe.Error()}
+}
+
+// maskOnce masks a value unless the platform already did (contains '*').
+func maskOnce(v string, mask func(string) string) string {
+	if v == "" || strings.Contains(v, "*") {
+		return v
+	}
+	return mask(v)
+}
+
+func maskNick(v string) string {
+	r := []rune(v)
+	if len(r) <= 2 || strings.Contains(v, "*") {
+		return v
+	}
+	return string(r[0]) + "**" + string(r[len(r)-1])
+}
+
+func maskAddress(v string) string {
+	r := []rune(v)
+	if len(r) <= 4 || strings.Contains(v, "*") {
+		return v
+	}
+	return string(r[:4]) + "***"
+}

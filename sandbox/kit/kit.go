@@ -1,0 +1,285 @@
+// Package kit holds what every platform sandbox shares: fault injection,
+// a per-app QPS limiter, call statistics, JSON admin helpers and a
+// background order generator. It knows nothing of any platform's protocol.
+package kit
+
+import (
+	"encoding/json"
+	"fmt"
+	"math/rand"
+	"net/http"
+	"sort"
+	"sync"
+	"time"
+
+	"golang.org/x/time/rate"
+)
+
+// Fault kinds.
+const (
+	FaultError     = "error"      // answer with a platform error (Code / SubCode / Msg)
+	FaultLatency   = "latency"    // delay the answer by Latency
+	FaultRateLimit = "rate_limit" // answer with the platform's throttle error
+	FaultOutage    = "outage"     // HTTP 503, as a gateway outage
+	FaultMalformed = "malformed"  // a truncated, unparsable body
+)
+
+// Fault is one injected misbehaviour. It applies to calls of Method (all
+// when empty), to a Ratio of them (1 when 0), until Count calls were hit
+// (unlimited when 0) or Duration has passed since it was added (forever when empty).
+type Fault struct {
+	Kind     string  `json:"kind"`
+	Method   string  `json:"method,omitempty"`
+	Code     int     `json:"code,omitempty"`
+	SubCode  string  `json:"sub_code,omitempty"`
+	Msg      string  `json:"msg,omitempty"`
+	Latency  string  `json:"latency,omitempty"`  // e.g. "500ms"
+	Duration string  `json:"duration,omitempty"` // e.g. "30s"
+	Count    int     `json:"count,omitempty"`
+	Ratio    float64 `json:"ratio,omitempty"`
+
+	Hits    int       `json:"hits"`
+	AddedAt time.Time `json:"added_at"`
+	latency time.Duration
+	until   time.Time
+}
+
+// Faults is a concurrency-safe set of faults.
+type Faults struct {
+	mu   sync.Mutex
+	list []*Fault
+	rnd  *rand.Rand
+	now  func() time.Time
+}
+
+// NewFaults returns an empty set.
+func NewFaults(seed int64, now func() time.Time) *Faults {
+	return &Faults{rnd: rand.New(rand.NewSource(seed)), now: now}
+}
+
+// Add validates and adds a fault.
+func (f *Faults) Add(x Fault) (Fault, error) {
+	switch x.Kind {
+	case FaultError, FaultLatency, FaultRateLimit, FaultOutage, FaultMalformed:
+	default:
+		return x, errorf("fault kind %q: want error, latency, rate_limit, outage or malformed", x.Kind)
+	}
+	if x.Latency != "" {
+		d, err := time.ParseDuration(x.Latency)
+		if err != nil {
+			return x, errorf("fault latency %q: %v", x.Latency, err)
+		}
+		x.latency = d
+	}
+	if x.Kind == FaultLatency && x.latency <= 0 {
+		return x, errorf("a latency fault needs latency, e.g. \"500ms\"")
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	x.AddedAt = f.now()
+	if x.Duration != "" {
+		d, err := time.ParseDuration(x.Duration)
+		if err != nil {
+			return x, errorf("fault duration %q: %v", x.Duration, err)
+		}
+		x.until = x.AddedAt.Add(d)
+	}
+	f.list = append(f.list, &x)
+	return x, nil
+}
+
+// Match returns the first live fault for a method and counts the hit.
+func (f *Faults) Match(method string) (Fault, bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	now := f.now()
+	live := f.list[:0]
+	var hit *Fault
+	for _, x := range f.list {
+		if (x.Count > 0 && x.Hits >= x.Count) || (!x.until.IsZero() && now.After(x.until)) {
+			continue // expired
+		}
+		live = append(live, x)
+		if hit == nil && (x.Method == "" || x.Method == method) && (x.Ratio <= 0 || f.rnd.Float64() < x.Ratio) {
+			x.Hits++
+			hit = x
+		}
+	}
+	f.list = live
+	if hit == nil {
+		return Fault{}, false
+	}
+	return *hit, true
+}
+
+// Delay is the latency a matched fault asks for.
+func (x Fault) Delay() time.Duration { return x.latency }
+
+// List returns the live faults.
+func (f *Faults) List() []Fault {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	out := []Fault{}
+	for _, x := range f.list {
+		out = append(out, *x)
+	}
+	return out
+}
+
+// Clear removes every fault.
+func (f *Faults) Clear() {
+	f.mu.Lock()
+	f.list = nil
+	f.mu.Unlock()
+}
+
+// Limiter is a token bucket per app key.
+type Limiter struct {
+	mu  sync.Mutex
+	qps float64
+	m   map[string]*rate.Limiter
+	now func() time.Time
+}
+
+// NewLimiter allows qps calls per second per app (0 = unlimited) with a
+// burst of one second's worth.
+func NewLimiter(qps float64, now func() time.Time) *Limiter {
+	return &Limiter{qps: qps, m: map[string]*rate.Limiter{}, now: now}
+}
+
+// Allow takes a token; when none is left it says how long until one is.
+func (l *Limiter) Allow(app string) (bool, time.Duration) {
+	if l.qps <= 0 {
+		return true, 0
+	}
+	l.mu.Lock()
+	lim, ok := l.m[app]
+	if !ok {
+		lim = rate.NewLimiter(rate.Limit(l.qps), max(1, int(l.qps)))
+		l.m[app] = lim
+	}
+	l.mu.Unlock()
+	now := l.now()
+	r := lim.ReserveN(now, 1)
+	if d := r.DelayFrom(now); d > 0 {
+		r.CancelAt(now)
+		return false, d
+	}
+	return true, 0
+}
+
+// Stats counts calls.
+type Stats struct {
+	mu       sync.Mutex
+	Total    int            `json:"total"`
+	Served   map[string]int `json:"served"`   // by method
+	Rejected map[string]int `json:"rejected"` // by platform error code
+	Faults   int            `json:"faults_injected"`
+}
+
+// NewStats returns zeroed stats.
+func NewStats() *Stats { return &Stats{Served: map[string]int{}, Rejected: map[string]int{}} }
+
+// Serve counts a served call; Reject a refused one; Fault an injected one.
+func (s *Stats) Serve(method string) { s.mu.Lock(); s.Total++; s.Served[method]++; s.mu.Unlock() }
+func (s *Stats) Reject(code string)  { s.mu.Lock(); s.Total++; s.Rejected[code]++; s.mu.Unlock() }
+func (s *Stats) Fault()              { s.mu.Lock(); s.Total++; s.Faults++; s.mu.Unlock() }
+
+// Snapshot copies the counters.
+func (s *Stats) Snapshot() map[string]any {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	served, rejected := map[string]int{}, map[string]int{}
+	for k, v := range s.Served {
+		served[k] = v
+	}
+	for k, v := range s.Rejected {
+		rejected[k] = v
+	}
+	return map[string]any{"total": s.Total, "served": served, "rejected": rejected, "faults_injected": s.Faults}
+}
+
+// Generator calls fn at a steady rate until stopped.
+type Generator struct {
+	stop chan struct{}
+	once sync.Once
+}
+
+// StartGenerator runs fn perMinute times a minute (nothing when ≤ 0).
+func StartGenerator(perMinute float64, fn func()) *Generator {
+	g := &Generator{stop: make(chan struct{})}
+	if perMinute <= 0 {
+		return g
+	}
+	t := time.NewTicker(time.Duration(float64(time.Minute) / perMinute))
+	go func() {
+		defer t.Stop()
+		for {
+			select {
+			case <-g.stop:
+				return
+			case <-t.C:
+				fn()
+			}
+		}
+	}()
+	return g
+}
+
+// Stop ends the generator.
+func (g *Generator) Stop() { g.once.Do(func() { close(g.stop) }) }
+
+// WriteJSON writes v as indented JSON with a status.
+func WriteJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json;charset=utf-8")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(v)
+}
+
+// AdminFaults serves POST (add), GET (list) and DELETE (clear) of faults.
+func AdminFaults(f *Faults) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		switch r.Method {
+		case http.MethodPost:
+			var x Fault
+			dec := json.NewDecoder(r.Body)
+			dec.DisallowUnknownFields()
+			if err := dec.Decode(&x); err != nil {
+				WriteJSON(w, http.StatusBadRequest, map[string]string{"error": "fault: " + err.Error()})
+				return
+			}
+			added, err := f.Add(x)
+			if err != nil {
+				WriteJSON(w, http.StatusBadRequest, map[string]string{"error": err.Error()})
+				return
+			}
+			WriteJSON(w, http.StatusCreated, added)
+		case http.MethodDelete:
+			f.Clear()
+			WriteJSON(w, http.StatusOK, map[string]any{"faults": []Fault{}})
+		default:
+			WriteJSON(w, http.StatusOK, map[string]any{"faults": f.List()})
+		}
+	}
+}
+
+// SortedKeys returns a map's keys in order (for deterministic admin output).
+func SortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+type kitError string
+
+func (e kitError) Error() string { return string(e) }
+
+func errorf(format string, args ...any) error {
+	return kitError(fmt.Sprintf(format, args...))
+}

@@ -1,0 +1,346 @@
+package stack
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"sort"
+	"time"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/client"
+
+	"github.com/syncctl/syncctl/catalog"
+	"github.com/syncctl/syncctl/domain"
+	"github.com/syncctl/syncctl/store"
+	"github.com/syncctl/syncctl/workflows"
+)
+
+// DemoOptions tune the demo run.
+type DemoOptions struct {
+	Catalog  []byte        // catalog file content (JSON)
+	Orders   int           // orders the sandbox creates (default 40)
+	Close    int           // of those, orders closed after the first pull to show updates (default 3)
+	Progress func(string)  // step messages; nil = silent
+	Timeout  time.Duration // whole demo (default 5m)
+}
+
+// Summary is what the demo did and what it verified.
+type Summary struct {
+	Catalog       CatalogSummary         `json:"catalog"`
+	Pushed        map[string]PushSummary `json:"pushed"`         // by channel shop
+	OrdersCreated int                    `json:"orders_created"` // by the sandbox
+	OrdersPulled  int                    `json:"orders_pulled"`  // distinct orders in the index
+	OrderUpdates  int                    `json:"order_updates"`  // order.updated versions
+	Delivered     int                    `json:"deliveries_delivered"`
+	Pending       int                    `json:"deliveries_pending"`
+	ERP           string                 `json:"erp"` // "built-in receiver" or the external URL
+	ERPStats      any                    `json:"erp_stats,omitempty"`
+	Failures      []string               `json:"failures"`
+	OK            bool                   `json:"ok"`
+	Workflows     []string               `json:"workflows"`
+	TemporalUI    string                 `json:"temporal_ui,omitempty"`
+	Elapsed       string                 `json:"elapsed"`
+}
+
+// CatalogSummary counts the imported catalog.
+type CatalogSummary struct {
+	SPUs     int `json:"spus"`
+	SKUs     int `json:"skus"`
+	Rejected int `json:"rejected"`
+}
+
+// PushSummary counts one shop's push.
+type PushSummary struct {
+	Products int `json:"products"`
+	SKUs     int `json:"skus"`
+	Failed   int `json:"failed"`
+	Calls    int `json:"calls"`
+	// Listed is what the channel itself shows afterwards (sandbox admin view).
+	ListedItems int `json:"listed_items"`
+	ListedSKUs  int `json:"listed_skus"`
+}
+
+// RunDemo runs the main job end to end on a started stack: import the
+// catalog, push it to the Tmall sandbox, have the sandbox sell, pull the
+// orders, deliver them to the ERP, then check every SKU is listed exactly
+// once and every order arrived exactly once with a valid signature.
+func RunDemo(ctx context.Context, s *Stack, o DemoOptions) (*Summary, error) {
+	start := time.Now()
+	if o.Orders <= 0 {
+		o.Orders = 40
+	}
+	if o.Close < 0 || o.Close > o.Orders {
+		o.Close = 0
+	}
+	if o.Timeout <= 0 {
+		o.Timeout = 5 * time.Minute
+	}
+	say := o.Progress
+	if say == nil {
+		say = func(string) {}
+	}
+	ctx, cancel := context.WithTimeout(ctx, o.Timeout)
+	defer cancel()
+	sum := &Summary{Pushed: map[string]PushSummary{}, Failures: []string{}, ERP: "built-in receiver"}
+	if s.Receiver == nil {
+		sum.ERP = s.ERPURL
+	}
+	if s.Temporal != nil {
+		sum.TemporalUI = s.Temporal.UIURL()
+	}
+	shop := s.Sandbox.Shop
+
+	say("importing the sample catalog")
+	rejected, err := ImportCatalog(ctx, s.Store, o.Catalog)
+	if err != nil {
+		return sum, err
+	}
+	for _, r := range rejected {
+		sum.Failures = append(sum.Failures, "catalog "+r.Error())
+	}
+	sum.Catalog.SPUs, sum.Catalog.SKUs, err = s.Store.CatalogStats(ctx)
+	if err != nil {
+		return sum, err
+	}
+	sum.Catalog.Rejected = len(rejected)
+
+	say(fmt.Sprintf("pushing %d products / %d SKUs to %s", sum.Catalog.SPUs, sum.Catalog.SKUs, shop))
+	var prog workflows.PushProgress
+	id := workflows.CatalogPushID(shop)
+	if err := s.execute(ctx, id, workflows.CatalogPushWorkflowName, workflows.CatalogPushInput{Shop: shop}, &prog); err != nil {
+		return sum, fmt.Errorf("catalog push: %w", err)
+	}
+	sum.Workflows = append(sum.Workflows, id)
+	items, err := s.SandboxItems(ctx)
+	if err != nil {
+		return sum, err
+	}
+	ps := PushSummary{Products: prog.Pushed, SKUs: prog.SKUs, Failed: prog.Failed, Calls: prog.Calls, ListedItems: len(items)}
+	for _, f := range prog.Failures {
+		sum.Failures = append(sum.Failures, fmt.Sprintf("push %s: %s", f.Product, f.Reason))
+	}
+	seen := map[string]int{}
+	for _, it := range items {
+		for _, k := range it.SKUs {
+			seen[k.OuterID]++
+			ps.ListedSKUs++
+		}
+	}
+	sum.Pushed[shop.String()] = ps
+	all, err := allSKUs(ctx, s.Store)
+	if err != nil {
+		return sum, err
+	}
+	for _, code := range all {
+		if n := seen[code]; n != 1 {
+			sum.Failures = append(sum.Failures, fmt.Sprintf("sku %s is listed %d times on %s (want exactly 1)", code, n, shop))
+		}
+	}
+
+	say(fmt.Sprintf("the sandbox sells %d orders", o.Orders))
+	tids, err := s.SandboxCreateOrders(ctx, o.Orders)
+	if err != nil {
+		return sum, err
+	}
+	sum.OrdersCreated = len(tids)
+	if err := s.pullOnce(ctx, shop, sum, say); err != nil {
+		return sum, err
+	}
+	if o.Close > 0 && len(tids) > 0 {
+		say(fmt.Sprintf("the buyers cancel %d orders; pulling the updates", min(o.Close, len(tids))))
+		for _, tid := range tids[:min(o.Close, len(tids))] {
+			if err := s.sandboxPost(ctx, "/_sandbox/orders/"+tid+"/close", nil, nil); err != nil {
+				return sum, err
+			}
+		}
+		if err := s.pullOnce(ctx, shop, sum, say); err != nil {
+			return sum, err
+		}
+	}
+
+	say("checking every order reached the ERP exactly once")
+	recs, err := s.Store.ListOrders(ctx, shop, 0)
+	if err != nil {
+		return sum, err
+	}
+	sum.OrdersPulled = len(recs)
+	for _, r := range recs {
+		if r.Revision > 1 {
+			sum.OrderUpdates += r.Revision - 1
+		}
+	}
+	stats, err := s.Store.DeliveryStats(ctx)
+	if err != nil {
+		return sum, err
+	}
+	sum.Delivered, sum.Pending = stats[store.DeliveryDelivered], stats[store.DeliveryPending]
+	if sum.OrdersPulled != sum.OrdersCreated {
+		sum.Failures = append(sum.Failures, fmt.Sprintf("the sandbox sold %d orders but %d were pulled", sum.OrdersCreated, sum.OrdersPulled))
+	}
+	if sum.Pending > 0 {
+		sum.Failures = append(sum.Failures, fmt.Sprintf("%d deliveries are still pending", sum.Pending))
+	}
+	if s.Receiver != nil {
+		sum.ERPStats = s.Receiver.Stats()
+		sum.Failures = append(sum.Failures, checkReceiver(s, recs)...)
+	}
+	sum.OK = len(sum.Failures) == 0
+	sum.Elapsed = time.Since(start).Round(time.Millisecond).String()
+	return sum, nil
+}
+
+// checkReceiver compares what the ERP received with the order index.
+func checkReceiver(s *Stack, recs []store.OrderRecord) []string {
+	var out []string
+	st := s.Receiver.Stats()
+	if st.BadSignature > 0 || st.BadRequest > 0 {
+		out = append(out, fmt.Sprintf("the ERP refused %d webhooks for their signature and %d as malformed", st.BadSignature, st.BadRequest))
+	}
+	got := map[string]int{}
+	for _, o := range s.Receiver.Orders() {
+		got[o.Key] = o.Revision
+		if o.Deliveries != o.Revision {
+			out = append(out, fmt.Sprintf("order %s: %d distinct deliveries applied for %d revisions", o.Key, o.Deliveries, o.Revision))
+		}
+	}
+	for _, r := range recs {
+		key := r.Order.Shop.String() + "/" + r.Order.PlatformOrderID
+		if rev, ok := got[key]; !ok {
+			out = append(out, "order "+key+" never reached the ERP")
+		} else if rev != r.Revision {
+			out = append(out, fmt.Sprintf("order %s: the ERP has revision %d, syncctl has %d", key, rev, r.Revision))
+		}
+	}
+	if len(got) != len(recs) {
+		out = append(out, fmt.Sprintf("the ERP has %d orders, syncctl pulled %d", len(got), len(recs)))
+	}
+	return out
+}
+
+func (s *Stack) pullOnce(ctx context.Context, shop domain.ShopRef, sum *Summary, say func(string)) error {
+	// Orders carry second-resolution times: let the second they were made in pass.
+	time.Sleep(1100 * time.Millisecond)
+	id := workflows.OrderPullOnceID(shop, time.Now())
+	say("pulling orders and delivering them to the ERP (" + id + ")")
+	var st workflows.PullStats
+	in := workflows.OrderPullInput{Shop: shop, Once: true, Lag: 0, Overlap: 5 * time.Minute, InitialLookback: time.Hour}
+	if err := s.execute(ctx, id, workflows.OrderPullWorkflowName, in, &st); err != nil {
+		return fmt.Errorf("order pull: %w", err)
+	}
+	sum.Workflows = append(sum.Workflows, id)
+	return nil
+}
+
+// execute starts a workflow (or joins the run already going under that id)
+// and waits for its result.
+func (s *Stack) execute(ctx context.Context, id, name string, in, out any) error {
+	run, err := s.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+		ID: id, TaskQueue: workflows.TaskQueue,
+		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
+	}, name, in)
+	if err != nil {
+		return err
+	}
+	return run.Get(ctx, out)
+}
+
+func allSKUs(ctx context.Context, st store.Store) ([]string, error) {
+	var out []string
+	after := ""
+	for {
+		ps, err := st.ListProducts(ctx, after, 500)
+		if err != nil {
+			return nil, err
+		}
+		if len(ps) == 0 {
+			sort.Strings(out)
+			return out, nil
+		}
+		for _, p := range ps {
+			for _, k := range p.SKUs {
+				out = append(out, k.Code)
+			}
+		}
+		after = ps[len(ps)-1].Code
+	}
+}
+
+// SandboxItem is the sandbox's admin view of one listed item.
+type SandboxItem struct {
+	NumIID        json.Number `json:"num_iid"`
+	OuterID       string      `json:"outer_id"`
+	ApproveStatus string      `json:"approve_status"`
+	SKUs          []struct {
+		OuterID  string `json:"outer_id"`
+		PriceFen int64  `json:"price_fen"`
+		Quantity int    `json:"quantity"`
+	} `json:"skus"`
+}
+
+// SandboxItems reads every item the Tmall sandbox holds.
+func (s *Stack) SandboxItems(ctx context.Context) ([]SandboxItem, error) {
+	var out struct {
+		Items []SandboxItem `json:"items"`
+	}
+	err := s.sandboxDo(ctx, http.MethodGet, "/_sandbox/items", nil, &out)
+	return out.Items, err
+}
+
+// SandboxCreateOrders has the Tmall sandbox sell n orders now.
+func (s *Stack) SandboxCreateOrders(ctx context.Context, n int) ([]string, error) {
+	var out struct {
+		Created []string `json:"created"`
+	}
+	err := s.sandboxPost(ctx, "/_sandbox/orders", map[string]int{"count": n}, &out)
+	return out.Created, err
+}
+
+func (s *Stack) sandboxPost(ctx context.Context, path string, in, out any) error {
+	return s.sandboxDo(ctx, http.MethodPost, path, in, out)
+}
+
+func (s *Stack) sandboxDo(ctx context.Context, method, path string, in, out any) error {
+	var body io.Reader
+	if in != nil {
+		b, _ := json.Marshal(in)
+		body = bytes.NewReader(b)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, s.Sandbox.URL+path, body)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return fmt.Errorf("sandbox %s: %w", path, err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode/100 != 2 {
+		return fmt.Errorf("sandbox %s: HTTP %d: %s", path, resp.StatusCode, bytes.TrimSpace(b))
+	}
+	if out != nil {
+		if err := json.Unmarshal(b, out); err != nil {
+			return fmt.Errorf("sandbox %s: %w", path, err)
+		}
+	}
+	return nil
+}
+
+// ImportCatalog parses a JSON catalog and imports its valid products in one
+// transaction, returning the rejected rows.
+func ImportCatalog(ctx context.Context, st store.Store, data []byte) ([]domain.FieldError, error) {
+	parsed, err := catalog.Parse(bytes.NewReader(data), catalog.FormatJSON)
+	if err != nil {
+		return nil, fmt.Errorf("catalog: %w", err)
+	}
+	if _, err := st.ImportProducts(ctx, parsed.Products); err != nil {
+		return parsed.Rejected, fmt.Errorf("import catalog: %w", err)
+	}
+	return parsed.Rejected, nil
+}

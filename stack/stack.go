@@ -1,0 +1,241 @@
+// Package stack wires syncctl's parts into one running process: the
+// embedded Temporal server (or a client of an existing cluster), the store,
+// the channel sandboxes, the reference ERP receiver and a worker. `syncctl
+// dev`, `syncctl demo` and the end-to-end tests all start it.
+package stack
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"go.temporal.io/sdk/client"
+	sdklog "go.temporal.io/sdk/log"
+	"go.temporal.io/sdk/worker"
+
+	"github.com/syncctl/syncctl/connectors"
+	"github.com/syncctl/syncctl/connectors/httpx"
+	_ "github.com/syncctl/syncctl/connectors/tmall" // registers "tmall"
+	"github.com/syncctl/syncctl/devserver"
+	"github.com/syncctl/syncctl/domain"
+	"github.com/syncctl/syncctl/erp"
+	sbtmall "github.com/syncctl/syncctl/sandbox/tmall"
+	"github.com/syncctl/syncctl/store"
+	"github.com/syncctl/syncctl/store/sqlite"
+	"github.com/syncctl/syncctl/workflows"
+)
+
+// Options configure a stack. Zero values give the embedded default.
+type Options struct {
+	StateDir               string           // .syncctl by default; "" in tests means a temp dir chosen by the caller
+	TemporalAddress        string           // "" = start the embedded Temporal server
+	Namespace              string           // default "default"
+	Client                 client.Client    // use this client (tests with temporaltest); overrides TemporalAddress
+	FrontendPort           int              // embedded server; 0 = free port
+	UIPort                 int              // embedded UI; 0 = free port, -1 = none
+	IP                     string           // listen address for everything, default 127.0.0.1
+	SandboxQPS             float64          // the Tmall sandbox's enforced QPS (0 = unlimited)
+	SandboxOrdersPerMinute float64          // orders the sandbox sells by itself (0 = only on request)
+	ConnectorQPS           float64          // the connector's own pacing (default 50)
+	TmallSandbox           *ExternalSandbox // use this running Tmall sandbox instead of starting one
+	ERPURL                 string           // "" = the built-in reference receiver
+	ERPSecret              []byte           // required with ERPURL; generated for the built-in receiver
+	Logger                 *slog.Logger
+}
+
+// Stack is a running syncctl.
+type Stack struct {
+	Temporal    *devserver.Server // nil when connected to an external cluster
+	Client      client.Client
+	Namespace   string
+	Worker      worker.Worker
+	Store       store.Store
+	Shops       connectors.Shops
+	Sandbox     *Sandbox // the Tmall sandbox
+	Receiver    *erp.Receiver
+	ReceiverURL string // base URL of the built-in receiver ("" with an external ERP)
+	ERPURL      string // where webhooks go
+
+	closers []func() error
+}
+
+// Sandbox is one running platform sandbox.
+type Sandbox struct {
+	Shop    domain.ShopRef
+	URL     string          // base URL; the gateway is URL + "/router/rest"
+	Handler *sbtmall.Server // nil for an external sandbox
+}
+
+// ExternalSandbox is a Tmall sandbox running elsewhere (a container), with
+// the credentials it was started with.
+type ExternalSandbox struct {
+	URL                        string
+	AppKey, AppSecret, Session string
+}
+
+// DemoShop is the shop the embedded default configures on the Tmall sandbox.
+var DemoShop = domain.ShopRef{Channel: "tmall", Shop: "demo"}
+
+// Start brings the stack up. On error everything started so far is stopped.
+func Start(ctx context.Context, o Options) (_ *Stack, err error) {
+	if o.IP == "" {
+		o.IP = "127.0.0.1"
+	}
+	if o.Namespace == "" {
+		o.Namespace = "default"
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.ConnectorQPS == 0 {
+		o.ConnectorQPS = 50
+	}
+	s := &Stack{Namespace: o.Namespace}
+	defer func() {
+		if err != nil {
+			s.Close()
+		}
+	}()
+	if o.StateDir != "" {
+		if err := os.MkdirAll(o.StateDir, 0o700); err != nil {
+			return nil, fmt.Errorf("state dir: %w", err)
+		}
+	}
+
+	// Store.
+	dbPath := filepath.Join(o.StateDir, "syncctl.db")
+	db, err := sqlite.Open(ctx, dbPath)
+	if err != nil {
+		return nil, fmt.Errorf("open store %s: %w", dbPath, err)
+	}
+	s.Store = db
+	s.closers = append(s.closers, db.Close)
+
+	// Tmall sandbox with credentials made up for this process; they reach
+	// the connector in memory, never through flags or files.
+	ext := o.TmallSandbox
+	if ext == nil {
+		ext = &ExternalSandbox{AppKey: "23" + randHex(3), AppSecret: randHex(16), Session: "6100" + randHex(12)}
+		sb := sbtmall.New(sbtmall.Config{AppKey: ext.AppKey, AppSecret: ext.AppSecret, Session: ext.Session,
+			QPS: o.SandboxQPS, OrdersPerMinute: o.SandboxOrdersPerMinute, Seed: time.Now().UnixNano()})
+		sbURL, stopSB, err := serve(o.IP, sb)
+		if err != nil {
+			return nil, fmt.Errorf("tmall sandbox: %w", err)
+		}
+		s.closers = append(s.closers, func() error { sb.Close(); return stopSB() })
+		ext.URL = sbURL
+		s.Sandbox = &Sandbox{Shop: DemoShop, URL: sbURL, Handler: sb}
+	} else {
+		s.Sandbox = &Sandbox{Shop: DemoShop, URL: ext.URL}
+	}
+	appKey, appSecret, session, sbURL := ext.AppKey, ext.AppSecret, ext.Session, ext.URL
+	shops, err := connectors.OpenAll([]connectors.ShopConfig{{
+		Channel: DemoShop.Channel, Shop: DemoShop.Shop, Gateway: sbURL + "/router/rest",
+		AppKey: appKey, AppSecret: connectors.Secret(appSecret), Session: connectors.Secret(session), QPS: o.ConnectorQPS,
+	}})
+	if err != nil {
+		return nil, err
+	}
+	s.Shops = shops
+
+	// ERP: the built-in reference receiver unless an external URL is given.
+	secret := o.ERPSecret
+	s.ERPURL = o.ERPURL
+	if o.ERPURL == "" {
+		secret = []byte("whsec_" + randHex(16))
+		s.Receiver = erp.NewReceiver(secret, o.Logger)
+		url, stop, err := serve(o.IP, s.Receiver.Handler())
+		if err != nil {
+			return nil, fmt.Errorf("erp receiver: %w", err)
+		}
+		s.closers = append(s.closers, stop)
+		s.ReceiverURL = url
+		s.ERPURL = url + "/webhooks/syncctl"
+	}
+	erpClient, err := erp.NewClient(s.ERPURL, secret, httpx.New(httpx.Options{}))
+	if err != nil {
+		return nil, err
+	}
+
+	// Temporal: a given client, an external cluster, or the embedded server.
+	switch {
+	case o.Client != nil:
+		s.Client = o.Client
+	case o.TemporalAddress != "":
+		c, err := client.DialContext(ctx, client.Options{HostPort: o.TemporalAddress, Namespace: o.Namespace, Logger: sdklog.NewStructuredLogger(o.Logger)})
+		if err != nil {
+			return nil, fmt.Errorf("connect to temporal at %s: %w", o.TemporalAddress, err)
+		}
+		s.Client = c
+		s.closers = append(s.closers, func() error { c.Close(); return nil })
+	default:
+		srv, err := devserver.Start(ctx, devserver.Options{
+			StateDir: o.StateDir, IP: o.IP, FrontendPort: o.FrontendPort, UIPort: o.UIPort,
+			Namespace: o.Namespace, SearchAttributes: workflows.SearchAttributes(), Logger: o.Logger,
+		})
+		if err != nil {
+			return nil, fmt.Errorf("embedded temporal: %w", err)
+		}
+		s.Temporal = srv
+		s.closers = append(s.closers, srv.Stop)
+		c, err := client.DialContext(ctx, client.Options{HostPort: srv.FrontendHostPort(), Namespace: o.Namespace, Logger: sdklog.NewStructuredLogger(o.Logger)})
+		if err != nil {
+			return nil, fmt.Errorf("connect to embedded temporal: %w", err)
+		}
+		s.Client = c
+		s.closers = append(s.closers, func() error { c.Close(); return nil })
+	}
+	if err := workflows.EnsureSearchAttributes(ctx, s.Client, o.Namespace); err != nil {
+		return nil, err
+	}
+
+	// Worker.
+	w := worker.New(s.Client, workflows.TaskQueue, worker.Options{})
+	workflows.Register(w, &workflows.Activities{Store: s.Store, Shops: s.Shops, ERP: erpClient})
+	if err := w.Start(); err != nil {
+		return nil, fmt.Errorf("start worker: %w", err)
+	}
+	s.Worker = w
+	s.closers = append(s.closers, func() error { w.Stop(); return nil })
+	return s, nil
+}
+
+// Close stops everything in reverse order.
+func (s *Stack) Close() error {
+	var errs []error
+	for i := len(s.closers) - 1; i >= 0; i-- {
+		errs = append(errs, s.closers[i]())
+	}
+	s.closers = nil
+	return errors.Join(errs...)
+}
+
+// serve runs h on a free loopback port and returns its base URL.
+func serve(ip string, h http.Handler) (string, func() error, error) {
+	ln, err := net.Listen("tcp", net.JoinHostPort(ip, "0"))
+	if err != nil {
+		return "", nil, err
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = srv.Serve(ln) }()
+	stop := func() error {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		return srv.Shutdown(ctx)
+	}
+	return "http://" + ln.Addr().String(), stop, nil
+}
+
+func randHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}

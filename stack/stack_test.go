@@ -1,0 +1,147 @@
+package stack_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/server/temporaltest"
+
+	"github.com/syncctl/syncctl/catalog/sample"
+	"github.com/syncctl/syncctl/domain"
+	"github.com/syncctl/syncctl/stack"
+	"github.com/syncctl/syncctl/workflows"
+)
+
+// start runs a whole stack in-process on a real (temporaltest) Temporal
+// server, with the Tmall sandbox and the ERP receiver on loopback.
+func start(t *testing.T, o stack.Options) *stack.Stack {
+	t.Helper()
+	ts := temporaltest.NewServer(temporaltest.WithT(t))
+	o.StateDir = t.TempDir()
+	o.Client = ts.GetDefaultClient()
+	o.Namespace = ts.GetDefaultNamespace()
+	s, err := stack.Start(context.Background(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = s.Close() })
+	return s
+}
+
+func push(t *testing.T, s *stack.Stack) workflows.PushProgress {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	run, err := s.Client.ExecuteWorkflow(ctx, clientOpts(workflows.CatalogPushID(stack.DemoShop)),
+		workflows.CatalogPushWorkflowName, workflows.CatalogPushInput{Shop: stack.DemoShop})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var p workflows.PushProgress
+	if err := run.Get(ctx, &p); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestDemoEndToEnd(t *testing.T) {
+	s := start(t, stack.Options{})
+	ctx := context.Background()
+	sum, err := stack.RunDemo(ctx, s, stack.DemoOptions{Catalog: sample.JSON(), Orders: 30, Close: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !sum.OK {
+		t.Fatalf("demo checks failed: %v", sum.Failures)
+	}
+	p := sum.Pushed[stack.DemoShop.String()]
+	if sum.Catalog.SPUs < 50 || sum.Catalog.SKUs < 200 || p.ListedItems != sum.Catalog.SPUs || p.ListedSKUs != sum.Catalog.SKUs || p.Products != sum.Catalog.SPUs {
+		t.Fatalf("catalog %+v, pushed %+v", sum.Catalog, p)
+	}
+	if sum.OrdersCreated != 30 || sum.OrdersPulled != 30 || sum.OrderUpdates != 3 || sum.Delivered != 33 || sum.Pending != 0 {
+		t.Fatalf("orders: %+v", sum)
+	}
+	st := s.Receiver.Stats()
+	if st.Accepted != 33 || st.BadSignature != 0 || st.Orders != 30 {
+		t.Fatalf("receiver stats %+v", st)
+	}
+
+	// An unchanged catalog makes no channel calls.
+	if again := push(t, s); again.Total != 0 || again.Calls != 0 || again.Pushed != 0 {
+		t.Fatalf("second push of an unchanged catalog = %+v, want nothing", again)
+	}
+
+	// A price change on one SKU is one price call, and the channel shows it.
+	products, err := s.Store.ListProducts(ctx, "", 1)
+	if err != nil || len(products) == 0 {
+		t.Fatal(err)
+	}
+	p0 := products[0]
+	p0.SKUs[0].ListPrice += 1000
+	if _, err := s.Store.ImportProducts(ctx, []domain.Product{p0}); err != nil {
+		t.Fatal(err)
+	}
+	changed := push(t, s)
+	if changed.Total != 1 || changed.Pushed != 1 || changed.Calls != 1 || changed.Failed != 0 {
+		t.Fatalf("push after one price change = %+v", changed)
+	}
+	items, err := s.SandboxItems(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, it := range items {
+		for _, k := range it.SKUs {
+			if k.OuterID == p0.SKUs[0].Code {
+				found = true
+				if k.PriceFen != int64(p0.SKUs[0].ListPrice) {
+					t.Fatalf("sandbox price of %s = %d fen, want %d", k.OuterID, k.PriceFen, p0.SKUs[0].ListPrice)
+				}
+			}
+		}
+	}
+	if !found {
+		t.Fatalf("sku %s not on the sandbox", p0.SKUs[0].Code)
+	}
+}
+
+// The ERP is down for a while: deliveries are retried until accepted, and
+// each order still arrives exactly once.
+func TestERPOutageLosesNothing(t *testing.T) {
+	s := start(t, stack.Options{})
+	s.Receiver.FailNext(12)
+	sum, err := stack.RunDemo(context.Background(), s, stack.DemoOptions{Catalog: sample.JSON(), Orders: 8, Close: 0})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !sum.OK || sum.Delivered != 8 {
+		t.Fatalf("after an ERP outage: ok=%v delivered=%d failures=%v", sum.OK, sum.Delivered, sum.Failures)
+	}
+	if st := s.Receiver.Stats(); st.Unavailable != 12 || st.Accepted != 8 || st.Duplicates != 0 {
+		t.Fatalf("receiver stats %+v: want 12 refused, then 8 accepted once each", st)
+	}
+}
+
+// The sandbox throttles to a few calls a second with TOP code 7: the push
+// waits the ban out through Temporal retries and still lists everything once.
+func TestThrottledChannelStillListsEverythingOnce(t *testing.T) {
+	if testing.Short() {
+		t.Skip("throttled push takes ~30s")
+	}
+	s := start(t, stack.Options{SandboxQPS: 8, ConnectorQPS: 100})
+	sum, err := stack.RunDemo(context.Background(), s, stack.DemoOptions{Catalog: sample.JSON(), Orders: 3, Close: 0})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !sum.OK {
+		t.Fatalf("throttled demo failed: %v", sum.Failures)
+	}
+}
+
+func clientOpts(id string) client.StartWorkflowOptions {
+	return client.StartWorkflowOptions{ID: id, TaskQueue: workflows.TaskQueue,
+		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE}
+}
