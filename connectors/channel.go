@@ -82,6 +82,7 @@ type ProductIDs struct {
 type ProductResult struct {
 	IDs    ProductIDs
 	Status domain.ListingStatus // on_sale, in_review, ...
+	Calls  int                  // platform calls the upsert cost
 }
 
 // PriceUpdate sets one SKU's channel price.

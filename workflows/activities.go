@@ -121,7 +121,7 @@ func (a *Activities) pushProduct(ctx context.Context, ch connectors.Channel, sho
 		if err != nil {
 			return 0, 1, a.recordFailure(ctx, plan, err)
 		}
-		return len(p.SKUs), 1, a.Store.SaveListings(ctx, plan.Pushed(res))
+		return len(p.SKUs), max(1, res.Calls), a.Store.SaveListings(ctx, plan.Pushed(res))
 	}
 	for _, u := range plan.Prices {
 		calls++

@@ -229,7 +229,9 @@ func (c *Channel) findByOuterID(ctx context.Context, outerID string) (string, er
 // UpsertProduct creates (taobao.item.add) or updates (taobao.item.update)
 // the item, then reads it back (taobao.item.seller.get) for its SKU ids.
 func (c *Channel) UpsertProduct(ctx context.Context, p connectors.ProductPush) (connectors.ProductResult, error) {
+	calls := 0
 	if p.Known == nil && p.MayExist {
+		calls++
 		id, err := c.findByOuterID(ctx, p.Product.Code)
 		if err != nil {
 			return connectors.ProductResult{}, err
@@ -265,7 +267,8 @@ func (c *Channel) UpsertProduct(ctx context.Context, p connectors.ProductPush) (
 	if err != nil {
 		return connectors.ProductResult{}, err
 	}
-	res := connectors.ProductResult{IDs: connectors.ProductIDs{ItemID: numIID, SKUIDs: map[string]string{}}, Status: listingStatus(it.ApproveStatus)}
+	res := connectors.ProductResult{IDs: connectors.ProductIDs{ItemID: numIID, SKUIDs: map[string]string{}},
+		Status: listingStatus(it.ApproveStatus), Calls: calls + 2}
 	for _, s := range it.SKUs.SKU {
 		res.IDs.SKUIDs[s.OuterID] = s.SkuID.String()
 	}

@@ -218,7 +218,7 @@ func (s *Server) verify(p params) *topErr {
 	if p.get("sign") == "" {
 		return perr(24, "", "")
 	}
-	if !hmac.Equal([]byte(strings.ToUpper(p.get("sign"))), []byte(topSign(p.get("sign_method"), s.cfg.AppSecret, p))) {
+	if !hmac.Equal([]byte(strings.ToUpper(p.get("sign"))), []byte(Sign(p.get("sign_method"), s.cfg.AppSecret, p))) {
 		return perr(25, "", "")
 	}
 	switch {
@@ -237,9 +237,9 @@ func parseTimestamp(v string) (time.Time, error) {
 	return time.ParseInLocation(topTime, v, gmt8)
 }
 
-// topSign is the platform's own signature check: sorted name+value pairs,
-// md5 wrapped in the secret, or HMAC-MD5 / HMAC-SHA256 keyed by it.
-func topSign(method, secret string, p params) string {
+// Sign is the platform's own signature: sorted name+value pairs, md5
+// wrapped in the secret, or HMAC-MD5 / HMAC-SHA256 keyed by it.
+func Sign(method, secret string, p map[string]string) string {
 	names := make([]string, 0, len(p))
 	for k := range p {
 		if k != "sign" {
