@@ -6,6 +6,7 @@ package integration_test
 import (
 	"bytes"
 	"context"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -86,7 +87,7 @@ func TestPushAndPullAgainstContainerizedSandbox(t *testing.T) {
 			// Secrets reach the container through its environment, never its command line.
 			Env:          map[string]string{"SYNCCTL_SANDBOX_APP_KEY": creds.AppKey, "SYNCCTL_SANDBOX_APP_SECRET": creds.AppSecret, "SYNCCTL_SANDBOX_SESSION": creds.Session},
 			ExposedPorts: []string{"8201/tcp"},
-			WaitingFor:   wait.ForHTTP("/_sandbox/stats").WithPort("8201/tcp").WithStartupTimeout(time.Minute),
+			WaitingFor:   wait.ForLog("tmall sandbox on").WithStartupTimeout(time.Minute),
 		},
 		Started: true,
 	})
@@ -94,11 +95,14 @@ func TestPushAndPullAgainstContainerizedSandbox(t *testing.T) {
 	if err != nil {
 		t.Fatalf("start sandbox container: %v\nbuild log:\n%s", err, buildLog.String())
 	}
-	endpoint, err := ctr.PortEndpoint(ctx, "8201/tcp", "http")
+	// Docker publishes the port on this machine's loopback; the host name
+	// testcontainers infers here is not loopback, so name it explicitly.
+	port, err := ctr.MappedPort(ctx, "8201/tcp")
 	if err != nil {
 		t.Fatal(err)
 	}
-	creds.URL = strings.Replace(endpoint, "localhost", "127.0.0.1", 1)
+	creds.URL = "http://127.0.0.1:" + port.Port()
+	waitHTTP(t, creds.URL+"/_sandbox/stats")
 
 	ts := temporaltest.NewServer(temporaltest.WithT(t))
 	s, err := stack.Start(ctx, stack.Options{StateDir: t.TempDir(), Client: ts.GetDefaultClient(), TmallSandbox: &creds, Namespace: ts.GetDefaultNamespace()})
@@ -128,5 +132,24 @@ func TestPushAndPullAgainstContainerizedSandbox(t *testing.T) {
 		if strings.Contains(b.String(), creds.AppSecret) || strings.Contains(b.String(), creds.Session) {
 			t.Fatal("the sandbox container logged a secret")
 		}
+	}
+}
+
+// waitHTTP polls url until it answers 200 (bounded).
+func waitHTTP(t *testing.T, url string) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		resp, err := http.Get(url)
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("sandbox container at %s never answered: %v", url, err)
+		}
+		time.Sleep(200 * time.Millisecond)
 	}
 }
