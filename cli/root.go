@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"syscall"
 
 	"github.com/spf13/cobra"
@@ -152,8 +153,19 @@ func Main(args []string, in io.Reader, out, errOut io.Writer) int {
 	switch {
 	case errors.As(err, &pe):
 		return ExitPartial
-	case errors.As(err, &ue):
+	case errors.As(err, &ue), isCobraUsage(err):
 		return ExitUsage
 	}
 	return ExitError
+}
+
+// isCobraUsage recognizes cobra's own argument errors, which are not typed.
+func isCobraUsage(err error) bool {
+	msg := err.Error()
+	for _, s := range []string{"required flag", "unknown command", "unknown flag", "accepts ", "requires at least", "invalid argument"} {
+		if strings.Contains(msg, s) {
+			return true
+		}
+	}
+	return false
 }
