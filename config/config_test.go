@@ -47,10 +47,10 @@ shops:
 
 func TestBadConfigNamesTheField(t *testing.T) {
 	cases := map[string]string{
-		"shops:\n  - channel: tmall\n    shop: a\n":                                      "shops[0] (tmall/a), field gateway: required",
-		"shops:\n  - shop: a\n    gateway: x\n":                                          "shops[0], field channel: required",
+		"shops:\n  - channel: tmall\n    shop: a\n":                                       "shops[0] (tmall/a), field gateway: required",
+		"shops:\n  - shop: a\n    gateway: x\n":                                           "shops[0], field channel: required",
 		"shops:\n  - channel: tmall\n    shop: a\n    gateway: x\n    app_secret: oops\n": "field app_secret not found",
-		"store:\n  driver: mysql\n":                                                      "field driver",
+		"store:\n  driver: mysql\n":                                                       "field driver",
 	}
 	for body, want := range cases {
 		_, err := config.Load(write(t, "c.yaml", body))
