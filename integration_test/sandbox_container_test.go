@@ -17,6 +17,8 @@ import (
 
 	"github.com/testcontainers/testcontainers-go"
 	"github.com/testcontainers/testcontainers-go/wait"
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/server/temporaltest"
 
 	"github.com/syncctl/syncctl/catalog/sample"
@@ -124,6 +126,9 @@ func TestPushAndPullAgainstContainerizedSandbox(t *testing.T) {
 	if sum.OrdersPulled != 15 || sum.OrderUpdates != 2 || sum.Delivered != 17 {
 		t.Fatalf("orders pulled %d, updates %d, delivered %d; want 15, 2, 17", sum.OrdersPulled, sum.OrderUpdates, sum.Delivered)
 	}
+	// No secret reaches a workflow's history (inputs, results, errors).
+	assertNoSecretsInHistory(ctx, t, s, creds.AppSecret, creds.Session)
+
 	// The container's own log must not carry the secret it was given.
 	logs, err := ctr.Logs(ctx)
 	if err == nil {
@@ -151,5 +156,31 @@ func waitHTTP(t *testing.T, url string) {
 			t.Fatalf("sandbox container at %s never answered: %v", url, err)
 		}
 		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+func assertNoSecretsInHistory(ctx context.Context, t *testing.T, s *stack.Stack, secrets ...string) {
+	t.Helper()
+	resp, err := s.Client.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{Namespace: s.Namespace, PageSize: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(resp.Executions) == 0 {
+		t.Fatal("no workflows listed")
+	}
+	for _, e := range resp.Executions {
+		it := s.Client.GetWorkflowHistory(ctx, e.Execution.WorkflowId, e.Execution.RunId, false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+		for it.HasNext() {
+			ev, err := it.Next()
+			if err != nil {
+				t.Fatal(err)
+			}
+			text := ev.String()
+			for _, sec := range secrets {
+				if strings.Contains(text, sec) {
+					t.Fatalf("workflow %s history carries a secret", e.Execution.WorkflowId)
+				}
+			}
+		}
 	}
 }
