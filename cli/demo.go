@@ -124,8 +124,12 @@ func printSummary(g *globals, s *stack.Summary) {
 		fmt.Fprintf(w, "  Temporal Web UI      %s\n", s.TemporalUI)
 	}
 	fmt.Fprintf(w, "  workflows            %s\n", strings.Join(s.Workflows, ", "))
-	if s.OK {
+	if s.OK && s.ERPStats != nil {
 		fmt.Fprintln(w, "  result               OK: every SKU listed exactly once, every order delivered exactly once, signatures valid")
+		return
+	}
+	if s.OK {
+		fmt.Fprintln(w, "  result               OK: every SKU listed exactly once, every order version accepted (2xx) by the ERP")
 		return
 	}
 	fmt.Fprintf(w, "  result               FAILED (%d)\n", len(s.Failures))
