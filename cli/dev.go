@@ -9,8 +9,6 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
-	enumspb "go.temporal.io/api/enums/v1"
-	"go.temporal.io/sdk/client"
 
 	"github.com/syncctl/syncctl/catalog/sample"
 	"github.com/syncctl/syncctl/config"
@@ -72,10 +70,7 @@ pull of the sandbox shop, prints the URLs and runs until interrupted.`,
 			}
 			if !noPull {
 				cfg := config.Default()
-				_, err := s.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
-					ID: workflows.OrderPullID(s.Sandbox.Shop), TaskQueue: workflows.TaskQueue,
-					WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
-				}, workflows.OrderPullWorkflowName, workflows.OrderPullInput{Shop: s.Sandbox.Shop,
+				_, err := workflows.Start(ctx, s.Client, workflows.OrderPullID(s.Sandbox.Shop), workflows.OrderPullWorkflowName, workflows.OrderPullInput{Shop: s.Sandbox.Shop,
 					Interval: 15 * time.Second, Overlap: cfg.Orders.Overlap, Lag: 2 * time.Second, InitialLookback: time.Hour})
 				if err != nil {
 					return fmt.Errorf("start order pull: %w", err)

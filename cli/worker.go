@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
-	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
 	sdklog "go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/worker"
@@ -36,6 +35,20 @@ func (g *globals) dial(ctx context.Context) (client.Client, string, error) {
 		return nil, "", fmt.Errorf("connect to Temporal at %s: %w", cfg.Temporal.Address, err)
 	}
 	return c, cfg.Temporal.Namespace, nil
+}
+
+// startWorkflow dials Temporal and starts (or joins) the workflow with this id.
+func (g *globals) startWorkflow(ctx context.Context, id, name string, in any) (client.Client, client.WorkflowRun, error) {
+	c, _, err := g.dial(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	run, err := workflows.Start(ctx, c, id, name, in)
+	if err != nil {
+		c.Close()
+		return nil, nil, err
+	}
+	return c, run, nil
 }
 
 func newWorkerCmd(g *globals) *cobra.Command {
@@ -117,18 +130,12 @@ func newPushCmd(g *globals) *cobra.Command {
 				return err
 			}
 			ctx := cmd.Context()
-			c, _, err := g.dial(ctx)
+			id := workflows.CatalogPushID(shop)
+			c, run, err := g.startWorkflow(ctx, id, workflows.CatalogPushWorkflowName, workflows.CatalogPushInput{Shop: shop})
 			if err != nil {
 				return err
 			}
 			defer c.Close()
-			id := workflows.CatalogPushID(shop)
-			run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: workflows.TaskQueue,
-				WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING},
-				workflows.CatalogPushWorkflowName, workflows.CatalogPushInput{Shop: shop})
-			if err != nil {
-				return err
-			}
 			fmt.Fprintf(g.io.Err, "catalog push %s (run %s)\n", id, run.GetRunID())
 			if !wait {
 				return nil
@@ -202,23 +209,18 @@ func newOrdersCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			ctx := cmd.Context()
-			c, _, err := g.dial(ctx)
-			if err != nil {
-				return err
-			}
-			defer c.Close()
 			in := workflows.OrderPullInput{Shop: shop, Once: once, Interval: interval, Overlap: cfg.Orders.Overlap,
 				Lag: cfg.Orders.Lag, Window: cfg.Orders.Window, InitialLookback: cfg.Orders.InitialLookback}
 			id := workflows.OrderPullID(shop)
 			if once {
 				id = workflows.OrderPullOnceID(shop, time.Now())
 			}
-			run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: workflows.TaskQueue,
-				WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING}, workflows.OrderPullWorkflowName, in)
+			ctx := cmd.Context()
+			c, run, err := g.startWorkflow(ctx, id, workflows.OrderPullWorkflowName, in)
 			if err != nil {
 				return err
 			}
+			defer c.Close()
 			fmt.Fprintf(g.io.Err, "order pull %s (run %s)\n", id, run.GetRunID())
 			if !once {
 				return nil

@@ -71,13 +71,21 @@ func delivery(id string, rev int, status domain.OrderStatus) store.Delivery {
 		Status: status, Amounts: domain.Amounts{Paid: 12990}}}
 }
 
+// httpClient is a retryablehttp client without in-process retries, so each
+// Deliver is one attempt.
+func httpClient() *retryablehttp.Client {
+	hc := retryablehttp.NewClient()
+	hc.Logger = nil
+	hc.RetryMax = 0
+	hc.ErrorHandler = retryablehttp.PassthroughErrorHandler
+	return hc
+}
+
 func TestClientDeliversToReceiverIdempotently(t *testing.T) {
 	rcv := erp.NewReceiver(secret, nil)
 	srv := httptest.NewServer(rcv.Handler())
 	defer srv.Close()
-	hc := retryablehttp.NewClient()
-	hc.Logger = nil
-	hc.RetryMax = 0
+	hc := httpClient()
 	c, err := erp.NewClient(srv.URL+"/webhooks/syncctl", secret, hc)
 	if err != nil {
 		t.Fatal(err)
@@ -108,10 +116,7 @@ func TestClientReportsERPOutageAsRetryable(t *testing.T) {
 	rcv := erp.NewReceiver(secret, nil)
 	srv := httptest.NewServer(rcv.Handler())
 	defer srv.Close()
-	hc := retryablehttp.NewClient()
-	hc.Logger = nil
-	hc.RetryMax = 0
-	hc.ErrorHandler = retryablehttp.PassthroughErrorHandler
+	hc := httpClient()
 	c, _ := erp.NewClient(srv.URL+"/webhooks/syncctl?token=s3cr3t", secret, hc)
 	rcv.FailNext(1)
 	_, err := c.Deliver(context.Background(), delivery("dlv_x", 1, domain.OrderPaid))

@@ -10,9 +10,6 @@ import (
 	"sort"
 	"time"
 
-	enumspb "go.temporal.io/api/enums/v1"
-	"go.temporal.io/sdk/client"
-
 	"github.com/syncctl/syncctl/catalog"
 	"github.com/syncctl/syncctl/domain"
 	"github.com/syncctl/syncctl/store"
@@ -238,11 +235,7 @@ func (s *Stack) pullOnce(ctx context.Context, shop domain.ShopRef, sum *Summary,
 // execute starts a workflow (or joins the run already going under that id)
 // and waits for its result.
 func (s *Stack) execute(ctx context.Context, id, name string, in, out any) error {
-	run, err := s.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
-		ID: id, TaskQueue: workflows.TaskQueue,
-		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
-		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
-	}, name, in)
+	run, err := workflows.Start(ctx, s.Client, id, name, in)
 	if err != nil {
 		return err
 	}

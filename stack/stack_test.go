@@ -5,8 +5,6 @@ import (
 	"testing"
 	"time"
 
-	enumspb "go.temporal.io/api/enums/v1"
-	"go.temporal.io/sdk/client"
 	"go.temporal.io/server/temporaltest"
 
 	"github.com/syncctl/syncctl/catalog/sample"
@@ -35,7 +33,7 @@ func push(t *testing.T, s *stack.Stack) workflows.PushProgress {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	run, err := s.Client.ExecuteWorkflow(ctx, clientOpts(workflows.CatalogPushID(stack.DemoShop)),
+	run, err := workflows.Start(ctx, s.Client, workflows.CatalogPushID(stack.DemoShop),
 		workflows.CatalogPushWorkflowName, workflows.CatalogPushInput{Shop: stack.DemoShop})
 	if err != nil {
 		t.Fatal(err)
@@ -139,9 +137,4 @@ func TestThrottledChannelStillListsEverythingOnce(t *testing.T) {
 	if !sum.OK {
 		t.Fatalf("throttled demo failed: %v", sum.Failures)
 	}
-}
-
-func clientOpts(id string) client.StartWorkflowOptions {
-	return client.StartWorkflowOptions{ID: id, TaskQueue: workflows.TaskQueue,
-		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE}
 }
