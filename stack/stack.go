@@ -64,6 +64,7 @@ type Stack struct {
 	ReceiverURL string // base URL of the built-in receiver ("" with an external ERP)
 	ERPURL      string // where webhooks go
 
+	acts    *workflows.Activities
 	closers []func() error
 }
 
@@ -198,14 +199,29 @@ func Start(ctx context.Context, o Options) (_ *Stack, err error) {
 	}
 
 	// Worker.
+	s.acts = &workflows.Activities{Store: s.Store, Shops: s.Shops, ERP: erpClient}
+	if err := s.startWorker(); err != nil {
+		return nil, err
+	}
+	s.closers = append(s.closers, func() error { s.Worker.Stop(); return nil })
+	return s, nil
+}
+
+func (s *Stack) startWorker() error {
 	w := worker.New(s.Client, workflows.TaskQueue, worker.Options{})
-	workflows.Register(w, &workflows.Activities{Store: s.Store, Shops: s.Shops, ERP: erpClient})
+	workflows.Register(w, s.acts)
 	if err := w.Start(); err != nil {
-		return nil, fmt.Errorf("start worker: %w", err)
+		return fmt.Errorf("start worker: %w", err)
 	}
 	s.Worker = w
-	s.closers = append(s.closers, func() error { w.Stop(); return nil })
-	return s, nil
+	return nil
+}
+
+// RestartWorker stops the worker where it is, as a crash or a deploy
+// would, and starts a fresh one on the same state.
+func (s *Stack) RestartWorker() error {
+	s.Worker.Stop()
+	return s.startWorker()
 }
 
 // Close stops everything in reverse order.

@@ -2,6 +2,9 @@ package stack_test
 
 import (
 	"context"
+	"encoding/json"
+	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -136,5 +139,80 @@ func TestThrottledChannelStillListsEverythingOnce(t *testing.T) {
 	}
 	if !sum.OK {
 		t.Fatalf("throttled demo failed: %v", sum.Failures)
+	}
+}
+
+// The worker dies in the middle of a push while the platform is slow: some
+// items were created on Tmall but their ids never reached the store. The
+// push finishes on a new worker and still lists every SKU exactly once.
+func TestWorkerRestartDuringPushListsEverythingOnce(t *testing.T) {
+	if testing.Short() {
+		t.Skip("waits out an activity heartbeat timeout")
+	}
+	s := start(t, stack.Options{})
+	ctx := context.Background()
+	if _, err := stack.ImportCatalog(ctx, s.Store, sample.JSON()); err != nil {
+		t.Fatal(err)
+	}
+	fault := `{"kind":"latency","method":"taobao.item.add","latency":"400ms","duration":"20s"}`
+	resp, err := http.Post(s.Sandbox.URL+"/_sandbox/faults", "application/json", strings.NewReader(fault))
+	if err != nil || resp.StatusCode != http.StatusCreated {
+		t.Fatalf("add fault: %v", err)
+	}
+	run, err := workflows.Start(ctx, s.Client, workflows.CatalogPushID(stack.DemoShop), workflows.CatalogPushWorkflowName,
+		workflows.CatalogPushInput{Shop: stack.DemoShop})
+	if err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(2 * time.Second)
+	if err := s.RestartWorker(); err != nil {
+		t.Fatal(err)
+	}
+	wctx, cancel := context.WithTimeout(ctx, 4*time.Minute)
+	defer cancel()
+	var p workflows.PushProgress
+	if err := run.Get(wctx, &p); err != nil {
+		t.Fatal(err)
+	}
+	// The next push (or this one's retries) must leave nothing pending.
+	if again := push(t, s); again.Failed != 0 {
+		t.Fatalf("follow-up push = %+v", again)
+	}
+	items, err := s.SandboxItems(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]int{}
+	for _, it := range items {
+		for _, k := range it.SKUs {
+			seen[k.OuterID]++
+		}
+	}
+	_, skus, _ := s.Store.CatalogStats(ctx)
+	if len(seen) != skus {
+		t.Fatalf("%d distinct SKUs on the channel, catalog has %d", len(seen), skus)
+	}
+	for code, n := range seen {
+		if n != 1 {
+			t.Fatalf("sku %s listed %d times after a worker restart", code, n)
+		}
+	}
+	if n, _ := s.Store.CountChangedProducts(ctx, stack.DemoShop); n != 0 {
+		t.Fatalf("%d products still need a push", n)
+	}
+	// The interrupted creates were resolved by looking the item up, not by luck.
+	resp, err = http.Get(s.Sandbox.URL + "/_sandbox/stats")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var st struct {
+		Served map[string]int `json:"served"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&st); err != nil {
+		t.Fatal(err)
+	}
+	if st.Served["taobao.items.custom.get"] == 0 {
+		t.Fatalf("no lookup by outer id happened (served %v): the restart did not interrupt a create", st.Served)
 	}
 }
