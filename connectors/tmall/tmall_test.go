@@ -304,3 +304,28 @@ func mustJSON(v any) string {
 	b, _ := json.Marshal(v)
 	return string(b)
 }
+
+func TestShipSendsWaybillAndSplitLines(t *testing.T) {
+	var got []map[string]string
+	g := &gateway{t: t, handlers: map[string]func(map[string]string) string{
+		"taobao.logistics.offline.send": func(p map[string]string) string {
+			got = append(got, p)
+			return `{"logistics_offline_send_response":{"shipping":{"is_success":true}}}`
+		},
+	}}
+	ch := open(t, g)
+	s := domain.Shipment{PlatformOrderID: "3500000000000000001", Carrier: "SF", TrackingNo: "SF1234567890"}
+	if err := ch.Ship(context.Background(), s); err != nil {
+		t.Fatal(err)
+	}
+	s.LineIDs = []string{"3500000000000000002", "3500000000000000003"}
+	if err := ch.Ship(context.Background(), s); err != nil {
+		t.Fatal(err)
+	}
+	if got[0]["tid"] != "3500000000000000001" || got[0]["out_sid"] != "SF1234567890" || got[0]["company_code"] != "SF" || got[0]["is_split"] != "" {
+		t.Fatalf("whole shipment = %v", got[0])
+	}
+	if got[1]["sub_tid"] != "3500000000000000002,3500000000000000003" || got[1]["is_split"] != "1" {
+		t.Fatalf("split shipment = %v", got[1])
+	}
+}
