@@ -137,12 +137,17 @@ Quick start:  syncctl demo          (everything in one process, ends with a veri
 	return root
 }
 
-// Main runs the command line and returns the exit code.
+// Main runs the command line until SIGINT/SIGTERM and returns the exit code.
 func Main(args []string, in io.Reader, out, errOut io.Writer) int {
-	root := NewRoot(IO{In: in, Out: out, Err: errOut})
-	root.SetArgs(args)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	return MainContext(ctx, args, in, out, errOut)
+}
+
+// MainContext runs the command line until ctx ends and returns the exit code.
+func MainContext(ctx context.Context, args []string, in io.Reader, out, errOut io.Writer) int {
+	root := NewRoot(IO{In: in, Out: out, Err: errOut})
+	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)
 	if err == nil {
 		return ExitOK

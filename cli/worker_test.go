@@ -1,0 +1,131 @@
+package cli_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"go.temporal.io/server/temporaltest"
+
+	"github.com/syncctl/syncctl/catalog/sample"
+	"github.com/syncctl/syncctl/cli"
+	"github.com/syncctl/syncctl/erp"
+	sbtmall "github.com/syncctl/syncctl/sandbox/tmall"
+)
+
+// syncBuffer is a bytes.Buffer safe for a background command to write to.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
+
+// The production path: `syncctl worker` from a config file (secrets from env
+// and a file) against an existing Temporal cluster, driven by `syncctl push`
+// and `syncctl orders pull --once` from other processes' point of view.
+func TestWorkerPushAndPullAgainstExternalTemporal(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a Temporal server")
+	}
+	ts := temporaltest.NewServer(temporaltest.WithT(t))
+	sb := sbtmall.New(sbtmall.Config{AppKey: "23000042", AppSecret: "cli-app-secret", Session: "cli-session", Seed: 7})
+	defer sb.Close()
+	sbSrv := httptest.NewServer(sb)
+	defer sbSrv.Close()
+	rcv := erp.NewReceiver([]byte("cli-erp-secret"), nil)
+	erpSrv := httptest.NewServer(rcv.Handler())
+	defer erpSrv.Close()
+
+	dir := t.TempDir()
+	sessionFile := filepath.Join(dir, "session")
+	_ = os.WriteFile(sessionFile, []byte("cli-session\n"), 0o600)
+	cfg := filepath.Join(dir, "syncctl.yaml")
+	_ = os.WriteFile(cfg, []byte(`
+erp:
+  url: `+erpSrv.URL+`/webhooks/syncctl
+orders:
+  lag: 0s
+  overlap: 2m
+shops:
+  - channel: tmall
+    shop: flagship
+    gateway: `+sbSrv.URL+`/router/rest
+    app_key: "23000042"
+    session_file: `+sessionFile+`
+    qps: 100
+`), 0o600)
+	t.Setenv("SYNCCTL_TMALL_FLAGSHIP_APP_SECRET", "cli-app-secret")
+	t.Setenv("SYNCCTL_ERP_SECRET", "cli-erp-secret")
+	common := []string{"--config", cfg, "--state-dir", dir, "--temporal-address", ts.GetFrontendHostPort(), "--namespace", ts.GetDefaultNamespace()}
+	catalogFile := filepath.Join(dir, "catalog.json")
+	_ = os.WriteFile(catalogFile, sample.JSON(), 0o644)
+	if code, _, e := run(t, append([]string{"catalog", "import", catalogFile}, common...)...); code != 0 {
+		t.Fatalf("import: %d %s", code, e)
+	}
+
+	ctx, cancel := context.WithCancel(context.Background())
+	var wout, werr syncBuffer
+	done := make(chan int)
+	go func() {
+		done <- cli.MainContext(ctx, append([]string{"worker"}, common...), strings.NewReader(""), &wout, &werr)
+	}()
+	defer func() {
+		cancel()
+		if code := <-done; code != 0 {
+			t.Errorf("worker exit %d: %s", code, werr.String())
+		}
+	}()
+
+	code, out, e := run(t, append([]string{"push", "--shop", "tmall/flagship", "-o", "json"}, common...)...)
+	if code != 0 {
+		t.Fatalf("push: exit %d: %s %s\nworker: %s", code, out, e, werr.String())
+	}
+	var p struct{ Pushed, SKUs, Failed int }
+	if err := json.Unmarshal([]byte(out), &p); err != nil || p.Pushed != 53 || p.SKUs != 290 || p.Failed != 0 {
+		t.Fatalf("push result %s (%v)", out, err)
+	}
+	if _, err := sb.CreateOrders(6, ""); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(1100 * time.Millisecond) // orders carry second-resolution times
+	code, out, e = run(t, append([]string{"orders", "pull", "--once", "--shop", "tmall/flagship", "-o", "json"}, common...)...)
+	if code != 0 {
+		t.Fatalf("orders pull: exit %d: %s %s", code, out, e)
+	}
+	var st struct{ Created, Delivered int }
+	if err := json.Unmarshal([]byte(out), &st); err != nil || st.Created != 6 || st.Delivered != 6 {
+		t.Fatalf("pull result %s (%v)", out, err)
+	}
+	if s := rcv.Stats(); s.Accepted != 6 || s.BadSignature != 0 {
+		t.Fatalf("erp stats %+v", s)
+	}
+	resp, err := http.Get(sbSrv.URL + "/_sandbox/items")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var items struct{ Items []any }
+	_ = json.NewDecoder(resp.Body).Decode(&items)
+	if len(items.Items) != 53 {
+		t.Fatalf("sandbox has %d items", len(items.Items))
+	}
+	for _, secret := range []string{"cli-app-secret", "cli-session", "cli-erp-secret"} {
+		if strings.Contains(werr.String()+wout.String(), secret) {
+			t.Fatalf("worker output leaked %q", secret)
+		}
+	}
+}
