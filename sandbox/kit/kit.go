@@ -202,17 +202,20 @@ func (s *Stats) Snapshot() map[string]any {
 // Generator calls fn at a steady rate until stopped.
 type Generator struct {
 	stop chan struct{}
+	done chan struct{}
 	once sync.Once
 }
 
 // StartGenerator runs fn perMinute times a minute (nothing when ≤ 0).
 func StartGenerator(perMinute float64, fn func()) *Generator {
-	g := &Generator{stop: make(chan struct{})}
+	g := &Generator{stop: make(chan struct{}), done: make(chan struct{})}
 	if perMinute <= 0 {
+		close(g.done)
 		return g
 	}
 	t := time.NewTicker(time.Duration(float64(time.Minute) / perMinute))
 	go func() {
+		defer close(g.done)
 		defer t.Stop()
 		for {
 			select {
@@ -226,8 +229,11 @@ func StartGenerator(perMinute float64, fn func()) *Generator {
 	return g
 }
 
-// Stop ends the generator.
-func (g *Generator) Stop() { g.once.Do(func() { close(g.stop) }) }
+// Stop ends the generator; when it returns, fn is not running and will not run again.
+func (g *Generator) Stop() {
+	g.once.Do(func() { close(g.stop) })
+	<-g.done
+}
 
 // WriteJSON writes v as indented JSON with a status.
 func WriteJSON(w http.ResponseWriter, status int, v any) {
