@@ -84,7 +84,7 @@ func TestPushAndPullAgainstContainerizedSandbox(t *testing.T) {
 	var buildLog bytes.Buffer
 	ctr, err := testcontainers.GenericContainer(ctx, testcontainers.GenericContainerRequest{
 		ContainerRequest: testcontainers.ContainerRequest{
-			FromDockerfile: testcontainers.FromDockerfile{Context: buildImageContext(t), Repo: "syncctl", Tag: "it", KeepImage: true, BuildLogWriter: &buildLog},
+			FromDockerfile: testcontainers.FromDockerfile{Context: buildImageContext(t), Repo: "syncctl", Tag: "it", KeepImage: false, BuildLogWriter: &buildLog},
 			Cmd:            []string{"sandbox", "tmall", "--listen", "0.0.0.0:8201"},
 			// Secrets reach the container through its environment, never its command line.
 			Env:          map[string]string{"SYNCCTL_SANDBOX_APP_KEY": creds.AppKey, "SYNCCTL_SANDBOX_APP_SECRET": creds.AppSecret, "SYNCCTL_SANDBOX_SESSION": creds.Session},
