@@ -261,3 +261,41 @@ func TestRecordGoldenHistories(t *testing.T) {
 		}
 	}
 }
+
+// Redelivery on demand: an order's deliveries are requeued; the next pull
+// sends them again under the same delivery ids, and the ERP acknowledges
+// them as duplicates instead of applying them twice.
+func TestRequeuedDeliveryIsSentAgainWithTheSameID(t *testing.T) {
+	s := start(t, stack.Options{})
+	ctx := context.Background()
+	sum, err := stack.RunDemo(ctx, s, stack.DemoOptions{Catalog: sample.JSON(), Orders: 2, Close: 0})
+	if err != nil || !sum.OK {
+		t.Fatalf("demo: %v %v", err, sum.Failures)
+	}
+	recs, err := s.Store.ListOrders(ctx, stack.DemoShop, 1)
+	if err != nil || len(recs) != 1 {
+		t.Fatalf("orders: %v %v", recs, err)
+	}
+	n, err := s.Store.RequeueDeliveries(ctx, stack.DemoShop, recs[0].Order.PlatformOrderID)
+	if err != nil || n != 1 {
+		t.Fatalf("requeued %d, %v", n, err)
+	}
+	run, err := workflows.Start(ctx, s.Client, workflows.OrderPullOnceID(stack.DemoShop, time.Now().Add(time.Hour)), workflows.OrderPullWorkflowName,
+		workflows.OrderPullInput{Shop: stack.DemoShop, Once: true, InitialLookback: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var st workflows.PullStats
+	if err := run.Get(ctx, &st); err != nil {
+		t.Fatal(err)
+	}
+	if st.Dispatched != 1 || st.Delivered != 1 {
+		t.Fatalf("redelivery pull = %+v, want 1 dispatched and delivered", st)
+	}
+	if rs := s.Receiver.Stats(); rs.Duplicates != 1 || rs.Accepted != 2 {
+		t.Fatalf("receiver = %+v, want the redelivery acknowledged as a duplicate", rs)
+	}
+	if pending, _ := s.Store.PendingDeliveries(ctx, 0); len(pending) != 0 {
+		t.Fatalf("%d deliveries still pending", len(pending))
+	}
+}

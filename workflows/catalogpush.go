@@ -12,8 +12,8 @@ import (
 // (Temporal warns at 10k events / 10 MiB; stay far below).
 const continueAsNewEvents = 4000
 
-// activityNames are resolved through a nil *Activities so the workflow code
-// names activities by method without holding dependencies.
+// acts is a nil *Activities: workflow code names activities by method
+// (acts.PushProducts) without holding their dependencies.
 var acts *Activities
 
 // CatalogPush pushes every changed product of the catalog to one shop. It

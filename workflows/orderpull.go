@@ -118,8 +118,10 @@ func pullRound(ctx workflow.Context, in OrderPullInput) (PullOrdersResult, error
 
 // dispatchDeliveries starts an ERPDelivery child per pending delivery. A
 // child whose id is already running (started by an earlier round) is left
-// alone: the id is the idempotency key. Children are abandoned on close so
-// the pull can continue as new while deliveries retry.
+// alone: the id is the idempotency key. A closed id may start again: a
+// delivered row is only pending again when an operator requeued it.
+// Children are abandoned on close so the pull can continue as new while
+// deliveries retry.
 func dispatchDeliveries(ctx workflow.Context, in OrderPullInput) ([]workflow.ChildWorkflowFuture, error) {
 	var refs []DeliveryRef
 	if err := workflow.ExecuteActivity(storeCtx(ctx), acts.PendingDeliveries,
@@ -131,7 +133,7 @@ func dispatchDeliveries(ctx workflow.Context, in OrderPullInput) ([]workflow.Chi
 		cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
 			WorkflowID:            ERPDeliveryID(r.ID),
 			ParentClosePolicy:     enumspb.PARENT_CLOSE_POLICY_ABANDON,
-			WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE_FAILED_ONLY,
+			WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
 		})
 		f := workflow.ExecuteChildWorkflow(cctx, ERPDelivery, ERPDeliveryInput{DeliveryID: r.ID, Shop: r.Shop, OrderID: r.OrderID})
 		// Wait until the child really started: abandoning a child that has

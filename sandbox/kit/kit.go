@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"math/rand"
 	"net/http"
-	"sort"
 	"sync"
 	"time"
 
@@ -270,16 +269,6 @@ func AdminFaults(f *Faults) http.HandlerFunc {
 			WriteJSON(w, http.StatusOK, map[string]any{"faults": f.List()})
 		}
 	}
-}
-
-// SortedKeys returns a map's keys in order (for deterministic admin output).
-func SortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
 
 type kitError string
