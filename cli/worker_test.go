@@ -15,11 +15,25 @@ import (
 
 	"go.temporal.io/server/temporaltest"
 
+	"github.com/syncctl/syncctl/catalog"
 	"github.com/syncctl/syncctl/catalog/sample"
 	"github.com/syncctl/syncctl/cli"
 	"github.com/syncctl/syncctl/erp"
 	sbtmall "github.com/syncctl/syncctl/sandbox/tmall"
 )
+
+// sampleSize counts the products and SKUs of the shipped sample catalog.
+func sampleSize(t *testing.T) (products, skus int) {
+	t.Helper()
+	res, err := catalog.Parse(bytes.NewReader(sample.JSON()), catalog.FormatJSON)
+	if err != nil || len(res.Rejected) > 0 {
+		t.Fatalf("sample catalog: %v %v", err, res.Rejected)
+	}
+	for _, p := range res.Products {
+		skus += len(p.SKUs)
+	}
+	return len(res.Products), skus
+}
 
 // syncBuffer is a bytes.Buffer safe for a background command to write to.
 type syncBuffer struct {
@@ -94,8 +108,9 @@ shops:
 	if code != 0 {
 		t.Fatalf("push: exit %d: %s %s\nworker: %s", code, out, e, werr.String())
 	}
+	wantProducts, wantSKUs := sampleSize(t)
 	var p struct{ Pushed, SKUs, Failed int }
-	if err := json.Unmarshal([]byte(out), &p); err != nil || p.Pushed != 53 || p.SKUs != 290 || p.Failed != 0 {
+	if err := json.Unmarshal([]byte(out), &p); err != nil || p.Pushed != wantProducts || p.SKUs != wantSKUs || p.Failed != 0 {
 		t.Fatalf("push result %s (%v)", out, err)
 	}
 	if _, err := sb.CreateOrders(6, ""); err != nil {
@@ -120,8 +135,8 @@ shops:
 	defer resp.Body.Close()
 	var items struct{ Items []any }
 	_ = json.NewDecoder(resp.Body).Decode(&items)
-	if len(items.Items) != 53 {
-		t.Fatalf("sandbox has %d items", len(items.Items))
+	if len(items.Items) != wantProducts {
+		t.Fatalf("sandbox has %d items, want %d", len(items.Items), wantProducts)
 	}
 	for _, secret := range []string{"cli-app-secret", "cli-session", "cli-erp-secret"} {
 		if strings.Contains(werr.String()+wout.String(), secret) {

@@ -54,12 +54,14 @@ func repoRoot(t *testing.T) string {
 }
 
 // buildImageContext compiles the static binary and lays out a build context
-// with the repository's Dockerfile.
+// with the repository's Dockerfile. It builds with the flags `make test` uses
+// (CGO_ENABLED=0, no -trimpath) so the packages the tests already compiled
+// are reused: a -trimpath build would compile the Temporal server again.
 func buildImageContext(t *testing.T) string {
 	t.Helper()
 	dir := t.TempDir()
 	root := repoRoot(t)
-	cmd := exec.Command("go", "build", "-trimpath", "-o", filepath.Join(dir, "syncctl"), "./cmd/syncctl")
+	cmd := exec.Command("go", "build", "-o", filepath.Join(dir, "syncctl"), "./cmd/syncctl")
 	cmd.Dir = root
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 	if out, err := cmd.CombinedOutput(); err != nil {

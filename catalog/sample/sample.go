@@ -1,10 +1,13 @@
-// Package sample embeds the demo catalog: realistic Chinese retail goods
-// (clothing, shoes, skincare, food, home, phone accessories, baby goods)
-// with several spec dimensions, EAN-13 barcodes, costs and stock.
-// Regenerate with `go run ./catalog/sample/gen`.
+// Package sample embeds the demo catalog: made-up brands selling realistic
+// Chinese retail goods (clothing, shoes, skincare, snacks, tea and coffee,
+// home, phone accessories, baby goods) with one or two spec dimensions per
+// product, EAN-13 barcodes, weights, costs and stock. The two files hold the
+// same catalog in the two import formats (see catalog/FORMAT.md).
 package sample
 
 import _ "embed"
+
+//go:generate go run ./gen .
 
 //go:embed catalog.json
 var catalogJSON []byte

@@ -1,0 +1,297 @@
+package catalog
+
+import (
+	"fmt"
+	"net/url"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/syncctl/syncctl/domain"
+)
+
+// Limits of the master catalog. Channels may be stricter (Tmall titles take
+// 30 runes); their mappings check that at push time.
+const (
+	MaxTitleRunes = 60
+	MaxCodeBytes  = 64
+)
+
+// specSeparators may not appear in spec names or values: the CSV format and
+// the platforms' "pid:vid;pid:vid" SKU properties use them as separators.
+const specSeparators = ";:|"
+
+// Validate checks one product as the master catalog requires and returns
+// every problem found, in a stable order. Field paths are relative to the
+// product in the JSON format ("title", "images[2]", "skus[3].list_price";
+// indexes are 1-based). Record is "product CODE", or "sku CODE" for a SKU's
+// own problem when the SKU has a usable code; Parse replaces it with the row.
+// It is the one validation every path into the catalog (file import, ERP
+// webhooks) goes through.
+func Validate(p domain.Product) []domain.FieldError {
+	prodRec := "product " + p.Code
+	if validCode(p.Code) != "" {
+		prodRec = "product"
+	}
+	errs := withRecord(validateProduct(p), prodRec)
+	if len(p.SKUs) == 0 {
+		errs = append(errs, domain.FieldError{Record: prodRec, Field: "skus", Reason: "a product needs at least one SKU"})
+	}
+	var v variants
+	codes := map[string]int{}
+	for i, s := range p.SKUs {
+		ref := fmt.Sprintf("skus[%d]", i+1)
+		rec := prodRec
+		if validCode(s.Code) == "" {
+			rec = "sku " + s.Code
+		}
+		skuErrs := ValidateSKU(s)
+		if j, dup := codes[s.Code]; dup && s.Code != "" {
+			skuErrs = append(skuErrs, domain.FieldError{Field: "code", Reason: fmt.Sprintf("sku %s is already defined at skus[%d]", s.Code, j)})
+		} else {
+			codes[s.Code] = i + 1
+		}
+		if len(skuErrs) == 0 {
+			skuErrs = v.check(s, ref)
+		}
+		if len(skuErrs) == 0 {
+			v.add(s, ref)
+		}
+		for _, e := range skuErrs {
+			e.Record, e.Field = rec, ref+"."+e.Field
+			errs = append(errs, e)
+		}
+	}
+	return errs
+}
+
+// ValidateSKU checks one SKU on its own (not against its product's other
+// SKUs). Field names are the SKU's JSON fields ("list_price", "specs").
+func ValidateSKU(s domain.SKU) []domain.FieldError {
+	var errs []domain.FieldError
+	add := func(field, format string, args ...any) {
+		errs = append(errs, domain.FieldError{Field: field, Reason: fmt.Sprintf(format, args...)})
+	}
+	if r := validCode(s.Code); r != "" {
+		add("code", "%s", r)
+	}
+	if r := validSpecs(s.Specs); r != "" {
+		add("specs", "%s", r)
+	}
+	if s.Barcode != "" {
+		if r := validBarcode(s.Barcode); r != "" {
+			add("barcode", "%s", r)
+		}
+	}
+	if s.WeightG < 0 {
+		add("weight_g", "must not be negative (got %d)", s.WeightG)
+	}
+	if s.Cost < 0 {
+		add("cost", "must not be negative (got %s)", s.Cost.Yuan())
+	}
+	if s.ListPrice <= 0 {
+		add("list_price", "must be greater than 0 (got %s)", s.ListPrice.Yuan())
+	}
+	if s.Stock < 0 {
+		add("stock", "must not be negative (got %d)", s.Stock)
+	}
+	return errs
+}
+
+// validateProduct checks the product-level fields (not the SKUs).
+func validateProduct(p domain.Product) []domain.FieldError {
+	var errs []domain.FieldError
+	add := func(field, format string, args ...any) {
+		errs = append(errs, domain.FieldError{Field: field, Reason: fmt.Sprintf(format, args...)})
+	}
+	if r := validCode(p.Code); r != "" {
+		add("code", "%s", r)
+	}
+	switch n := utf8.RuneCountInString(p.Title); {
+	case !utf8.ValidString(p.Title):
+		add("title", "is not valid UTF-8")
+	case strings.TrimSpace(p.Title) == "":
+		add("title", "required")
+	case n > MaxTitleRunes:
+		add("title", "is %d characters; at most %d", n, MaxTitleRunes)
+	}
+	for _, f := range []struct{ name, v string }{{"brand", p.Brand}, {"category", p.Category}, {"description", p.Description}} {
+		if !utf8.ValidString(f.v) {
+			add(f.name, "is not valid UTF-8")
+		}
+	}
+	for i, img := range p.Images {
+		if r := validImage(img); r != "" {
+			add(fmt.Sprintf("images[%d]", i+1), "%s", r)
+		}
+	}
+	return errs
+}
+
+// variants holds the SKUs accepted into one product so far, to check that
+// every SKU has the same spec names and a spec combination of its own: a
+// channel shows a product's SKUs as a grid of spec values.
+type variants struct {
+	n       int
+	dims    []string
+	dimsRef string
+	combos  map[string]string // spec combination → ref of the SKU that has it
+}
+
+func (v *variants) check(s domain.SKU, ref string) []domain.FieldError {
+	if v.n == 0 {
+		return nil
+	}
+	names := specNames(s.Specs)
+	if !equalStrings(names, v.dims) {
+		return []domain.FieldError{{Field: "specs", Reason: fmt.Sprintf(
+			"spec names %s differ from %s (%s); every SKU of a product needs the same spec names in the same order",
+			showNames(names), v.dimsRef, showNames(v.dims))}}
+	}
+	if other, dup := v.combos[specKey(s.Specs)]; dup {
+		if len(s.Specs) == 0 {
+			return []domain.FieldError{{Field: "specs", Reason: fmt.Sprintf("has no specs, like %s; SKUs of one product need spec values that tell them apart", other)}}
+		}
+		return []domain.FieldError{{Field: "specs", Reason: fmt.Sprintf("same spec values as %s", other)}}
+	}
+	return nil
+}
+
+func (v *variants) add(s domain.SKU, ref string) {
+	if v.n == 0 {
+		v.dims, v.dimsRef, v.combos = specNames(s.Specs), ref, map[string]string{}
+	}
+	v.n++
+	v.combos[specKey(s.Specs)] = fmt.Sprintf("%s (sku %s)", ref, s.Code)
+}
+
+func specNames(specs []domain.SpecValue) []string {
+	names := make([]string, len(specs))
+	for i, v := range specs {
+		names[i] = v.Name
+	}
+	return names
+}
+
+// specKey is unambiguous because names and values cannot contain ':' or ';'.
+func specKey(specs []domain.SpecValue) string {
+	var b strings.Builder
+	for _, v := range specs {
+		b.WriteString(v.Name + ":" + v.Value + ";")
+	}
+	return b.String()
+}
+
+func showNames(names []string) string {
+	if len(names) == 0 {
+		return "(none)"
+	}
+	return "[" + strings.Join(names, " ") + "]"
+}
+
+func equalStrings(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// validSpecs checks one SKU's spec list on its own.
+func validSpecs(specs []domain.SpecValue) string {
+	seen := map[string]bool{}
+	for _, v := range specs {
+		switch {
+		case !utf8.ValidString(v.Name) || !utf8.ValidString(v.Value):
+			return "is not valid UTF-8"
+		case strings.TrimSpace(v.Name) == "" || strings.TrimSpace(v.Value) == "":
+			return fmt.Sprintf("spec %q has an empty name or value", v.Name+":"+v.Value)
+		case strings.ContainsAny(v.Name, specSeparators):
+			return fmt.Sprintf("spec name %q must not contain ';', ':' or '|'", v.Name)
+		case strings.ContainsAny(v.Value, specSeparators):
+			return fmt.Sprintf("spec %s value %q must not contain ';', ':' or '|'", v.Name, v.Value)
+		case seen[v.Name]:
+			return fmt.Sprintf("spec %s appears twice", v.Name)
+		}
+		seen[v.Name] = true
+	}
+	return ""
+}
+
+// validCode checks an SPU or SKU code (商家编码): channels store it as the
+// outer id, and several of them only take this charset.
+func validCode(code string) string {
+	if code == "" {
+		return "required"
+	}
+	if len(code) > MaxCodeBytes {
+		return fmt.Sprintf("is %d bytes; at most %d", len(code), MaxCodeBytes)
+	}
+	for i := 0; i < len(code); i++ {
+		c := code[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '_' || c == '.' || c == '-') {
+			return fmt.Sprintf("%q may contain only letters, digits, '_', '.' and '-'", code)
+		}
+	}
+	return ""
+}
+
+// validBarcode accepts 8–14 digits (EAN-8, UPC-A, EAN-13, GTIN-14 and
+// internal numbers); 13 digits must carry a valid EAN-13 check digit.
+func validBarcode(b string) string {
+	for i := 0; i < len(b); i++ {
+		if b[i] < '0' || b[i] > '9' {
+			return fmt.Sprintf("%q must be digits only", b)
+		}
+	}
+	if len(b) < 8 || len(b) > 14 {
+		return fmt.Sprintf("%q is %d digits; must be 8 to 14", b, len(b))
+	}
+	if len(b) == 13 {
+		if want := EAN13CheckDigit(b[:12]); want != b[12] {
+			return fmt.Sprintf("%q has a wrong EAN-13 check digit (want %c)", b, want)
+		}
+	}
+	return ""
+}
+
+// EAN13CheckDigit returns the check digit for the first 12 digits of an
+// EAN-13 barcode. first12 must be 12 ASCII digits.
+func EAN13CheckDigit(first12 string) byte {
+	sum := 0
+	for i := 0; i < 12; i++ {
+		d := int(first12[i] - '0')
+		if i%2 == 1 {
+			d *= 3
+		}
+		sum += d
+	}
+	return byte('0' + (10-sum%10)%10)
+}
+
+// validImage accepts absolute http(s) URLs. '|' and whitespace are refused
+// because the CSV format separates images with '|'; escape them (%7C, %20).
+func validImage(s string) string {
+	if !utf8.ValidString(s) {
+		return "is not valid UTF-8"
+	}
+	if strings.ContainsFunc(s, func(r rune) bool { return r == '|' || unicode.IsSpace(r) || unicode.IsControl(r) }) {
+		return fmt.Sprintf("%q must not contain '|', spaces or control characters (escape them: %%7C, %%20)", s)
+	}
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Sprintf("%q is not an http(s) URL", s)
+	}
+	return ""
+}
+
+func withRecord(errs []domain.FieldError, rec string) []domain.FieldError {
+	for i := range errs {
+		errs[i].Record = rec
+	}
+	return errs
+}
