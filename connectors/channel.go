@@ -92,13 +92,17 @@ type PriceUpdate struct {
 	Price   domain.Money
 }
 
-// StockUpdate sets one SKU's channel stock. Delta is the change since the
-// last push; platforms in StockDelta mode use Delta, others use Quantity.
+// StockUpdate sets one SKU's channel stock to Quantity: the number buyers
+// may still buy on this shop. It is always the target, never a change: the
+// platform decrements its stock on every sale, so "wanted − last pushed"
+// would count those sales twice. A connector whose platform takes only
+// deltas (StockDelta: WeChat diff_type 1/2, Kuaishou changeType) reads the
+// platform's current stock and sends the difference, and sends nothing when
+// there is none. That also makes a retried update idempotent.
 type StockUpdate struct {
 	SKUCode  string
 	IDs      ProductIDs
 	Quantity int
-	Delta    int
 }
 
 // OrderQuery asks for orders modified in [From, To). To-From must not exceed
@@ -151,6 +155,49 @@ type Channel interface {
 	Ship(ctx context.Context, s domain.Shipment) error
 }
 
+// AfterSales is implemented by platforms whose refunds and after-sales
+// cases can be listed by modification time (TOP taobao.refunds.receive.get,
+// WeChat aftersale/getaftersalelist, Youzan trade refunds, Kuaishou
+// open.seller.order.refund.pcursor.list, Douyin afterSale/List). The same
+// pull discipline as orders applies: windows within OrderWindowMax,
+// PageToken meaning is the connector's.
+type AfterSales interface {
+	ListAfterSales(ctx context.Context, q OrderQuery) (AfterSalePage, error)
+}
+
+// AfterSalePage is one page of after-sales cases.
+type AfterSalePage struct {
+	Cases         []domain.AfterSale
+	NextPageToken string
+	Calls         int
+	Rejected      []RejectedOrder
+}
+
+// TokenStore keeps a shop's platform tokens where every worker sees them.
+// Connectors whose platform mints short-lived access tokens (WeChat
+// stable_token, Youzan, Douyin, Kuaishou) fetch and refresh them
+// themselves, and keep rotating refresh tokens here: Kuaishou's old refresh
+// token dies minutes after a refresh, so it must not live in one worker's
+// memory. A connector refreshes and retries once on a token error; EAuth
+// reaching a workflow means an operator must re-authorise the shop.
+type TokenStore interface {
+	// LoadToken returns the stored token of a shop, ok false if none.
+	LoadToken(ctx context.Context, shop domain.ShopRef) (tok Token, ok bool, err error)
+	// SaveToken replaces it; prev is what the caller loaded ("" if none):
+	// when another worker refreshed in between, SaveToken returns EConflict
+	// and the caller reloads.
+	SaveToken(ctx context.Context, shop domain.ShopRef, prev string, tok Token) error
+}
+
+// Token is a platform access token with its refresh token. It is a secret:
+// it prints as "***".
+type Token struct {
+	Access         Secret    `json:"access"`
+	Refresh        Secret    `json:"refresh,omitempty"`
+	Expires        time.Time `json:"expires"`
+	RefreshExpires time.Time `json:"refresh_expires,omitempty"`
+}
+
 // PromotionPool is implemented by CPS platforms (Kuaishou 分销, Douyin 精选联盟,
 // WeChat 优选联盟): a product joins a pool with a commission rate in basis points.
 type PromotionPool interface {
@@ -179,6 +226,11 @@ type ShopConfig struct {
 	Session   Secret            `yaml:"-" json:"-"`
 	QPS       float64           `yaml:"qps" json:"qps,omitempty"`
 	Options   map[string]string `yaml:"options" json:"options,omitempty"` // platform specifics (sign_method, cid, location)
+	// Secrets holds a platform's further credentials by name (Kuaishou
+	// signSecret, WeChat EncodingAESKey), read like AppSecret.
+	Secrets map[string]Secret `yaml:"-" json:"-"`
+	// Tokens is where the connector keeps tokens it mints (nil: in memory).
+	Tokens TokenStore `yaml:"-" json:"-"`
 }
 
 // Secret is a credential. It prints as "***" so it cannot leak through logs,

@@ -77,6 +77,9 @@ type OrderLine struct {
 	Paid           Money  `json:"paid"` // line amount after discounts
 	Status         string `json:"status,omitempty"`
 	RefundStatus   string `json:"refund_status,omitempty"`
+	// CPS is set when this line was promoted on its own: WeChat 优选联盟 and
+	// Douyin 精选联盟 name the promoter and commission per SKU.
+	CPS *CPSInfo `json:"cps,omitempty"`
 }
 
 // CPSInfo records who promoted the order and the commission owed.
@@ -97,11 +100,55 @@ func (o SalesOrder) Version() string {
 
 // Shipment is the ERP's word that goods left the warehouse.
 type Shipment struct {
-	Shop            ShopRef  `json:"shop"`
-	PlatformOrderID string   `json:"platform_order_id"`
-	Carrier         string   `json:"carrier"` // platform company code: "ZTO", "SF", "YUNDA"
-	TrackingNo      string   `json:"tracking_no"`
-	LineIDs         []string `json:"line_ids,omitempty"` // split shipment; empty = whole order
+	Shop            ShopRef        `json:"shop"`
+	PlatformOrderID string         `json:"platform_order_id"`
+	Carrier         string         `json:"carrier"` // carrier code: "ZTO", "SF", "YUNDA" (connectors map it to the platform's)
+	TrackingNo      string         `json:"tracking_no"`
+	Lines           []ShipmentLine `json:"lines,omitempty"` // split shipment; empty = the whole order
+}
+
+// ShipmentLine is what one parcel holds of one order line. Platforms differ
+// in what they need: TOP the sub order id, WeChat the product, SKU and count.
+type ShipmentLine struct {
+	PlatformLineID string `json:"platform_line_id"`
+	SKUCode        string `json:"sku_code,omitempty"`
+	Quantity       int    `json:"quantity,omitempty"` // 0: the whole line
+}
+
+// AfterSaleStatus is the normalized state of a refund or after-sales case.
+type AfterSaleStatus string
+
+const (
+	AfterSaleRequested AfterSaleStatus = "requested" // buyer asked, seller to answer
+	AfterSaleApproved  AfterSaleStatus = "approved"  // seller agreed, waiting for goods or money
+	AfterSaleRejected  AfterSaleStatus = "rejected"  // seller refused
+	AfterSaleRefunded  AfterSaleStatus = "refunded"  // money returned: closed
+	AfterSaleCancelled AfterSaleStatus = "cancelled" // buyer withdrew it
+	AfterSaleUnknown   AfterSaleStatus = "unknown"   // a platform status we do not map: carried raw
+)
+
+// AfterSale is one refund or after-sales case of an order.
+type AfterSale struct {
+	Shop             ShopRef         `json:"shop"`
+	PlatformCaseID   string          `json:"platform_case_id"` // refund_id, after_sale_id
+	PlatformOrderID  string          `json:"platform_order_id"`
+	Kind             string          `json:"kind"` // "refund_only", "return_refund", "exchange"
+	Status           AfterSaleStatus `json:"status"`
+	PlatformStatus   string          `json:"platform_status"`
+	RefundAmount     Money           `json:"refund_amount"`
+	Reason           string          `json:"reason,omitempty"`
+	Lines            []AfterSaleLine `json:"lines,omitempty"`
+	CreatedAt        time.Time       `json:"created_at"`
+	ModifiedAt       time.Time       `json:"modified_at"`
+	ReturnTrackingNo string          `json:"return_tracking_no,omitempty"`
+}
+
+// AfterSaleLine is what a case covers of one order line.
+type AfterSaleLine struct {
+	PlatformLineID string `json:"platform_line_id"`
+	SKUCode        string `json:"sku_code,omitempty"`
+	Quantity       int    `json:"quantity"`
+	RefundAmount   Money  `json:"refund_amount"`
 }
 
 // MaskName keeps the first rune: "张三丰" → "张**".

@@ -75,7 +75,7 @@ func PlanProductPush(shop domain.ShopRef, p domain.Product, listings []domain.Ch
 			plan.Prices = append(plan.Prices, connectors.PriceUpdate{SKUCode: s.Code, IDs: skuIDs, Price: price})
 		}
 		if stock := ChannelStock(shop, s); stock != l.Stock {
-			plan.Stocks = append(plan.Stocks, connectors.StockUpdate{SKUCode: s.Code, IDs: skuIDs, Quantity: stock, Delta: stock - l.Stock})
+			plan.Stocks = append(plan.Stocks, connectors.StockUpdate{SKUCode: s.Code, IDs: skuIDs, Quantity: stock})
 		}
 	}
 	return plan

@@ -61,7 +61,7 @@ func TestPlanPriceAndStockOnlyChanges(t *testing.T) {
 	if len(plan.Prices) != 1 || plan.Prices[0].SKUCode != "YS-TS-001-WHT-M" || plan.Prices[0].Price != 4990 || plan.Prices[0].IDs.SKUIDs["YS-TS-001-WHT-M"] != "5001" {
 		t.Fatalf("prices = %+v", plan.Prices)
 	}
-	if len(plan.Stocks) != 1 || plan.Stocks[0].Quantity != 25 || plan.Stocks[0].Delta != 25 {
+	if len(plan.Stocks) != 1 || plan.Stocks[0].Quantity != 25 || plan.Stocks[0].SKUCode != "YS-TS-001-WHT-L" {
 		t.Fatalf("stocks = %+v", plan.Stocks)
 	}
 	saved := plan.PriceSaved(plan.Prices[0])

@@ -335,11 +335,16 @@ func (c *Channel) SetListed(ctx context.Context, ids connectors.ProductIDs, list
 	return c.call(ctx, "taobao.item.update.listing", map[string]string{"num_iid": ids.ItemID, "num": fmt.Sprint(it.Num)}, nil)
 }
 
-// Ship sends taobao.logistics.offline.send (split when LineIDs are given).
+// Ship sends taobao.logistics.offline.send, split by sub order (TOP ships
+// whole sub orders: a line's quantity is not sent) when Lines are given.
 func (c *Channel) Ship(ctx context.Context, s domain.Shipment) error {
 	params := map[string]string{"tid": s.PlatformOrderID, "out_sid": s.TrackingNo, "company_code": s.Carrier}
-	if len(s.LineIDs) > 0 {
-		params["sub_tid"] = strings.Join(s.LineIDs, ",")
+	if len(s.Lines) > 0 {
+		subs := make([]string, len(s.Lines))
+		for i, l := range s.Lines {
+			subs[i] = l.PlatformLineID
+		}
+		params["sub_tid"] = strings.Join(subs, ",")
 		params["is_split"] = "1"
 	}
 	return c.call(ctx, "taobao.logistics.offline.send", params, nil)

@@ -318,7 +318,7 @@ func TestShipSendsWaybillAndSplitLines(t *testing.T) {
 	if err := ch.Ship(context.Background(), s); err != nil {
 		t.Fatal(err)
 	}
-	s.LineIDs = []string{"3500000000000000002", "3500000000000000003"}
+	s.Lines = []domain.ShipmentLine{{PlatformLineID: "3500000000000000002"}, {PlatformLineID: "3500000000000000003"}}
 	if err := ch.Ship(context.Background(), s); err != nil {
 		t.Fatal(err)
 	}
