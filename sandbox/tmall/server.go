@@ -36,6 +36,9 @@ type Config struct {
 	Seed                       int64            // ids and names
 	Now                        func() time.Time // nil = time.Now
 	MaxSkew                    time.Duration    // default 10m
+	// StateFile, when set, keeps the shop's items and trades across restarts:
+	// loaded by New, written after changes and by Close ("" = memory only).
+	StateFile string
 }
 
 // Server is a running sandbox; it is an http.Handler.
