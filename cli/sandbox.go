@@ -54,4 +54,3 @@ func newSandboxCmd(g *globals) *cobra.Command {
 	cmd.AddCommand(tm)
 	return cmd
 }
-
