@@ -15,9 +15,12 @@ import (
 // Methods that write several rows do it in one transaction.
 type Store interface {
 	// ImportProducts inserts or replaces whole products (with their SKUs) in
-	// one transaction. A SKU code owned by another product is a conflict and
+	// one transaction: a replaced product's SKUs that are not in the import
+	// are removed, except for products named by MergeSKUs, whose other stored
+	// SKUs are kept (an import that rejected some of a product's rows must not
+	// delete them). A SKU code owned by another product is a conflict and
 	// nothing is written.
-	ImportProducts(ctx context.Context, products []domain.Product) (ImportResult, error)
+	ImportProducts(ctx context.Context, products []domain.Product, opts ...ImportOption) (ImportResult, error)
 	// GetProduct returns one product with its SKUs, or ENotFound.
 	GetProduct(ctx context.Context, code string) (domain.Product, error)
 	// ListProducts returns products ordered by code, after the given code.
@@ -28,10 +31,16 @@ type Store interface {
 	// ChangedProducts returns, in code order after afterCode, the codes of
 	// products that need a push to the shop: a SKU without a successful
 	// listing, or whose content hash, price or stock differs from what was
-	// last pushed. An unchanged catalog returns nothing.
+	// last pushed. An unchanged catalog returns nothing. The first call for a
+	// shop compares the whole catalog once; after that the store keeps the
+	// shop's changed set as imports and listing saves happen, so the cost
+	// grows with the change, not with the catalog.
 	ChangedProducts(ctx context.Context, shop domain.ShopRef, afterCode string, limit int) ([]string, error)
 	// CountChangedProducts counts what ChangedProducts would page through.
 	CountChangedProducts(ctx context.Context, shop domain.ShopRef) (int, error)
+	// ListingsInStatus pages through a shop's listings in one status (e.g.
+	// in_review) by SKU code.
+	ListingsInStatus(ctx context.Context, shop domain.ShopRef, status domain.ListingStatus, afterSKU string, limit int) ([]domain.ChannelListing, error)
 	// Listings returns the shop's listings of one product (may be empty).
 	Listings(ctx context.Context, shop domain.ShopRef, productCode string) ([]domain.ChannelListing, error)
 	// ListListings pages through a shop's listings by SKU code.
@@ -47,8 +56,16 @@ type Store interface {
 
 	// UpsertOrder records an order in the index. If the order is new or its
 	// version changed, it is stored and a pending delivery is enqueued in the
-	// same transaction; otherwise nothing is written and Event is "".
+	// same transaction; otherwise nothing is written and Event is "". A
+	// snapshot older than the stored one (ModifiedAt earlier: a lagging
+	// platform replica) is ignored, so the ERP never hears an older state as
+	// a newer revision. A stored rejection of the order is cleared.
 	UpsertOrder(ctx context.Context, o domain.SalesOrder) (OrderChange, error)
+	// RecordOrderRejections keeps the platform orders a pull could not map,
+	// with the reason, until a later pull maps them (UpsertOrder clears them).
+	RecordOrderRejections(ctx context.Context, shop domain.ShopRef, rejected []OrderRejection) error
+	// OrderRejections lists a shop's unresolved rejections, newest first.
+	OrderRejections(ctx context.Context, shop domain.ShopRef, limit int) ([]OrderRejection, error)
 	// GetOrder returns an indexed order, or ENotFound.
 	GetOrder(ctx context.Context, shop domain.ShopRef, platformOrderID string) (domain.SalesOrder, error)
 	// ListOrders returns indexed orders of a shop, newest modification first.
@@ -57,6 +74,10 @@ type Store interface {
 	// PendingDeliveries returns deliveries not yet accepted by the ERP,
 	// oldest first.
 	PendingDeliveries(ctx context.Context, limit int) ([]Delivery, error)
+	// PendingDeliveryRefs returns one shop's pending deliveries, oldest first,
+	// without their order snapshots; CountPendingDeliveries counts them.
+	PendingDeliveryRefs(ctx context.Context, shop domain.ShopRef, limit int) ([]DeliveryRef, error)
+	CountPendingDeliveries(ctx context.Context, shop domain.ShopRef) (int, error)
 	// GetDelivery returns one delivery with the order snapshot it carries.
 	GetDelivery(ctx context.Context, id string) (Delivery, error)
 	// RecordDeliveryAttempt logs one attempt; accepted marks it delivered.
@@ -68,6 +89,44 @@ type Store interface {
 	DeliveryStats(ctx context.Context) (map[DeliveryStatus]int, error)
 
 	Close() error
+}
+
+// ImportOption changes how ImportProducts writes.
+type ImportOption func(*ImportOptions)
+
+// ImportOptions are the options of one import.
+type ImportOptions struct {
+	Merge map[string]bool // product codes whose stored SKUs missing from the import are kept
+}
+
+// MergeSKUs keeps the stored SKUs of these products that the import does not
+// carry: an import that rejected some of a product's rows updates the rows it
+// accepted and leaves the rest as they were.
+func MergeSKUs(productCodes ...string) ImportOption {
+	return func(o *ImportOptions) {
+		if o.Merge == nil {
+			o.Merge = map[string]bool{}
+		}
+		for _, c := range productCodes {
+			o.Merge[c] = true
+		}
+	}
+}
+
+// OrderRejection is a platform order a pull could not map, kept with its
+// reason until a later pull maps it.
+type OrderRejection struct {
+	PlatformOrderID string    `json:"platform_order_id"`
+	Reason          string    `json:"reason"` // names the field
+	FirstSeen       time.Time `json:"first_seen"`
+	LastSeen        time.Time `json:"last_seen"`
+	Seen            int       `json:"seen"` // pulls that read it
+}
+
+// DeliveryRef names a pending delivery without its order snapshot.
+type DeliveryRef struct {
+	ID              string `json:"id"`
+	PlatformOrderID string `json:"order_id"`
 }
 
 // ImportResult counts what an import did.

@@ -12,8 +12,14 @@ import (
 	"github.com/syncctl/syncctl/store"
 )
 
-// ImportProducts replaces whole products in one transaction.
-func (d *DB) ImportProducts(ctx context.Context, products []domain.Product) (store.ImportResult, error) {
+// ImportProducts replaces whole products in one transaction (merging the
+// SKUs of products named by store.MergeSKUs) and keeps the change set of
+// every tracked shop up to date in the same transaction.
+func (d *DB) ImportProducts(ctx context.Context, products []domain.Product, opts ...store.ImportOption) (store.ImportResult, error) {
+	var o store.ImportOptions
+	for _, f := range opts {
+		f(&o)
+	}
 	var res store.ImportResult
 	seen := map[string]string{} // sku → product, within this import
 	for _, p := range products {
@@ -33,11 +39,18 @@ func (d *DB) ImportProducts(ctx context.Context, products []domain.Product) (sto
 	now := d.now()
 	err := d.tx(ctx, func(tx *sql.Tx) error {
 		res = store.ImportResult{}
+		shops, err := trackedShops(ctx, tx)
+		if err != nil {
+			return err
+		}
 		for _, p := range products {
 			old, err := getProduct(ctx, tx, p.Code)
 			existed := err == nil
 			if err != nil && domain.ErrorCode(err) != domain.ENotFound {
 				return err
+			}
+			if existed && o.Merge[p.Code] {
+				p = mergeSKUs(p, old)
 			}
 			p.UpdatedAt = time.Time{}
 			if existed {
@@ -48,32 +61,11 @@ func (d *DB) ImportProducts(ctx context.Context, products []domain.Product) (sto
 					continue
 				}
 			}
-			for _, s := range p.SKUs {
-				var owner string
-				err := tx.QueryRowContext(ctx, `SELECT product_code FROM skus WHERE code = ?`, s.Code).Scan(&owner)
-				if err == nil && owner != p.Code {
-					return domain.Errorf(domain.EConflict, "import: sku %s of product %s already belongs to product %s", s.Code, p.Code, owner)
-				}
-				if err != nil && !errors.Is(err, sql.ErrNoRows) {
-					return err
-				}
-			}
-			p.UpdatedAt = now.UTC()
-			doc, err := json.Marshal(p)
-			if err != nil {
+			if err := writeProduct(ctx, tx, p, now); err != nil {
 				return err
 			}
-			if _, err := tx.ExecContext(ctx, `INSERT INTO products (code, title, doc, content_hash, updated_at) VALUES (?, ?, ?, ?, ?)
-				ON CONFLICT (code) DO UPDATE SET title = excluded.title, doc = excluded.doc, content_hash = excluded.content_hash, updated_at = excluded.updated_at`,
-				p.Code, p.Title, string(doc), p.ContentHash(), ms(now)); err != nil {
-				return err
-			}
-			if _, err := tx.ExecContext(ctx, `DELETE FROM skus WHERE product_code = ?`, p.Code); err != nil {
-				return err
-			}
-			for i, s := range p.SKUs {
-				if _, err := tx.ExecContext(ctx, `INSERT INTO skus (code, product_code, list_price, cost, stock, ordinal) VALUES (?, ?, ?, ?, ?, ?)`,
-					s.Code, p.Code, int64(s.ListPrice), int64(s.Cost), s.Stock, i); err != nil {
+			for _, shop := range shops {
+				if err := refreshPending(ctx, tx, shop, p.Code); err != nil {
 					return err
 				}
 			}
@@ -87,6 +79,54 @@ func (d *DB) ImportProducts(ctx context.Context, products []domain.Product) (sto
 		return nil
 	})
 	return res, err
+}
+
+// mergeSKUs is the imported product followed by the stored SKUs it lacks.
+func mergeSKUs(imported, stored domain.Product) domain.Product {
+	have := map[string]bool{}
+	for _, s := range imported.SKUs {
+		have[s.Code] = true
+	}
+	imported.SKUs = append([]domain.SKU(nil), imported.SKUs...)
+	for _, s := range stored.SKUs {
+		if !have[s.Code] {
+			imported.SKUs = append(imported.SKUs, s)
+		}
+	}
+	return imported
+}
+
+func writeProduct(ctx context.Context, tx *sql.Tx, p domain.Product, now time.Time) error {
+	for _, s := range p.SKUs {
+		var owner string
+		err := tx.QueryRowContext(ctx, `SELECT product_code FROM skus WHERE code = ?`, s.Code).Scan(&owner)
+		if err == nil && owner != p.Code {
+			return domain.Errorf(domain.EConflict, "import: sku %s of product %s already belongs to product %s", s.Code, p.Code, owner)
+		}
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+	}
+	p.UpdatedAt = now.UTC()
+	doc, err := json.Marshal(p)
+	if err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO products (code, title, doc, content_hash, updated_at) VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT (code) DO UPDATE SET title = excluded.title, doc = excluded.doc, content_hash = excluded.content_hash, updated_at = excluded.updated_at`,
+		p.Code, p.Title, string(doc), p.ContentHash(), ms(now)); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM skus WHERE product_code = ?`, p.Code); err != nil {
+		return err
+	}
+	for i, s := range p.SKUs {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO skus (code, product_code, list_price, cost, stock, ordinal) VALUES (?, ?, ?, ?, ?, ?)`,
+			s.Code, p.Code, int64(s.ListPrice), int64(s.Cost), s.Stock, i); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // normalize makes nil and empty slices compare equal.
@@ -165,13 +205,77 @@ const changedWhere = `EXISTS (
 		l.sku_code IS NULL OR l.item_id = '' OR l.content_hash <> p.content_hash
 		OR l.price <> s.list_price OR l.stock <> s.stock))`
 
-// ChangedProducts returns product codes needing a push, by code.
+// trackShop makes the shop's change set exact: the first time, it compares
+// the whole catalog (the one push whose cost grows with the catalog: all of
+// it is new to the shop); from then on imports and listing saves keep it.
+func (d *DB) trackShop(ctx context.Context, shop domain.ShopRef) error {
+	var n int
+	if err := d.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM tracked_shops WHERE channel = ? AND shop = ?`, shop.Channel, shop.Shop).Scan(&n); err != nil || n > 0 {
+		return err
+	}
+	return d.tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `INSERT INTO tracked_shops (channel, shop, tracked_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`,
+			shop.Channel, shop.Shop, ms(d.now()))
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return nil // another worker tracked it first
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO push_pending (channel, shop, product_code)
+			SELECT ?, ?, p.code FROM products p WHERE `+changedWhere, shop.Channel, shop.Shop, shop.Channel, shop.Shop)
+		return err
+	})
+}
+
+func trackedShops(ctx context.Context, tx *sql.Tx) ([]domain.ShopRef, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT channel, shop FROM tracked_shops`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []domain.ShopRef
+	for rows.Next() {
+		var s domain.ShopRef
+		if err := rows.Scan(&s.Channel, &s.Shop); err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}
+
+// refreshPending puts one product in or out of a tracked shop's change set,
+// by the same comparison the change query makes.
+func refreshPending(ctx context.Context, tx *sql.Tx, shop domain.ShopRef, productCode string) error {
+	var changed bool
+	if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM products p WHERE p.code = ? AND `+changedWhere+`)`,
+		productCode, shop.Channel, shop.Shop).Scan(&changed); err != nil {
+		return err
+	}
+	if !changed {
+		_, err := tx.ExecContext(ctx, `DELETE FROM push_pending WHERE channel = ? AND shop = ? AND product_code = ?`,
+			shop.Channel, shop.Shop, productCode)
+		return err
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO push_pending (channel, shop, product_code) SELECT ?, ?, ?
+		WHERE EXISTS (SELECT 1 FROM tracked_shops WHERE channel = ? AND shop = ?) ON CONFLICT DO NOTHING`,
+		shop.Channel, shop.Shop, productCode, shop.Channel, shop.Shop)
+	return err
+}
+
+// ChangedProducts returns product codes needing a push, by code, from the
+// shop's change set (re-checked, so the set can only ever be too large).
 func (d *DB) ChangedProducts(ctx context.Context, shop domain.ShopRef, afterCode string, limit int) ([]string, error) {
 	if limit <= 0 {
 		limit = 100
 	}
-	rows, err := d.db.QueryContext(ctx, `SELECT p.code FROM products p WHERE p.code > ? AND `+changedWhere+` ORDER BY p.code LIMIT ?`,
-		afterCode, shop.Channel, shop.Shop, limit)
+	if err := d.trackShop(ctx, shop); err != nil {
+		return nil, err
+	}
+	rows, err := d.db.QueryContext(ctx, `SELECT p.code FROM push_pending pp JOIN products p ON p.code = pp.product_code
+		WHERE pp.channel = ? AND pp.shop = ? AND pp.product_code > ? AND `+changedWhere+` ORDER BY pp.product_code LIMIT ?`,
+		shop.Channel, shop.Shop, afterCode, shop.Channel, shop.Shop, limit)
 	if err != nil {
 		return nil, err
 	}
@@ -189,7 +293,11 @@ func (d *DB) ChangedProducts(ctx context.Context, shop domain.ShopRef, afterCode
 
 // CountChangedProducts counts what ChangedProducts pages through.
 func (d *DB) CountChangedProducts(ctx context.Context, shop domain.ShopRef) (int, error) {
+	if err := d.trackShop(ctx, shop); err != nil {
+		return 0, err
+	}
 	var n int
-	err := d.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM products p WHERE `+changedWhere, shop.Channel, shop.Shop).Scan(&n)
+	err := d.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM push_pending pp JOIN products p ON p.code = pp.product_code
+		WHERE pp.channel = ? AND pp.shop = ? AND `+changedWhere, shop.Channel, shop.Shop, shop.Channel, shop.Shop).Scan(&n)
 	return n, err
 }

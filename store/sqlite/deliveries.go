@@ -55,6 +55,36 @@ func (d *DB) PendingDeliveries(ctx context.Context, limit int) ([]store.Delivery
 	return out, rows.Err()
 }
 
+// PendingDeliveryRefs returns one shop's pending deliveries, oldest first; limit ≤ 0 means all.
+func (d *DB) PendingDeliveryRefs(ctx context.Context, shop domain.ShopRef, limit int) ([]store.DeliveryRef, error) {
+	if limit <= 0 {
+		limit = -1
+	}
+	rows, err := d.db.QueryContext(ctx, `SELECT id, platform_order_id FROM deliveries WHERE channel = ? AND shop = ? AND status = ?
+		ORDER BY created_at, id LIMIT ?`, shop.Channel, shop.Shop, string(store.DeliveryPending), limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []store.DeliveryRef
+	for rows.Next() {
+		var r store.DeliveryRef
+		if err := rows.Scan(&r.ID, &r.PlatformOrderID); err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// CountPendingDeliveries counts one shop's pending deliveries.
+func (d *DB) CountPendingDeliveries(ctx context.Context, shop domain.ShopRef) (int, error) {
+	var n int
+	err := d.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM deliveries WHERE channel = ? AND shop = ? AND status = ?`,
+		shop.Channel, shop.Shop, string(store.DeliveryPending)).Scan(&n)
+	return n, err
+}
+
 // GetDelivery returns one delivery.
 func (d *DB) GetDelivery(ctx context.Context, id string) (store.Delivery, error) {
 	dl, err := scanDelivery(d.db.QueryRowContext(ctx, `SELECT `+deliveryCols+` FROM deliveries WHERE id = ?`, id))

@@ -56,7 +56,17 @@ func (d *DB) SaveListings(ctx context.Context, listings []domain.ChannelListing)
 		}
 	}
 	return d.tx(ctx, func(tx *sql.Tx) error {
+		type shopProduct struct {
+			shop    domain.ShopRef
+			product string
+		}
+		touched := map[shopProduct]bool{}
+		var order []shopProduct
 		for _, l := range listings {
+			if k := (shopProduct{l.Shop, l.ProductCode}); !touched[k] {
+				touched[k] = true
+				order = append(order, k)
+			}
 			if _, err := tx.ExecContext(ctx, `INSERT INTO listings (channel, shop, sku_code, product_code, item_id, platform_sku_id,
 				content_hash, price, stock, status, last_error, pushed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 				ON CONFLICT (channel, shop, sku_code) DO UPDATE SET product_code = excluded.product_code, item_id = excluded.item_id,
@@ -67,8 +77,22 @@ func (d *DB) SaveListings(ctx context.Context, listings []domain.ChannelListing)
 				return err
 			}
 		}
+		for _, k := range order {
+			if err := refreshPending(ctx, tx, k.shop, k.product); err != nil {
+				return err
+			}
+		}
 		return nil
 	})
+}
+
+// ListingsInStatus pages through a shop's listings in one status.
+func (d *DB) ListingsInStatus(ctx context.Context, shop domain.ShopRef, status domain.ListingStatus, afterSKU string, limit int) ([]domain.ChannelListing, error) {
+	if limit <= 0 {
+		limit = 100
+	}
+	return d.listings(ctx, `WHERE channel = ? AND shop = ? AND status = ? AND sku_code > ? ORDER BY sku_code LIMIT ?`,
+		shop.Channel, shop.Shop, string(status), afterSKU, limit)
 }
 
 // OrderCursor returns the shop's order-pull cursor.
@@ -114,10 +138,15 @@ func (d *DB) UpsertOrder(ctx context.Context, o domain.SalesOrder) (store.OrderC
 	now := ms(d.now())
 	err = d.tx(ctx, func(tx *sql.Tx) error {
 		change = store.OrderChange{}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM order_rejections WHERE channel = ? AND shop = ? AND platform_order_id = ?`,
+			o.Shop.Channel, o.Shop.Shop, o.PlatformOrderID); err != nil {
+			return err
+		}
 		var oldVersion string
 		var rev int
-		err := tx.QueryRowContext(ctx, `SELECT version, revision FROM orders WHERE channel = ? AND shop = ? AND platform_order_id = ?`,
-			o.Shop.Channel, o.Shop.Shop, o.PlatformOrderID).Scan(&oldVersion, &rev)
+		var oldModified int64
+		err := tx.QueryRowContext(ctx, `SELECT version, revision, modified_at FROM orders WHERE channel = ? AND shop = ? AND platform_order_id = ?`,
+			o.Shop.Channel, o.Shop.Shop, o.PlatformOrderID).Scan(&oldVersion, &rev, &oldModified)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
 			change.Event, change.Revision = store.OrderCreated, 1
@@ -128,7 +157,8 @@ func (d *DB) UpsertOrder(ctx context.Context, o domain.SalesOrder) (store.OrderC
 			}
 		case err != nil:
 			return err
-		case oldVersion == version:
+		case oldVersion == version || ms(o.ModifiedAt) < oldModified:
+			// Unchanged, or an older snapshot than the one the ERP has.
 			change.Revision = rev
 			return nil
 		default:
@@ -189,6 +219,52 @@ func (d *DB) ListOrders(ctx context.Context, shop domain.ShopRef, limit int) ([]
 			return nil, internal("stored order: %v", err)
 		}
 		r.FirstSeen, r.UpdatedAt = fromMS(first), fromMS(updated)
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// RecordOrderRejections keeps rejected platform orders with their reason.
+func (d *DB) RecordOrderRejections(ctx context.Context, shop domain.ShopRef, rejected []store.OrderRejection) error {
+	if len(rejected) == 0 {
+		return nil
+	}
+	now := ms(d.now())
+	return d.tx(ctx, func(tx *sql.Tx) error {
+		for _, r := range rejected {
+			if r.PlatformOrderID == "" {
+				r.PlatformOrderID = "(no id)"
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO order_rejections (channel, shop, platform_order_id, reason, first_seen, last_seen, seen)
+				VALUES (?, ?, ?, ?, ?, ?, 1) ON CONFLICT (channel, shop, platform_order_id) DO UPDATE SET
+				reason = excluded.reason, last_seen = excluded.last_seen, seen = seen + 1`,
+				shop.Channel, shop.Shop, r.PlatformOrderID, r.Reason, now, now); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// OrderRejections lists a shop's unresolved rejections, newest first.
+func (d *DB) OrderRejections(ctx context.Context, shop domain.ShopRef, limit int) ([]store.OrderRejection, error) {
+	if limit <= 0 {
+		limit = -1
+	}
+	rows, err := d.db.QueryContext(ctx, `SELECT platform_order_id, reason, first_seen, last_seen, seen FROM order_rejections
+		WHERE channel = ? AND shop = ? ORDER BY last_seen DESC, platform_order_id LIMIT ?`, shop.Channel, shop.Shop, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []store.OrderRejection
+	for rows.Next() {
+		var r store.OrderRejection
+		var first, last int64
+		if err := rows.Scan(&r.PlatformOrderID, &r.Reason, &first, &last, &r.Seen); err != nil {
+			return nil, err
+		}
+		r.FirstSeen, r.LastSeen = fromMS(first), fromMS(last)
 		out = append(out, r)
 	}
 	return out, rows.Err()

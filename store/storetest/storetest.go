@@ -16,13 +16,19 @@ import (
 // Run runs the suite; open returns a fresh, empty store.
 func Run(t *testing.T, open func(t *testing.T) store.Store) {
 	tests := map[string]func(*testing.T, store.Store){
-		"ImportCountsAndReplaces":       testImport,
-		"ImportConflictWritesNothing":   testImportConflict,
-		"ChangedProducts":               testChanged,
-		"OrderCursorNeverGoesBack":      testCursor,
-		"UpsertOrderDedupesAndVersions": testUpsertOrder,
-		"DeliveriesLifecycle":           testDeliveries,
-		"ConcurrentUpsertCreatesOnce":   testConcurrentUpsert,
+		"ImportCountsAndReplaces":        testImport,
+		"ImportConflictWritesNothing":    testImportConflict,
+		"ChangedProducts":                testChanged,
+		"OrderCursorNeverGoesBack":       testCursor,
+		"UpsertOrderDedupesAndVersions":  testUpsertOrder,
+		"DeliveriesLifecycle":            testDeliveries,
+		"ConcurrentUpsertCreatesOnce":    testConcurrentUpsert,
+		"ImportMergeKeepsOtherSKUs":      testImportMerge,
+		"ChangeSetFollowsWrites":         testChangeSetFollowsWrites,
+		"ListingsPagingAndStatus":        testListingsPaging,
+		"StaleOrderSnapshotIgnored":      testStaleOrder,
+		"OrderRejectionsKeptUntilMapped": testRejections,
+		"PendingDeliveriesPerShop":       testPendingPerShop,
 	}
 	for name, f := range tests {
 		t.Run(name, func(t *testing.T) { f(t, open(t)) })
@@ -253,6 +259,10 @@ func testDeliveries(t *testing.T, s store.Store) {
 	if n != 1 {
 		t.Fatalf("requeued %d", n)
 	}
+	d, _ = s.GetDelivery(ctx, ids[0])
+	if d.ID != ids[0] || d.Status != store.DeliveryPending || d.DeliveredAt != nil || d.Attempts != 2 {
+		t.Fatalf("requeued delivery = %+v: must be pending again under the same id, attempts kept", d)
+	}
 	if err := s.RecordDeliveryAttempt(ctx, "dlv_missing", true, 200, ""); domain.ErrorCode(err) != domain.ENotFound {
 		t.Fatalf("attempt on a missing delivery = %v", err)
 	}
@@ -278,11 +288,198 @@ func testConcurrentUpsert(t *testing.T, s store.Store) {
 		}()
 	}
 	wg.Wait()
-	if created != 1 {
-		t.Fatalf("8 concurrent upserts created %d times (errors %d), want exactly 1", created, errs)
+	if created != 1 || errs != 0 {
+		t.Fatalf("8 concurrent upserts created %d times with %d errors, want exactly 1 and none", created, errs)
 	}
 	pending, _ := s.PendingDeliveries(ctx, 0)
 	if len(pending) != 1 {
 		t.Fatalf("pending deliveries = %d, want 1", len(pending))
+	}
+}
+
+func testImportMerge(t *testing.T, s store.Store) {
+	_, err := s.ImportProducts(ctx, []domain.Product{Product("M", 3), Product("R", 3)})
+	must(t, err)
+	m, r := Product("M", 3), Product("R", 3)
+	m.SKUs = m.SKUs[:1] // the file's rows for M-1 and M-2 were rejected
+	m.SKUs[0].ListPrice = 4990
+	r.SKUs = r.SKUs[:1] // R really lost two SKUs
+	res, err := s.ImportProducts(ctx, []domain.Product{m, r}, store.MergeSKUs("M"))
+	must(t, err)
+	if res.Updated != 2 {
+		t.Fatalf("import = %+v", res)
+	}
+	got, err := s.GetProduct(ctx, "M")
+	must(t, err)
+	if len(got.SKUs) != 3 || got.SKUs[0].Code != "M-0" || got.SKUs[0].ListPrice != 4990 || got.SKUs[2].Code != "M-2" || got.SKUs[2].ListPrice != 5990 {
+		t.Fatalf("merged M = %+v: the accepted row updates, the others stay", got.SKUs)
+	}
+	if got, _ := s.GetProduct(ctx, "R"); len(got.SKUs) != 1 {
+		t.Fatalf("R without merge kept %d SKUs, want 1", len(got.SKUs))
+	}
+	if _, skus, _ := s.CatalogStats(ctx); skus != 4 {
+		t.Fatalf("catalog SKUs = %d, want 4", skus)
+	}
+}
+
+// The change set a shop's pushes read is kept by imports and listing saves
+// alike, and matches what a full comparison would say.
+func testChangeSetFollowsWrites(t *testing.T, s store.Store) {
+	var ps []domain.Product
+	for i := 0; i < 5; i++ {
+		ps = append(ps, Product(fmt.Sprintf("S%d", i), 2))
+	}
+	_, err := s.ImportProducts(ctx, ps)
+	must(t, err)
+	if n, _ := s.CountChangedProducts(ctx, shop); n != 5 {
+		t.Fatalf("first count = %d, want 5", n)
+	}
+	for _, p := range ps {
+		must(t, s.SaveListings(ctx, pushed(shop, p)))
+	}
+	if n, _ := s.CountChangedProducts(ctx, shop); n != 0 {
+		t.Fatalf("after the push = %d", n)
+	}
+	// An import that changes nothing adds nothing; one that changes S3 adds S3.
+	_, err = s.ImportProducts(ctx, ps)
+	must(t, err)
+	if n, _ := s.CountChangedProducts(ctx, shop); n != 0 {
+		t.Fatalf("after an unchanged import = %d", n)
+	}
+	ps[3].SKUs[1].Stock = 99
+	ps = append(ps, Product("S9", 1))
+	_, err = s.ImportProducts(ctx, ps)
+	must(t, err)
+	if codes, _ := s.ChangedProducts(ctx, shop, "", 10); fmt.Sprint(codes) != "[S3 S9]" {
+		t.Fatalf("after changing S3 and adding S9 = %v", codes)
+	}
+	// A change reverted before the push leaves nothing to push.
+	ps[3].SKUs[1].Stock = Product("S3", 2).SKUs[1].Stock
+	_, err = s.ImportProducts(ctx, ps)
+	must(t, err)
+	if codes, _ := s.ChangedProducts(ctx, shop, "", 10); fmt.Sprint(codes) != "[S9]" {
+		t.Fatalf("after reverting S3 = %v", codes)
+	}
+	// A listing changed behind the catalog's back (a failed push) puts it back.
+	l := pushed(shop, ps[0])
+	l[0].Status, l[0].ItemID, l[0].LastError = domain.ListingFailed, "", "tmall invalid: title"
+	must(t, s.SaveListings(ctx, l))
+	if codes, _ := s.ChangedProducts(ctx, shop, "", 10); fmt.Sprint(codes) != "[S0 S9]" {
+		t.Fatalf("after S0 failed = %v", codes)
+	}
+	// A shop pushed for the first time later sees the whole catalog.
+	late := domain.ShopRef{Channel: "tmall", Shop: "late"}
+	if n, _ := s.CountChangedProducts(ctx, late); n != 6 {
+		t.Fatalf("new shop count = %d, want 6", n)
+	}
+}
+
+func testListingsPaging(t *testing.T, s store.Store) {
+	p := Product("L", 5)
+	_, err := s.ImportProducts(ctx, []domain.Product{p})
+	must(t, err)
+	ls := pushed(shop, p)
+	ls[1].Status, ls[3].Status = domain.ListingInReview, domain.ListingInReview
+	must(t, s.SaveListings(ctx, ls))
+	var all []string
+	for after := ""; ; {
+		page, err := s.ListListings(ctx, shop, after, 2)
+		must(t, err)
+		if len(page) == 0 {
+			break
+		}
+		for _, l := range page {
+			all = append(all, l.SKUCode)
+		}
+		after = page[len(page)-1].SKUCode
+	}
+	if fmt.Sprint(all) != "[L-0 L-1 L-2 L-3 L-4]" {
+		t.Fatalf("paged listings = %v", all)
+	}
+	review, err := s.ListingsInStatus(ctx, shop, domain.ListingInReview, "", 10)
+	must(t, err)
+	if len(review) != 2 || review[0].SKUCode != "L-1" || review[1].SKUCode != "L-3" {
+		t.Fatalf("in review = %+v", review)
+	}
+	if page, _ := s.ListingsInStatus(ctx, shop, domain.ListingInReview, "L-1", 10); len(page) != 1 || page[0].SKUCode != "L-3" {
+		t.Fatalf("in review after L-1 = %+v", page)
+	}
+}
+
+func testStaleOrder(t *testing.T, s store.Store) {
+	newer := Order("6000", domain.OrderShipped)
+	newer.ModifiedAt = newer.ModifiedAt.Add(time.Hour)
+	_, err := s.UpsertOrder(ctx, newer)
+	must(t, err)
+	older := Order("6000", domain.OrderPaid) // a lagging replica answers with the paid state
+	c, err := s.UpsertOrder(ctx, older)
+	must(t, err)
+	if c.Event != "" || c.Revision != 1 {
+		t.Fatalf("older snapshot = %+v, want ignored", c)
+	}
+	if got, _ := s.GetOrder(ctx, shop, "6000"); got.Status != domain.OrderShipped {
+		t.Fatalf("stored status = %s, want shipped", got.Status)
+	}
+	sameTime := newer
+	sameTime.BuyerMessage = "请尽快发货" // same modification time, new content: a new version
+	if c, _ := s.UpsertOrder(ctx, sameTime); c.Event != store.OrderUpdated || c.Revision != 2 {
+		t.Fatalf("same-time change = %+v", c)
+	}
+}
+
+func testRejections(t *testing.T, s store.Store) {
+	bad := []store.OrderRejection{{PlatformOrderID: "7001", Reason: "field orders.order[0].price: not a yuan amount"}, {PlatformOrderID: "7002", Reason: "field tid: missing"}}
+	must(t, s.RecordOrderRejections(ctx, shop, bad))
+	must(t, s.RecordOrderRejections(ctx, shop, bad[:1])) // the overlap re-reads it
+	got, err := s.OrderRejections(ctx, shop, 0)
+	must(t, err)
+	if len(got) != 2 {
+		t.Fatalf("rejections = %+v", got)
+	}
+	byID := map[string]store.OrderRejection{}
+	for _, r := range got {
+		byID[r.PlatformOrderID] = r
+	}
+	if byID["7001"].Seen != 2 || byID["7002"].Seen != 1 || byID["7001"].Reason != bad[0].Reason || byID["7001"].FirstSeen.IsZero() {
+		t.Fatalf("rejections = %+v", got)
+	}
+	if other, _ := s.OrderRejections(ctx, domain.ShopRef{Channel: "tmall", Shop: "outlet"}, 0); len(other) != 0 {
+		t.Fatalf("another shop sees %d rejections", len(other))
+	}
+	_, err = s.UpsertOrder(ctx, Order("7001", domain.OrderPaid)) // mapped after a fix
+	must(t, err)
+	if got, _ := s.OrderRejections(ctx, shop, 0); len(got) != 1 || got[0].PlatformOrderID != "7002" {
+		t.Fatalf("after 7001 mapped = %+v", got)
+	}
+}
+
+func testPendingPerShop(t *testing.T, s store.Store) {
+	outlet := domain.ShopRef{Channel: "tmall", Shop: "outlet"}
+	var want []string
+	for i := 0; i < 4; i++ {
+		o := Order(fmt.Sprint(8000+i), domain.OrderPaid)
+		if i%2 == 1 {
+			o.Shop = outlet
+		}
+		c, err := s.UpsertOrder(ctx, o)
+		must(t, err)
+		if i%2 == 0 {
+			want = append(want, c.DeliveryID)
+		}
+	}
+	refs, err := s.PendingDeliveryRefs(ctx, shop, 0)
+	must(t, err)
+	if len(refs) != 2 || refs[0].ID != want[0] || refs[1].ID != want[1] || refs[0].PlatformOrderID != "8000" {
+		t.Fatalf("shop refs = %+v, want %v", refs, want)
+	}
+	if refs, _ := s.PendingDeliveryRefs(ctx, shop, 1); len(refs) != 1 || refs[0].ID != want[0] {
+		t.Fatalf("limit 1 = %+v", refs)
+	}
+	must(t, s.RecordDeliveryAttempt(ctx, want[0], true, 200, ""))
+	if n, _ := s.CountPendingDeliveries(ctx, shop); n != 1 {
+		t.Fatalf("shop pending = %d, want 1", n)
+	}
+	if n, _ := s.CountPendingDeliveries(ctx, outlet); n != 2 {
+		t.Fatalf("outlet pending = %d, want 2", n)
 	}
 }
