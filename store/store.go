@@ -74,9 +74,13 @@ type Store interface {
 	// PendingDeliveries returns deliveries not yet accepted by the ERP,
 	// oldest first.
 	PendingDeliveries(ctx context.Context, limit int) ([]Delivery, error)
-	// PendingDeliveryRefs returns one shop's pending deliveries, oldest first,
-	// without their order snapshots; CountPendingDeliveries counts them.
-	PendingDeliveryRefs(ctx context.Context, shop domain.ShopRef, limit int) ([]DeliveryRef, error)
+	// PendingDeliveryRefs returns one shop's pending deliveries not
+	// dispatched since the given time (never dispatched, or dispatched before
+	// it), oldest first, without their order snapshots.
+	PendingDeliveryRefs(ctx context.Context, shop domain.ShopRef, notDispatchedSince time.Time, limit int) ([]DeliveryRef, error)
+	// MarkDispatched records that the deliveries' workflows were started.
+	MarkDispatched(ctx context.Context, ids []string, at time.Time) error
+	// CountPendingDeliveries counts one shop's pending deliveries.
 	CountPendingDeliveries(ctx context.Context, shop domain.ShopRef) (int, error)
 	// GetDelivery returns one delivery with the order snapshot it carries.
 	GetDelivery(ctx context.Context, id string) (Delivery, error)

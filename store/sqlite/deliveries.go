@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"time"
 
 	"github.com/syncctl/syncctl/domain"
 	"github.com/syncctl/syncctl/store"
@@ -56,12 +57,13 @@ func (d *DB) PendingDeliveries(ctx context.Context, limit int) ([]store.Delivery
 }
 
 // PendingDeliveryRefs returns one shop's pending deliveries, oldest first; limit ≤ 0 means all.
-func (d *DB) PendingDeliveryRefs(ctx context.Context, shop domain.ShopRef, limit int) ([]store.DeliveryRef, error) {
+func (d *DB) PendingDeliveryRefs(ctx context.Context, shop domain.ShopRef, notDispatchedSince time.Time, limit int) ([]store.DeliveryRef, error) {
 	if limit <= 0 {
 		limit = -1
 	}
 	rows, err := d.db.QueryContext(ctx, `SELECT id, platform_order_id FROM deliveries WHERE channel = ? AND shop = ? AND status = ?
-		ORDER BY created_at, id LIMIT ?`, shop.Channel, shop.Shop, string(store.DeliveryPending), limit)
+		AND dispatched_at < ? ORDER BY created_at, id LIMIT ?`, shop.Channel, shop.Shop, string(store.DeliveryPending),
+		max(ms(notDispatchedSince), 1), limit)
 	if err != nil {
 		return nil, err
 	}
@@ -75,6 +77,18 @@ func (d *DB) PendingDeliveryRefs(ctx context.Context, shop domain.ShopRef, limit
 		out = append(out, r)
 	}
 	return out, rows.Err()
+}
+
+// MarkDispatched records when the deliveries' workflows were started.
+func (d *DB) MarkDispatched(ctx context.Context, ids []string, at time.Time) error {
+	return d.tx(ctx, func(tx *sql.Tx) error {
+		for _, id := range ids {
+			if _, err := tx.ExecContext(ctx, `UPDATE deliveries SET dispatched_at = ? WHERE id = ?`, ms(at), id); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }
 
 // CountPendingDeliveries counts one shop's pending deliveries.
@@ -116,7 +130,7 @@ func (d *DB) RecordDeliveryAttempt(ctx context.Context, id string, accepted bool
 
 // RequeueDeliveries marks a shop's (or one order's) deliveries pending again.
 func (d *DB) RequeueDeliveries(ctx context.Context, shop domain.ShopRef, platformOrderID string) (int, error) {
-	q := `UPDATE deliveries SET status = ?, delivered_at = 0 WHERE channel = ? AND shop = ?`
+	q := `UPDATE deliveries SET status = ?, delivered_at = 0, dispatched_at = 0 WHERE channel = ? AND shop = ?`
 	args := []any{string(store.DeliveryPending), shop.Channel, shop.Shop}
 	if platformOrderID != "" {
 		q += ` AND platform_order_id = ?`

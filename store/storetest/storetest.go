@@ -467,13 +467,30 @@ func testPendingPerShop(t *testing.T, s store.Store) {
 			want = append(want, c.DeliveryID)
 		}
 	}
-	refs, err := s.PendingDeliveryRefs(ctx, shop, 0)
+	now := time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)
+	refs, err := s.PendingDeliveryRefs(ctx, shop, now, 0)
 	must(t, err)
 	if len(refs) != 2 || refs[0].ID != want[0] || refs[1].ID != want[1] || refs[0].PlatformOrderID != "8000" {
 		t.Fatalf("shop refs = %+v, want %v", refs, want)
 	}
-	if refs, _ := s.PendingDeliveryRefs(ctx, shop, 1); len(refs) != 1 || refs[0].ID != want[0] {
+	if refs, _ := s.PendingDeliveryRefs(ctx, shop, now, 1); len(refs) != 1 || refs[0].ID != want[0] {
 		t.Fatalf("limit 1 = %+v", refs)
+	}
+	// Dispatched ones are not handed out again until their dispatch is stale.
+	must(t, s.MarkDispatched(ctx, want[:1], now))
+	if refs, _ := s.PendingDeliveryRefs(ctx, shop, now.Add(-time.Hour), 0); len(refs) != 1 || refs[0].ID != want[1] {
+		t.Fatalf("after dispatching the first = %+v", refs)
+	}
+	if refs, _ := s.PendingDeliveryRefs(ctx, shop, now.Add(time.Minute), 0); len(refs) != 2 {
+		t.Fatalf("with the dispatch stale = %+v", refs)
+	}
+	if n, _ := s.CountPendingDeliveries(ctx, shop); n != 2 {
+		t.Fatalf("dispatched deliveries still count as pending: %d", n)
+	}
+	_, err = s.RequeueDeliveries(ctx, shop, "8000")
+	must(t, err)
+	if refs, _ := s.PendingDeliveryRefs(ctx, shop, now.Add(-time.Hour), 0); len(refs) != 2 {
+		t.Fatalf("a requeue must clear the dispatch: %+v", refs)
 	}
 	must(t, s.RecordDeliveryAttempt(ctx, want[0], true, 200, ""))
 	if n, _ := s.CountPendingDeliveries(ctx, shop); n != 1 {
