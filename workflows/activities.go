@@ -3,10 +3,10 @@ package workflows
 import (
 	"context"
 	"errors"
-	"fmt"
 	"time"
 
 	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/syncctl/syncctl/connectors"
@@ -22,7 +22,10 @@ type Activities struct {
 	Store store.Store
 	Shops connectors.Shops
 	ERP   *erp.Client
-	Now   func() time.Time // nil: time.Now
+	// Temporal starts the workflows that activities hand work to (ERP
+	// deliveries, review watches) on the task queue of the calling worker.
+	Temporal client.Client
+	Now      func() time.Time // nil: time.Now
 }
 
 func (a *Activities) now() time.Time {
@@ -30,6 +33,24 @@ func (a *Activities) now() time.Time {
 		return a.Now()
 	}
 	return time.Now()
+}
+
+// ShopInfo is what a workflow needs to know of a shop before it starts.
+type ShopInfo struct {
+	Review        bool `json:"review"`         // content goes through platform review
+	ReviewTracker bool `json:"review_tracker"` // the connector can report review outcomes
+}
+
+// DescribeShop checks that this worker serves the shop and returns what the
+// workflows need of its capabilities. A shop no worker is configured for
+// fails the workflow at once (not_found), naming the configured shops.
+func (a *Activities) DescribeShop(ctx context.Context, shop domain.ShopRef) (ShopInfo, error) {
+	ch, err := a.Shops.Get(shop)
+	if err != nil {
+		return ShopInfo{}, toTemporal(err)
+	}
+	_, tracker := ch.(connectors.ReviewTracker)
+	return ShopInfo{Review: ch.Capabilities().Review, ReviewTracker: tracker}, nil
 }
 
 // CountChangedProducts counts the products a push to the shop would send.
@@ -61,6 +82,7 @@ type PushProductsInput struct {
 // PushProductsResult counts one chunk.
 type PushProductsResult struct {
 	Pushed   int           `json:"pushed"`
+	InReview int           `json:"in_review"`
 	SKUs     int           `json:"skus"`
 	Calls    int           `json:"calls"`
 	Failures []ItemFailure `json:"failures,omitempty"`
@@ -72,25 +94,25 @@ type PushProductsResult struct {
 // before the next one starts, so a retried chunk redoes nothing. A product
 // the platform refuses is recorded as failed with the reason and the chunk
 // goes on; a throttled or unavailable platform fails the chunk with a
-// retryable error (with the platform's wait) and Temporal retries it.
+// retryable error (with the platform's wait) and Temporal retries it; bad
+// credentials fail it at once, for every further call would fail alike.
 func (a *Activities) PushProducts(ctx context.Context, in PushProductsInput) (PushProductsResult, error) {
 	var res PushProductsResult
 	ch, err := a.Shops.Get(in.Shop)
 	if err != nil {
 		return res, toTemporal(err)
 	}
-	for i, code := range in.Codes {
-		activity.RecordHeartbeat(ctx, i)
-		skus, calls, err := a.pushProduct(ctx, ch, in.Shop, code)
-		res.Calls += calls
+	for _, code := range in.Codes {
+		out, err := a.pushProduct(ctx, ch, in.Shop, code)
+		res.Calls += out.calls
 		switch c := domain.ErrorCode(err); {
 		case err == nil:
 			res.Pushed++
-			res.SKUs += skus
-		case c == domain.EAuth:
-			// Credentials are shop-wide: every further call would fail the same way.
-			return res, toTemporal(err)
-		case domain.Retryable(c):
+			res.SKUs += out.skus
+			if out.inReview {
+				res.InReview++
+			}
+		case c == domain.EAuth || domain.Retryable(c):
 			return res, toTemporal(err)
 		default:
 			res.Failures = append(res.Failures, ItemFailure{Product: code, Code: c, Reason: err.Error()})
@@ -99,55 +121,69 @@ func (a *Activities) PushProducts(ctx context.Context, in PushProductsInput) (Pu
 	return res, nil
 }
 
-func (a *Activities) pushProduct(ctx context.Context, ch connectors.Channel, shop domain.ShopRef, code string) (skus, calls int, err error) {
+type pushOutcome struct {
+	skus, calls int
+	inReview    bool
+}
+
+func (a *Activities) pushProduct(ctx context.Context, ch connectors.Channel, shop domain.ShopRef, code string) (out pushOutcome, err error) {
 	p, err := a.Store.GetProduct(ctx, code)
 	if err != nil {
-		return 0, 0, err
+		return out, err
 	}
 	existing, err := a.Store.Listings(ctx, shop, code)
 	if err != nil {
-		return 0, 0, err
+		return out, err
 	}
 	plan := mapping.PlanProductPush(shop, p, existing, a.now())
+	// A heartbeat before every platform call: a worker that dies is noticed
+	// within the heartbeat timeout, and one call (bounded by connectors/httpx)
+	// never outlasts it, so two attempts never write the same product at once.
+	beat := func(step string) { activity.RecordHeartbeat(ctx, code+" "+step) }
 	if plan.Upsert != nil {
 		if plan.Upsert.Known == nil {
 			// Record the attempt before calling: if this worker dies after the
 			// platform created the item, the retry sees MayExist and looks it up.
 			if err := a.Store.SaveListings(ctx, plan.PendingListings()); err != nil {
-				return 0, 0, err
+				return out, err
 			}
 		}
+		beat("upsert")
 		res, err := ch.UpsertProduct(ctx, *plan.Upsert)
 		if err != nil {
-			return 0, 1, a.recordFailure(ctx, plan, err)
+			return pushOutcome{calls: 1}, a.recordFailure(ctx, plan, err)
 		}
-		return len(p.SKUs), max(1, res.Calls), a.Store.SaveListings(ctx, plan.Pushed(res))
+		out = pushOutcome{skus: len(p.SKUs), calls: max(1, res.Calls), inReview: res.Status == domain.ListingInReview}
+		return out, a.Store.SaveListings(ctx, plan.Pushed(res))
 	}
 	for _, u := range plan.Prices {
-		calls++
+		beat("price " + u.SKUCode)
+		out.calls++
 		if err := ch.UpdatePrice(ctx, u); err != nil {
-			return skus, calls, a.recordFailure(ctx, plan, err)
+			return out, a.recordFailure(ctx, plan, err)
 		}
 		if err := a.Store.SaveListings(ctx, plan.PriceSaved(u)); err != nil {
-			return skus, calls, err
+			return out, err
 		}
-		skus++
+		out.skus++
 	}
 	for _, u := range plan.Stocks {
-		calls++
+		beat("stock " + u.SKUCode)
+		out.calls++
 		if err := ch.UpdateStock(ctx, u); err != nil {
-			return skus, calls, a.recordFailure(ctx, plan, err)
+			return out, a.recordFailure(ctx, plan, err)
 		}
 		if err := a.Store.SaveListings(ctx, plan.StockSaved(u)); err != nil {
-			return skus, calls, err
+			return out, err
 		}
-		skus++
+		out.skus++
 	}
-	return skus, calls, nil
+	return out, nil
 }
 
 // recordFailure keeps the reason on every SKU listing of the product and
-// returns the original error. A throttle is not a failure of the product.
+// returns the original error. A throttle is not a failure of the product:
+// Temporal retries it (SettleFailedChunk records it if the retries run out).
 func (a *Activities) recordFailure(ctx context.Context, plan *mapping.PushPlan, cause error) error {
 	if domain.ErrorCode(cause) == domain.ERateLimited {
 		return cause
@@ -158,174 +194,58 @@ func (a *Activities) recordFailure(ctx context.Context, plan *mapping.PushPlan, 
 	return cause
 }
 
-// PullOrdersInput is one pull of a shop's orders.
-type PullOrdersInput struct {
-	Shop            domain.ShopRef `json:"shop"`
-	Overlap         time.Duration  `json:"overlap"`
-	Lag             time.Duration  `json:"lag"`
-	Window          time.Duration  `json:"window"`
-	InitialLookback time.Duration  `json:"initial_lookback"`
-	MaxWindows      int            `json:"max_windows"` // bound one activity's work; the workflow loops
+// SettleChunkInput names a chunk whose push activity gave up.
+type SettleChunkInput struct {
+	Shop   domain.ShopRef `json:"shop"`
+	Codes  []string       `json:"codes"`
+	Code   string         `json:"code"`   // the error type the chunk failed with
+	Reason string         `json:"reason"` // its message
 }
 
-// PullOrdersResult counts one pull.
-type PullOrdersResult struct {
-	Seen     int       `json:"seen"`
-	Created  int       `json:"created"`
-	Updated  int       `json:"updated"`
-	Rejected []string  `json:"rejected,omitempty"` // "order <id>: reason"
-	Cursor   time.Time `json:"cursor"`
-	CaughtUp bool      `json:"caught_up"`
-	Calls    int       `json:"calls"`
-}
-
-// PullOrders walks the shop's orders modified in [cursor − overlap,
-// now − lag] in windows the platform accepts, pages each window, stores
-// every order in the index (which dedupes and enqueues a delivery for each
-// new version) and moves the cursor after each complete window.
-func (a *Activities) PullOrders(ctx context.Context, in PullOrdersInput) (PullOrdersResult, error) {
-	var res PullOrdersResult
-	ch, err := a.Shops.Get(in.Shop)
-	if err != nil {
-		return res, toTemporal(err)
-	}
-	caps := ch.Capabilities()
-	now := a.now()
-	end := now.Add(-in.Lag).Truncate(time.Second)
-	oldest := now.Add(-caps.OrderLookback)
-	cursor, ok, err := a.Store.OrderCursor(ctx, in.Shop)
-	if err != nil {
-		return res, toTemporal(err)
-	}
-	if !ok {
-		cursor = now.Add(-in.InitialLookback)
-	}
-	if caps.OrderLookback > 0 && cursor.Before(oldest) {
-		cursor = oldest
-	}
-	window := in.Window
-	if caps.OrderWindowMax > 0 && (window <= 0 || window > caps.OrderWindowMax) {
-		window = caps.OrderWindowMax
-	}
-	for w := 0; cursor.Before(end) && (in.MaxWindows <= 0 || w < in.MaxWindows); w++ {
-		from := cursor.Add(-in.Overlap)
-		if caps.OrderLookback > 0 && from.Before(oldest) {
-			from = oldest
-		}
-		to := cursor.Add(window)
-		if maxTo := from.Add(window); caps.OrderWindowMax > 0 && to.After(maxTo) {
-			to = maxTo // the overlap eats into the platform's window cap
-		}
-		if to.After(end) {
-			to = end
-		}
-		if err := a.pullWindow(ctx, ch, in.Shop, from, to, &res); err != nil {
-			res.Cursor = cursor
+// SettleFailedChunk accounts for a chunk whose activity ran out of retries:
+// products the store no longer reports as changed were pushed by an earlier
+// attempt; the others are failures, and the reason goes on their listings so
+// `syncctl` and the next push show why.
+func (a *Activities) SettleFailedChunk(ctx context.Context, in SettleChunkInput) (PushProductsResult, error) {
+	var res PushProductsResult
+	for _, code := range in.Codes {
+		still, err := a.Store.ChangedProducts(ctx, in.Shop, prevCode(code), 1)
+		if err != nil {
 			return res, toTemporal(err)
 		}
-		if err := a.Store.SetOrderCursor(ctx, in.Shop, to); err != nil {
+		if len(still) == 0 || still[0] != code {
+			res.Pushed++
+			continue
+		}
+		res.Failures = append(res.Failures, ItemFailure{Product: code, Code: in.Code, Reason: in.Reason})
+		p, err := a.Store.GetProduct(ctx, code)
+		if err != nil {
+			continue // gone from the catalog meanwhile: nothing to mark
+		}
+		existing, err := a.Store.Listings(ctx, in.Shop, code)
+		if err != nil {
 			return res, toTemporal(err)
 		}
-		cursor = to
-		activity.RecordHeartbeat(ctx, cursor)
+		plan := mapping.PlanProductPush(in.Shop, p, existing, a.now())
+		if err := a.Store.SaveListings(ctx, plan.Failed(errors.New(in.Reason))); err != nil {
+			return res, toTemporal(err)
+		}
 	}
-	res.Cursor = cursor
-	res.CaughtUp = !cursor.Before(end)
 	return res, nil
 }
 
-func (a *Activities) pullWindow(ctx context.Context, ch connectors.Channel, shop domain.ShopRef, from, to time.Time, res *PullOrdersResult) error {
-	token := ""
-	for {
-		page, err := ch.ListOrders(ctx, connectors.OrderQuery{From: from, To: to, PageToken: token})
-		res.Calls += page.Calls
-		if err != nil {
-			return err
-		}
-		for _, r := range page.Rejected {
-			res.Rejected = append(res.Rejected, fmt.Sprintf("order %s: %s", r.PlatformOrderID, r.Reason))
-		}
-		for _, o := range page.Orders {
-			res.Seen++
-			change, err := a.Store.UpsertOrder(ctx, o)
-			if err != nil {
-				if domain.ErrorCode(err) == domain.EInvalid {
-					res.Rejected = append(res.Rejected, fmt.Sprintf("order %s: %v", o.PlatformOrderID, err))
-					continue
-				}
-				return err
-			}
-			switch change.Event {
-			case store.OrderCreated:
-				res.Created++
-			case store.OrderUpdated:
-				res.Updated++
-			}
-		}
-		activity.RecordHeartbeat(ctx, token)
-		if page.NextPageToken == "" {
-			return nil
-		}
-		token = page.NextPageToken
+// prevCode is the largest string before code, so "after prevCode" starts at
+// code itself.
+func prevCode(code string) string {
+	if code == "" {
+		return ""
 	}
-}
-
-// DeliveryRef names a pending delivery.
-type DeliveryRef struct {
-	ID      string         `json:"id"`
-	Shop    domain.ShopRef `json:"shop"`
-	OrderID string         `json:"order_id"`
-}
-
-// PendingDeliveriesInput filters the outbox by shop.
-type PendingDeliveriesInput struct {
-	Shop  domain.ShopRef `json:"shop"`
-	Limit int            `json:"limit"`
-}
-
-// PendingDeliveries returns the shop's deliveries not yet accepted by the ERP.
-func (a *Activities) PendingDeliveries(ctx context.Context, in PendingDeliveriesInput) ([]DeliveryRef, error) {
-	ds, err := a.Store.PendingDeliveries(ctx, 0)
-	if err != nil {
-		return nil, toTemporal(err)
+	b := []byte(code)
+	if b[len(b)-1] > 0 {
+		b[len(b)-1]--
+		return string(b) + "\xff"
 	}
-	var out []DeliveryRef
-	for _, d := range ds {
-		if d.Shop == in.Shop {
-			out = append(out, DeliveryRef{ID: d.ID, Shop: d.Shop, OrderID: d.PlatformOrderID})
-			if in.Limit > 0 && len(out) >= in.Limit {
-				break
-			}
-		}
-	}
-	return out, nil
-}
-
-// DeliverToERP sends one delivery and records the attempt. A delivery the
-// ERP already accepted is not sent again.
-func (a *Activities) DeliverToERP(ctx context.Context, deliveryID string) (ERPDeliveryResult, error) {
-	d, err := a.Store.GetDelivery(ctx, deliveryID)
-	if err != nil {
-		return ERPDeliveryResult{}, toTemporal(err)
-	}
-	if d.Status == store.DeliveryDelivered {
-		return ERPDeliveryResult{DeliveryID: d.ID, Attempts: d.Attempts, HTTPStatus: d.LastHTTPStatus}, nil
-	}
-	if a.ERP == nil {
-		return ERPDeliveryResult{}, toTemporal(domain.Errorf(domain.EUnavailable, "delivery %s: no ERP endpoint is configured on this worker", d.ID))
-	}
-	res, sendErr := a.ERP.Deliver(ctx, d)
-	errText := ""
-	if sendErr != nil {
-		errText = sendErr.Error()
-	}
-	if err := a.Store.RecordDeliveryAttempt(ctx, d.ID, res.Accepted, res.HTTPStatus, errText); err != nil {
-		return ERPDeliveryResult{}, toTemporal(err)
-	}
-	if sendErr != nil {
-		return ERPDeliveryResult{}, toTemporal(sendErr)
-	}
-	return ERPDeliveryResult{DeliveryID: d.ID, Attempts: d.Attempts + 1, HTTPStatus: res.HTTPStatus}, nil
+	return string(b[:len(b)-1])
 }
 
 // toTemporal translates a coded domain error into a Temporal application

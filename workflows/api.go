@@ -26,6 +26,7 @@ const (
 	CatalogPushWorkflowName = "CatalogPush"
 	OrderPullWorkflowName   = "OrderPull"
 	ERPDeliveryWorkflowName = "ERPDelivery"
+	ReviewWatchWorkflowName = "ReviewWatch"
 )
 
 // Query and signal names.
@@ -40,17 +41,25 @@ const (
 	KindCatalogPush = "catalog-push"
 	KindOrderPull   = "order-pull"
 	KindERPDelivery = "erp-delivery"
+	KindReviewWatch = "review-watch"
 )
 
 // SyncStatus values, shown in the SyncStatus search attribute.
 const (
 	StatusRunning         = "running"
+	StatusRetrying        = "retrying"        // the last round failed; the next one retries (reason in the progress query)
+	StatusRejections      = "rejected-orders" // running, but some platform orders could not be mapped (syncctl orders rejected)
+	StatusWaitingReview   = "waiting-for-review"
 	StatusCompleted       = "completed"
 	StatusCompletedFailed = "completed-with-failures"
 	StatusWaitingERP      = "waiting-for-erp"
 	StatusDelivered       = "delivered"
 	StatusFailed          = "failed"
 )
+
+// nonRetryable lists the error types no activity retries: the domain codes
+// that trying again cannot fix (domain.Retryable is the one definition).
+var nonRetryable = []string{domain.EInvalid, domain.ENotFound, domain.EConflict, domain.EAuth}
 
 // Custom search attributes. They are registered on the namespace by
 // `syncctl dev` and by `syncctl worker` (EnsureSearchAttributes).
@@ -91,10 +100,15 @@ func OrderPullOnceID(shop domain.ShopRef, at time.Time) string {
 // "erp-delivery/dlv_…". The delivery id is the webhook idempotency key.
 func ERPDeliveryID(deliveryID string) string { return KindERPDelivery + "/" + deliveryID }
 
-// ParseShopID returns the shop of a catalog-push or order-pull workflow id.
+// ReviewWatchID is the id of the watch over a shop's products in platform
+// review: "review-watch/wechat/flagship". One per shop; a push that leaves
+// products in review starts it or joins the running one.
+func ReviewWatchID(shop domain.ShopRef) string { return KindReviewWatch + "/" + shop.String() }
+
+// ParseShopID returns the shop of a catalog-push, order-pull or review-watch workflow id.
 func ParseShopID(workflowID string) (domain.ShopRef, error) {
 	parts := strings.Split(workflowID, "/")
-	if len(parts) < 3 || (parts[0] != KindCatalogPush && parts[0] != KindOrderPull && parts[0] != KindOrderPull+"-once") {
+	if len(parts) < 3 || (parts[0] != KindCatalogPush && parts[0] != KindOrderPull && parts[0] != KindOrderPull+"-once" && parts[0] != KindReviewWatch) {
 		return domain.ShopRef{}, fmt.Errorf("workflow id %q is not a syncctl shop workflow id", workflowID)
 	}
 	return domain.ShopRef{Channel: parts[1], Shop: parts[2]}, nil
@@ -107,19 +121,23 @@ type CatalogPushInput struct {
 	BatchSize int            `json:"batch_size,omitempty"` // products per page read from the store (default 100)
 	ChunkSize int            `json:"chunk_size,omitempty"` // products per push activity (default 10)
 	Parallel  int            `json:"parallel,omitempty"`   // push activities in flight (default 4)
-	Cursor    string         `json:"cursor,omitempty"`     // last product code handed out
-	Progress  *PushProgress  `json:"progress,omitempty"`
+	// ReviewPoll is how often the ReviewWatch this push starts checks the
+	// products left in platform review (default 5m).
+	ReviewPoll time.Duration `json:"review_poll,omitempty"`
+	Cursor     string        `json:"cursor,omitempty"` // last product code handed out
+	Progress   *PushProgress `json:"progress,omitempty"`
 }
 
 // PushProgress is the push's state, answered by the progress query and
 // returned as the result.
 type PushProgress struct {
 	Shop      domain.ShopRef `json:"shop"`
-	Total     int            `json:"total"`  // products that needed a push when it started
-	Pushed    int            `json:"pushed"` // products now on the channel as the catalog says
-	Failed    int            `json:"failed"` // products that failed (reasons in Failures)
-	SKUs      int            `json:"skus"`   // SKUs written
-	Calls     int            `json:"calls"`  // channel calls made
+	Total     int            `json:"total"`     // products that needed a push when it started
+	Pushed    int            `json:"pushed"`    // products now on the channel as the catalog says
+	Failed    int            `json:"failed"`    // products that failed (reasons in Failures)
+	InReview  int            `json:"in_review"` // pushed products the platform is still reviewing (ReviewWatch follows them)
+	SKUs      int            `json:"skus"`      // SKUs written
+	Calls     int            `json:"calls"`     // channel calls made
 	Failures  []ItemFailure  `json:"failures,omitempty"`
 	Done      bool           `json:"done"`
 	Runs      int            `json:"runs"` // continue-as-new generations
@@ -149,18 +167,49 @@ type OrderPullInput struct {
 	Stats           *PullStats     `json:"stats,omitempty"`
 }
 
+// The order pull's defaults (syncctl's configuration sets its own).
+const (
+	DefaultPullInterval = time.Minute
+	DefaultPullWindow   = 30 * time.Minute
+	DefaultLookback     = 24 * time.Hour
+	// RedispatchAfter is how long a dispatched delivery that is still
+	// pending waits before the pull starts its workflow again (a no-op while
+	// it runs; a restart if an operator terminated it).
+	RedispatchAfter = time.Hour
+)
+
 // PullStats are the counters of an order pull.
 type PullStats struct {
 	Pulls      int       `json:"pulls"`
-	Seen       int       `json:"seen"`    // orders read from the platform (with overlap re-reads)
-	Created    int       `json:"created"` // new orders
-	Updated    int       `json:"updated"` // new versions of known orders
-	Rejected   int       `json:"rejected"`
+	Seen       int       `json:"seen"`       // orders read from the platform (with overlap re-reads)
+	Created    int       `json:"created"`    // new orders
+	Updated    int       `json:"updated"`    // new versions of known orders
+	Rejected   int       `json:"rejected"`   // platform orders that could not be mapped (re-reads included)
+	Unresolved int       `json:"unresolved"` // rejected orders no later pull has mapped yet (syncctl orders rejected)
 	Dispatched int       `json:"dispatched"` // delivery workflows started
-	Delivered  int       `json:"delivered"`  // deliveries confirmed (once mode)
+	Pending    int       `json:"pending"`    // deliveries the ERP has not accepted yet
+	Delivered  int       `json:"delivered"`  // once mode: versions recorded by this run, all accepted by the ERP
 	Cursor     time.Time `json:"cursor"`
 	LastError  string    `json:"last_error,omitempty"`
+	Recent     []string  `json:"recent_rejections,omitempty"` // the latest few reasons
 	Runs       int       `json:"runs"`
+}
+
+// ReviewWatchInput starts or continues the watch over a shop's products in
+// platform review.
+type ReviewWatchInput struct {
+	Shop  domain.ShopRef `json:"shop"`
+	Poll  time.Duration  `json:"poll,omitempty"` // between checks (default 5m)
+	Stats *ReviewStats   `json:"stats,omitempty"`
+}
+
+// ReviewStats count what a review watch saw.
+type ReviewStats struct {
+	Checks   int `json:"checks"`
+	Approved int `json:"approved"`  // SKUs whose product went on sale
+	Rejected int `json:"rejected"`  // SKUs whose product the platform refused (reason in the listing's last_error)
+	InReview int `json:"in_review"` // SKUs still in review at the last check
+	Runs     int `json:"runs"`
 }
 
 // ERPDeliveryInput names one delivery in the store's outbox.

@@ -6,6 +6,8 @@ import (
 
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
+
+	"github.com/syncctl/syncctl/domain"
 )
 
 // continueAsNewEvents bounds history before a long workflow starts afresh
@@ -20,17 +22,24 @@ var acts *Activities
 // pages through product codes the store reports as changed (a cursor, never
 // the catalog itself), fans each page out to push activities in chunks, and
 // continues as new before history grows large. Its progress is queryable.
+// Products the platform is still reviewing are handed to the shop's
+// ReviewWatch, so the push itself ends when everything is written.
 func CatalogPush(ctx workflow.Context, in CatalogPushInput) (*PushProgress, error) {
 	w, err := newCatalogPush(ctx, in)
 	if err != nil {
 		return nil, err
 	}
-	return w.run(ctx)
+	p, err := w.run(ctx)
+	if err != nil && !workflow.IsContinueAsNewError(err) {
+		_ = workflow.UpsertTypedSearchAttributes(ctx, AttrSyncStatus.ValueSet(StatusFailed))
+	}
+	return p, err
 }
 
 type catalogPush struct {
-	in CatalogPushInput
-	p  *PushProgress
+	in      CatalogPushInput
+	p       *PushProgress
+	authErr error // set by the first chunk that failed on credentials: the push stops
 }
 
 func newCatalogPush(ctx workflow.Context, in CatalogPushInput) (*catalogPush, error) {
@@ -60,6 +69,10 @@ func newCatalogPush(ctx workflow.Context, in CatalogPushInput) (*catalogPush, er
 
 func (w *catalogPush) run(ctx workflow.Context) (*PushProgress, error) {
 	log := workflow.GetLogger(ctx)
+	var shop ShopInfo
+	if err := workflow.ExecuteActivity(storeCtx(ctx), acts.DescribeShop, w.in.Shop).Get(ctx, &shop); err != nil {
+		return w.p, err
+	}
 	if w.p.Runs == 0 && w.in.Cursor == "" {
 		if err := workflow.ExecuteActivity(storeCtx(ctx), acts.CountChangedProducts, w.in.Shop).Get(ctx, &w.p.Total); err != nil {
 			return w.p, err
@@ -76,7 +89,6 @@ func (w *catalogPush) run(ctx workflow.Context) (*PushProgress, error) {
 			break
 		}
 		if err := w.pushPage(ctx, codes); err != nil {
-			_ = workflow.UpsertTypedSearchAttributes(ctx, AttrSyncStatus.ValueSet(StatusFailed))
 			return w.p, err
 		}
 		w.in.Cursor = codes[len(codes)-1]
@@ -86,77 +98,109 @@ func (w *catalogPush) run(ctx workflow.Context) (*PushProgress, error) {
 			return nil, workflow.NewContinueAsNewError(ctx, CatalogPush, w.in)
 		}
 	}
+	if w.p.InReview > 0 && shop.ReviewTracker {
+		if err := workflow.ExecuteActivity(storeCtx(ctx), acts.StartReviewWatch, ReviewWatchInput{Shop: w.in.Shop, Poll: w.in.ReviewPoll}).Get(ctx, nil); err != nil {
+			return w.p, err
+		}
+	}
 	w.p.Done = true
 	status := StatusCompleted
-	if w.p.Failed > 0 {
+	switch {
+	case w.p.Failed > 0:
 		status = StatusCompletedFailed
+	case w.p.InReview > 0:
+		status = StatusWaitingReview
 	}
-	log.Info("catalog push done", "pushed", w.p.Pushed, "failed", w.p.Failed, "calls", w.p.Calls)
+	log.Info("catalog push done", "pushed", w.p.Pushed, "failed", w.p.Failed, "in_review", w.p.InReview, "calls", w.p.Calls)
 	return w.p, workflow.UpsertTypedSearchAttributes(ctx, AttrSyncStatus.ValueSet(status))
 }
 
-// pushPage pushes one page of codes in chunks, at most Parallel at a time.
+// pushPage pushes one page of codes in chunks, at most Parallel at a time. A
+// chunk whose activity runs out of retries is settled product by product
+// (some may have been pushed by an earlier attempt) and the push goes on
+// with the rest; bad credentials stop it, for every chunk would fail alike.
 func (w *catalogPush) pushPage(ctx workflow.Context, codes []string) error {
 	actx := pushCtx(ctx)
-	var inflight []workflow.Future
-	var firstErr error
-	collect := func(f workflow.Future) {
+	type inflight struct {
+		f     workflow.Future
+		codes []string
+	}
+	var queue []inflight
+	collect := func(c inflight) error {
 		var r PushProductsResult
-		err := f.Get(ctx, &r)
-		w.p.Pushed += r.Pushed
-		w.p.SKUs += r.SKUs
-		w.p.Calls += r.Calls
-		w.p.Failed += len(r.Failures)
-		for _, f := range r.Failures {
-			if len(w.p.Failures) < MaxReportedFailures {
-				w.p.Failures = append(w.p.Failures, f)
+		err := c.f.Get(ctx, &r)
+		if err != nil {
+			var appErr *temporal.ApplicationError
+			if errors.As(err, &appErr) && appErr.Type() == domain.EAuth {
+				if w.authErr == nil {
+					w.authErr = err
+				}
+				return nil
+			}
+			reason, code := err.Error(), domain.EUnavailable
+			if appErr != nil {
+				reason, code = appErr.Message(), appErr.Type()
+			}
+			if serr := workflow.ExecuteActivity(storeCtx(ctx), acts.SettleFailedChunk,
+				SettleChunkInput{Shop: w.in.Shop, Codes: c.codes, Code: code, Reason: reason}).Get(ctx, &r); serr != nil {
+				return serr
 			}
 		}
-		if err != nil && firstErr == nil {
-			firstErr = err
-		}
-	}
-	for start := 0; start < len(codes); start += w.in.ChunkSize {
-		end := min(start+w.in.ChunkSize, len(codes))
-		chunk := PushProductsInput{Shop: w.in.Shop, Codes: codes[start:end]}
-		inflight = append(inflight, workflow.ExecuteActivity(actx, acts.PushProducts, chunk))
-		if len(inflight) >= w.in.Parallel {
-			collect(inflight[0])
-			inflight = inflight[1:]
-		}
-	}
-	for _, f := range inflight {
-		collect(f)
-	}
-	var appErr *temporal.ApplicationError
-	if errors.As(firstErr, &appErr) && appErr.Type() != "auth" {
-		// Not a shop-wide failure: the chunk's products stay changed and
-		// are retried by the next push; this push goes on with the rest.
-		w.p.Failed++
-		if len(w.p.Failures) < MaxReportedFailures {
-			w.p.Failures = append(w.p.Failures, ItemFailure{Product: "(chunk)", Code: appErr.Type(), Reason: appErr.Error()})
-		}
+		w.add(r)
 		return nil
 	}
-	return firstErr
+	for start := 0; start < len(codes) && w.authErr == nil; start += w.in.ChunkSize {
+		chunk := codes[start:min(start+w.in.ChunkSize, len(codes))]
+		queue = append(queue, inflight{workflow.ExecuteActivity(actx, acts.PushProducts, PushProductsInput{Shop: w.in.Shop, Codes: chunk}), chunk})
+		if len(queue) >= w.in.Parallel {
+			if err := collect(queue[0]); err != nil {
+				return err
+			}
+			queue = queue[1:]
+		}
+	}
+	for _, c := range queue {
+		if err := collect(c); err != nil {
+			return err
+		}
+	}
+	return w.authErr
+}
+
+func (w *catalogPush) add(r PushProductsResult) {
+	w.p.Pushed += r.Pushed
+	w.p.InReview += r.InReview
+	w.p.SKUs += r.SKUs
+	w.p.Calls += r.Calls
+	w.p.Failed += len(r.Failures)
+	for _, f := range r.Failures {
+		if len(w.p.Failures) < MaxReportedFailures {
+			w.p.Failures = append(w.p.Failures, f)
+		}
+	}
 }
 
 func storeCtx(ctx workflow.Context) workflow.Context {
 	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
 		StartToCloseTimeout: time.Minute,
-		RetryPolicy:         &temporal.RetryPolicy{InitialInterval: time.Second, MaximumInterval: 30 * time.Second},
+		RetryPolicy: &temporal.RetryPolicy{InitialInterval: time.Second, MaximumInterval: 30 * time.Second,
+			NonRetryableErrorTypes: nonRetryable},
 	})
 }
 
-// pushCtx retries a throttled or unavailable channel for up to an hour of
-// attempts with backoff (the platform's own ban length wins when it says).
+// pushCtx retries a throttled or unavailable channel with backoff for up to
+// a day (the platform's own ban length wins when it says), so a channel that
+// is down for hours delays its push instead of failing it. The heartbeat
+// timeout is above the longest single platform call (connectors/httpx bounds
+// it at about a minute), so a live attempt is never declared dead mid-call.
 func pushCtx(ctx workflow.Context) workflow.Context {
 	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-		StartToCloseTimeout: 5 * time.Minute,
-		HeartbeatTimeout:    time.Minute,
+		ScheduleToCloseTimeout: 24 * time.Hour,
+		StartToCloseTimeout:    30 * time.Minute,
+		HeartbeatTimeout:       2 * time.Minute,
 		RetryPolicy: &temporal.RetryPolicy{
-			InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: 2 * time.Minute, MaximumAttempts: 30,
-			NonRetryableErrorTypes: []string{"invalid", "auth", "not_found", "conflict"},
+			InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: 2 * time.Minute,
+			NonRetryableErrorTypes: nonRetryable,
 		},
 	})
 }

@@ -1,84 +1,52 @@
 package workflows
 
 import (
-	"errors"
 	"time"
 
-	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 )
 
 // OrderPull keeps one shop's orders flowing to the ERP. Each round pulls the
 // orders modified since the stored cursor (with overlap, behind a lag, in
-// windows the platform accepts) and starts one ERPDelivery workflow per
-// pending delivery. Long-running by default: it waits Interval between rounds
-// (or a pull-now signal) and continues as new before history grows. With
-// Once it pulls until caught up, waits for its deliveries and finishes.
+// windows the platform accepts) and dispatches the shop's pending deliveries
+// (one ERPDelivery workflow per order version). Long-running by default: it
+// waits Interval between rounds (or a pull-now signal), survives channel and
+// store outages (the next round starts from the stored cursor, so nothing is
+// skipped) and continues as new before its history grows. With Once it pulls
+// until caught up, waits until the ERP has accepted every delivery of the
+// shop, and finishes.
 func OrderPull(ctx workflow.Context, in OrderPullInput) (*PullStats, error) {
+	w, err := newOrderPull(ctx, in)
+	if err != nil {
+		return nil, err
+	}
+	return w.run(ctx)
+}
+
+type orderPull struct {
+	in      OrderPullInput
+	st      *PullStats
+	status  string
+	pullNow workflow.ReceiveChannel
+	stop    workflow.ReceiveChannel
+}
+
+func newOrderPull(ctx workflow.Context, in OrderPullInput) (*orderPull, error) {
+	if in.Shop.Channel == "" || in.Shop.Shop == "" {
+		return nil, temporal.NewNonRetryableApplicationError("order pull: shop channel and name are required", "invalid", nil)
+	}
 	in = orderPullDefaults(in)
-	st := in.Stats
-	if st == nil {
-		st = &PullStats{}
+	w := &orderPull{in: in, st: in.Stats, status: StatusRunning, pullNow: workflow.GetSignalChannel(ctx, SignalPullNow), stop: workflow.GetSignalChannel(ctx, SignalStopPull)}
+	if w.st == nil {
+		w.st = &PullStats{}
 	}
-	if err := workflow.SetQueryHandler(ctx, QueryProgress, func() (*PullStats, error) { return st, nil }); err != nil {
+	if err := workflow.SetQueryHandler(ctx, QueryProgress, func() (*PullStats, error) { return w.st, nil }); err != nil {
 		return nil, err
 	}
-	if err := workflow.UpsertTypedSearchAttributes(ctx,
+	return w, workflow.UpsertTypedSearchAttributes(ctx,
 		AttrChannel.ValueSet(in.Shop.Channel), AttrShop.ValueSet(in.Shop.Shop),
-		AttrSyncKind.ValueSet(KindOrderPull), AttrSyncStatus.ValueSet(StatusRunning)); err != nil {
-		return nil, err
-	}
-	pullNow := workflow.GetSignalChannel(ctx, SignalPullNow)
-	stop := workflow.GetSignalChannel(ctx, SignalStopPull)
-	stopped := false
-	var waiting []workflow.ChildWorkflowFuture
-	for round := 0; ; round++ {
-		res, err := pullRound(ctx, in)
-		st.Pulls++
-		st.Seen += res.Seen
-		st.Created += res.Created
-		st.Updated += res.Updated
-		st.Rejected += len(res.Rejected)
-		if !res.Cursor.IsZero() {
-			st.Cursor = res.Cursor
-		}
-		st.LastError = ""
-		if err != nil {
-			// Keep the shop's pull alive through a channel outage: the next
-			// round starts from the stored cursor, so nothing is skipped.
-			st.LastError = err.Error()
-			if in.Once {
-				return st, err
-			}
-		}
-		started, err := dispatchDeliveries(ctx, in)
-		if err != nil {
-			return st, err
-		}
-		st.Dispatched += len(started)
-		waiting = append(waiting, started...)
-		if in.Once {
-			if res.CaughtUp {
-				break
-			}
-			continue
-		}
-		if stopped || waitNextRound(ctx, in.Interval, pullNow, stop) {
-			break
-		}
-		if info := workflow.GetInfo(ctx); info.GetContinueAsNewSuggested() || info.GetCurrentHistoryLength() > continueAsNewEvents || round >= 500 {
-			st.Runs++
-			in.Stats = st
-			return nil, workflow.NewContinueAsNewError(ctx, OrderPull, in)
-		}
-	}
-	for _, f := range waiting {
-		if err := f.Get(ctx, nil); err == nil {
-			st.Delivered++
-		}
-	}
-	return st, workflow.UpsertTypedSearchAttributes(ctx, AttrSyncStatus.ValueSet(StatusCompleted))
+		AttrSyncKind.ValueSet(KindOrderPull), AttrSyncStatus.ValueSet(StatusRunning))
 }
 
 func orderPullDefaults(in OrderPullInput) OrderPullInput {
@@ -87,81 +55,196 @@ func orderPullDefaults(in OrderPullInput) OrderPullInput {
 			*d = v
 		}
 	}
-	def(&in.Interval, time.Minute)
-	def(&in.Window, 30*time.Minute)
-	def(&in.InitialLookback, 24*time.Hour)
-	if in.Overlap < 0 {
-		in.Overlap = 0
-	}
-	if in.Lag < 0 {
-		in.Lag = 0
-	}
+	def(&in.Interval, DefaultPullInterval)
+	def(&in.Window, DefaultPullWindow)
+	def(&in.InitialLookback, DefaultLookback)
+	in.Overlap, in.Lag = max(in.Overlap, 0), max(in.Lag, 0)
 	return in
 }
 
-func pullRound(ctx workflow.Context, in OrderPullInput) (PullOrdersResult, error) {
+// setStatus shows the pull's state in the Web UI, writing only changes.
+func (w *orderPull) setStatus(ctx workflow.Context, status string) {
+	if status != w.status {
+		w.status = status
+		_ = workflow.UpsertTypedSearchAttributes(ctx, AttrSyncStatus.ValueSet(status))
+	}
+}
+
+func (w *orderPull) run(ctx workflow.Context) (*PullStats, error) {
+	recorded := 0 // versions this run recorded (once mode reports them delivered)
+	for round := 1; ; round++ {
+		res, pullErr := w.pullRound(ctx)
+		recorded += res.Created + res.Updated
+		d, dispErr := w.dispatch(ctx)
+		if err := firstErr(pullErr, dispErr); err != nil {
+			w.st.LastError = err.Error()
+			if w.in.Once {
+				w.setStatus(ctx, StatusFailed)
+				return w.st, err
+			}
+			w.setStatus(ctx, StatusRetrying)
+		} else {
+			w.st.LastError = ""
+			w.setStatus(ctx, w.runningStatus())
+		}
+		if w.in.Once {
+			if res.CaughtUp && pullErr == nil && !d.More {
+				if err := w.awaitDeliveries(ctx); err != nil {
+					w.setStatus(ctx, StatusFailed)
+					return w.st, err
+				}
+				w.st.Delivered = recorded
+				break
+			}
+		} else if w.waitNextRound(ctx) {
+			break
+		}
+		if w.historyFull(ctx, round) {
+			w.drainSignals()
+			w.st.Runs++
+			w.in.Stats = w.st
+			return nil, workflow.NewContinueAsNewError(ctx, OrderPull, w.in)
+		}
+	}
+	status := StatusCompleted
+	if w.st.Unresolved > 0 {
+		status = StatusCompletedFailed
+	}
+	w.setStatus(ctx, status)
+	return w.st, nil
+}
+
+func (w *orderPull) runningStatus() string {
+	if w.st.Unresolved > 0 {
+		return StatusRejections
+	}
+	return StatusRunning
+}
+
+func (w *orderPull) pullRound(ctx workflow.Context) (PullOrdersResult, error) {
 	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
 		StartToCloseTimeout: 10 * time.Minute,
-		HeartbeatTimeout:    time.Minute,
+		HeartbeatTimeout:    2 * time.Minute,
 		RetryPolicy: &temporal.RetryPolicy{
 			InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: time.Minute, MaximumAttempts: 10,
-			NonRetryableErrorTypes: []string{"invalid", "auth", "not_found"},
+			NonRetryableErrorTypes: nonRetryable,
 		},
 	})
 	var res PullOrdersResult
 	err := workflow.ExecuteActivity(actx, acts.PullOrders, PullOrdersInput{
-		Shop: in.Shop, Overlap: in.Overlap, Lag: in.Lag, Window: in.Window,
-		InitialLookback: in.InitialLookback, MaxWindows: 48,
+		Shop: w.in.Shop, Overlap: w.in.Overlap, Lag: w.in.Lag, Window: w.in.Window,
+		InitialLookback: w.in.InitialLookback, MaxWindows: 48,
 	}).Get(ctx, &res)
+	w.st.Pulls++
+	w.st.Seen += res.Seen
+	w.st.Created += res.Created
+	w.st.Updated += res.Updated
+	w.st.Rejected += res.Rejected
+	if err == nil {
+		w.st.Unresolved = res.Unresolved
+	}
+	w.st.Recent = recentFirst(res.Sample, w.st.Recent, maxSampleRejections)
+	if !res.Cursor.IsZero() {
+		w.st.Cursor = res.Cursor
+	}
 	return res, err
 }
 
-// dispatchDeliveries starts an ERPDelivery child per pending delivery. A
-// child whose id is already running (started by an earlier round) is left
-// alone: the id is the idempotency key. A closed id may start again: a
-// delivered row is only pending again when an operator requeued it.
-// Children are abandoned on close so the pull can continue as new while
-// deliveries retry.
-func dispatchDeliveries(ctx workflow.Context, in OrderPullInput) ([]workflow.ChildWorkflowFuture, error) {
-	var refs []DeliveryRef
-	if err := workflow.ExecuteActivity(storeCtx(ctx), acts.PendingDeliveries,
-		PendingDeliveriesInput{Shop: in.Shop, Limit: 1000}).Get(ctx, &refs); err != nil {
-		return nil, err
-	}
-	var started []workflow.ChildWorkflowFuture
-	for _, r := range refs {
-		cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
-			WorkflowID:            ERPDeliveryID(r.ID),
-			ParentClosePolicy:     enumspb.PARENT_CLOSE_POLICY_ABANDON,
-			WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
-		})
-		f := workflow.ExecuteChildWorkflow(cctx, ERPDelivery, ERPDeliveryInput{DeliveryID: r.ID, Shop: r.Shop, OrderID: r.OrderID})
-		// Wait until the child really started: abandoning a child that has
-		// not started yet would lose it at continue-as-new.
-		if err := f.GetChildWorkflowExecution().Get(ctx, nil); err != nil {
-			var already *temporal.ChildWorkflowExecutionAlreadyStartedError
-			if errors.As(err, &already) {
-				continue
-			}
-			return started, err
+func (w *orderPull) dispatch(ctx workflow.Context) (DispatchResult, error) {
+	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		StartToCloseTimeout: 5 * time.Minute,
+		HeartbeatTimeout:    time.Minute,
+		RetryPolicy: &temporal.RetryPolicy{
+			InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: 30 * time.Second, MaximumAttempts: 10,
+			NonRetryableErrorTypes: nonRetryable,
+		},
+	})
+	var d DispatchResult
+	// A backlog (the ERP back after an outage) drains in a few calls a round.
+	for i := 0; i == 0 || (d.More && i < maxDispatchesPerRound); i++ {
+		if err := workflow.ExecuteActivity(actx, acts.DispatchDeliveries, DispatchInput{Shop: w.in.Shop}).Get(ctx, &d); err != nil {
+			return d, err
 		}
-		started = append(started, f)
+		w.st.Dispatched += d.Started
+		w.st.Pending = d.Pending
 	}
-	return started, nil
+	return d, nil
+}
+
+// maxDispatchesPerRound bounds the dispatch calls of one round.
+const maxDispatchesPerRound = 10
+
+// awaitDeliveries waits (once mode) until the ERP has accepted every pending
+// delivery of the shop, dispatching any that are left, checking at growing
+// intervals so a long ERP outage costs little history.
+func (w *orderPull) awaitDeliveries(ctx workflow.Context) error {
+	wait := time.Second
+	for w.st.Pending > 0 {
+		if err := workflow.Sleep(ctx, wait); err != nil {
+			return err
+		}
+		wait = min(2*wait, 30*time.Second)
+		if _, err := w.dispatch(ctx); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // waitNextRound sleeps until the interval passes or a signal arrives; it
 // reports whether a stop was asked for.
-func waitNextRound(ctx workflow.Context, interval time.Duration, pullNow, stop workflow.ReceiveChannel) bool {
+func (w *orderPull) waitNextRound(ctx workflow.Context) bool {
 	timerCtx, cancel := workflow.WithCancel(ctx)
 	defer cancel()
 	stopped := false
 	sel := workflow.NewSelector(ctx)
-	sel.AddFuture(workflow.NewTimer(timerCtx, interval), func(workflow.Future) {})
-	sel.AddReceive(pullNow, func(c workflow.ReceiveChannel, _ bool) { c.Receive(ctx, nil) })
-	sel.AddReceive(stop, func(c workflow.ReceiveChannel, _ bool) { c.Receive(ctx, nil); stopped = true })
+	sel.AddFuture(workflow.NewTimer(timerCtx, w.in.Interval), func(workflow.Future) {})
+	sel.AddReceive(w.pullNow, func(c workflow.ReceiveChannel, _ bool) { c.Receive(ctx, nil) })
+	sel.AddReceive(w.stop, func(c workflow.ReceiveChannel, _ bool) { c.Receive(ctx, nil); stopped = true })
 	sel.Select(ctx)
-	return stopped
+	return stopped || w.stop.ReceiveAsync(nil)
+}
+
+// drainSignals consumes buffered pull-now signals before continue-as-new (a
+// new run pulls at once anyway). A stop is never buffered here: the round
+// that received it has ended the workflow.
+func (w *orderPull) drainSignals() {
+	for w.pullNow.ReceiveAsync(nil) {
+	}
+}
+
+// historyFull says when to continue as new: when Temporal suggests it, well
+// before its event limits, or after a bounded number of rounds.
+func (w *orderPull) historyFull(ctx workflow.Context, round int) bool {
+	info := workflow.GetInfo(ctx)
+	return info.GetContinueAsNewSuggested() || info.GetCurrentHistoryLength() > continueAsNewEvents || round >= maxRoundsPerRun
+}
+
+// maxRoundsPerRun bounds one run's rounds (and so its history) whatever the
+// history length says.
+const maxRoundsPerRun = 500
+
+// recentFirst puts the newest reasons first, once each (the overlap re-reads
+// the same rejected order every round), keeping at most n.
+func recentFirst(newest, older []string, n int) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, r := range append(append([]string(nil), newest...), older...) {
+		if !seen[r] && len(out) < n {
+			seen[r] = true
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+func firstErr(errs ...error) error {
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // ERPDelivery delivers one order revision to the ERP, retrying with backoff
@@ -177,14 +260,15 @@ func ERPDelivery(ctx workflow.Context, in ERPDeliveryInput) (*ERPDeliveryResult,
 		return nil, err
 	}
 	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-		StartToCloseTimeout: 30 * time.Second,
+		StartToCloseTimeout: time.Minute,
 		RetryPolicy: &temporal.RetryPolicy{
 			InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: 5 * time.Minute,
-			NonRetryableErrorTypes: []string{"invalid", "not_found"},
+			NonRetryableErrorTypes: nonRetryable,
 		},
 	})
 	var res ERPDeliveryResult
 	if err := workflow.ExecuteActivity(actx, acts.DeliverToERP, in.DeliveryID).Get(ctx, &res); err != nil {
+		_ = workflow.UpsertTypedSearchAttributes(ctx, AttrSyncStatus.ValueSet(StatusFailed))
 		return nil, err
 	}
 	return &res, workflow.UpsertTypedSearchAttributes(ctx, AttrSyncStatus.ValueSet(StatusDelivered))

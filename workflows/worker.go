@@ -17,6 +17,7 @@ func Register(w worker.Registry, a *Activities) {
 	w.RegisterWorkflowWithOptions(CatalogPush, workflow.RegisterOptions{Name: CatalogPushWorkflowName})
 	w.RegisterWorkflowWithOptions(OrderPull, workflow.RegisterOptions{Name: OrderPullWorkflowName})
 	w.RegisterWorkflowWithOptions(ERPDelivery, workflow.RegisterOptions{Name: ERPDeliveryWorkflowName})
+	w.RegisterWorkflowWithOptions(ReviewWatch, workflow.RegisterOptions{Name: ReviewWatchWorkflowName})
 	w.RegisterActivity(a)
 }
 

@@ -4,12 +4,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/mock"
+	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
+	"go.temporal.io/sdk/workflow"
 
 	"github.com/syncctl/syncctl/domain"
 	"github.com/syncctl/syncctl/workflows"
@@ -54,6 +57,7 @@ func TestCatalogPushPagesChunksAndReportsProgress(t *testing.T) {
 	env := s.NewTestWorkflowEnvironment()
 	var a *workflows.Activities
 	all := codes("SPU", 23)
+	env.OnActivity(a.DescribeShop, mock.Anything, shop).Return(workflows.ShopInfo{}, nil)
 	env.OnActivity(a.CountChangedProducts, mock.Anything, shop).Return(len(all), nil)
 	env.OnActivity(a.NextChangedProducts, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, in workflows.NextChangedInput) ([]string, error) {
@@ -114,15 +118,61 @@ func TestCatalogPushStopsOnAuthFailure(t *testing.T) {
 	var s testsuite.WorkflowTestSuite
 	env := s.NewTestWorkflowEnvironment()
 	var a *workflows.Activities
-	env.OnActivity(a.CountChangedProducts, mock.Anything, shop).Return(2, nil)
-	env.OnActivity(a.NextChangedProducts, mock.Anything, mock.Anything).Return([]string{"A", "B"}, nil).Once()
-	env.OnActivity(a.PushProducts, mock.Anything, mock.Anything).Return(workflows.PushProductsResult{},
-		temporal.NewNonRetryableApplicationError("tmall auth: Invalid session [27]", domain.EAuth, nil))
-	env.ExecuteWorkflow(workflows.CatalogPush, workflows.CatalogPushInput{Shop: shop})
+	env.OnActivity(a.DescribeShop, mock.Anything, shop).Return(workflows.ShopInfo{}, nil)
+	env.OnActivity(a.CountChangedProducts, mock.Anything, shop).Return(40, nil)
+	env.OnActivity(a.NextChangedProducts, mock.Anything, mock.Anything).Return(codes("P", 40), nil).Once()
+	pushes := 0
+	env.OnActivity(a.PushProducts, mock.Anything, mock.Anything).Return(
+		func(context.Context, workflows.PushProductsInput) (workflows.PushProductsResult, error) {
+			pushes++
+			return workflows.PushProductsResult{}, temporal.NewNonRetryableApplicationError("tmall auth: Invalid session [27]", domain.EAuth, nil)
+		})
+	env.ExecuteWorkflow(workflows.CatalogPush, workflows.CatalogPushInput{Shop: shop, ChunkSize: 4, Parallel: 2})
 	err := env.GetWorkflowError()
 	var appErr *temporal.ApplicationError
 	if !errors.As(err, &appErr) || appErr.Type() != domain.EAuth {
 		t.Fatalf("workflow error = %v, want the auth error", err)
+	}
+	if pushes > 3 { // the chunks in flight when the first failed, not all 10
+		t.Fatalf("%d chunks were sent after the credentials failed", pushes)
+	}
+}
+
+// A chunk whose activity gives up is settled product by product: what an
+// earlier attempt pushed counts as pushed, the rest as failed with the reason,
+// and the push goes on with the other chunks.
+func TestCatalogPushSettlesAChunkThatGaveUp(t *testing.T) {
+	var s testsuite.WorkflowTestSuite
+	env := s.NewTestWorkflowEnvironment()
+	var a *workflows.Activities
+	env.OnActivity(a.DescribeShop, mock.Anything, shop).Return(workflows.ShopInfo{}, nil)
+	env.OnActivity(a.CountChangedProducts, mock.Anything, shop).Return(6, nil)
+	env.OnActivity(a.NextChangedProducts, mock.Anything, mock.Anything).Return(codes("P", 6), nil).Once()
+	env.OnActivity(a.NextChangedProducts, mock.Anything, mock.Anything).Return([]string(nil), nil)
+	env.OnActivity(a.PushProducts, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in workflows.PushProductsInput) (workflows.PushProductsResult, error) {
+			if in.Codes[0] == "P003" {
+				return workflows.PushProductsResult{}, temporal.NewNonRetryableApplicationError("tmall conflict: item locked", domain.EConflict, nil)
+			}
+			return workflows.PushProductsResult{Pushed: len(in.Codes), SKUs: 2 * len(in.Codes)}, nil
+		})
+	var settled workflows.SettleChunkInput
+	env.OnActivity(a.SettleFailedChunk, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in workflows.SettleChunkInput) (workflows.PushProductsResult, error) {
+			settled = in
+			return workflows.PushProductsResult{Pushed: 1, Failures: []workflows.ItemFailure{
+				{Product: "P004", Code: in.Code, Reason: in.Reason}, {Product: "P005", Code: in.Code, Reason: in.Reason}}}, nil
+		})
+	env.ExecuteWorkflow(workflows.CatalogPush, workflows.CatalogPushInput{Shop: shop, ChunkSize: 3})
+	var p workflows.PushProgress
+	if err := env.GetWorkflowResult(&p); err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(settled.Codes) != "[P003 P004 P005]" || settled.Code != domain.EConflict || settled.Reason != "tmall conflict: item locked" {
+		t.Fatalf("settled %+v", settled)
+	}
+	if p.Pushed != 4 || p.Failed != 2 || len(p.Failures) != 2 || p.Failures[0].Product != "P004" {
+		t.Fatalf("progress = %+v", p)
 	}
 }
 
@@ -135,75 +185,144 @@ func TestCatalogPushRejectsMissingShop(t *testing.T) {
 	}
 }
 
-func TestOrderPullOnceDispatchesAndWaitsForDeliveries(t *testing.T) {
+// pullEnv mocks the order pull's activities: each PullOrders call reports the
+// next of results (the last repeats); DispatchDeliveries reports pending
+// deliveries that drain by one per call.
+func pullEnv(t *testing.T, results []workflows.PullOrdersResult, pending int) (*testsuite.TestWorkflowEnvironment, *int, *int) {
 	var s testsuite.WorkflowTestSuite
 	env := s.NewTestWorkflowEnvironment()
 	var a *workflows.Activities
-	env.RegisterWorkflow(workflows.ERPDelivery)
-	rounds := 0
+	pulls, dispatches := 0, 0
 	env.OnActivity(a.PullOrders, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, in workflows.PullOrdersInput) (workflows.PullOrdersResult, error) {
-			rounds++
-			if in.Shop != shop || in.Lag != 0 || in.Overlap != 5*time.Minute {
+			if in.Shop != shop {
 				return workflows.PullOrdersResult{}, fmt.Errorf("unexpected input %+v", in)
 			}
-			// First round: behind; second: caught up.
-			return workflows.PullOrdersResult{Seen: 3, Created: 3, CaughtUp: rounds == 2}, nil
-		})
-	pending := [][]workflows.DeliveryRef{
-		{{ID: "dlv_1", Shop: shop, OrderID: "1"}, {ID: "dlv_2", Shop: shop, OrderID: "2"}},
-		{{ID: "dlv_3", Shop: shop, OrderID: "3"}},
-	}
-	call := 0
-	env.OnActivity(a.PendingDeliveries, mock.Anything, mock.Anything).Return(
-		func(context.Context, workflows.PendingDeliveriesInput) ([]workflows.DeliveryRef, error) {
-			call++
-			return pending[call-1], nil
-		})
-	delivered := map[string]int{}
-	env.OnActivity(a.DeliverToERP, mock.Anything, mock.Anything).Return(
-		func(_ context.Context, id string) (workflows.ERPDeliveryResult, error) {
-			delivered[id]++
-			if id == "dlv_2" && delivered[id] < 3 {
-				// The ERP is down for the first two attempts: retried, not lost.
-				return workflows.ERPDeliveryResult{}, temporal.NewApplicationError("erp answered HTTP 503", domain.EUnavailable)
+			r := results[min(pulls, len(results)-1)]
+			pulls++
+			if r.Calls < 0 { // a channel outage
+				return workflows.PullOrdersResult{}, temporal.NewNonRetryableApplicationError("tmall unavailable: gateway down", domain.EAuth, nil)
 			}
-			return workflows.ERPDeliveryResult{DeliveryID: id, Attempts: delivered[id], HTTPStatus: 204}, nil
+			return r, nil
 		})
+	env.OnActivity(a.DispatchDeliveries, mock.Anything, mock.Anything).Return(
+		func(context.Context, workflows.DispatchInput) (workflows.DispatchResult, error) {
+			dispatches++
+			started := 0
+			if dispatches == 1 {
+				started = pending
+			}
+			if pending > 0 && dispatches > 1 {
+				pending--
+			}
+			return workflows.DispatchResult{Started: started, Pending: pending}, nil
+		})
+	return env, &pulls, &dispatches
+}
+
+func TestOrderPullOncePullsUntilCaughtUpAndWaitsForTheERP(t *testing.T) {
+	env, pulls, dispatches := pullEnv(t, []workflows.PullOrdersResult{
+		{Seen: 3, Created: 3}, {Seen: 2, Created: 1, Updated: 1, CaughtUp: true}}, 4)
 	env.ExecuteWorkflow(workflows.OrderPull, workflows.OrderPullInput{Shop: shop, Once: true, Overlap: 5 * time.Minute})
-	if err := env.GetWorkflowError(); err != nil {
-		t.Fatal(err)
-	}
 	var st workflows.PullStats
 	if err := env.GetWorkflowResult(&st); err != nil {
 		t.Fatal(err)
 	}
-	if st.Pulls != 2 || st.Created != 6 || st.Dispatched != 3 || st.Delivered != 3 {
-		t.Fatalf("stats = %+v", st)
+	// Two pulls, then dispatch checks until the 4 pending are accepted.
+	if *pulls != 2 || st.Created != 4 || st.Updated != 1 || st.Delivered != 5 || st.Pending != 0 || st.Dispatched != 4 {
+		t.Fatalf("stats = %+v (pulls %d)", st, *pulls)
 	}
-	if delivered["dlv_1"] != 1 || delivered["dlv_2"] != 3 || delivered["dlv_3"] != 1 {
-		t.Fatalf("delivery attempts = %v", delivered)
+	if *dispatches != 2+3 {
+		t.Fatalf("dispatch calls = %d, want 5 (one a round, then one per check until none is pending)", *dispatches)
 	}
 }
 
-func TestOrderPullLongRunningStopsOnSignal(t *testing.T) {
-	var s testsuite.WorkflowTestSuite
-	env := s.NewTestWorkflowEnvironment()
-	var a *workflows.Activities
-	env.RegisterWorkflow(workflows.ERPDelivery)
-	env.OnActivity(a.PullOrders, mock.Anything, mock.Anything).Return(workflows.PullOrdersResult{Seen: 1, CaughtUp: true}, nil)
-	env.OnActivity(a.PendingDeliveries, mock.Anything, mock.Anything).Return([]workflows.DeliveryRef(nil), nil)
-	// Three rounds one interval apart, then an operator stops it.
-	env.RegisterDelayedCallback(func() { env.SignalWorkflow(workflows.SignalStopPull, nil) }, 2*time.Minute+30*time.Second)
-	env.ExecuteWorkflow(workflows.OrderPull, workflows.OrderPullInput{Shop: shop, Interval: time.Minute})
-	if err := env.GetWorkflowError(); err != nil {
-		t.Fatal(err)
+func TestOrderPullOnceFailsOnAChannelError(t *testing.T) {
+	env, _, _ := pullEnv(t, []workflows.PullOrdersResult{{Calls: -1}}, 0)
+	env.ExecuteWorkflow(workflows.OrderPull, workflows.OrderPullInput{Shop: shop, Once: true})
+	if err := env.GetWorkflowError(); err == nil || !strings.Contains(err.Error(), "gateway down") {
+		t.Fatalf("once pull error = %v, want the channel's", err)
 	}
+}
+
+// The long-running pull lives through a failing round (the next starts from
+// the stored cursor), answers pull-now at once, and stops on a signal.
+func TestOrderPullLongRunningSurvivesErrorsAndObeysSignals(t *testing.T) {
+	env, pulls, _ := pullEnv(t, []workflows.PullOrdersResult{
+		{Seen: 1, CaughtUp: true}, {Calls: -1}, {Seen: 2, CaughtUp: true, Rejected: 1, Unresolved: 1, Sample: []string{"order 9: field payment: not a yuan amount"}}}, 0)
+	var lastErrAfterFailure string
+	env.RegisterDelayedCallback(func() {
+		v, err := env.QueryWorkflow(workflows.QueryProgress)
+		if err == nil {
+			var st workflows.PullStats
+			_ = v.Get(&st)
+			lastErrAfterFailure = st.LastError
+		}
+	}, 90*time.Second) // after round 2 (at 1m), before round 3 (at 2m)
+	env.RegisterDelayedCallback(func() { env.SignalWorkflow(workflows.SignalPullNow, nil) }, 2*time.Minute+10*time.Second)
+	env.RegisterDelayedCallback(func() { env.SignalWorkflow(workflows.SignalStopPull, nil) }, 2*time.Minute+20*time.Second)
+	statuses := recordStatuses(env)
+	env.ExecuteWorkflow(workflows.OrderPull, workflows.OrderPullInput{Shop: shop, Interval: time.Minute})
 	var st workflows.PullStats
 	if err := env.GetWorkflowResult(&st); err != nil {
 		t.Fatal(err)
 	}
-	if st.Pulls != 3 || st.Seen != 3 {
-		t.Fatalf("stats = %+v, want 3 pulls", st)
+	if got := fmt.Sprint(*statuses); got != "[running retrying rejected-orders completed-with-failures]" {
+		t.Fatalf("SyncStatus went %s", got)
 	}
+	// Rounds at 0, 1m (fails), 2m, and 2m10s (pull-now); stop at 2m20s.
+	if *pulls != 4 || st.Pulls != 4 || st.LastError != "" || st.Unresolved != 1 || len(st.Recent) != 1 {
+		t.Fatalf("stats = %+v (pulls %d)", st, *pulls)
+	}
+	if !strings.Contains(lastErrAfterFailure, "gateway down") {
+		t.Fatalf("progress after the failed round showed last_error %q", lastErrAfterFailure)
+	}
+}
+
+// A long-running pull continues as new after a bounded number of rounds,
+// carrying its counters, and a buffered pull-now does not get lost or stall it.
+func TestOrderPullContinuesAsNew(t *testing.T) {
+	env, _, _ := pullEnv(t, []workflows.PullOrdersResult{{Seen: 1, Created: 1, CaughtUp: true}}, 0)
+	env.ExecuteWorkflow(workflows.OrderPull, workflows.OrderPullInput{Shop: shop, Interval: time.Second})
+	err := env.GetWorkflowError()
+	var can *workflow.ContinueAsNewError
+	if !errors.As(err, &can) {
+		t.Fatalf("after many rounds err = %v, want continue-as-new", err)
+	}
+	var next workflows.OrderPullInput
+	if err := converter.GetDefaultDataConverter().FromPayloads(can.Input, &next); err != nil {
+		t.Fatal(err)
+	}
+	if next.Stats == nil || next.Stats.Runs != 1 || next.Stats.Created != next.Stats.Pulls || next.Stats.Pulls < 100 || next.Shop != shop || next.Interval != time.Second {
+		t.Fatalf("continued with %+v stats %+v", next, next.Stats)
+	}
+}
+
+func TestERPDeliveryMarksFailureInTheUI(t *testing.T) {
+	var s testsuite.WorkflowTestSuite
+	env := s.NewTestWorkflowEnvironment()
+	var a *workflows.Activities
+	env.OnActivity(a.DeliverToERP, mock.Anything, "dlv_1").Return(workflows.ERPDeliveryResult{},
+		temporal.NewNonRetryableApplicationError("delivery dlv_1 does not exist", domain.ENotFound, nil))
+	statuses := recordStatuses(env)
+	env.ExecuteWorkflow(workflows.ERPDelivery, workflows.ERPDeliveryInput{DeliveryID: "dlv_1", Shop: shop, OrderID: "1"})
+	if err := env.GetWorkflowError(); err == nil {
+		t.Fatal("a delivery that cannot be made succeeded")
+	}
+	if got := fmt.Sprint(*statuses); got != "[waiting-for-erp failed]" {
+		t.Fatalf("SyncStatus went %s, want [waiting-for-erp failed]", got)
+	}
+}
+
+// recordStatuses collects every SyncStatus the workflow shows, in order.
+func recordStatuses(env *testsuite.TestWorkflowEnvironment) *[]string {
+	var out []string
+	env.OnUpsertTypedSearchAttributes(mock.Anything).Run(func(args mock.Arguments) {
+		if sa, ok := args.Get(0).(temporal.SearchAttributes); ok {
+			if v, ok := sa.GetKeyword(workflows.AttrSyncStatus); ok {
+				out = append(out, v)
+			}
+		}
+	}).Return(nil)
+	return &out
 }

@@ -1,0 +1,244 @@
+package workflows
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/client"
+
+	"github.com/syncctl/syncctl/connectors"
+	"github.com/syncctl/syncctl/domain"
+	"github.com/syncctl/syncctl/store"
+)
+
+// PullOrdersInput is one pull of a shop's orders.
+type PullOrdersInput struct {
+	Shop            domain.ShopRef `json:"shop"`
+	Overlap         time.Duration  `json:"overlap"`
+	Lag             time.Duration  `json:"lag"`
+	Window          time.Duration  `json:"window"`
+	InitialLookback time.Duration  `json:"initial_lookback"`
+	MaxWindows      int            `json:"max_windows"` // bound one activity's work; the workflow loops
+}
+
+// maxSampleRejections bounds the reasons a pull returns (all are in the store).
+const maxSampleRejections = 5
+
+// PullOrdersResult counts one pull.
+type PullOrdersResult struct {
+	Seen       int       `json:"seen"`
+	Created    int       `json:"created"`
+	Updated    int       `json:"updated"`
+	Rejected   int       `json:"rejected"`
+	Unresolved int       `json:"unresolved"`       // the shop's rejected orders not mapped since
+	Sample     []string  `json:"sample,omitempty"` // "order <id>: reason", at most maxSampleRejections
+	Cursor     time.Time `json:"cursor"`
+	CaughtUp   bool      `json:"caught_up"`
+	Calls      int       `json:"calls"`
+}
+
+// PullOrders walks the shop's orders modified in [cursor − overlap,
+// now − lag] in windows the platform accepts, pages each window, stores
+// every order in the index (which dedupes and enqueues a delivery for each
+// new version), keeps the orders it cannot map with their reason, and moves
+// the cursor after each complete window. The platform's window cap shortens
+// the overlap, never the progress: each window ends after the cursor.
+func (a *Activities) PullOrders(ctx context.Context, in PullOrdersInput) (PullOrdersResult, error) {
+	var res PullOrdersResult
+	ch, err := a.Shops.Get(in.Shop)
+	if err != nil {
+		return res, toTemporal(err)
+	}
+	caps := ch.Capabilities()
+	now := a.now()
+	end := now.Add(-in.Lag).Truncate(time.Second)
+	oldest := now.Add(-caps.OrderLookback)
+	cursor, ok, err := a.Store.OrderCursor(ctx, in.Shop)
+	if err != nil {
+		return res, toTemporal(err)
+	}
+	if !ok {
+		cursor = now.Add(-max(in.InitialLookback, 0))
+	}
+	if caps.OrderLookback > 0 && cursor.Before(oldest) {
+		cursor = oldest
+	}
+	window := in.Window
+	if window <= 0 {
+		window = DefaultPullWindow
+	}
+	if caps.OrderWindowMax > 0 && window > caps.OrderWindowMax {
+		window = caps.OrderWindowMax
+	}
+	for w := 0; cursor.Before(end) && (in.MaxWindows <= 0 || w < in.MaxWindows); w++ {
+		to := cursor.Add(window)
+		if to.After(end) {
+			to = end
+		}
+		from := cursor.Add(-max(in.Overlap, 0))
+		if caps.OrderWindowMax > 0 && to.Sub(from) > caps.OrderWindowMax {
+			from = to.Add(-caps.OrderWindowMax)
+		}
+		if caps.OrderLookback > 0 && from.Before(oldest) {
+			from = oldest
+		}
+		if err := a.pullWindow(ctx, ch, in.Shop, from, to, &res); err != nil {
+			res.Cursor = cursor
+			return res, toTemporal(err)
+		}
+		if err := a.Store.SetOrderCursor(ctx, in.Shop, to); err != nil {
+			return res, toTemporal(err)
+		}
+		cursor = to
+		activity.RecordHeartbeat(ctx, cursor)
+	}
+	unresolved, err := a.Store.OrderRejections(ctx, in.Shop, 1000)
+	if err != nil {
+		return res, toTemporal(err)
+	}
+	res.Unresolved = len(unresolved)
+	res.Cursor = cursor
+	res.CaughtUp = !cursor.Before(end)
+	return res, nil
+}
+
+func (a *Activities) pullWindow(ctx context.Context, ch connectors.Channel, shop domain.ShopRef, from, to time.Time, res *PullOrdersResult) error {
+	token := ""
+	for {
+		page, err := ch.ListOrders(ctx, connectors.OrderQuery{From: from, To: to, PageToken: token})
+		res.Calls += page.Calls
+		if err != nil {
+			return err
+		}
+		var rejected []store.OrderRejection
+		for _, r := range page.Rejected {
+			rejected = append(rejected, store.OrderRejection{PlatformOrderID: r.PlatformOrderID, Reason: r.Reason})
+		}
+		for _, o := range page.Orders {
+			res.Seen++
+			change, err := a.Store.UpsertOrder(ctx, o)
+			if err != nil {
+				if domain.ErrorCode(err) == domain.EInvalid {
+					rejected = append(rejected, store.OrderRejection{PlatformOrderID: o.PlatformOrderID, Reason: err.Error()})
+					continue
+				}
+				return err
+			}
+			switch change.Event {
+			case store.OrderCreated:
+				res.Created++
+			case store.OrderUpdated:
+				res.Updated++
+			}
+		}
+		// Kept before the cursor moves past them: a rejected order is never
+		// only in this activity's memory.
+		if err := a.Store.RecordOrderRejections(ctx, shop, rejected); err != nil {
+			return err
+		}
+		res.Rejected += len(rejected)
+		for _, r := range rejected {
+			if len(res.Sample) < maxSampleRejections {
+				res.Sample = append(res.Sample, fmt.Sprintf("order %s: %s", r.PlatformOrderID, r.Reason))
+			}
+		}
+		activity.RecordHeartbeat(ctx, token)
+		if page.NextPageToken == "" {
+			return nil
+		}
+		token = page.NextPageToken
+	}
+}
+
+// DispatchInput asks for a shop's pending deliveries to be started.
+type DispatchInput struct {
+	Shop  domain.ShopRef `json:"shop"`
+	Limit int            `json:"limit"` // deliveries started per call (default 500)
+}
+
+// DispatchResult counts one dispatch.
+type DispatchResult struct {
+	Started int  `json:"started"` // delivery workflows started (or found running)
+	Pending int  `json:"pending"` // the shop's deliveries the ERP has not accepted, after this call
+	More    bool `json:"more"`    // more undispatched deliveries wait than Limit allowed
+}
+
+// DispatchDeliveries starts an ERPDelivery workflow for each of the shop's
+// pending deliveries not dispatched lately, and records the dispatch. Each
+// start is idempotent: the workflow id is the delivery's idempotency key, a
+// running one is joined, and a closed one (delivered, then requeued by an
+// operator) starts again. Starting them from here, rather than as children,
+// keeps the pull's history the same size however many orders arrive.
+func (a *Activities) DispatchDeliveries(ctx context.Context, in DispatchInput) (DispatchResult, error) {
+	var res DispatchResult
+	if a.Temporal == nil {
+		return res, toTemporal(domain.Errorf(domain.EInternal, "dispatch: this worker has no Temporal client to start deliveries with"))
+	}
+	limit := in.Limit
+	if limit <= 0 {
+		limit = 500
+	}
+	now := a.now()
+	refs, err := a.Store.PendingDeliveryRefs(ctx, in.Shop, now.Add(-RedispatchAfter), limit+1)
+	if err != nil {
+		return res, toTemporal(err)
+	}
+	if len(refs) > limit {
+		refs, res.More = refs[:limit], true
+	}
+	queue := activity.GetInfo(ctx).TaskQueue
+	var started []string
+	for i, r := range refs {
+		_, err := a.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+			ID: ERPDeliveryID(r.ID), TaskQueue: queue,
+			WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+			WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
+		}, ERPDeliveryWorkflowName, ERPDeliveryInput{DeliveryID: r.ID, Shop: in.Shop, OrderID: r.PlatformOrderID})
+		if err != nil {
+			if mErr := a.Store.MarkDispatched(ctx, started, now); mErr != nil {
+				return res, toTemporal(mErr)
+			}
+			return res, toTemporal(domain.Errorf(domain.EUnavailable, "start delivery %s: %v", r.ID, err))
+		}
+		started = append(started, r.ID)
+		if i%50 == 49 {
+			activity.RecordHeartbeat(ctx, i)
+		}
+	}
+	if err := a.Store.MarkDispatched(ctx, started, now); err != nil {
+		return res, toTemporal(err)
+	}
+	res.Started = len(started)
+	res.Pending, err = a.Store.CountPendingDeliveries(ctx, in.Shop)
+	return res, toTemporal(err)
+}
+
+// DeliverToERP sends one delivery and records the attempt. A delivery the
+// ERP already accepted is not sent again.
+func (a *Activities) DeliverToERP(ctx context.Context, deliveryID string) (ERPDeliveryResult, error) {
+	d, err := a.Store.GetDelivery(ctx, deliveryID)
+	if err != nil {
+		return ERPDeliveryResult{}, toTemporal(err)
+	}
+	if d.Status == store.DeliveryDelivered {
+		return ERPDeliveryResult{DeliveryID: d.ID, Attempts: d.Attempts, HTTPStatus: d.LastHTTPStatus}, nil
+	}
+	if a.ERP == nil {
+		return ERPDeliveryResult{}, toTemporal(domain.Errorf(domain.EUnavailable, "delivery %s: no ERP endpoint is configured on this worker", d.ID))
+	}
+	res, sendErr := a.ERP.Deliver(ctx, d)
+	errText := ""
+	if sendErr != nil {
+		errText = sendErr.Error()
+	}
+	if err := a.Store.RecordDeliveryAttempt(ctx, d.ID, res.Accepted, res.HTTPStatus, errText); err != nil {
+		return ERPDeliveryResult{}, toTemporal(err)
+	}
+	if sendErr != nil {
+		return ERPDeliveryResult{}, toTemporal(sendErr)
+	}
+	return ERPDeliveryResult{DeliveryID: d.ID, Attempts: d.Attempts + 1, HTTPStatus: res.HTTPStatus}, nil
+}
