@@ -53,10 +53,11 @@ func jsonField(j int) func(string) string {
 
 // group is one product being assembled.
 type group struct {
-	header  *domain.Product // product fields of its first row whose product fields are valid
-	headRec string
-	skus    []domain.SKU
-	v       variants
+	header   *domain.Product // product fields of its first row whose product fields are valid
+	headRec  string
+	skus     []domain.SKU
+	rejected int // rows of this product that were rejected
+	v        variants
 }
 
 // builder groups rows into products. A row is rejected with every problem it
@@ -123,24 +124,28 @@ func (b *builder) add(r row) {
 	}
 	b.reject(r.rec, mapped(skuErrs, r.field)...)
 	if len(prodErrs) > 0 || len(skuErrs) > 0 {
+		g.rejected++
 		return
 	}
 	g.v.add(r.sku, r.ref)
 	g.skus = append(g.skus, r.sku)
 }
 
-// products returns the imported products in the order their first row appeared.
-func (b *builder) products() []domain.Product {
-	var out []domain.Product
+// products returns the imported products in the order their first row
+// appeared, and the codes of those that had rows rejected.
+func (b *builder) products() (out []domain.Product, incomplete []string) {
 	for _, code := range b.order {
 		g := b.groups[code]
 		if len(g.skus) > 0 {
 			p := *g.header
 			p.SKUs = g.skus
 			out = append(out, p)
+			if g.rejected > 0 {
+				incomplete = append(incomplete, code)
+			}
 		}
 	}
-	return out
+	return out, incomplete
 }
 
 // merge appends to read errors the validation errors for fields that read

@@ -24,6 +24,10 @@ type Result struct {
 	Products []domain.Product    // valid products with their valid SKUs, in file order
 	Rejected []domain.FieldError // one per problem, in file order; Record is "row N…"
 	Rows     int                 // data rows (CSV, blank rows not counted) or products (JSON) read
+	// Incomplete names the products in Products that had rows rejected: they
+	// hold only their accepted SKUs, so an import must merge them with what
+	// is stored (store.MergeSKUs) rather than drop the SKUs it did not read.
+	Incomplete []string
 }
 
 // RejectedRecords counts the distinct records (rows, or JSON products and
@@ -69,7 +73,8 @@ func Parse(r io.Reader, format Format) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	return Result{Products: b.products(), Rejected: b.rejected, Rows: n}, nil
+	products, incomplete := b.products()
+	return Result{Products: products, Rejected: b.rejected, Rows: n, Incomplete: incomplete}, nil
 }
 
 // Export writes products in the import format ("" means JSON). Products that

@@ -3,6 +3,7 @@ package catalog_test
 import (
 	"bytes"
 	"encoding/csv"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -227,6 +228,9 @@ func TestCSVPartialProducts(t *testing.T) {
 	}
 	if len(res.Products) != 1 || res.Products[0].Code != "P2" || res.Products[0].Title != "短标题" || len(res.Products[0].SKUs) != 1 {
 		t.Fatalf("products = %+v", res.Products)
+	}
+	if fmt.Sprint(res.Incomplete) != "[P2]" {
+		t.Fatalf("incomplete = %v, want [P2]: it lost two rows and must be merged, not replaced", res.Incomplete)
 	}
 }
 

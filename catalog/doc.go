@@ -75,6 +75,8 @@
 // A rejected row takes only its SKU out. A product keeps its accepted SKUs
 // and is imported with those; a product-level problem (bad spu_code, title,
 // images, …) rejects every row that carries it, and a product with no
-// accepted SKU is not imported. Importing the file again after fixing the
-// rejected rows completes the product.
+// accepted SKU is not imported. [Result.Incomplete] names the products that
+// lost rows, so the import merges them with the stored product instead of
+// replacing it: a typo never deletes a live SKU. Importing the file again
+// after fixing the rejected rows completes the product.
 package catalog
