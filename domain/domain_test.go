@@ -1,6 +1,7 @@
 package domain_test
 
 import (
+	"math"
 	"strings"
 	"testing"
 
@@ -30,6 +31,12 @@ func TestMoneyYuanRoundTrip(t *testing.T) {
 	}
 	if got := domain.Money(20007).Yuan(); got != "200.07" {
 		t.Errorf("Yuan = %q", got)
+	}
+	if got := domain.Money(math.MinInt64).Yuan(); got != "-92233720368547758.08" {
+		t.Errorf("Yuan(MinInt64) = %q", got)
+	}
+	if got := domain.Money(math.MaxInt64).Yuan(); got != "92233720368547758.07" {
+		t.Errorf("Yuan(MaxInt64) = %q", got)
 	}
 }
 

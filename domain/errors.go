@@ -6,8 +6,9 @@ import (
 	"time"
 )
 
-// Error codes. Each maps onto one Temporal application error type (see
-// workflows.ToApplicationError) and one HTTP status (see the API server).
+// Error codes. Each maps onto one Temporal application error type (the
+// workflows package translates them once, at the activity edge) and one HTTP
+// status (the API server, when it arrives).
 const (
 	EInvalid     = "invalid"      // bad input: never retried
 	ENotFound    = "not_found"    // the thing does not exist

@@ -16,11 +16,11 @@ type Money int64
 // Yuan formats m as a yuan string with exactly two decimals ("200.07").
 func (m Money) Yuan() string {
 	sign := ""
-	v := int64(m)
-	if v < 0 {
-		sign, v = "-", -v
+	u := uint64(m)
+	if m < 0 {
+		sign, u = "-", uint64(-(m+1))+1 // -MinInt64 overflows int64, not uint64
 	}
-	return fmt.Sprintf("%s%d.%02d", sign, v/100, v%100)
+	return fmt.Sprintf("%s%d.%02d", sign, u/100, u%100)
 }
 
 // String implements fmt.Stringer as "¥200.07".
