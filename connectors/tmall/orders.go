@@ -2,6 +2,7 @@ package tmall
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
@@ -11,11 +12,14 @@ import (
 	tmallmap "github.com/syncctl/syncctl/mapping/tmall"
 )
 
+// incrementPage keeps each trade raw: one trade TOP sends in a shape we do
+// not expect is rejected on its own instead of failing the page (and, with
+// it, the shop's whole order pull).
 type incrementPage struct {
 	TotalResults int  `json:"total_results"`
 	HasNext      bool `json:"has_next"`
 	Trades       struct {
-		Trade []tmallmap.Trade `json:"trade"`
+		Trade []json.RawMessage `json:"trade"`
 	} `json:"trades"`
 }
 
@@ -73,16 +77,39 @@ func (c *Channel) ListOrders(ctx context.Context, q connectors.OrderQuery) (conn
 			return out, err
 		}
 	}
-	for _, t := range r.Trades.Trade {
-		o, err := tmallmap.TradeToOrder(c.shop, t)
-		if err != nil {
-			out.Rejected = append(out.Rejected, connectors.RejectedOrder{PlatformOrderID: t.Tid.String(), Reason: err.Error()})
-			continue
-		}
-		out.Orders = append(out.Orders, o)
-	}
+	out.Orders, out.Rejected = tmallmap.MapTrades(c.shop, r.Trades.Trade)
 	if page > 1 {
 		out.NextPageToken = fmt.Sprintf("p%d", page-1)
 	}
 	return out, nil
+}
+
+// GetOrder reads one trade with taobao.trade.fullinfo.get.
+func (c *Channel) GetOrder(ctx context.Context, tid string) (domain.SalesOrder, error) {
+	var r struct {
+		Trade json.RawMessage `json:"trade"`
+	}
+	if err := c.call(ctx, "taobao.trade.fullinfo.get", map[string]string{"tid": tid, "fields": tmallmap.TradeFields}, &r); err != nil {
+		return domain.SalesOrder{}, err
+	}
+	if len(r.Trade) == 0 {
+		return domain.SalesOrder{}, &domain.Error{Code: domain.EUnavailable, Platform: "tmall", Message: "taobao.trade.fullinfo.get: response has no trade " + tid}
+	}
+	return tmallmap.DecodeTrade(c.shop, r.Trade)
+}
+
+// Ship sends taobao.logistics.offline.send, split by sub order (TOP ships
+// whole sub orders: a line's quantity is not sent) when Lines are given.
+// It is never retried in-process (see idempotent).
+func (c *Channel) Ship(ctx context.Context, s domain.Shipment) error {
+	params := map[string]string{"tid": s.PlatformOrderID, "out_sid": s.TrackingNo, "company_code": s.Carrier}
+	if len(s.Lines) > 0 {
+		subs := make([]string, len(s.Lines))
+		for i, l := range s.Lines {
+			subs[i] = l.PlatformLineID
+		}
+		params["sub_tid"] = strings.Join(subs, ",")
+		params["is_split"] = "1"
+	}
+	return c.call(ctx, "taobao.logistics.offline.send", params, nil)
 }

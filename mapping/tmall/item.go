@@ -16,8 +16,16 @@ import (
 	"github.com/syncctl/syncctl/domain"
 )
 
-// MaxTitleRunes is TOP's item title limit.
-const MaxTitleRunes = 30
+// TOP's item limits (channels.md §3.4).
+const (
+	MaxTitleRunes = 30
+	MinDescRunes  = 5
+	MaxDescRunes  = 25000
+	// MaxPrice is TOP's price ceiling, 100000000 yuan, in fen.
+	MaxPrice domain.Money = 100000000 * 100
+	// MaxNum is TOP's item quantity ceiling.
+	MaxNum = 900000000
+)
 
 // ItemOptions are the shop-level choices an item push needs.
 type ItemOptions struct {
@@ -25,51 +33,60 @@ type ItemOptions struct {
 	CIDByCategory map[string]string // master category path → TOP leaf cid
 	LocationState string            // 发货地 省
 	LocationCity  string            // 发货地 市
-	SpecPIDs      map[string]string // spec name → TOP property id (sale properties)
+	SpecPIDs      map[string]string // spec name → TOP sale property id (options pid:<spec>)
 }
 
-// DefaultSpecPIDs are TOP's well-known sale properties.
+// DefaultSpecPIDs are TOP's well-known sale properties. Any other spec name
+// needs its category's property id configured: TOP rejects invented ones.
 var DefaultSpecPIDs = map[string]string{"颜色": "1627207", "颜色分类": "1627207", "尺码": "20509"}
 
-func (o ItemOptions) pid(name string) string {
-	if v, ok := o.SpecPIDs[name]; ok {
-		return v
+func (o ItemOptions) pid(name string) (string, bool) {
+	if v, ok := o.SpecPIDs[name]; ok && v != "" {
+		return v, true
 	}
-	if v, ok := DefaultSpecPIDs[name]; ok {
-		return v
-	}
-	// A stable custom property id per spec name.
+	v, ok := DefaultSpecPIDs[name]
+	return v, ok
+}
+
+// CustomVID is the custom (negative) value id of a spec value. It depends
+// on the value only, never on which other SKUs exist or how they sort: a
+// SKU added later must not renumber the others, because TOP treats a
+// changed sku_properties as a different SKU (and recreates it, with a new
+// sku_id and lost sales history).
+func CustomVID(value string) int64 {
 	h := fnv.New32a()
-	h.Write([]byte(name))
-	return strconv.Itoa(int(h.Sum32()%90000000) + 10000000)
+	h.Write([]byte(value))
+	return -int64(h.Sum32()%99999999 + 1)
 }
 
 // SKUProperties returns each SKU's "pid:vid;pid:vid" and the property_alias
-// that names the custom values ("pid:vid:红色;…"). Values get stable negative
-// custom vids in first-seen order per property, as TOP's custom sale
-// properties do.
-func SKUProperties(p domain.Product, o ItemOptions) (props map[string]string, alias string) {
+// that names the custom values ("pid:vid:红色;…"). A spec without a known
+// property id is an invalid product.
+func SKUProperties(p domain.Product, o ItemOptions) (props map[string]string, alias string, err error) {
+	rec := "product " + p.Code
 	props = map[string]string{}
-	vids := map[string]map[string]int{} // pid → value → vid
+	byVID := map[string]string{} // "pid:vid" → value, to catch two values sharing a vid
 	var aliases []string
 	for _, s := range sortedSKUs(p) {
 		var parts []string
 		for _, v := range s.Specs {
-			pid := o.pid(v.Name)
-			if vids[pid] == nil {
-				vids[pid] = map[string]int{}
-			}
-			vid, ok := vids[pid][v.Value]
+			pid, ok := o.pid(v.Name)
 			if !ok {
-				vid = -(len(vids[pid]) + 1)
-				vids[pid][v.Value] = vid
-				aliases = append(aliases, fmt.Sprintf("%s:%d:%s", pid, vid, v.Value))
+				return nil, "", invalid(rec, "specs", fmt.Sprintf("no TOP sale property id for spec %s; set options pid:%s", v.Name, v.Name))
 			}
-			parts = append(parts, fmt.Sprintf("%s:%d", pid, vid))
+			pv := fmt.Sprintf("%s:%d", pid, CustomVID(v.Value))
+			switch prev, seen := byVID[pv]; {
+			case !seen:
+				byVID[pv] = v.Value
+				aliases = append(aliases, pv+":"+v.Value)
+			case prev != v.Value:
+				return nil, "", invalid(rec, "specs", fmt.Sprintf("spec %s values %q and %q map to the same TOP value id; rename one", v.Name, prev, v.Value))
+			}
+			parts = append(parts, pv)
 		}
 		props[s.Code] = strings.Join(parts, ";")
 	}
-	return props, strings.Join(aliases, ";")
+	return props, strings.Join(aliases, ";"), nil
 }
 
 func sortedSKUs(p domain.Product) []domain.SKU {
@@ -82,6 +99,15 @@ func sortedSKUs(p domain.Product) []domain.SKU {
 // spec values); a product without specs is a single item-level listing.
 func HasSKUs(p domain.Product) bool {
 	return len(p.SKUs) > 1 || (len(p.SKUs) == 1 && len(p.SKUs[0].Specs) > 0)
+}
+
+// CheckPrice says whether TOP accepts m as a price. Yuan() is only ever
+// called on amounts that passed it.
+func CheckPrice(record string, m domain.Money) error {
+	if m <= 0 || m > MaxPrice {
+		return invalid(record, "price", fmt.Sprintf("%d fen is outside TOP's range 0.01 to 100000000.00 yuan", int64(m)))
+	}
+	return nil
 }
 
 // ItemParams maps a push to the business parameters of taobao.item.add, or
@@ -102,66 +128,89 @@ func ItemParams(push connectors.ProductPush, o ItemOptions) (map[string]string, 
 	if cid == "" {
 		return nil, invalid(rec, "category", fmt.Sprintf("no Tmall category id (cid) is configured for %q", p.Category))
 	}
-	desc := p.Description
-	if utf8.RuneCountInString(desc) < 5 {
-		desc = p.Title + "。" + desc
-	}
-	if utf8.RuneCountInString(desc) < 5 {
-		desc += "——品牌官方正品"
+	// The description is the brand's text: never padded with invented copy.
+	desc := strings.TrimSpace(p.Description)
+	if n := utf8.RuneCountInString(desc); n < MinDescRunes || n > MaxDescRunes {
+		return nil, invalid(rec, "description", fmt.Sprintf("is %d characters; Tmall needs %d to %d", n, MinDescRunes, MaxDescRunes))
 	}
 	params := map[string]string{
-		"type": "fixed", "stuff_status": "new", "approve_status": "onsale",
+		"type": "fixed", "stuff_status": "new",
 		"cid": cid, "title": p.Title, "desc": desc, "outer_id": p.Code,
 		"location.state": o.LocationState, "location.city": o.LocationCity,
+	}
+	if push.Known == nil {
+		// Only a new item goes on sale by itself; an update must keep an
+		// item an operator delisted off the shelf.
+		params["approve_status"] = "onsale"
+	} else {
+		params["num_iid"] = push.Known.ItemID
 	}
 	if len(p.Images) > 0 {
 		params["pic_path"] = p.Images[0]
 	}
 	skus := sortedSKUs(p)
+	prices := make([]domain.Money, len(skus))
 	total := 0
-	var minPrice domain.Money = -1
-	for _, s := range skus {
+	var minPrice domain.Money
+	for i, s := range skus {
 		price, ok := push.Prices[s.Code]
 		if !ok {
 			price = s.ListPrice
 		}
-		if price <= 0 {
-			return nil, invalid("sku "+s.Code, "price", "must be greater than 0")
+		if err := CheckPrice("sku "+s.Code, price); err != nil {
+			return nil, err
+		}
+		// TOP's sku_* lists are comma-separated and property_alias uses ':'
+		// and ';': a value holding one would shift every SKU after it.
+		if strings.ContainsAny(s.Code, ",") {
+			return nil, invalid("sku "+s.Code, "code", "contains a comma, which TOP's sku_outer_ids cannot carry")
+		}
+		if strings.ContainsAny(s.Barcode, ",") {
+			return nil, invalid("sku "+s.Code, "barcode", "contains a comma, which TOP's sku_barcode cannot carry")
+		}
+		for _, v := range s.Specs {
+			if strings.ContainsAny(v.Value, ",:;") {
+				return nil, invalid("sku "+s.Code, "specs", fmt.Sprintf("value %q of %s contains one of , : ; which TOP's property_alias cannot carry", v.Value, v.Name))
+			}
 		}
 		stock := push.Stocks[s.Code]
-		if stock < 0 {
-			return nil, invalid("sku "+s.Code, "stock", "must not be negative")
+		if stock < 0 || stock > MaxNum {
+			return nil, invalid("sku "+s.Code, "stock", fmt.Sprintf("%d is outside 0 to %d", stock, MaxNum))
 		}
-		total += stock
-		if minPrice < 0 || price < minPrice {
+		if total += stock; total > MaxNum {
+			return nil, invalid(rec, "stock", fmt.Sprintf("the SKUs' stock adds up to more than TOP's %d", MaxNum))
+		}
+		prices[i] = price
+		if i == 0 || price < minPrice {
 			minPrice = price
 		}
 	}
 	params["num"] = strconv.Itoa(total)
+	// The item price must lie within the SKU price range: the lowest is.
 	params["price"] = minPrice.Yuan()
 	if HasSKUs(p) {
-		props, alias := SKUProperties(p, o)
+		props, alias, err := SKUProperties(p, o)
+		if err != nil {
+			return nil, err
+		}
 		var sp, sq, spr, so, sb []string
-		for _, s := range skus {
-			price, ok := push.Prices[s.Code]
-			if !ok {
-				price = s.ListPrice
-			}
+		barcodes := false
+		for i, s := range skus {
 			sp = append(sp, props[s.Code])
 			sq = append(sq, strconv.Itoa(push.Stocks[s.Code]))
-			spr = append(spr, price.Yuan())
+			spr = append(spr, prices[i].Yuan())
 			so = append(so, s.Code)
 			sb = append(sb, s.Barcode)
+			barcodes = barcodes || s.Barcode != ""
 		}
 		params["sku_properties"] = strings.Join(sp, ",")
 		params["sku_quantities"] = strings.Join(sq, ",")
 		params["sku_prices"] = strings.Join(spr, ",")
 		params["sku_outer_ids"] = strings.Join(so, ",")
-		params["sku_barcode"] = strings.Join(sb, ",")
+		if barcodes {
+			params["sku_barcode"] = strings.Join(sb, ",")
+		}
 		params["property_alias"] = alias
-	}
-	if push.Known != nil {
-		params["num_iid"] = push.Known.ItemID
 	}
 	return params, nil
 }

@@ -3,11 +3,14 @@ package tmallmap_test
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/syncctl/syncctl/catalog"
+	"github.com/syncctl/syncctl/catalog/sample"
 	"github.com/syncctl/syncctl/connectors"
 	"github.com/syncctl/syncctl/domain"
 	tmallmap "github.com/syncctl/syncctl/mapping/tmall"
@@ -86,35 +89,185 @@ func TestTradeBadFieldsNameOrderAndField(t *testing.T) {
 	}
 }
 
-func TestItemParams(t *testing.T) {
-	p := domain.Product{Code: "TS-1", Title: "纯棉T恤", Category: "服装/T恤", SKUs: []domain.SKU{
-		{Code: "TS-1-B", Specs: []domain.SpecValue{{Name: "颜色", Value: "黑"}, {Name: "材质", Value: "棉"}}, ListPrice: 100},
-		{Code: "TS-1-A", Specs: []domain.SpecValue{{Name: "颜色", Value: "白"}, {Name: "材质", Value: "棉"}}, ListPrice: 200},
+func TestTradeAmountsAreCheckedNotWrapped(t *testing.T) {
+	cases := []struct {
+		mutate func(*tmallmap.Trade)
+		want   string
+	}{
+		{func(tr *tmallmap.Trade) { tr.PostFee = "-8.00" }, "field post_fee: amount \"-8.00\" is negative"},
+		{func(tr *tmallmap.Trade) { tr.Orders.Order[0].Payment = "-1" }, "field orders[1].payment"},
+		{func(tr *tmallmap.Trade) { tr.Payment = "+12.00" }, ""}, // a plus sign is a positive amount
+		{func(tr *tmallmap.Trade) {
+			tr.Orders.Order[0].TotalFee, tr.Orders.Order[0].Price, tr.Orders.Order[0].Num = "", "9999999999999.99", 1000000
+		}, "field orders[1].price: price × num"},
+		{func(tr *tmallmap.Trade) {
+			big := tr.Orders.Order[0]
+			big.TotalFee = "9000000000000.00" // 9e14 fen each: eleven of them pass int64
+			tr.Orders.Order = nil
+			for i := 0; i < 11000; i++ {
+				tr.Orders.Order = append(tr.Orders.Order, big)
+			}
+		}, "the lines' amounts add up"},
+		{func(tr *tmallmap.Trade) { tr.Orders.Order[0].SkuID = "12ab" }, "field orders[1].sku_id"},
+		{func(tr *tmallmap.Trade) { tr.Tid = "3.5e18" }, "field tid"},
+	}
+	for _, c := range cases {
+		tr := fixture(t)
+		c.mutate(&tr)
+		_, err := tmallmap.TradeToOrder(shop, tr)
+		if c.want == "" {
+			if err != nil {
+				t.Errorf("err = %v, want none", err)
+			}
+			continue
+		}
+		if domain.ErrorCode(err) != domain.EInvalid || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("err = %v, want invalid containing %q", err, c.want)
+		}
+	}
+}
+
+// Ids come as numbers or strings, exactly, never through float64; a trade
+// that does not decode is rejected with its tid and the field.
+func TestMapTradesDecodesEachTradeOnItsOwn(t *testing.T) {
+	line := `"orders":{"order":[{"oid":%s,"num_iid":%s,"sku_id":%s,"num":1,"price":"1.00","outer_sku_id":"A"}]}`
+	head := `"status":"WAIT_SELLER_SEND_GOODS","created":"2026-11-24 10:00:00","modified":"2026-11-24 10:00:00","payment":"1.00",`
+	raws := []json.RawMessage{
+		json.RawMessage(`{"tid":3504329923814120471,` + head + fmt.Sprintf(line, "3504329923814120472", "600000000001", `"9007199254740993"`) + `}`),
+		json.RawMessage(`{"tid":"3504329923814120473",` + head + fmt.Sprintf(line, `"3504329923814120474"`, `"600000000001"`, "9007199254740995") + `}`),
+		json.RawMessage(`{"tid":3504329923814120475,` + head + `"orders":{"order":[{"oid":1,"num":"x"}]}}`),
+		json.RawMessage(`{"tid":3504329923814120477,"orders":[1,2]}`),
+		json.RawMessage(`not json`),
+	}
+	orders, rejected := tmallmap.MapTrades(shop, raws)
+	if len(orders) != 2 || orders[0].Lines[0].PlatformSKUID != "9007199254740993" || orders[1].Lines[0].PlatformSKUID != "9007199254740995" ||
+		orders[1].PlatformOrderID != "3504329923814120473" || orders[1].Lines[0].PlatformLineID != "3504329923814120474" {
+		t.Fatalf("orders = %+v", orders)
+	}
+	if len(rejected) != 3 || rejected[0].PlatformOrderID != "3504329923814120475" || !strings.Contains(rejected[0].Reason, "field orders.order.num") ||
+		rejected[1].PlatformOrderID != "3504329923814120477" || !strings.Contains(rejected[1].Reason, "field orders") ||
+		!strings.Contains(rejected[2].PlatformOrderID, "no tid") {
+		t.Fatalf("rejected = %+v", rejected)
+	}
+}
+
+func tee() domain.Product {
+	return domain.Product{Code: "TS-1", Title: "纯棉T恤", Category: "服装/T恤", Description: "精梳棉，舒适透气", SKUs: []domain.SKU{
+		{Code: "TS-1-B", Specs: []domain.SpecValue{{Name: "颜色", Value: "黑"}, {Name: "尺码", Value: "M"}}, ListPrice: 100},
+		{Code: "TS-1-A", Specs: []domain.SpecValue{{Name: "颜色", Value: "白"}, {Name: "尺码", Value: "M"}}, ListPrice: 200},
 	}}
+}
+
+var opts = tmallmap.ItemOptions{CID: "1", CIDByCategory: map[string]string{"服装/T恤": "50000671"}, LocationState: "浙江", LocationCity: "杭州"}
+
+func TestItemParams(t *testing.T) {
+	p := tee()
 	push := connectors.ProductPush{Product: p, Prices: map[string]domain.Money{"TS-1-A": 250, "TS-1-B": 150}, Stocks: map[string]int{"TS-1-A": 1, "TS-1-B": 2}}
-	opts := tmallmap.ItemOptions{CID: "1", CIDByCategory: map[string]string{"服装/T恤": "50000671"}, LocationState: "浙江", LocationCity: "杭州"}
 	got, err := tmallmap.ItemParams(push, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got["cid"] != "50000671" || got["sku_prices"] != "2.50,1.50" || got["price"] != "1.50" || got["num"] != "3" || got["sku_outer_ids"] != "TS-1-A,TS-1-B" {
-		t.Fatalf("params = %v", got)
+	want := map[string]string{"cid": "50000671", "sku_prices": "2.50,1.50", "price": "1.50", "num": "3", "sku_outer_ids": "TS-1-A,TS-1-B",
+		"desc": "精梳棉，舒适透气", "approve_status": "onsale", "sku_quantities": "1,2", "title": "纯棉T恤", "outer_id": "TS-1"}
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("%s = %q, want %q", k, got[k], v)
+		}
 	}
-	if len(got["desc"]) < 5 {
-		t.Fatalf("desc too short: %q", got["desc"])
+	if _, ok := got["num_iid"]; ok {
+		t.Error("num_iid on an add")
 	}
-	props, _ := tmallmap.SKUProperties(p, opts)
-	if props["TS-1-A"] == props["TS-1-B"] || !strings.HasPrefix(props["TS-1-A"], "1627207:-1;") {
-		t.Fatalf("props = %v", props)
+	push.Known = &connectors.ProductIDs{ItemID: "600000000001"}
+	got, _ = tmallmap.ItemParams(push, opts)
+	if _, ok := got["approve_status"]; ok || got["num_iid"] != "600000000001" {
+		t.Fatalf("update params = %v: approve_status must not be sent on an update", got)
 	}
-	p.Title = strings.Repeat("长", 31)
-	push.Product = p
-	if _, err := tmallmap.ItemParams(push, opts); err == nil || !strings.Contains(err.Error(), "product TS-1, field title: is 31 characters; Tmall allows at most 30") {
-		t.Fatalf("long title err = %v", err)
+	props, alias, err := tmallmap.SKUProperties(p, opts)
+	if err != nil {
+		t.Fatal(err)
 	}
-	push.Product.Title = "ok title"
-	push.Product.Category = "unknown"
-	if _, err := tmallmap.ItemParams(push, tmallmap.ItemOptions{}); err == nil || !strings.Contains(err.Error(), "field category") {
-		t.Fatalf("missing cid err = %v", err)
+	white, black, m := tmallmap.CustomVID("白"), tmallmap.CustomVID("黑"), tmallmap.CustomVID("M")
+	if props["TS-1-A"] != fmt.Sprintf("1627207:%d;20509:%d", white, m) || props["TS-1-B"] != fmt.Sprintf("1627207:%d;20509:%d", black, m) ||
+		white >= 0 || white == black || !strings.Contains(alias, fmt.Sprintf("1627207:%d:白", white)) || strings.Count(alias, ":M") != 1 {
+		t.Fatalf("props = %v, alias %q", props, alias)
+	}
+}
+
+// Adding a SKU whose code sorts first must leave every existing SKU's
+// sku_properties as it was: TOP would otherwise recreate those SKUs.
+func TestAddingASKUKeepsTheOthersProperties(t *testing.T) {
+	p := tee()
+	before, _, err := tmallmap.SKUProperties(p, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.SKUs = append(p.SKUs, domain.SKU{Code: "TS-1-0", Specs: []domain.SpecValue{{Name: "颜色", Value: "红"}, {Name: "尺码", Value: "L"}}, ListPrice: 100})
+	after, _, err := tmallmap.SKUProperties(p, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for code, v := range before {
+		if after[code] != v {
+			t.Errorf("%s: %s → %s after adding TS-1-0", code, v, after[code])
+		}
+	}
+	if after["TS-1-0"] == "" || after["TS-1-0"] == after["TS-1-A"] {
+		t.Fatalf("new SKU = %q", after["TS-1-0"])
+	}
+}
+
+func TestItemParamsRefuses(t *testing.T) {
+	cases := []struct {
+		mutate func(*connectors.ProductPush, *tmallmap.ItemOptions)
+		want   string
+	}{
+		{func(p *connectors.ProductPush, _ *tmallmap.ItemOptions) { p.Product.Title = strings.Repeat("长", 31) },
+			"product TS-1, field title: is 31 characters; Tmall allows at most 30"},
+		{func(p *connectors.ProductPush, o *tmallmap.ItemOptions) { p.Product.Category = "unknown"; o.CID = "" }, "product TS-1, field category"},
+		{func(p *connectors.ProductPush, _ *tmallmap.ItemOptions) { p.Product.Description = "好" }, "product TS-1, field description: is 1 characters"},
+		{func(p *connectors.ProductPush, _ *tmallmap.ItemOptions) { p.Product.Description = "  " }, "product TS-1, field description"},
+		{func(p *connectors.ProductPush, _ *tmallmap.ItemOptions) { p.Product.SKUs[0].Specs[1].Name = "口味" },
+			"product TS-1, field specs: no TOP sale property id for spec 口味; set options pid:口味"},
+		{func(p *connectors.ProductPush, _ *tmallmap.ItemOptions) { p.Prices["TS-1-A"] = 0 }, "sku TS-1-A, field price"},
+		{func(p *connectors.ProductPush, _ *tmallmap.ItemOptions) { p.Prices["TS-1-A"] = tmallmap.MaxPrice + 1 }, "sku TS-1-A, field price"},
+		{func(p *connectors.ProductPush, _ *tmallmap.ItemOptions) { p.Stocks["TS-1-A"] = -1 }, "sku TS-1-A, field stock"},
+		{func(p *connectors.ProductPush, _ *tmallmap.ItemOptions) { p.Product.SKUs[0].Code = "TS-1,B" }, "field code: contains a comma"},
+		{func(p *connectors.ProductPush, _ *tmallmap.ItemOptions) { p.Product.SKUs[0].Specs[0].Value = "黑;白" }, "field specs"},
+		{func(p *connectors.ProductPush, _ *tmallmap.ItemOptions) { p.Product.SKUs = nil }, "field skus"},
+	}
+	for _, c := range cases {
+		push := connectors.ProductPush{Product: tee(), Prices: map[string]domain.Money{"TS-1-A": 250, "TS-1-B": 150}, Stocks: map[string]int{"TS-1-A": 1, "TS-1-B": 2}}
+		o := opts
+		c.mutate(&push, &o)
+		_, err := tmallmap.ItemParams(push, o)
+		if domain.ErrorCode(err) != domain.EInvalid || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("err = %v, want invalid containing %q", err, c.want)
+		}
+	}
+	// A configured pid serves any spec name.
+	push := connectors.ProductPush{Product: tee(), Prices: map[string]domain.Money{}, Stocks: map[string]int{}}
+	push.Product.SKUs[0].Specs[1].Name, push.Product.SKUs[1].Specs[1].Name = "口味", "口味"
+	o := opts
+	o.SpecPIDs = map[string]string{"口味": "122216507"}
+	got, err := tmallmap.ItemParams(push, o)
+	if err != nil || !strings.Contains(got["sku_properties"], "122216507:") {
+		t.Fatalf("pid:口味 = %v, %v", got["sku_properties"], err)
+	}
+}
+
+// Every product of the shipped sample maps, given the pids the dev stack
+// configures for its spec names (what the demo pushes).
+func TestSampleCatalogMaps(t *testing.T) {
+	cat, err := catalog.Parse(bytes.NewReader(sample.JSON()), catalog.FormatJSON)
+	if err != nil || len(cat.Products) < 50 {
+		t.Fatalf("sample: %d products, %v", len(cat.Products), err)
+	}
+	o := opts
+	o.SpecPIDs = map[string]string{"尺寸": "1", "规格": "2", "口味": "3", "型号": "4", "长度": "5", "容量": "6"}
+	for _, p := range cat.Products {
+		push := connectors.ProductPush{Product: p, Prices: map[string]domain.Money{}, Stocks: map[string]int{}}
+		if _, err := tmallmap.ItemParams(push, o); err != nil {
+			t.Errorf("%s: %v", p.Code, err)
+		}
 	}
 }

@@ -2,10 +2,13 @@ package tmallmap
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
+	"math"
 	"strings"
 	"time"
 
+	"github.com/syncctl/syncctl/connectors"
 	"github.com/syncctl/syncctl/domain"
 )
 
@@ -27,27 +30,27 @@ func FormatTime(t time.Time) string { return t.In(Shanghai).Format(TimeLayout) }
 func ParseTime(s string) (time.Time, error) { return time.ParseInLocation(TimeLayout, s, Shanghai) }
 
 // Trade mirrors a TOP Trade as trades.sold.increment.get and
-// trade.fullinfo.get return it. Ids are json.Number: they are 64-bit and
-// must never pass through float64.
+// trade.fullinfo.get return it. Ids are ID: they are 64-bit and must
+// never pass through float64.
 type Trade struct {
-	Tid              json.Number `json:"tid"`
-	Status           string      `json:"status"`
-	Created          string      `json:"created"`
-	Modified         string      `json:"modified"`
-	PayTime          string      `json:"pay_time"`
-	Payment          string      `json:"payment"`
-	TotalFee         string      `json:"total_fee"`
-	DiscountFee      string      `json:"discount_fee"`
-	PostFee          string      `json:"post_fee"`
-	BuyerNick        string      `json:"buyer_nick"`
-	BuyerOpenUID     string      `json:"buyer_open_uid"`
-	ReceiverName     string      `json:"receiver_name"`
-	ReceiverMobile   string      `json:"receiver_mobile"`
-	ReceiverState    string      `json:"receiver_state"`
-	ReceiverCity     string      `json:"receiver_city"`
-	ReceiverDistrict string      `json:"receiver_district"`
-	ReceiverAddress  string      `json:"receiver_address"`
-	BuyerMessage     string      `json:"buyer_message"`
+	Tid              ID     `json:"tid"`
+	Status           string `json:"status"`
+	Created          string `json:"created"`
+	Modified         string `json:"modified"`
+	PayTime          string `json:"pay_time"`
+	Payment          string `json:"payment"`
+	TotalFee         string `json:"total_fee"`
+	DiscountFee      string `json:"discount_fee"`
+	PostFee          string `json:"post_fee"`
+	BuyerNick        string `json:"buyer_nick"`
+	BuyerOpenUID     string `json:"buyer_open_uid"`
+	ReceiverName     string `json:"receiver_name"`
+	ReceiverMobile   string `json:"receiver_mobile"`
+	ReceiverState    string `json:"receiver_state"`
+	ReceiverCity     string `json:"receiver_city"`
+	ReceiverDistrict string `json:"receiver_district"`
+	ReceiverAddress  string `json:"receiver_address"`
+	BuyerMessage     string `json:"buyer_message"`
 	Orders           struct {
 		Order []TradeOrder `json:"order"`
 	} `json:"orders"`
@@ -55,19 +58,19 @@ type Trade struct {
 
 // TradeOrder is one line (子订单) of a trade.
 type TradeOrder struct {
-	Oid          json.Number `json:"oid"`
-	NumIID       json.Number `json:"num_iid"`
-	SkuID        string      `json:"sku_id"`
-	OuterIID     string      `json:"outer_iid"`
-	OuterSkuID   string      `json:"outer_sku_id"`
-	Title        string      `json:"title"`
-	Price        string      `json:"price"`
-	Num          int         `json:"num"`
-	TotalFee     string      `json:"total_fee"`
-	Payment      string      `json:"payment"`
-	DiscountFee  string      `json:"discount_fee"`
-	Status       string      `json:"status"`
-	RefundStatus string      `json:"refund_status"`
+	Oid          ID     `json:"oid"`
+	NumIID       ID     `json:"num_iid"`
+	SkuID        ID     `json:"sku_id"`
+	OuterIID     string `json:"outer_iid"`
+	OuterSkuID   string `json:"outer_sku_id"`
+	Title        string `json:"title"`
+	Price        string `json:"price"`
+	Num          int    `json:"num"`
+	TotalFee     string `json:"total_fee"`
+	Payment      string `json:"payment"`
+	DiscountFee  string `json:"discount_fee"`
+	Status       string `json:"status"`
+	RefundStatus string `json:"refund_status"`
 }
 
 // TradeFields is the `fields` parameter that asks for everything TradeToOrder reads.
@@ -94,14 +97,90 @@ func MapStatus(s string) domain.OrderStatus {
 	return domain.OrderUnknown
 }
 
-// TradeToOrder maps a TOP trade to a SalesOrder. A missing or malformed
-// field is an EInvalid error naming the order and the field.
+// ID is a 64-bit platform id. TOP sends ids as JSON numbers, some (sku_id)
+// as strings; both are kept as their exact digits, never through float64.
+// Decoding never fails: TradeToOrder checks the digits and names the field,
+// so one odd id rejects its trade, not the page.
+type ID string
+
+// UnmarshalJSON keeps a number's literal, a string's content, null as "".
+func (id *ID) UnmarshalJSON(b []byte) error {
+	switch {
+	case string(b) == "null":
+		*id = ""
+	case len(b) > 0 && b[0] == '"':
+		var s string
+		if err := json.Unmarshal(b, &s); err != nil {
+			return err
+		}
+		*id = ID(s)
+	default:
+		*id = ID(b) // a number literal, or something TradeToOrder will refuse
+	}
+	return nil
+}
+
+func (id ID) String() string { return string(id) }
+
+// MapTrades maps each raw trade of a page on its own: a trade that cannot be
+// decoded or mapped is returned in rejected (tid and a reason naming the
+// field) and never fails the others.
+func MapTrades(shop domain.ShopRef, raws []json.RawMessage) (orders []domain.SalesOrder, rejected []connectors.RejectedOrder) {
+	for i, raw := range raws {
+		o, err := DecodeTrade(shop, raw)
+		if err != nil {
+			id := tidOf(raw)
+			if id == "" {
+				id = fmt.Sprintf("(trade %d of the page, no tid)", i+1)
+			}
+			rejected = append(rejected, connectors.RejectedOrder{PlatformOrderID: id, Reason: err.Error()})
+			continue
+		}
+		orders = append(orders, o)
+	}
+	return orders, rejected
+}
+
+// DecodeTrade decodes one raw TOP trade and maps it.
+func DecodeTrade(shop domain.ShopRef, raw json.RawMessage) (domain.SalesOrder, error) {
+	var t Trade
+	if err := json.Unmarshal(raw, &t); err != nil {
+		rec := "order " + tidOf(raw)
+		if tidOf(raw) == "" {
+			rec = "order (no tid)"
+		}
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) && te.Field != "" {
+			return domain.SalesOrder{}, bad(rec, te.Field, fmt.Sprintf("JSON %s where a %s is expected", te.Value, te.Type))
+		}
+		return domain.SalesOrder{}, bad(rec, "(body)", "malformed JSON: "+err.Error())
+	}
+	return TradeToOrder(shop, t)
+}
+
+// tidOf digs the tid out of a trade that may not decode as a whole.
+func tidOf(raw json.RawMessage) string {
+	var t struct {
+		Tid ID `json:"tid"`
+	}
+	if json.Unmarshal(raw, &t) == nil && digits(t.Tid.String()) {
+		return t.Tid.String()
+	}
+	return ""
+}
+
+// TradeToOrder maps a TOP trade to a SalesOrder. A missing, malformed or
+// negative field, or an amount that overflows, is an EInvalid error naming
+// the order and the field.
 func TradeToOrder(shop domain.ShopRef, t Trade) (domain.SalesOrder, error) {
 	tid := t.Tid.String()
 	rec := "order " + tid
 	if tid == "" {
 		rec = "order (no tid)"
 		return domain.SalesOrder{}, bad(rec, "tid", "missing")
+	}
+	if !digits(tid) {
+		return domain.SalesOrder{}, bad(rec, "tid", "is not an integer id")
 	}
 	o := domain.SalesOrder{Shop: shop, PlatformOrderID: tid, Status: MapStatus(t.Status), PlatformStatus: t.Status, Currency: "CNY",
 		Buyer: domain.Party{Nick: maskNick(t.BuyerNick), ID: t.BuyerOpenUID}, BuyerMessage: t.BuyerMessage,
@@ -129,6 +208,9 @@ func TradeToOrder(shop domain.ShopRef, t Trade) (domain.SalesOrder, error) {
 		if err != nil {
 			return bad(rec, field, err.Error())
 		}
+		if m < 0 {
+			return bad(rec, field, fmt.Sprintf("amount %q is negative", v))
+		}
 		*dst = m
 		return nil
 	}
@@ -145,13 +227,18 @@ func TradeToOrder(shop domain.ShopRef, t Trade) (domain.SalesOrder, error) {
 	}
 	for i, line := range t.Orders.Order {
 		l := domain.OrderLine{PlatformLineID: line.Oid.String(), SKUCode: line.OuterSkuID, PlatformItemID: line.NumIID.String(),
-			PlatformSKUID: line.SkuID, Title: line.Title, Quantity: line.Num, Status: line.Status, RefundStatus: line.RefundStatus}
+			PlatformSKUID: line.SkuID.String(), Title: line.Title, Quantity: line.Num, Status: line.Status, RefundStatus: line.RefundStatus}
 		if l.SKUCode == "" {
 			l.SKUCode = line.OuterIID
 		}
 		field := fmt.Sprintf("orders[%d].", i+1)
 		if l.PlatformLineID == "" {
 			return o, bad(rec, field+"oid", "missing")
+		}
+		for name, id := range map[string]string{"oid": l.PlatformLineID, "num_iid": l.PlatformItemID, "sku_id": l.PlatformSKUID} {
+			if id != "" && !digits(id) {
+				return o, bad(rec, field+name, fmt.Sprintf("%q is not an integer id", id))
+			}
 		}
 		if l.Quantity <= 0 {
 			return o, bad(rec, field+"num", fmt.Sprintf("must be positive (got %d)", l.Quantity))
@@ -167,12 +254,45 @@ func TradeToOrder(shop domain.ShopRef, t Trade) (domain.SalesOrder, error) {
 			return o, err
 		}
 		if total == 0 {
-			total = l.UnitPrice * domain.Money(l.Quantity)
+			var ok bool
+			if total, ok = mulMoney(l.UnitPrice, l.Quantity); !ok {
+				return o, bad(rec, field+"price", fmt.Sprintf("price × num (%s × %d) overflows", line.Price, l.Quantity))
+			}
 		}
-		o.Amounts.Goods += total
+		var ok bool
+		if o.Amounts.Goods, ok = addMoney(o.Amounts.Goods, total); !ok {
+			return o, bad(rec, field+"total_fee", "the lines' amounts add up beyond what an int64 of fen holds")
+		}
 		o.Lines = append(o.Lines, l)
 	}
 	return o, nil
+}
+
+// mulMoney and addMoney are checked: a platform amount must never wrap.
+func mulMoney(m domain.Money, n int) (domain.Money, bool) {
+	if m < 0 || n < 0 {
+		return 0, false
+	}
+	if n != 0 && int64(m) > math.MaxInt64/int64(n) {
+		return 0, false
+	}
+	return m * domain.Money(n), true
+}
+
+func addMoney(a, b domain.Money) (domain.Money, bool) {
+	if b > 0 && a > math.MaxInt64-b {
+		return 0, false
+	}
+	return a + b, true
+}
+
+func digits(s string) bool {
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return s != ""
 }
 
 func bad(record, field, reason string) error {

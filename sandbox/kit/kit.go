@@ -23,19 +23,28 @@ const (
 	FaultMalformed = "malformed"  // a truncated, unparsable body
 )
 
-// Fault is one injected misbehaviour. It applies to calls of Method (all
-// when empty), to a Ratio of them (1 when 0), until Count calls were hit
-// (unlimited when 0) or Duration has passed since it was added (forever when empty).
+// Fault is one injected misbehaviour. It applies to authenticated calls
+// of Method (all when empty), to a Ratio of them (every one when 0), until
+// Count calls were hit (unlimited when 0) or Duration has passed since it
+// was added (forever when empty).
+//
+// Code, SubCode and Msg shape the platform error of "error" and
+// "rate_limit" faults; BanSeconds is the wait a "rate_limit" announces (and
+// the Retry-After of any fault answered with an HTTPStatus); HTTPStatus
+// replaces the platform's usual HTTP 200 (e.g. 429 for a gateway-level
+// throttle, 502/504 for an outage).
 type Fault struct {
-	Kind     string  `json:"kind"`
-	Method   string  `json:"method,omitempty"`
-	Code     int     `json:"code,omitempty"`
-	SubCode  string  `json:"sub_code,omitempty"`
-	Msg      string  `json:"msg,omitempty"`
-	Latency  string  `json:"latency,omitempty"`  // e.g. "500ms"
-	Duration string  `json:"duration,omitempty"` // e.g. "30s"
-	Count    int     `json:"count,omitempty"`
-	Ratio    float64 `json:"ratio,omitempty"`
+	Kind       string  `json:"kind"`
+	Method     string  `json:"method,omitempty"`
+	Code       int     `json:"code,omitempty"`
+	SubCode    string  `json:"sub_code,omitempty"`
+	Msg        string  `json:"msg,omitempty"`
+	Latency    string  `json:"latency,omitempty"`  // e.g. "500ms"
+	Duration   string  `json:"duration,omitempty"` // e.g. "30s"
+	Count      int     `json:"count,omitempty"`
+	Ratio      float64 `json:"ratio,omitempty"`
+	BanSeconds int     `json:"ban_seconds,omitempty"`
+	HTTPStatus int     `json:"http_status,omitempty"`
 
 	Hits    int       `json:"hits"`
 	AddedAt time.Time `json:"added_at"`
@@ -63,10 +72,22 @@ func (f *Faults) Add(x Fault) (Fault, error) {
 	default:
 		return x, errorf("fault kind %q: want error, latency, rate_limit, outage or malformed", x.Kind)
 	}
+	switch {
+	case x.Ratio < 0 || x.Ratio > 1 || x.Ratio != x.Ratio:
+		return x, errorf("fault ratio %v: want 0 to 1 (0 = every call)", x.Ratio)
+	case x.Count < 0:
+		return x, errorf("fault count %d: want 0 (unlimited) or more", x.Count)
+	case x.BanSeconds < 0:
+		return x, errorf("fault ban_seconds %d: want 0 or more", x.BanSeconds)
+	case x.Code < 0:
+		return x, errorf("fault code %d: want a positive platform code", x.Code)
+	case x.HTTPStatus != 0 && (x.HTTPStatus < 200 || x.HTTPStatus > 599):
+		return x, errorf("fault http_status %d: want 200 to 599", x.HTTPStatus)
+	}
 	if x.Latency != "" {
 		d, err := time.ParseDuration(x.Latency)
-		if err != nil {
-			return x, errorf("fault latency %q: %v", x.Latency, err)
+		if err != nil || d < 0 {
+			return x, errorf("fault latency %q: want a duration such as \"500ms\"", x.Latency)
 		}
 		x.latency = d
 	}
@@ -78,8 +99,8 @@ func (f *Faults) Add(x Fault) (Fault, error) {
 	x.AddedAt = f.now()
 	if x.Duration != "" {
 		d, err := time.ParseDuration(x.Duration)
-		if err != nil {
-			return x, errorf("fault duration %q: %v", x.Duration, err)
+		if err != nil || d <= 0 {
+			return x, errorf("fault duration %q: want a positive duration such as \"30s\"", x.Duration)
 		}
 		x.until = x.AddedAt.Add(d)
 	}
@@ -167,35 +188,47 @@ func (l *Limiter) Allow(app string) (bool, time.Duration) {
 	return true, 0
 }
 
-// Stats counts calls.
+// Stats counts gateway calls. Every call is counted once in Total, as
+// served (by method) or rejected (by platform error code, or "HTTP 503",
+// "malformed" for faults that answer no platform error); Faults counts the
+// calls a fault touched, which are also in one of the two.
 type Stats struct {
 	mu       sync.Mutex
-	Total    int            `json:"total"`
-	Served   map[string]int `json:"served"`   // by method
-	Rejected map[string]int `json:"rejected"` // by platform error code
-	Faults   int            `json:"faults_injected"`
+	total    int
+	served   map[string]int
+	rejected map[string]int
+	faults   int
 }
 
 // NewStats returns zeroed stats.
-func NewStats() *Stats { return &Stats{Served: map[string]int{}, Rejected: map[string]int{}} }
+func NewStats() *Stats { return &Stats{served: map[string]int{}, rejected: map[string]int{}} }
 
-// Serve counts a served call; Reject a refused one; Fault an injected one.
-func (s *Stats) Serve(method string) { s.mu.Lock(); s.Total++; s.Served[method]++; s.mu.Unlock() }
-func (s *Stats) Reject(code string)  { s.mu.Lock(); s.Total++; s.Rejected[code]++; s.mu.Unlock() }
-func (s *Stats) Fault()              { s.mu.Lock(); s.Total++; s.Faults++; s.mu.Unlock() }
+// Serve counts a served call, Reject a refused one; Fault marks a call a
+// fault touched (it is still counted by Serve or Reject).
+func (s *Stats) Serve(method string) { s.mu.Lock(); s.total++; s.served[method]++; s.mu.Unlock() }
+func (s *Stats) Reject(code string)  { s.mu.Lock(); s.total++; s.rejected[code]++; s.mu.Unlock() }
+func (s *Stats) Fault()              { s.mu.Lock(); s.faults++; s.mu.Unlock() }
 
-// Snapshot copies the counters.
+// Reset zeroes every counter.
+func (s *Stats) Reset() {
+	s.mu.Lock()
+	s.total, s.faults = 0, 0
+	s.served, s.rejected = map[string]int{}, map[string]int{}
+	s.mu.Unlock()
+}
+
+// Snapshot copies the counters as the admin endpoint shows them.
 func (s *Stats) Snapshot() map[string]any {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	served, rejected := map[string]int{}, map[string]int{}
-	for k, v := range s.Served {
+	for k, v := range s.served {
 		served[k] = v
 	}
-	for k, v := range s.Rejected {
+	for k, v := range s.rejected {
 		rejected[k] = v
 	}
-	return map[string]any{"total": s.Total, "served": served, "rejected": rejected, "faults_injected": s.Faults}
+	return map[string]any{"total": s.total, "served": served, "rejected": rejected, "faults_injected": s.faults}
 }
 
 // Generator calls fn at a steady rate until stopped.
@@ -205,22 +238,42 @@ type Generator struct {
 	once sync.Once
 }
 
+// TickerFunc starts a ticker of period d and returns its channel and its
+// stop function; tests pass a fake one to drive a generator without waiting.
+type TickerFunc func(d time.Duration) (<-chan time.Time, func())
+
+// RealTicker is a time.Ticker.
+func RealTicker(d time.Duration) (<-chan time.Time, func()) {
+	t := time.NewTicker(d)
+	return t.C, t.Stop
+}
+
+// Interval is the period between calls at perMinute calls a minute.
+func Interval(perMinute float64) time.Duration {
+	return time.Duration(float64(time.Minute) / perMinute)
+}
+
 // StartGenerator runs fn perMinute times a minute (nothing when ≤ 0).
 func StartGenerator(perMinute float64, fn func()) *Generator {
+	return StartGeneratorWith(perMinute, RealTicker, fn)
+}
+
+// StartGeneratorWith is StartGenerator on the ticks of newTicker.
+func StartGeneratorWith(perMinute float64, newTicker TickerFunc, fn func()) *Generator {
 	g := &Generator{stop: make(chan struct{}), done: make(chan struct{})}
 	if perMinute <= 0 {
 		close(g.done)
 		return g
 	}
-	t := time.NewTicker(time.Duration(float64(time.Minute) / perMinute))
+	ticks, stop := newTicker(Interval(perMinute))
 	go func() {
 		defer close(g.done)
-		defer t.Stop()
+		defer stop()
 		for {
 			select {
 			case <-g.stop:
 				return
-			case <-t.C:
+			case <-ticks:
 				fn()
 			}
 		}

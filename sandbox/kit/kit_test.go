@@ -56,15 +56,91 @@ func TestFaultsExpireByCountAndDuration(t *testing.T) {
 	}
 }
 
+// The generator is driven by a fake ticker: ten fake minutes at 60 a
+// minute must make about 600 calls, whatever the machine's speed.
 func TestGeneratorRunsAtRateAndStops(t *testing.T) {
 	var n atomic.Int32
-	g := kit.StartGenerator(6000, func() { n.Add(1) }) // every 10ms
-	time.Sleep(200 * time.Millisecond)
+	ticks := make(chan time.Time)
+	var period time.Duration
+	stopped := make(chan struct{})
+	g := kit.StartGeneratorWith(60, func(d time.Duration) (<-chan time.Time, func()) {
+		period = d
+		return ticks, func() { close(stopped) }
+	}, func() { n.Add(1) })
+	const fake = 10 * time.Minute
+	for at := period; at <= fake; at += period {
+		ticks <- time.Unix(0, 0).Add(at)
+	}
 	g.Stop()
-	got := n.Load()
-	time.Sleep(50 * time.Millisecond)
-	if got == 0 || n.Load() != got {
-		t.Fatalf("generated %d, then %d after Stop", got, n.Load())
+	if got := n.Load(); got < 590 || got > 610 {
+		t.Fatalf("%d calls in 10 fake minutes at 60/min (period %s), want about 600", got, period)
+	}
+	select {
+	case <-stopped:
+	default:
+		t.Fatal("Stop did not stop the ticker")
+	}
+	select {
+	case ticks <- time.Now():
+		t.Fatal("a stopped generator still takes ticks")
+	case <-time.After(20 * time.Millisecond):
 	}
 	kit.StartGenerator(0, func() { t.Error("a zero-rate generator ran") }).Stop()
+	if d := kit.Interval(6000); d != 10*time.Millisecond {
+		t.Fatalf("interval at 6000/min = %s", d)
+	}
+}
+
+func TestFaultValidation(t *testing.T) {
+	f := kit.NewFaults(1, time.Now)
+	bad := []kit.Fault{
+		{Kind: kit.FaultError, Ratio: 1.5}, {Kind: kit.FaultError, Ratio: -0.1}, {Kind: kit.FaultError, Count: -1},
+		{Kind: kit.FaultRateLimit, BanSeconds: -3}, {Kind: kit.FaultOutage, HTTPStatus: 700}, {Kind: kit.FaultError, Code: -7},
+		{Kind: kit.FaultError, Duration: "soon"}, {Kind: kit.FaultError, Duration: "-1s"}, {Kind: kit.FaultLatency, Latency: "-5ms"},
+		{Kind: "nonsense"},
+	}
+	for _, x := range bad {
+		if _, err := f.Add(x); err == nil {
+			t.Errorf("accepted %+v", x)
+		}
+	}
+	if len(f.List()) != 0 {
+		t.Fatalf("refused faults were kept: %v", f.List())
+	}
+	if _, err := f.Add(kit.Fault{Kind: kit.FaultRateLimit, Ratio: 1, BanSeconds: 30, HTTPStatus: 429}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// A ratio applies to about that share of calls (seeded, so repeatable).
+func TestFaultRatio(t *testing.T) {
+	f := kit.NewFaults(42, time.Now)
+	if _, err := f.Add(kit.Fault{Kind: kit.FaultError, Ratio: 0.25}); err != nil {
+		t.Fatal(err)
+	}
+	hits := 0
+	for i := 0; i < 1000; i++ {
+		if _, ok := f.Match("m"); ok {
+			hits++
+		}
+	}
+	if hits < 180 || hits > 320 {
+		t.Fatalf("ratio 0.25 hit %d of 1000 calls", hits)
+	}
+}
+
+func TestStatsCountEachCallOnce(t *testing.T) {
+	s := kit.NewStats()
+	s.Serve("a")
+	s.Fault()
+	s.Reject("7")
+	s.Reject("25")
+	snap := s.Snapshot()
+	if snap["total"] != 3 || snap["faults_injected"] != 1 || snap["rejected"].(map[string]int)["7"] != 1 || snap["served"].(map[string]int)["a"] != 1 {
+		t.Fatalf("snapshot = %v", snap)
+	}
+	s.Reset()
+	if snap := s.Snapshot(); snap["total"] != 0 || snap["faults_injected"] != 0 || len(snap["served"].(map[string]int)) != 0 {
+		t.Fatalf("after reset = %v", snap)
+	}
 }

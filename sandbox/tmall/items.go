@@ -31,14 +31,15 @@ type sku struct {
 	Quantity   int
 }
 
-// parseYuan reads a TOP money string: yuan with at most two decimals.
+// parseYuan reads a TOP money string: plain digits in yuan with at most
+// two decimals ("59.90", "12"). Signs, spaces and exponents are refused.
 func parseYuan(v string) (int64, bool) {
-	whole, frac, _ := strings.Cut(v, ".")
-	if whole == "" || len(frac) > 2 {
+	whole, frac, dot := strings.Cut(v, ".")
+	if whole == "" || len(frac) > 2 || (dot && frac == "") || !allDigits(whole) || !allDigits(frac) || len(whole) > 12 {
 		return 0, false
 	}
 	w, err := strconv.ParseInt(whole, 10, 64)
-	if err != nil || w < 0 {
+	if err != nil {
 		return 0, false
 	}
 	for len(frac) < 2 {
@@ -49,6 +50,15 @@ func parseYuan(v string) (int64, bool) {
 		return 0, false
 	}
 	return w*100 + f, true
+}
+
+func allDigits(s string) bool {
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 func yuan(fen int64) string { return fmt.Sprintf("%d.%02d", fen/100, fen%100) }
@@ -128,33 +138,47 @@ func (s *Server) applyItemFields(it *item, p params, adding bool) *topErr {
 		if e != nil {
 			return e
 		}
-		total := 0
-		for _, k := range skus {
-			total += k.Quantity
-		}
-		if total != num {
-			return invalidArg("num", fmt.Sprintf("商品数量 %d 必须等于SKU数量之和 %d", num, total))
-		}
 		it.SKUs = skus
 	}
 	it.Num = num
 	if v, ok := p["price"]; ok {
 		price, good := parseYuan(v)
-		if !good || price <= 0 || price > 10000000000 {
+		if !good || price <= 0 || price > maxPrice {
 			return invalidArg("price", fmt.Sprintf("%q 不是有效的价格（元，两位小数）", v))
-		}
-		if len(it.SKUs) > 0 {
-			lo, hi := it.SKUs[0].Price, it.SKUs[0].Price
-			for _, k := range it.SKUs {
-				lo, hi = min(lo, k.Price), max(hi, k.Price)
-			}
-			if price < lo || price > hi {
-				return invalidArg("price", fmt.Sprintf("商品价格 %s 须在SKU价格区间 [%s, %s] 内", v, yuan(lo), yuan(hi)))
-			}
 		}
 		it.Price = price
 	} else if adding {
 		return missing("price")
+	}
+	return it.checkInvariants()
+}
+
+// maxPrice is TOP's price ceiling, 100000000 yuan, in fen.
+const maxPrice = 100000000 * 100
+
+// checkInvariants holds what TOP keeps true of an item with SKUs, whatever
+// subset of fields a call sent: num is the sum of the SKU quantities, the
+// item price lies within the SKU price range, outer ids are unique.
+func (it *item) checkInvariants() *topErr {
+	if len(it.SKUs) == 0 {
+		return nil
+	}
+	total := 0
+	lo, hi := it.SKUs[0].Price, it.SKUs[0].Price
+	outer := map[string]bool{}
+	for _, k := range it.SKUs {
+		total += k.Quantity
+		lo, hi = min(lo, k.Price), max(hi, k.Price)
+		if k.OuterID != "" && outer[k.OuterID] {
+			return invalidArg("sku_outer_ids", fmt.Sprintf("SKU商家编码 %q 重复", k.OuterID))
+		}
+		outer[k.OuterID] = true
+	}
+	if total != it.Num {
+		return invalidArg("num", fmt.Sprintf("商品数量 %d 必须等于SKU数量之和 %d", it.Num, total))
+	}
+	if it.Price < lo || it.Price > hi {
+		return invalidArg("price", fmt.Sprintf("商品价格 %s 须在SKU价格区间 [%s, %s] 内", yuan(it.Price), yuan(lo), yuan(hi)))
 	}
 	return nil
 }
@@ -180,7 +204,7 @@ func (s *Server) parseSKUs(it *item, p params) ([]*sku, *topErr) {
 		old["o:"+k.OuterID] = k
 		old["p:"+k.Properties] = k
 	}
-	seen := map[string]bool{}
+	seen, seenOuter := map[string]bool{}, map[string]bool{}
 	var out []*sku
 	for i, pr := range props {
 		if seen[pr] {
@@ -197,12 +221,16 @@ func (s *Server) parseSKUs(it *item, p params) ([]*sku, *topErr) {
 			return nil, invalidArg("sku_quantities", fmt.Sprintf("第 %d 项 %q 不是非负整数", i+1, lists["sku_quantities"][i]))
 		}
 		price, ok := parseYuan(lists["sku_prices"][i])
-		if !ok || price <= 0 || price > 10000000000 {
+		if !ok || price <= 0 || price > maxPrice {
 			return nil, invalidArg("sku_prices", fmt.Sprintf("第 %d 项 %q 不是有效价格", i+1, lists["sku_prices"][i]))
 		}
 		k := &sku{Properties: pr, Quantity: q, Price: price}
 		if l := lists["sku_outer_ids"]; l != nil {
 			k.OuterID = l[i]
+			if k.OuterID != "" && seenOuter[k.OuterID] {
+				return nil, invalidArg("sku_outer_ids", fmt.Sprintf("SKU商家编码 %q 重复", k.OuterID))
+			}
+			seenOuter[k.OuterID] = true
 		}
 		if l := lists["sku_barcode"]; l != nil {
 			k.Barcode = l[i]
@@ -275,7 +303,7 @@ func (s *Server) itemView(it *item) map[string]any {
 			"quantity": k.Quantity, "price": yuan(k.Price), "outer_id": k.OuterID, "barcode": k.Barcode})
 	}
 	return map[string]any{"num_iid": it.NumIID, "title": it.Title, "price": yuan(it.Price), "num": it.Num, "cid": it.Cid,
-		"approve_status": it.ApproveStatus, "outer_id": it.OuterID, "pic_url": it.PicPath,
+		"approve_status": it.ApproveStatus, "outer_id": it.OuterID, "pic_url": it.PicPath, "desc": it.Desc,
 		"modified": it.Modified.In(gmt8).Format(topTime), "skus": map[string]any{"sku": skus}}
 }
 
@@ -287,7 +315,8 @@ func (s *Server) itemSellerGet(p params) (any, *topErr) {
 	if e != nil {
 		return nil, e
 	}
-	return map[string]any{"item": s.itemView(it)}, nil
+	// TOP names the SKU list "sku" in fields and "skus" in the answer.
+	return map[string]any{"item": selectFields(s.itemView(it), p.get("fields"), map[string]string{"sku": "skus"})}, nil
 }
 
 func (s *Server) itemsCustomGet(p params) (any, *topErr) {
@@ -324,6 +353,9 @@ func (it *item) findSKU(p params) (*sku, *topErr) {
 	return nil, &topErr{Code: 15, Msg: "Remote service error", SubCode: "isv.sku-not-exist", SubMsg: "找不到SKU"}
 }
 
+// skuPriceUpdate changes one SKU's price (and optionally its quantity and
+// outer id). TOP refuses a change that leaves the item price outside the
+// SKU price range unless item_price moves it back in, and so does this.
 func (s *Server) skuPriceUpdate(p params) (any, *topErr) {
 	it, e := s.findItem(p)
 	if e != nil {
@@ -336,29 +368,64 @@ func (s *Server) skuPriceUpdate(p params) (any, *topErr) {
 	if e != nil {
 		return nil, e
 	}
-	price, ok := parseYuan(p.get("price"))
-	if !ok || price <= 0 {
-		return nil, invalidArg("price", fmt.Sprintf("%q 不是有效价格", p.get("price")))
+	cp := *it
+	cp.SKUs = make([]*sku, len(it.SKUs))
+	var nk *sku
+	for i, x := range it.SKUs {
+		c := *x
+		cp.SKUs[i] = &c
+		if x == k {
+			nk = &c
+		}
 	}
-	k.Price = price
-	lo := price
-	for _, x := range it.SKUs {
-		lo = min(lo, x.Price)
+	if v := p.get("price"); v != "" {
+		price, ok := parseYuan(v)
+		if !ok || price <= 0 || price > maxPrice {
+			return nil, invalidArg("price", fmt.Sprintf("%q 不是有效价格", v))
+		}
+		nk.Price = price
 	}
-	it.Price = lo
-	it.Modified = s.cfg.Now()
-	return map[string]any{"sku": map[string]any{"sku_id": k.SkuID, "num_iid": it.NumIID, "modified": it.Modified.In(gmt8).Format(topTime)}}, nil
+	if v := p.get("quantity"); v != "" {
+		q, err := strconv.Atoi(v)
+		if err != nil || q < 0 {
+			return nil, invalidArg("quantity", fmt.Sprintf("%q 不是非负整数", v))
+		}
+		cp.Num += q - nk.Quantity
+		nk.Quantity = q
+	}
+	if v := p.get("outer_id"); v != "" {
+		nk.OuterID = v
+	}
+	if v := p.get("item_price"); v != "" {
+		price, ok := parseYuan(v)
+		if !ok || price <= 0 || price > maxPrice {
+			return nil, invalidArg("item_price", fmt.Sprintf("%q 不是有效价格", v))
+		}
+		cp.Price = price
+	}
+	if e := cp.checkInvariants(); e != nil {
+		if e.SubCode == "isv.invalid-parameter:price" {
+			e = invalidArg("item_price", e.SubMsg+"；请同时传 item_price")
+		}
+		return nil, e
+	}
+	cp.Modified = s.cfg.Now()
+	*it = cp
+	return map[string]any{"sku": map[string]any{"sku_id": nk.SkuID, "num_iid": it.NumIID, "modified": it.Modified.In(gmt8).Format(topTime)}}, nil
 }
 
+// quantityUpdate is taobao.item.quantity.update: type 1 sets, type 2 adds.
+// An item with SKUs needs the SKU (sku_id, or outer_id = the SKU's 商家编码):
+// item-level stock on it would be a number no SKU holds.
 func (s *Server) quantityUpdate(p params) (any, *topErr) {
 	it, e := s.findItem(p)
 	if e != nil {
 		return nil, e
 	}
-	q, err := strconv.Atoi(p.get("quantity"))
 	if p.get("quantity") == "" {
 		return nil, missing("quantity")
 	}
+	q, err := strconv.Atoi(p.get("quantity"))
 	if err != nil {
 		return nil, invalidArg("quantity", "不是整数")
 	}
@@ -374,8 +441,9 @@ func (s *Server) quantityUpdate(p params) (any, *topErr) {
 		if typ == "2" {
 			n = cur + q
 		}
-		if n < 0 {
-			return 0, &topErr{Code: 15, Msg: "Remote service error", SubCode: "isv.item-quantity-item-update-service-error", SubMsg: "库存不能小于0"}
+		if n < 0 || n > 900000000 {
+			// Not retryable: the same call fails the same way.
+			return 0, invalidArg("quantity", fmt.Sprintf("库存须在 0 到 900000000 之间，结果为 %d", n))
 		}
 		return n, nil
 	}
@@ -414,6 +482,13 @@ func (s *Server) listing(p params) (any, *topErr) {
 	}
 	if p.get("num") == "" {
 		return nil, missing("num")
+	}
+	n, err := strconv.Atoi(p.get("num"))
+	if err != nil || n < 0 || n > 900000000 {
+		return nil, invalidArg("num", "0 到 900000000 的整数")
+	}
+	if len(it.SKUs) == 0 {
+		it.Num = n
 	}
 	it.ApproveStatus, it.Modified = "onsale", s.cfg.Now()
 	return map[string]any{"item": map[string]any{"num_iid": it.NumIID, "modified": it.Modified.In(gmt8).Format(topTime)}}, nil

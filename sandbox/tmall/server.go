@@ -1,7 +1,8 @@
 // Package tmall is a faithful fake of the Taobao/Tmall TOP gateway, written
 // from the platform's side: its own signature check, its own envelopes and
 // error codes, TOP's item and trade rules, a QPS limit answered with code 7,
-// generated orders, and fault injection. It never imports the connector.
+// generated orders, fault injection and optional persistence. It never
+// imports the connector. See sandbox/README.md.
 //
 // Gateway: POST /router/rest (form; system params may also be in the query).
 // Admin:   /_sandbox/items, /_sandbox/orders, /_sandbox/orders/{tid}/close,
@@ -11,18 +12,14 @@ package tmall
 
 import (
 	"crypto/hmac"
-	"crypto/md5"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
-	"hash"
 	"math"
 	"math/rand"
 	"net/http"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/syncctl/syncctl/sandbox/kit"
@@ -33,11 +30,11 @@ type Config struct {
 	AppKey, AppSecret, Session string
 	QPS                        float64          // 0 = unlimited
 	OrdersPerMinute            float64          // 0 = only on request
-	Seed                       int64            // ids and names
+	Seed                       int64            // ids, names and fault ratios
 	Now                        func() time.Time // nil = time.Now
 	MaxSkew                    time.Duration    // default 10m
 	// StateFile, when set, keeps the shop's items and trades across restarts:
-	// loaded by New, written after changes and by Close ("" = memory only).
+	// loaded by Open, written after changes and by Close ("" = memory only).
 	StateFile string
 }
 
@@ -49,12 +46,15 @@ type Server struct {
 	limiter *kit.Limiter
 	stats   *kit.Stats
 	gen     *kit.Generator
+	reqSeq  atomic.Int64 // request ids: their own sequence, so they never shift the seeded ids
 
-	mu     sync.Mutex
-	rnd    *rand.Rand
-	nextID int64
-	items  map[int64]*item
-	trades map[int64]*trade
+	mu        sync.Mutex
+	rnd       *rand.Rand
+	nextID    int64
+	items     map[int64]*item
+	trades    map[int64]*trade
+	lastPrune time.Time
+	persist   persister
 }
 
 // gmt8 is TOP's clock; the sandbox needs no tz database.
@@ -62,8 +62,23 @@ var gmt8 = time.FixedZone("GMT+8", 8*3600)
 
 const topTime = "2006-01-02 15:04:05"
 
-// New builds a sandbox and starts its order generator.
+// tradeLifetime is how far back TOP serves trades ("only last 3 months").
+const tradeLifetime = 90 * 24 * time.Hour
+
+// New builds a sandbox for tests; it panics where Open returns an error
+// (only a StateFile that cannot be read).
 func New(cfg Config) *Server {
+	s, err := Open(cfg)
+	if err != nil {
+		panic(err)
+	}
+	return s
+}
+
+// Open builds a sandbox, loads its StateFile if there is one, and starts
+// its order generator. A state file that exists but cannot be read is an
+// error naming the file.
+func Open(cfg Config) (*Server, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
@@ -71,7 +86,11 @@ func New(cfg Config) *Server {
 		cfg.MaxSkew = 10 * time.Minute
 	}
 	s := &Server{cfg: cfg, faults: kit.NewFaults(cfg.Seed, cfg.Now), limiter: kit.NewLimiter(cfg.QPS, cfg.Now), stats: kit.NewStats()}
+	s.persist.path = cfg.StateFile
 	s.reset()
+	if err := s.load(); err != nil {
+		return nil, err
+	}
 	s.mux = http.NewServeMux()
 	s.mux.HandleFunc("/router/rest", s.serveTOP)
 	s.mux.HandleFunc("GET /_sandbox/items", s.adminItems)
@@ -83,10 +102,14 @@ func New(cfg Config) *Server {
 	s.mux.HandleFunc("POST /_sandbox/reset", func(w http.ResponseWriter, _ *http.Request) {
 		s.reset()
 		s.faults.Clear()
+		s.stats.Reset()
+		s.mu.Lock()
+		s.changed()
+		s.mu.Unlock()
 		kit.WriteJSON(w, 200, map[string]bool{"reset": true})
 	})
 	s.gen = kit.StartGenerator(cfg.OrdersPerMinute, func() { _, _ = s.CreateOrders(1, "") })
-	return s
+	return s, nil
 }
 
 func (s *Server) reset() {
@@ -98,8 +121,11 @@ func (s *Server) reset() {
 	s.trades = map[int64]*trade{}
 }
 
-// Close stops the order generator.
-func (s *Server) Close() { s.gen.Stop() }
+// Close stops the order generator and writes the state file (if any).
+func (s *Server) Close() error {
+	s.gen.Stop()
+	return s.flush(true)
+}
 
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
 
@@ -116,9 +142,12 @@ type topErr struct {
 	SubMsg  string `json:"sub_msg,omitempty"`
 }
 
-var platformMsgs = map[int]string{7: "App Call Limited", 15: "Remote service error", 21: "Missing Method", 22: "Invalid Method",
+var platformMsgs = map[int]string{4: "User Call Limited", 5: "Session Call Limited", 6: "Partner Call Limited",
+	7: "App Call Limited", 8: "App Call Exceeds Limited Frequency", 10: "Service Currently Unavailable",
+	15: "Remote service error", 21: "Missing Method", 22: "Invalid Method",
 	23: "Invalid Format", 24: "Missing Signature", 25: "Invalid Signature", 26: "Missing Session", 27: "Invalid session",
 	28: "Missing App Key", 29: "Invalid App Key", 30: "Missing Timestamp", 31: "Invalid Timestamp",
+	32: "Missing Version", 34: "Unsupported Version",
 	40: "Missing Required Arguments", 41: "Invalid Arguments"}
 
 func perr(code int, sub, subMsg string) *topErr {
@@ -150,9 +179,16 @@ func (s *Server) methods() map[string]handler {
 	}
 }
 
+// readOnly methods change nothing, so they never dirty the state file.
+var readOnly = map[string]bool{"taobao.item.seller.get": true, "taobao.items.custom.get": true,
+	"taobao.trades.sold.increment.get": true, "taobao.trade.fullinfo.get": true}
+
+// serveTOP answers one gateway call: method, then the caller's identity
+// and signature, then faults (so an unauthenticated call never uses up a
+// count-limited fault), then the QPS limit, then the method itself.
 func (s *Server) serveTOP(w http.ResponseWriter, r *http.Request) {
 	if err := r.ParseForm(); err != nil {
-		s.fail(w, "", perr(41, "", "form: "+err.Error()))
+		s.fail(w, perr(41, "", "form: "+err.Error()))
 		return
 	}
 	p := params{}
@@ -160,45 +196,61 @@ func (s *Server) serveTOP(w http.ResponseWriter, r *http.Request) {
 		p[k] = v[0]
 	}
 	method := p.get("method")
-	if f, ok := s.faults.Match(method); ok {
-		if s.applyFault(w, method, f) {
-			return
-		}
-	}
 	if method == "" {
-		s.fail(w, method, perr(21, "", ""))
+		s.fail(w, perr(21, "", ""))
 		return
 	}
 	h, ok := s.methods()[method]
 	if !ok {
-		s.fail(w, method, perr(22, "", "unknown method "+method))
+		s.fail(w, perr(22, "", "unknown method "+method))
 		return
 	}
 	if e := s.verify(p); e != nil {
-		s.fail(w, method, e)
+		s.fail(w, e)
 		return
+	}
+	if f, ok := s.faults.Match(method); ok {
+		s.stats.Fault()
+		if !s.applyFault(w, r, method, f) {
+			return
+		}
 	}
 	if ok, wait := s.limiter.Allow(p.get("app_key")); !ok {
 		secs := int(math.Ceil(wait.Seconds()))
-		s.fail(w, method, perr(7, "accesscontrol.limited-by-app-access-count", fmt.Sprintf("This ban will last for %d more seconds", max(1, secs))))
+		s.fail(w, perr(7, "accesscontrol.limited-by-app-access-count", fmt.Sprintf("This ban will last for %d more seconds", max(1, secs))))
 		return
 	}
 	s.mu.Lock()
+	s.prune()
 	resp, e := h(p)
+	if e == nil && !readOnly[method] {
+		s.changed()
+	}
 	s.mu.Unlock()
 	if e != nil {
-		s.fail(w, method, e)
+		s.fail(w, e)
 		return
 	}
 	s.stats.Serve(method)
-	root := strings.ReplaceAll(strings.TrimPrefix(method, "taobao."), ".", "_") + "_response"
+	root := responseRoot(method)
 	if m, ok := resp.(map[string]any); ok {
 		m["request_id"] = s.requestID()
 	}
 	kit.WriteJSON(w, http.StatusOK, map[string]any{root: resp})
 }
 
-// verify checks the system parameters in TOP's order.
+// responseRoot is TOP's success wrapper: the method without "taobao.",
+// dots as underscores, then "_response".
+func responseRoot(method string) string {
+	return strings.ReplaceAll(strings.TrimPrefix(method, "taobao."), ".", "_") + "_response"
+}
+
+// Sign methods the gateway accepts.
+var signMethods = map[string]bool{"md5": true, "hmac": true, "hmac-sha256": true}
+
+// verify checks the system parameters in TOP's order. The version codes
+// are channels.md's "32/33/34 version"; which of 33/34 TOP answers for a
+// wrong v is UNCONFIRMED (34 "Unsupported Version" here).
 func (s *Server) verify(p params) *topErr {
 	switch {
 	case p.get("app_key") == "":
@@ -215,13 +267,26 @@ func (s *Server) verify(p params) *topErr {
 	if d := s.cfg.Now().Sub(ts); d > s.cfg.MaxSkew || d < -s.cfg.MaxSkew {
 		return perr(31, "", fmt.Sprintf("timestamp 与服务器时间相差 %s，超过 %s", d.Round(time.Second), s.cfg.MaxSkew))
 	}
+	switch v := p.get("v"); {
+	case v == "":
+		return perr(32, "", "")
+	case v != "2.0":
+		return perr(34, "", "version "+v+" is not supported, use 2.0")
+	}
 	if f := p.get("format"); f != "" && f != "json" {
 		return perr(23, "", "only format=json is served by this sandbox")
+	}
+	sm := p.get("sign_method")
+	if sm == "" {
+		sm = "md5" // the old TOP doc's default
+	}
+	if !signMethods[sm] {
+		return perr(25, "", "sign_method "+sm+" is not md5, hmac or hmac-sha256")
 	}
 	if p.get("sign") == "" {
 		return perr(24, "", "")
 	}
-	if !hmac.Equal([]byte(strings.ToUpper(p.get("sign"))), []byte(Sign(p.get("sign_method"), s.cfg.AppSecret, p))) {
+	if !hmac.Equal([]byte(strings.ToUpper(p.get("sign"))), []byte(Sign(sm, s.cfg.AppSecret, p))) {
 		return perr(25, "", "")
 	}
 	switch {
@@ -240,37 +305,13 @@ func parseTimestamp(v string) (time.Time, error) {
 	return time.ParseInLocation(topTime, v, gmt8)
 }
 
-// Sign is the platform's own signature: sorted name+value pairs, md5
-// wrapped in the secret, or HMAC-MD5 / HMAC-SHA256 keyed by it.
-func Sign(method, secret string, p map[string]string) string {
-	names := make([]string, 0, len(p))
-	for k := range p {
-		if k != "sign" {
-			names = append(names, k)
-		}
-	}
-	sort.Strings(names)
-	var sb strings.Builder
-	for _, k := range names {
-		sb.WriteString(k + p[k])
-	}
-	var h hash.Hash
-	switch method {
-	case "hmac":
-		h = hmac.New(md5.New, []byte(secret))
-	case "hmac-sha256":
-		h = hmac.New(sha256.New, []byte(secret))
-	default:
-		h = md5.New()
-		sb2 := secret + sb.String() + secret
-		h.Write([]byte(sb2))
-		return strings.ToUpper(hex.EncodeToString(h.Sum(nil)))
-	}
-	h.Write([]byte(sb.String()))
-	return strings.ToUpper(hex.EncodeToString(h.Sum(nil)))
+func (s *Server) fail(w http.ResponseWriter, e *topErr) {
+	s.failWith(w, http.StatusOK, e, 0)
 }
 
-func (s *Server) fail(w http.ResponseWriter, method string, e *topErr) {
+// failWith writes an error_response with an HTTP status (TOP itself always
+// answers 200; faults may not) and, when retryAfter > 0, a Retry-After.
+func (s *Server) failWith(w http.ResponseWriter, status int, e *topErr, retryAfter int) {
 	s.stats.Reject(strconv.Itoa(e.Code))
 	body := map[string]any{"code": e.Code, "msg": e.Msg, "request_id": s.requestID()}
 	if e.SubCode != "" {
@@ -279,29 +320,64 @@ func (s *Server) fail(w http.ResponseWriter, method string, e *topErr) {
 	if e.SubMsg != "" {
 		body["sub_msg"] = e.SubMsg
 	}
-	kit.WriteJSON(w, http.StatusOK, map[string]any{"error_response": body})
+	if retryAfter > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(retryAfter))
+	}
+	kit.WriteJSON(w, status, map[string]any{"error_response": body})
 }
 
+// requestID draws from its own counter: a seeded run makes the same ids and
+// orders however many calls (and failed calls) happen in between.
 func (s *Server) requestID() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return strconv.FormatInt(s.rnd.Int63n(1<<40), 36)
+	return strconv.FormatInt(1<<40+s.reqSeq.Add(1), 36)
 }
 
-// applyFault acts out a matched fault; it reports whether the request ended.
-func (s *Server) applyFault(w http.ResponseWriter, method string, f kit.Fault) bool {
-	s.stats.Fault()
+// applyFault acts out a matched fault; it reports whether the request goes
+// on to the method (latency only).
+func (s *Server) applyFault(w http.ResponseWriter, r *http.Request, method string, f kit.Fault) bool {
+	if d := f.Delay(); d > 0 {
+		select {
+		case <-time.After(d):
+		case <-r.Context().Done():
+		}
+	}
+	status := f.HTTPStatus
+	if f.Kind == kit.FaultOutage && status == 0 {
+		status = http.StatusServiceUnavailable
+	}
+	// A non-200 answer carries the ban as Retry-After, as an HTTP-level
+	// throttle or outage in front of the gateway would.
+	retryAfter := 0
+	if status != 0 && status != http.StatusOK {
+		retryAfter = f.BanSeconds
+		if f.Kind == kit.FaultRateLimit {
+			retryAfter = max(f.BanSeconds, 1)
+		}
+	}
+	if retryAfter > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(retryAfter))
+	}
 	switch f.Kind {
 	case kit.FaultLatency:
-		time.Sleep(f.Delay())
-		return false
+		return true
 	case kit.FaultOutage:
-		http.Error(w, "<html><body>502/503 gateway unavailable</body></html>", http.StatusServiceUnavailable)
+		s.stats.Reject("HTTP " + strconv.Itoa(status))
+		http.Error(w, fmt.Sprintf("<html><body>%d gateway unavailable</body></html>", status), status)
 	case kit.FaultMalformed:
+		s.stats.Reject("malformed")
 		w.Header().Set("Content-Type", "application/json")
-		_, _ = w.Write([]byte(`{"` + strings.ReplaceAll(method, ".", "_") + `_response":{"trun`))
+		w.WriteHeader(max(status, http.StatusOK))
+		_, _ = w.Write([]byte(`{"` + responseRoot(method) + `":{"trun`))
 	case kit.FaultRateLimit:
-		s.fail(w, method, perr(7, "accesscontrol.limited-by-api-access-count", "This ban will last for 1 more seconds"))
+		code, sub, ban := f.Code, f.SubCode, max(f.BanSeconds, 1)
+		if code == 0 {
+			code = 7
+		}
+		if sub == "" {
+			sub = "accesscontrol.limited-by-api-access-count"
+		}
+		e := perr(code, sub, strings.TrimSpace(f.Msg+" "+fmt.Sprintf("This ban will last for %d more seconds", ban)))
+		s.failWith(w, max(status, http.StatusOK), e, 0)
 	default:
 		code := f.Code
 		if code == 0 {
@@ -311,7 +387,7 @@ func (s *Server) applyFault(w http.ResponseWriter, method string, f kit.Fault) b
 		if e.Msg == "" {
 			e.Msg = "Remote service error"
 		}
-		s.fail(w, method, e)
+		s.failWith(w, max(status, http.StatusOK), e, 0)
 	}
-	return true
+	return false
 }

@@ -1,15 +1,11 @@
 package tmall
 
 import (
-	"encoding/json"
 	"fmt"
-	"net/http"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/syncctl/syncctl/sandbox/kit"
 )
 
 type trade struct {
@@ -31,6 +27,7 @@ type tline struct {
 	Price                       int64
 	Num                         int
 	Status                      string
+	Waybill                     string // set when the line shipped
 }
 
 var (
@@ -42,12 +39,12 @@ var (
 )
 
 // CreateOrders makes n paid trades for random on-sale SKUs with stock
-// (only skuOuterID when set) and returns their tids. It makes fewer when
-// stock runs out.
+// (only skuOuterID when set) and returns their tids. When stock runs out it
+// stops and returns the tids it made with an error saying how many.
 func (s *Server) CreateOrders(n int, skuOuterID string) ([]string, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	var out []string
+	out := []string{}
 	for i := 0; i < n; i++ {
 		t := s.newTrade(skuOuterID)
 		if t == nil {
@@ -55,11 +52,21 @@ func (s *Server) CreateOrders(n int, skuOuterID string) ([]string, error) {
 		}
 		out = append(out, strconv.FormatInt(t.Tid, 10))
 	}
-	if len(out) == 0 && n > 0 {
-		return nil, fmt.Errorf("no on-sale SKU with stock to sell (push products first)")
+	if len(out) > 0 {
+		s.changed()
+	}
+	if len(out) < n {
+		what := "on-sale SKU with stock"
+		if skuOuterID != "" {
+			what = "stock of on-sale SKU " + skuOuterID
+		}
+		return out, fmt.Errorf("created %d of %d orders: no %s left to sell (push products or stock first)", len(out), n, what)
 	}
 	return out, nil
 }
+
+// maxLines bounds the lines of a generated trade (and must stay below 1000).
+const maxLines = 3
 
 type pick struct {
 	it *item
@@ -85,12 +92,14 @@ func (s *Server) sellable(skuOuterID string) []pick {
 func (s *Server) newTrade(skuOuterID string) *trade {
 	now := s.cfg.Now().Truncate(time.Second)
 	region := regions[s.rnd.Intn(len(regions))]
-	t := &trade{Tid: 3000000000000000000 + s.newID()*1000 + int64(s.rnd.Intn(1000)), Status: "WAIT_SELLER_SEND_GOODS",
+	// Tids are 19 digits (beyond float64's exact range) and end in 000; a
+	// line's oid is its tid + 1..999, so no oid ever equals another tid.
+	t := &trade{Tid: 3000000000000000000 + s.newID()*1000, Status: "WAIT_SELLER_SEND_GOODS",
 		Created: now, Modified: now, PayTime: now,
 		BuyerNick: "t" + strings.Repeat("*", 2) + strconv.Itoa(s.rnd.Intn(10)), OpenUID: fmt.Sprintf("AAH%012d", s.rnd.Int63n(1e12)),
 		RecvName: surnames[s.rnd.Intn(len(surnames))] + "*", RecvMobile: fmt.Sprintf("1%d%d****%04d", 3+s.rnd.Intn(6), s.rnd.Intn(10), s.rnd.Intn(10000)),
 		State: region[0], City: region[1], District: region[2], Addr: streets[s.rnd.Intn(len(streets))] + "***"}
-	lines := 1 + s.rnd.Intn(3)
+	lines := 1 + s.rnd.Intn(maxLines)
 	used := map[*sku]bool{}
 	for i := 0; i < lines; i++ {
 		cands := s.sellable(skuOuterID)
@@ -125,6 +134,7 @@ func (s *Server) newTrade(skuOuterID string) *trade {
 	return t
 }
 
+// view is the trade as TOP's Trade object, every field.
 func (t *trade) view() map[string]any {
 	var goods int64
 	var orders []map[string]any
@@ -196,9 +206,9 @@ func (s *Server) incrementGet(p params) (any, *topErr) {
 	})
 	from := min((page-1)*size, len(hits))
 	to := min(from+size, len(hits))
-	var trades []map[string]any
+	trades := []map[string]any{}
 	for _, t := range hits[from:to] {
-		trades = append(trades, t.view())
+		trades = append(trades, selectFields(t.view(), p.get("fields"), nil))
 	}
 	resp := map[string]any{"trades": map[string]any{"trade": trades}}
 	if p.get("use_has_next") == "true" {
@@ -233,11 +243,35 @@ func (s *Server) fullinfoGet(p params) (any, *topErr) {
 	if e != nil {
 		return nil, e
 	}
-	return map[string]any{"trade": t.view()}, nil
+	return map[string]any{"trade": selectFields(t.view(), p.get("fields"), nil)}, nil
+}
+
+// prune drops trades older than TOP serves ("only last 3 months"), at most
+// once a minute. Called with s.mu held.
+func (s *Server) prune() {
+	now := s.cfg.Now()
+	if now.Sub(s.lastPrune) < time.Minute {
+		return
+	}
+	s.lastPrune = now
+	dropped := false
+	for id, t := range s.trades {
+		if now.Sub(t.Modified) > tradeLifetime {
+			delete(s.trades, id)
+			dropped = true
+		}
+	}
+	if dropped {
+		s.changed()
+	}
 }
 
 var carriers = map[string]bool{"SF": true, "ZTO": true, "YTO": true, "STO": true, "YUNDA": true, "EMS": true, "JD": true, "POST": true, "DBL": true, "ZJS": true}
 
+// offlineSend ships a trade, or with is_split=1 only the sub orders named
+// in sub_tid (without is_split=1 sub_tid is ignored, as TOP documents the
+// pair). Every named sub order must belong to the trade and still wait for
+// shipping; the trade's status then follows its lines.
 func (s *Server) offlineSend(p params) (any, *topErr) {
 	t, e := s.findTrade(p)
 	if e != nil {
@@ -254,14 +288,33 @@ func (s *Server) offlineSend(p params) (any, *topErr) {
 	if t.Status != "WAIT_SELLER_SEND_GOODS" && t.Status != "SELLER_CONSIGNED_PART" {
 		return nil, &topErr{Code: 15, Msg: "Remote service error", SubCode: "isv.logistics-offline-service-error", SubMsg: "交易状态 " + t.Status + " 不能发货"}
 	}
-	ship := map[string]bool{}
-	for _, id := range split(p.get("sub_tid")) {
-		ship[id] = true
+	partial := p.get("is_split") == "1"
+	ship := map[int64]bool{}
+	if partial {
+		if p.get("sub_tid") == "" {
+			return nil, missing("sub_tid")
+		}
+		byOid := map[int64]*tline{}
+		for _, l := range t.Lines {
+			byOid[l.Oid] = l
+		}
+		for _, v := range strings.Split(p.get("sub_tid"), ",") {
+			oid, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+			l := byOid[oid]
+			switch {
+			case err != nil || l == nil:
+				return nil, perr(41, "isv.invalid-parameter:sub_tid", fmt.Sprintf("子订单 %s 不属于交易 %d", v, t.Tid))
+			case l.Status != "WAIT_SELLER_SEND_GOODS":
+				return nil, &topErr{Code: 15, Msg: "Remote service error", SubCode: "isv.logistics-offline-service-error",
+					SubMsg: fmt.Sprintf("子订单 %d 状态 %s 不能发货", oid, l.Status)}
+			}
+			ship[oid] = true
+		}
 	}
 	waiting := 0
 	for _, l := range t.Lines {
-		if len(ship) == 0 || ship[strconv.FormatInt(l.Oid, 10)] {
-			l.Status = "WAIT_BUYER_CONFIRM_GOODS"
+		if l.Status == "WAIT_SELLER_SEND_GOODS" && (!partial || ship[l.Oid]) {
+			l.Status, l.Waybill = "WAIT_BUYER_CONFIRM_GOODS", p.get("out_sid")
 		}
 		if l.Status == "WAIT_SELLER_SEND_GOODS" {
 			waiting++
@@ -271,85 +324,17 @@ func (s *Server) offlineSend(p params) (any, *topErr) {
 	if waiting > 0 {
 		t.Status = "SELLER_CONSIGNED_PART"
 	}
-	t.Waybill, t.Company, t.Modified = p.get("out_sid"), p.get("company_code"), s.cfg.Now().Truncate(time.Second)
+	t.Waybill, t.Company = p.get("out_sid"), p.get("company_code")
+	t.Modified = laterThan(t.Modified, s.cfg.Now())
 	return map[string]any{"shipping": map[string]any{"is_success": true}}, nil
 }
 
-func (s *Server) sortedItemIDs() []int64 {
-	ids := make([]int64, 0, len(s.items))
-	for id := range s.items {
-		ids = append(ids, id)
+// laterThan is now to the second, but strictly after prev: a trade's
+// modified is its version, and a change must make a new one.
+func laterThan(prev, now time.Time) time.Time {
+	now = now.Truncate(time.Second)
+	if !now.After(prev) {
+		now = prev.Truncate(time.Second).Add(time.Second)
 	}
-	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
-	return ids
-}
-
-func (s *Server) adminItems(w http.ResponseWriter, _ *http.Request) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	items := []map[string]any{}
-	for _, id := range s.sortedItemIDs() {
-		it := s.items[id]
-		v := s.itemView(it)
-		var skus []map[string]any
-		for _, k := range it.SKUs {
-			skus = append(skus, map[string]any{"sku_id": k.SkuID, "outer_id": k.OuterID, "properties": k.Properties,
-				"price": yuan(k.Price), "price_fen": k.Price, "quantity": k.Quantity, "barcode": k.Barcode})
-		}
-		v["skus"] = skus
-		v["price_fen"] = it.Price
-		items = append(items, v)
-	}
-	kit.WriteJSON(w, http.StatusOK, map[string]any{"items": items})
-}
-
-func (s *Server) adminCreateOrders(w http.ResponseWriter, r *http.Request) {
-	var in struct {
-		Count      int    `json:"count"`
-		SKUOuterID string `json:"sku_outer_id"`
-	}
-	dec := json.NewDecoder(r.Body)
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&in); err != nil || in.Count < 1 || in.Count > 10000 {
-		kit.WriteJSON(w, http.StatusBadRequest, map[string]string{"error": `body must be {"count":N} with 1 ≤ N ≤ 10000`})
-		return
-	}
-	tids, err := s.CreateOrders(in.Count, in.SKUOuterID)
-	if err != nil {
-		kit.WriteJSON(w, http.StatusConflict, map[string]string{"error": err.Error()})
-		return
-	}
-	kit.WriteJSON(w, http.StatusCreated, map[string]any{"created": tids})
-}
-
-func (s *Server) adminListOrders(w http.ResponseWriter, _ *http.Request) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	out := []map[string]any{}
-	for _, t := range s.trades {
-		v := t.view()
-		v["tid"] = strconv.FormatInt(t.Tid, 10)
-		v["waybill"] = t.Waybill
-		v["company_code"] = t.Company
-		out = append(out, v)
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i]["tid"].(string) < out[j]["tid"].(string) })
-	kit.WriteJSON(w, http.StatusOK, map[string]any{"orders": out})
-}
-
-func (s *Server) adminCloseOrder(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	t, e := s.findTrade(params{"tid": r.PathValue("tid")})
-	if e != nil {
-		kit.WriteJSON(w, http.StatusNotFound, map[string]string{"error": e.SubMsg})
-		return
-	}
-	t.Status = "TRADE_CLOSED"
-	for _, l := range t.Lines {
-		l.Status = "TRADE_CLOSED"
-	}
-	// A closed trade's modified moves on; keep it strictly later so pulls see a new version.
-	t.Modified = s.cfg.Now().Truncate(time.Second)
-	kit.WriteJSON(w, http.StatusOK, map[string]any{"tid": strconv.FormatInt(t.Tid, 10), "status": t.Status})
+	return now
 }
