@@ -25,3 +25,4 @@ image: build
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./store/... ./connectors/... ./mapping/...
+	CGO_ENABLED=0 $(GO) test -run '^$$' -bench StartStop -benchtime 3x ./devserver

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"sort"
@@ -35,11 +36,20 @@ shipped with syncctl, pushes it to the Tmall sandbox, has the sandbox sell order
 a few), pulls them, delivers them to the ERP and checks that every SKU is listed exactly once
 and every order version reached the ERP exactly once with a valid signature.
 
-Exit code 0 only when everything arrived; 3 when a check failed.`,
+It runs on a fresh temporary state dir, removed afterwards (with --keep-running it is kept,
+and its path printed when you stop the stack). With an explicit --state-dir it uses and keeps
+that one: run it again there and the push finds nothing changed (no channel calls) and the
+new orders are checked the same way.
+
+Against an external Temporal (--temporal-address) the demo's worker and workflows use a
+task queue of their own (syncctl-demo-…), so a worker on the shared queue never runs them.
+
+Exit code 0 only when everything arrived; 3 when a check failed; 1 when it could not finish
+(the summary so far is printed either way).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runDemo(cmd, g, o) },
 	}
-	o.stack.add(cmd, 0, 0)
+	o.stack.add(cmd, 0, 0, 0)
 	fl := cmd.Flags()
 	fl.IntVar(&o.orders, "orders", 40, "orders the sandbox sells")
 	fl.IntVar(&o.close, "cancel", 3, "of those, orders the buyers cancel after the first pull (shows order.updated)")
@@ -53,22 +63,49 @@ Exit code 0 only when everything arrived; 3 when a check failed.`,
 
 func runDemo(cmd *cobra.Command, g *globals, o *demoOptions) error {
 	ctx := cmd.Context()
-	var secret []byte
+	if o.orders <= 0 || o.close < 0 || o.close > o.orders {
+		return usageError{fmt.Errorf("--orders must be positive and --cancel between 0 and --orders (got %d and %d)", o.orders, o.close)}
+	}
+	if o.timeout <= 0 {
+		return usageError{fmt.Errorf("--timeout must be positive, not %s", o.timeout)}
+	}
+	run := stackRun{}
 	if o.erpURL != "" {
+		if cmd.Flags().Changed("erp-secret-env") && o.erpSecretFile != "" {
+			return usageError{errors.New("--erp-secret-env and --erp-secret-file both name the ERP secret; pass one")}
+		}
 		s, err := config.ReadSecret(o.erpSecretEnv, o.erpSecretFile)
 		if err != nil {
 			return usageError{fmt.Errorf("--erp-url needs the signing secret: %w", err)}
 		}
-		secret = []byte(s)
+		run.erpURL, run.erpSecret = o.erpURL, []byte(s)
 	}
-	dir, err := os.MkdirTemp("", "syncctl-demo-")
+	cfg, err := g.load()
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(dir)
-	if !cmd.Flags().Changed("state-dir") {
-		// A fresh state per demo run, so it always starts from an empty store.
-		g.stateDir = dir
+	switch {
+	case g.changed("state-dir"):
+		// The user's state dir: used as it is and kept.
+		run.stateDir, run.storeDSN = g.stateDir, cfg.Store.DSN
+	case g.changed("store-dsn"):
+		return usageError{errors.New("demo --store-dsn needs --state-dir too: the sandbox's state lives there, and must match the store")}
+	default:
+		// A fresh state per run, so it always starts from an empty store
+		// (the config's and SYNCCTL_STORE_DSN's store are left alone).
+		dir, err := os.MkdirTemp("", "syncctl-demo-")
+		if err != nil {
+			return err
+		}
+		if o.keep {
+			defer fmt.Fprintf(g.io.Err, "state kept in %s (syncctl dev --state-dir %s reopens it)\n", dir, dir)
+		} else {
+			defer os.RemoveAll(dir)
+		}
+		run.stateDir = dir
+	}
+	if g.externalTemporal() != "" {
+		run.taskQueue = "syncctl-demo-" + randHex(4)
 	}
 	progress := func(msg string) {
 		if !g.json() {
@@ -76,22 +113,24 @@ func runDemo(cmd *cobra.Command, g *globals, o *demoOptions) error {
 		}
 	}
 	progress("starting Temporal, the Tmall sandbox, the ERP receiver and a worker")
-	s, err := g.startStack(ctx, o.stack, o.erpURL, secret)
+	s, err := g.startStack(ctx, o.stack, cfg, run)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	sum, err := stack.RunDemo(ctx, s, stack.DemoOptions{Catalog: sample.JSON(), Orders: o.orders, Close: o.close,
+	sum, runErr := stack.RunDemo(ctx, s, stack.DemoOptions{Catalog: sample.JSON(), Orders: o.orders, Close: o.close,
 		Progress: progress, Timeout: o.timeout})
-	if err != nil {
-		return err
-	}
-	if g.json() {
-		if err := g.printJSON(sum); err != nil {
-			return err
+	if sum != nil {
+		if g.json() {
+			if err := g.printJSON(sum); err != nil {
+				return err
+			}
+		} else {
+			printSummary(g, sum)
 		}
-	} else {
-		printSummary(g, sum)
+	}
+	if runErr != nil {
+		return runErr
 	}
 	if o.keep {
 		fmt.Fprintln(g.io.Err, "stack left running (Ctrl-C to stop); Web UI:", sum.TemporalUI)
@@ -119,20 +158,24 @@ func printSummary(g *globals, s *stack.Summary) {
 	}
 	fmt.Fprintf(w, "  orders sold          %d (sandbox)\n", s.OrdersCreated)
 	fmt.Fprintf(w, "  orders pulled        %d distinct, %d updates\n", s.OrdersPulled, s.OrderUpdates)
-	fmt.Fprintf(w, "  webhooks delivered   %d to %s (%d pending)\n", s.Delivered, s.ERP, s.Pending)
+	fmt.Fprintf(w, "  webhooks delivered   %d to %s (%d pending, %d redeliveries deduplicated)\n", s.Delivered, s.ERP, s.Pending, s.Duplicates)
 	if s.TemporalUI != "" {
 		fmt.Fprintf(w, "  Temporal Web UI      %s\n", s.TemporalUI)
 	}
+	fmt.Fprintf(w, "  task queue           %s\n", s.TaskQueue)
 	fmt.Fprintf(w, "  workflows            %s\n", strings.Join(s.Workflows, ", "))
-	if s.OK && s.ERPStats != nil {
-		fmt.Fprintln(w, "  result               OK: every SKU listed exactly once, every order delivered exactly once, signatures valid")
+	switch {
+	case s.OK && s.ERPStats != nil:
+		fmt.Fprintf(w, "  result               OK: every SKU listed exactly once, every order applied exactly once (%d redeliveries deduplicated), signatures valid\n", s.Duplicates)
 		return
-	}
-	if s.OK {
+	case s.OK:
 		fmt.Fprintln(w, "  result               OK: every SKU listed exactly once, every order version accepted (2xx) by the ERP")
 		return
+	case s.Error != "":
+		fmt.Fprintf(w, "  result               INCOMPLETE: the demo stopped early (the error follows)\n")
+	default:
+		fmt.Fprintf(w, "  result               FAILED (%d)\n", len(s.Failures))
 	}
-	fmt.Fprintf(w, "  result               FAILED (%d)\n", len(s.Failures))
 	for _, f := range s.Failures {
 		fmt.Fprintln(w, "    -", f)
 	}

@@ -47,17 +47,30 @@ type IO struct {
 type globals struct {
 	configPath string
 	stateDir   string
+	storeDSN   string
 	temporal   string
 	namespace  string
 	output     string // table | json
 	verbose    bool
 	io         IO
+	root       *cobra.Command // to tell flags the user set from defaults
 }
 
 func (g *globals) json() bool { return g.output == "json" }
 
-func (g *globals) load() (config.Config, error) {
-	cfg, err := config.Load(g.configPath)
+// changed reports whether the user set this global flag.
+func (g *globals) changed(name string) bool {
+	f := g.root.PersistentFlags().Lookup(name)
+	return f != nil && f.Changed
+}
+
+// load resolves the configuration: defaults < file < env < flags, where a
+// flag counts only when the user set it.
+func (g *globals) load() (config.Config, error) { return g.loadOver(config.Default()) }
+
+// loadOver is load with a command's own defaults under the file.
+func (g *globals) loadOver(base config.Config) (config.Config, error) {
+	cfg, err := config.LoadOver(base, g.configPath)
 	if err != nil {
 		return cfg, err
 	}
@@ -67,11 +80,17 @@ func (g *globals) load() (config.Config, error) {
 	if g.namespace != "" {
 		cfg.Temporal.Namespace = g.namespace
 	}
-	if g.stateDir != "" && os.Getenv("SYNCCTL_STORE_DSN") == "" {
-		cfg.Store.DSN = filepath.Join(g.stateDir, "syncctl.db")
+	if g.changed("state-dir") {
+		cfg.Store.DSN = filepath.Join(g.stateDir, storeFile)
+	}
+	if g.changed("store-dsn") { // the more specific flag wins
+		cfg.Store.DSN = g.storeDSN
 	}
 	return cfg, nil
 }
+
+// storeFile is the store's file name inside a state dir.
+const storeFile = "syncctl.db"
 
 func (g *globals) openStore(ctx context.Context) (*sqlite.DB, error) {
 	cfg, err := g.load()
@@ -80,7 +99,7 @@ func (g *globals) openStore(ctx context.Context) (*sqlite.DB, error) {
 	}
 	if dir := filepath.Dir(cfg.Store.DSN); dir != "" {
 		if err := os.MkdirAll(dir, 0o700); err != nil {
-			return nil, err
+			return nil, fmt.Errorf("store %s: %w", cfg.Store.DSN, err)
 		}
 	}
 	return sqlite.Open(ctx, cfg.Store.DSN)
@@ -119,22 +138,91 @@ Quick start:  syncctl demo          (everything in one process, ends with a veri
 	root.SetOut(streams.Out)
 	root.SetErr(streams.Err)
 	pf := root.PersistentFlags()
+	g.root = root
 	pf.StringVar(&g.configPath, "config", os.Getenv("SYNCCTL_CONFIG"), "YAML configuration file (env SYNCCTL_CONFIG)")
-	pf.StringVar(&g.stateDir, "state-dir", ".syncctl", "directory for local state (store, embedded Temporal)")
+	pf.StringVar(&g.stateDir, "state-dir", ".syncctl", "directory for local state: the store (STATE_DIR/syncctl.db unless --store-dsn), embedded Temporal, sandbox")
+	pf.StringVar(&g.storeDSN, "store-dsn", "", "the store (SQLite file); beats --state-dir, env SYNCCTL_STORE_DSN and the config's store.dsn")
 	pf.StringVar(&g.temporal, "temporal-address", "", "Temporal frontend host:port (env SYNCCTL_TEMPORAL_ADDRESS; default 127.0.0.1:7233)")
 	pf.StringVar(&g.namespace, "namespace", "", "Temporal namespace (env SYNCCTL_NAMESPACE; default \"default\")")
 	pf.StringVarP(&g.output, "output", "o", "table", "output format: table or json")
 	pf.BoolVarP(&g.verbose, "verbose", "v", false, "log progress to stderr")
-	root.PersistentPreRunE = func(*cobra.Command, []string) error {
+	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
 		if g.output != "table" && g.output != "json" {
 			return usageError{fmt.Errorf("--output must be table or json, not %q", g.output)}
+		}
+		if g.changed("state-dir") && g.stateDir == "" {
+			return usageError{errors.New("--state-dir must not be empty")}
+		}
+		if g.changed("store-dsn") && g.storeDSN == "" {
+			return usageError{errors.New("--store-dsn must not be empty")}
+		}
+		// cobra checks required flags after this hook, with an untyped error.
+		if err := cmd.ValidateRequiredFlags(); err != nil {
+			return usageError{err}
 		}
 		return nil
 	}
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	root.AddCommand(newDemoCmd(g), newDevCmd(g), newWorkerCmd(g), newCatalogCmd(g), newPushCmd(g),
 		newOrdersCmd(g), newSandboxCmd(g))
+	groupsNeedACommand(g, root)
 	return root
+}
+
+// groupsNeedACommand applies requireSubcommand to every command that only
+// groups others (root, catalog, orders, sandbox…).
+func groupsNeedACommand(g *globals, cmd *cobra.Command) {
+	if cmd.HasSubCommands() && !cmd.Runnable() {
+		requireSubcommand(g, cmd)
+	}
+	for _, sub := range cmd.Commands() {
+		groupsNeedACommand(g, sub)
+	}
+}
+
+// requireSubcommand makes a command that only groups others a usage error
+// when called alone or with an unknown subcommand: help on stderr, exit 2.
+func requireSubcommand(g *globals, cmd *cobra.Command) {
+	cmd.Args = func(c *cobra.Command, args []string) error {
+		if len(args) == 0 {
+			return nil
+		}
+		msg := fmt.Sprintf("unknown command %q for %q", args[0], c.CommandPath())
+		if s := c.SuggestionsFor(args[0]); len(s) > 0 {
+			msg += "; did you mean " + strings.Join(s, " or ") + "?"
+		}
+		return usageError{errors.New(msg)}
+	}
+	cmd.RunE = func(c *cobra.Command, _ []string) error {
+		fmt.Fprint(g.io.Err, c.UsageString())
+		var names []string
+		for _, sub := range c.Commands() {
+			if sub.IsAvailableCommand() && sub.Name() != "help" && sub.Name() != "completion" {
+				names = append(names, sub.Name())
+			}
+		}
+		return usageError{fmt.Errorf("%s needs a command: %s", c.CommandPath(), strings.Join(names, ", "))}
+	}
+}
+
+// typeUsageErrors makes every argument check in the tree return a
+// usageError, so main maps it to exit 2 by type, not by message.
+func typeUsageErrors(cmd *cobra.Command) {
+	if check := cmd.Args; check != nil {
+		cmd.Args = func(c *cobra.Command, args []string) error {
+			if err := check(c, args); err != nil {
+				var ue usageError
+				if errors.As(err, &ue) {
+					return err
+				}
+				return usageError{err}
+			}
+			return nil
+		}
+	}
+	for _, sub := range cmd.Commands() {
+		typeUsageErrors(sub)
+	}
 }
 
 // Main runs the command line until SIGINT/SIGTERM and returns the exit code.
@@ -148,29 +236,30 @@ func Main(args []string, in io.Reader, out, errOut io.Writer) int {
 func MainContext(ctx context.Context, args []string, in io.Reader, out, errOut io.Writer) int {
 	root := NewRoot(IO{In: in, Out: out, Err: errOut})
 	root.SetArgs(args)
+	// Add cobra's own help and completion commands now, so their argument
+	// checks are typed too.
+	root.InitDefaultHelpCmd()
+	root.InitDefaultCompletionCmd(args...)
+	typeUsageErrors(root)
 	err := root.ExecuteContext(ctx)
 	if err == nil {
 		return ExitOK
 	}
-	fmt.Fprintln(errOut, "syncctl:", err)
+	fmt.Fprintln(errOut, "syncctl:", humanError(err))
+	return exitCode(err)
+}
+
+// exitCode maps an error to the exit status scripts rely on.
+func exitCode(err error) int {
 	var pe partialError
 	var ue usageError
 	switch {
+	case err == nil:
+		return ExitOK
 	case errors.As(err, &pe):
 		return ExitPartial
-	case errors.As(err, &ue), isCobraUsage(err):
+	case errors.As(err, &ue):
 		return ExitUsage
 	}
 	return ExitError
-}
-
-// isCobraUsage recognizes cobra's own argument errors, which are not typed.
-func isCobraUsage(err error) bool {
-	msg := err.Error()
-	for _, s := range []string{"required flag", "unknown command", "unknown flag", "accepts ", "requires at least", "invalid argument"} {
-		if strings.Contains(msg, s) {
-			return true
-		}
-	}
-	return false
 }

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 	"time"
@@ -77,7 +78,7 @@ endpoint come from --config; secrets from the env vars or files the config names
 			if cfg.ERP.URL != "" {
 				secret, err := cfg.ERPSecret()
 				if err != nil {
-					return fmt.Errorf("erp: %w", err)
+					return err
 				}
 				if erpClient, err = erp.NewClient(cfg.ERP.URL, secret, httpx.New(httpx.Options{})); err != nil {
 					return err
@@ -92,7 +93,7 @@ endpoint come from --config; secrets from the env vars or files the config names
 				return err
 			}
 			w := worker.New(c, workflows.TaskQueue, worker.Options{})
-			workflows.Register(w, &workflows.Activities{Store: st, Shops: shops, ERP: erpClient})
+			workflows.Register(w, &workflows.Activities{Store: st, Shops: shops, ERP: erpClient, Temporal: c})
 			fmt.Fprintf(g.io.Err, "worker polling %q on %s (namespace %s) for %d shops\n", workflows.TaskQueue, cfg.Temporal.Address, ns, len(shops))
 			return w.Run(interruptFrom(ctx))
 		},
@@ -113,13 +114,22 @@ func parseShop(s string) (domain.ShopRef, error) {
 	return domain.ShopRef{Channel: ch, Shop: shop}, nil
 }
 
+// started is what a command that only starts a workflow prints with -o json.
+type started struct {
+	WorkflowID string `json:"workflow_id"`
+	RunID      string `json:"run_id"`
+}
+
 func newPushCmd(g *globals) *cobra.Command {
 	var shopFlag string
 	var wait bool
 	cmd := &cobra.Command{
 		Use:   "push --shop CHANNEL/SHOP",
 		Short: "Push the changed part of the catalog to a shop and show progress",
-		Args:  cobra.NoArgs,
+		Long: `push starts the shop's catalog push (or joins the one running) and waits for it, with a
+progress bar on stderr when that is a terminal. Exit code 3 when some products failed.
+With --wait=false it prints the workflow id and run id and returns.`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			shop, err := parseShop(shopFlag)
 			if err != nil {
@@ -132,50 +142,84 @@ func newPushCmd(g *globals) *cobra.Command {
 				return err
 			}
 			defer c.Close()
-			fmt.Fprintf(g.io.Err, "catalog push %s (run %s)\n", id, run.GetRunID())
 			if !wait {
-				return nil
+				return g.printStarted(id, run)
 			}
-			done := make(chan error, 1)
-			var res workflows.PushProgress
-			go func() { done <- run.Get(ctx, &res) }()
-			tick := time.NewTicker(time.Second)
-			defer tick.Stop()
-			for {
-				select {
-				case err := <-done:
-					if err != nil {
-						return err
-					}
-					if g.json() {
-						return g.printJSON(res)
-					}
-					fmt.Fprintf(g.io.Out, "\r%s: %d/%d products pushed, %d SKUs, %d failed, %d calls\n", id, res.Pushed, res.Total, res.SKUs, res.Failed, res.Calls)
-					for _, f := range res.Failures {
-						fmt.Fprintf(g.io.Out, "  failed %s: %s\n", f.Product, f.Reason)
-					}
-					if res.Failed > 0 {
-						return partialError{fmt.Sprintf("%d products failed", res.Failed)}
-					}
-					return nil
-				case <-tick.C:
-					if g.json() {
-						continue
-					}
-					if v, err := c.QueryWorkflow(ctx, id, "", workflows.QueryProgress); err == nil {
-						var p workflows.PushProgress
-						if v.Get(&p) == nil {
-							fmt.Fprintf(g.io.Err, "\r%s %d/%d products, %d failed", bar(p.Pushed+p.Failed, p.Total), p.Pushed+p.Failed, p.Total, p.Failed)
-						}
-					}
+			fmt.Fprintf(g.io.Err, "catalog push %s (run %s)\n", id, run.GetRunID())
+			res, err := waitForPush(ctx, g, c, id, run)
+			if err != nil {
+				return err
+			}
+			if g.json() {
+				if err := g.printJSON(res); err != nil {
+					return err
+				}
+			} else {
+				fmt.Fprintf(g.io.Out, "%s: %d/%d products pushed, %d SKUs, %d failed, %d calls\n", id, res.Pushed, res.Total, res.SKUs, res.Failed, res.Calls)
+				for _, f := range res.Failures {
+					fmt.Fprintf(g.io.Out, "  failed %s: %s\n", f.Product, f.Reason)
 				}
 			}
+			if res.Failed > 0 {
+				return partialError{fmt.Sprintf("%s: %d products failed", id, res.Failed)}
+			}
+			return nil
 		},
 	}
 	cmd.Flags().StringVar(&shopFlag, "shop", "", "CHANNEL/SHOP, e.g. tmall/flagship")
 	cmd.Flags().BoolVar(&wait, "wait", true, "wait for the push to finish, showing progress")
 	_ = cmd.MarkFlagRequired("shop")
 	return cmd
+}
+
+// printStarted reports a workflow that was started and left running.
+func (g *globals) printStarted(id string, run client.WorkflowRun) error {
+	if g.json() {
+		return g.printJSON(started{WorkflowID: id, RunID: run.GetRunID()})
+	}
+	fmt.Fprintf(g.io.Out, "started %s (run %s)\n", id, run.GetRunID())
+	return nil
+}
+
+// waitForPush waits for the push, drawing a progress bar on stderr when it
+// is a terminal (never on stdout, which carries only the result).
+func waitForPush(ctx context.Context, g *globals, c client.Client, id string, run client.WorkflowRun) (workflows.PushProgress, error) {
+	done := make(chan error, 1)
+	var res workflows.PushProgress
+	go func() { done <- run.Get(ctx, &res) }()
+	if !isTerminal(g.io.Err) {
+		return res, <-done
+	}
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	drawn := false
+	for {
+		select {
+		case err := <-done:
+			if drawn {
+				fmt.Fprint(g.io.Err, "\r\033[K") // clear the bar's line
+			}
+			return res, err
+		case <-tick.C:
+			if v, err := c.QueryWorkflow(ctx, id, "", workflows.QueryProgress); err == nil {
+				var p workflows.PushProgress
+				if v.Get(&p) == nil {
+					fmt.Fprintf(g.io.Err, "\r%s %d/%d products, %d failed", bar(p.Pushed+p.Failed, p.Total), p.Pushed+p.Failed, p.Total, p.Failed)
+					drawn = true
+				}
+			}
+		}
+	}
+}
+
+// isTerminal reports whether w is a terminal (a character device).
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
 
 func bar(done, total int) string {
@@ -195,7 +239,12 @@ func newOrdersCmd(g *globals) *cobra.Command {
 	pull := &cobra.Command{
 		Use:   "pull --shop CHANNEL/SHOP",
 		Short: "Start the shop's long-running order pull (or --once: pull until caught up, deliver, exit)",
-		Args:  cobra.NoArgs,
+		Long: `pull starts the shop's long-running order pull and prints its workflow id and run id.
+With --once it pulls until caught up, waits for the ERP deliveries and prints what it did;
+exit code 3 when some platform orders were rejected (the latest reasons are printed; the
+workflow's progress and history have them too). Interval, overlap, lag, window and initial lookback come from
+the config's orders section; --interval overrides the interval.`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			shop, err := parseShop(shopFlag)
 			if err != nil {
@@ -205,7 +254,13 @@ func newOrdersCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			in := workflows.OrderPullInput{Shop: shop, Once: once, Interval: interval, Overlap: cfg.Orders.Overlap,
+			if cmd.Flags().Changed("interval") {
+				if interval <= 0 {
+					return usageError{fmt.Errorf("--interval must be positive, not %s", interval)}
+				}
+				cfg.Orders.Interval = interval
+			}
+			in := workflows.OrderPullInput{Shop: shop, Once: once, Interval: cfg.Orders.Interval, Overlap: cfg.Orders.Overlap,
 				Lag: cfg.Orders.Lag, Window: cfg.Orders.Window, InitialLookback: cfg.Orders.InitialLookback}
 			id := workflows.OrderPullID(shop)
 			if once {
@@ -217,25 +272,34 @@ func newOrdersCmd(g *globals) *cobra.Command {
 				return err
 			}
 			defer c.Close()
-			fmt.Fprintf(g.io.Err, "order pull %s (run %s)\n", id, run.GetRunID())
 			if !once {
-				return nil
+				return g.printStarted(id, run)
 			}
+			fmt.Fprintf(g.io.Err, "order pull %s (run %s)\n", id, run.GetRunID())
 			var st workflows.PullStats
 			if err := run.Get(ctx, &st); err != nil {
 				return err
 			}
 			if g.json() {
-				return g.printJSON(st)
+				if err := g.printJSON(st); err != nil {
+					return err
+				}
+			} else {
+				fmt.Fprintf(g.io.Out, "%s: %d orders seen, %d new, %d updated, %d rejected, %d deliveries started, %d delivered; cursor %s\n",
+					shop, st.Seen, st.Created, st.Updated, st.Rejected, st.Dispatched, st.Delivered, st.Cursor.Format(time.RFC3339))
+				for _, r := range st.Recent {
+					fmt.Fprintln(g.io.Err, "  rejected:", r)
+				}
 			}
-			fmt.Fprintf(g.io.Out, "%s: %d orders seen, %d new, %d updated, %d rejected, %d deliveries started, %d delivered; cursor %s\n",
-				shop, st.Seen, st.Created, st.Updated, st.Rejected, st.Dispatched, st.Delivered, st.Cursor.Format(time.RFC3339))
+			if st.Rejected > 0 {
+				return partialError{fmt.Sprintf("%s: %d platform orders rejected", id, st.Rejected)}
+			}
 			return nil
 		},
 	}
 	pull.Flags().StringVar(&shopFlag, "shop", "", "CHANNEL/SHOP, e.g. tmall/flagship")
 	pull.Flags().BoolVar(&once, "once", false, "pull until caught up, wait for the ERP deliveries, then exit")
-	pull.Flags().DurationVar(&interval, "interval", time.Minute, "time between pulls of the long-running pull")
+	pull.Flags().DurationVar(&interval, "interval", 0, "time between pulls of the long-running pull (default: the config's orders.interval, 1m)")
 	_ = pull.MarkFlagRequired("shop")
 	cmd.AddCommand(pull)
 	return cmd

@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/converter"
 	"go.temporal.io/server/temporaltest"
 
 	"github.com/syncctl/syncctl/catalog"
@@ -20,6 +22,8 @@ import (
 	"github.com/syncctl/syncctl/cli"
 	"github.com/syncctl/syncctl/erp"
 	sbtmall "github.com/syncctl/syncctl/sandbox/tmall"
+	"github.com/syncctl/syncctl/stack"
+	"github.com/syncctl/syncctl/workflows"
 )
 
 // sampleSize counts the products and SKUs of the shipped sample catalog.
@@ -33,6 +37,19 @@ func sampleSize(t *testing.T) (products, skus int) {
 		skus += len(p.SKUs)
 	}
 	return len(res.Products), skus
+}
+
+// shopOptionsYAML is the sandbox shop's connector options (sign method and
+// a sale-property id per sample spec name) as a YAML flow map, signing
+// with md5 here to cover another method than the stack's.
+func shopOptionsYAML(t *testing.T) string {
+	opts := stack.SandboxShopOptions()
+	opts["sign_method"] = "md5"
+	b, err := json.Marshal(opts) // JSON is YAML
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }
 
 // syncBuffer is a bytes.Buffer safe for a background command to write to.
@@ -72,6 +89,7 @@ func TestWorkerPushAndPullAgainstExternalTemporal(t *testing.T) {
 erp:
   url: `+erpSrv.URL+`/webhooks/syncctl
 orders:
+  interval: 7m
   lag: 0s
   overlap: 2m
 shops:
@@ -81,6 +99,7 @@ shops:
     app_key: "23000042"
     session_file: `+sessionFile+`
     qps: 100
+    options: `+shopOptionsYAML(t)+`
 `), 0o600)
 	t.Setenv("SYNCCTL_TMALL_FLAGSHIP_APP_SECRET", "cli-app-secret")
 	t.Setenv("SYNCCTL_ERP_SECRET", "cli-erp-secret")
@@ -138,6 +157,47 @@ shops:
 	if len(items.Items) != wantProducts {
 		t.Fatalf("sandbox has %d items, want %d", len(items.Items), wantProducts)
 	}
+
+	// A product Tmall refuses (title over 30 characters): push exits 3, also
+	// with -o json, whose stdout is the JSON result and nothing else.
+	long := filepath.Join(dir, "long.csv")
+	_ = os.WriteFile(long, []byte("spu_code,title,sku_code,list_price,stock\nLONG-1,"+strings.Repeat("长", 31)+",LONG-1-A,9.90,3\n"), 0o644)
+	if code, _, e := run(t, append([]string{"catalog", "import", long}, common...)...); code != 0 {
+		t.Fatalf("import long title: %d %s", code, e)
+	}
+	code, out, e = run(t, append([]string{"push", "--shop", "tmall/flagship", "-o", "json"}, common...)...)
+	var failed struct{ Total, Pushed, Failed int }
+	if err := json.Unmarshal([]byte(out), &failed); err != nil || code != cli.ExitPartial || failed.Failed != 1 || failed.Pushed != 0 || !strings.HasPrefix(out, "{") {
+		t.Fatalf("push with a failing product: exit %d (want 3), %v: %q %s", code, err, out, e)
+	}
+
+	// Started and left running: -o json prints the workflow id and run id.
+	code, out, e = run(t, append([]string{"push", "--shop", "tmall/flagship", "--wait=false", "-o", "json"}, common...)...)
+	var st1 struct {
+		WorkflowID string `json:"workflow_id"`
+		RunID      string `json:"run_id"`
+	}
+	if err := json.Unmarshal([]byte(out), &st1); err != nil || code != 0 || st1.WorkflowID != "catalog-push/tmall/flagship" || st1.RunID == "" {
+		t.Fatalf("push --wait=false: exit %d, %v: %q %s", code, err, out, e)
+	}
+	code, out, e = run(t, append([]string{"orders", "pull", "--shop", "tmall/flagship", "-o", "json"}, common...)...)
+	if err := json.Unmarshal([]byte(out), &st1); err != nil || code != 0 || st1.WorkflowID != "order-pull/tmall/flagship" || st1.RunID == "" {
+		t.Fatalf("orders pull: exit %d, %v: %q %s", code, err, out, e)
+	}
+	// Its interval is the config's orders.interval, not a flag default.
+	var pullIn workflows.OrderPullInput
+	hist := ts.GetDefaultClient().GetWorkflowHistory(context.Background(), st1.WorkflowID, st1.RunID, false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	first, err := hist.Next()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := converter.GetDefaultDataConverter().FromPayloads(first.GetWorkflowExecutionStartedEventAttributes().GetInput(), &pullIn); err != nil {
+		t.Fatal(err)
+	}
+	if pullIn.Interval != 7*time.Minute || pullIn.Overlap != 2*time.Minute {
+		t.Fatalf("long-running pull input %+v: want interval 7m and overlap 2m from the config", pullIn)
+	}
+
 	for _, secret := range []string{"cli-app-secret", "cli-session", "cli-erp-secret"} {
 		if strings.Contains(werr.String()+wout.String(), secret) {
 			t.Fatalf("worker output leaked %q", secret)

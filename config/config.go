@@ -5,7 +5,9 @@
 package config
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"strings"
 	"time"
@@ -40,7 +42,7 @@ type Store struct {
 type ERP struct {
 	URL        string `yaml:"url"`
 	SecretEnv  string `yaml:"secret_env"`  // env var holding the HMAC secret (default SYNCCTL_ERP_SECRET)
-	SecretFile string `yaml:"secret_file"` // or a file holding it
+	SecretFile string `yaml:"secret_file"` // or a file holding it (not both)
 }
 
 // Shop is one channel shop; its credentials come from env vars or files.
@@ -70,16 +72,24 @@ type OrderPolling struct {
 func Default() Config {
 	return Config{
 		Temporal: Temporal{Address: "127.0.0.1:7233", Namespace: "default"},
-		Store:    Store{Driver: "sqlite", DSN: ".syncctl/syncctl.db"},
-		ERP:      ERP{SecretEnv: "SYNCCTL_ERP_SECRET"},
+		Store:    Store{Driver: "sqlite", DSN: DefaultStoreDSN},
 		Orders: OrderPolling{Interval: time.Minute, Overlap: 5 * time.Minute, Lag: 30 * time.Second,
 			Window: 30 * time.Minute, InitialLookback: 24 * time.Hour},
 	}
 }
 
+// DefaultStoreDSN is the store used when neither the file, the environment
+// nor a flag names one.
+const DefaultStoreDSN = ".syncctl/syncctl.db"
+
 // Load reads path (if not empty) over the defaults, then the environment.
-func Load(path string) (Config, error) {
-	c := Default()
+func Load(path string) (Config, error) { return LoadOver(Default(), path) }
+
+// LoadOver is Load with a command's own defaults: the file (if path is not
+// empty) is read over base, then the SYNCCTL_* environment over that.
+// Flags are the caller's to apply last (only those the user set).
+func LoadOver(base Config, path string) (Config, error) {
+	c := base
 	if path != "" {
 		b, err := os.ReadFile(path)
 		if err != nil {
@@ -122,6 +132,18 @@ func (c Config) Validate() error {
 		if s.Gateway == "" {
 			return fmt.Errorf("config %s (%s), field gateway: required", rec, key)
 		}
+		if s.AppSecretEnv != "" && s.AppSecretFile != "" {
+			return fmt.Errorf("config %s (%s), field app_secret_file: app_secret_env is set too; name one place for the secret", rec, key)
+		}
+		if s.SessionEnv != "" && s.SessionFile != "" {
+			return fmt.Errorf("config %s (%s), field session_file: session_env is set too; name one place for the secret", rec, key)
+		}
+	}
+	if c.ERP.SecretEnv != "" && c.ERP.SecretFile != "" {
+		return fmt.Errorf("config erp, field secret_file: secret_env is set too; name one place for the secret")
+	}
+	if c.Store.DSN == "" {
+		return fmt.Errorf("config store, field dsn: must not be empty")
 	}
 	if c.Store.Driver != "" && c.Store.Driver != "sqlite" {
 		return fmt.Errorf("config store, field driver: %q is not supported yet (sqlite)", c.Store.Driver)
@@ -149,10 +171,14 @@ func (c Config) ShopConfigs() ([]connectors.ShopConfig, error) {
 	return out, nil
 }
 
-// ERPSecret reads the webhook signing secret.
+// ERPSecret reads the webhook signing secret (secret_file, else the env var
+// secret_env names, default SYNCCTL_ERP_SECRET).
 func (c Config) ERPSecret() ([]byte, error) {
 	s, err := ReadSecret(orDefault(c.ERP.SecretEnv, "SYNCCTL_ERP_SECRET"), c.ERP.SecretFile)
-	return []byte(s), err
+	if err != nil {
+		return nil, fmt.Errorf("config erp, field secret: %w", err)
+	}
+	return []byte(s), nil
 }
 
 // ReadSecret returns the file's content (trimmed) when file is set,
@@ -161,7 +187,11 @@ func ReadSecret(envVar, file string) (string, error) {
 	if file != "" {
 		b, err := os.ReadFile(file)
 		if err != nil {
-			return "", fmt.Errorf("read secret file: %w", err)
+			var pe *fs.PathError
+			if errors.As(err, &pe) {
+				err = pe.Err // the path is named below, once
+			}
+			return "", fmt.Errorf("secret file %s: %w", file, err)
 		}
 		if v := strings.TrimSpace(string(b)); v != "" {
 			return v, nil

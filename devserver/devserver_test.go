@@ -51,7 +51,7 @@ func (w *testWriter) Write(p []byte) (int, error) {
 }
 func (w *testWriter) close() { w.mu.Lock(); w.done = true; w.mu.Unlock() }
 
-func rssKB(t *testing.T) int { return procStatusKB("VmRSS:") }
+func rssKB(t testing.TB) int { return procStatusKB("VmRSS:") }
 
 // procStatusKB reads a kB field of /proc/self/status (-1 if unavailable).
 func procStatusKB(field string) int {
@@ -69,7 +69,7 @@ func procStatusKB(field string) int {
 }
 
 // openDBFiles counts this process's open file descriptors on files in dir.
-func openDBFiles(t *testing.T, dir string) int {
+func openDBFiles(t testing.TB, dir string) int {
 	ents, err := os.ReadDir("/proc/self/fd")
 	if err != nil {
 		t.Skip("no /proc/self/fd")

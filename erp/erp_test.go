@@ -1,8 +1,11 @@
 package erp_test
 
 import (
+	"bytes"
 	"context"
+	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -142,5 +145,122 @@ func TestClientReportsERPOutageAsRetryable(t *testing.T) {
 	_, err = c.Deliver(context.Background(), delivery("dlv_z", 1, domain.OrderPaid))
 	if err == nil || strings.Contains(err.Error(), "s3cr3t") {
 		t.Fatalf("unreachable error = %v; must exist and not contain the URL token", err)
+	}
+}
+
+// post sends one webhook to the receiver with the given headers and body.
+func post(t *testing.T, h http.Handler, body []byte, hdr map[string]string) int {
+	t.Helper()
+	req := httptest.NewRequest(http.MethodPost, "/webhooks/syncctl", bytes.NewReader(body))
+	for k, v := range hdr {
+		req.Header.Set(k, v)
+	}
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	return rec.Code
+}
+
+// signed returns the headers of a correctly signed webhook for body.
+func signed(body []byte, id, event string, at time.Time) map[string]string {
+	ts := at.Unix()
+	return map[string]string{erp.HeaderDelivery: id, erp.HeaderEvent: event,
+		erp.HeaderTimestamp: strconv.FormatInt(ts, 10), erp.HeaderSignature: erp.Sign(secret, ts, body)}
+}
+
+func envelope(t *testing.T, d store.Delivery) []byte {
+	t.Helper()
+	b, err := erp.EnvelopeFor(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// The signature covers the body, but the receiver also refuses a body whose
+// id or event disagree with the headers (a replayed body under another
+// delivery id), and applies nothing.
+func TestReceiverRefusesBodyHeaderMismatch(t *testing.T) {
+	rcv := erp.NewReceiver(secret, nil)
+	h := rcv.Handler()
+	body := envelope(t, delivery("dlv_a", 1, domain.OrderPaid))
+	now := time.Now()
+	if code := post(t, h, body, signed(body, "dlv_other", "order.created", now)); code != http.StatusBadRequest {
+		t.Fatalf("id mismatch: HTTP %d, want 400", code)
+	}
+	if code := post(t, h, body, signed(body, "dlv_a", "order.updated", now)); code != http.StatusBadRequest {
+		t.Fatalf("event mismatch: HTTP %d, want 400", code)
+	}
+	if st := rcv.Stats(); st.BadRequest != 2 || st.Accepted != 0 || st.Orders != 0 {
+		t.Fatalf("stats = %+v, want 2 refused as malformed and nothing applied", st)
+	}
+	if code := post(t, h, body, signed(body, "dlv_a", "order.created", now)); code != http.StatusNoContent {
+		t.Fatalf("matching headers: HTTP %d, want 204", code)
+	}
+}
+
+// A late older revision under a delivery id the receiver has not seen is
+// acknowledged (so it is not retried forever) but never overwrites the newer one.
+func TestReceiverKeepsNewerRevisionAgainstStaleOne(t *testing.T) {
+	rcv := erp.NewReceiver(secret, nil)
+	h := rcv.Handler()
+	now := time.Now()
+	newer := envelope(t, delivery("dlv_rev2", 2, domain.OrderShipped))
+	if code := post(t, h, newer, signed(newer, "dlv_rev2", "order.updated", now)); code != http.StatusNoContent {
+		t.Fatalf("revision 2: HTTP %d", code)
+	}
+	older := envelope(t, delivery("dlv_rev1", 1, domain.OrderPaid))
+	if code := post(t, h, older, signed(older, "dlv_rev1", "order.created", now)); code != http.StatusNoContent {
+		t.Fatalf("stale revision 1: HTTP %d, want 204 (acknowledged)", code)
+	}
+	st := rcv.Stats()
+	if st.Accepted != 1 || st.Stale != 1 || st.Duplicates != 0 {
+		t.Fatalf("stats = %+v, want 1 accepted, 1 stale", st)
+	}
+	o := rcv.Orders()[0]
+	if o.Revision != 2 || o.Status != "shipped" || o.Deliveries != 2 {
+		t.Fatalf("order = %+v, want revision 2 shipped kept, both deliveries recorded", o)
+	}
+}
+
+// Timestamps too far in the future are refused like stale ones.
+func TestFutureTimestampBeyondTolerance(t *testing.T) {
+	body := []byte(`{"id":"dlv_1"}`)
+	now := time.Unix(1700000000, 0)
+	future := now.Add(6 * time.Minute).Unix()
+	err := erp.Verify(secret, strconv.FormatInt(future, 10), erp.Sign(secret, future, body), body, now, 0)
+	if err == nil || !strings.Contains(err.Error(), "away from now") {
+		t.Fatalf("Verify(+6m, default tolerance) = %v, want refused", err)
+	}
+	within := now.Add(4 * time.Minute).Unix()
+	if err := erp.Verify(secret, strconv.FormatInt(within, 10), erp.Sign(secret, within, body), body, now, 0); err != nil {
+		t.Fatalf("Verify(+4m) = %v, want accepted", err)
+	}
+
+	rcv := erp.NewReceiver(secret, nil)
+	env := envelope(t, delivery("dlv_f", 1, domain.OrderPaid))
+	if code := post(t, rcv.Handler(), env, signed(env, "dlv_f", "order.created", time.Now().Add(10*time.Minute))); code != http.StatusUnauthorized {
+		t.Fatalf("receiver, timestamp +10m: HTTP %d, want 401", code)
+	}
+	if st := rcv.Stats(); st.BadSignature != 1 || st.Accepted != 0 {
+		t.Fatalf("stats = %+v", st)
+	}
+}
+
+// An empty secret (e.g. read from an empty secret file) never signs or
+// verifies anything.
+func TestEmptySecretIsRefused(t *testing.T) {
+	if _, err := erp.NewClient("http://erp.example/hooks", nil, httpClient()); err == nil || !strings.Contains(err.Error(), "signing secret is empty") {
+		t.Fatalf("NewClient(empty secret) = %v", err)
+	}
+	rcv := erp.NewReceiver([]byte{}, nil)
+	body := envelope(t, delivery("dlv_e", 1, domain.OrderPaid))
+	ts := time.Now().Unix()
+	hdr := map[string]string{erp.HeaderDelivery: "dlv_e", erp.HeaderEvent: "order.created",
+		erp.HeaderTimestamp: strconv.FormatInt(ts, 10), erp.HeaderSignature: erp.Sign(nil, ts, body)}
+	if code := post(t, rcv.Handler(), body, hdr); code != http.StatusInternalServerError {
+		t.Fatalf("receiver without secret: HTTP %d, want 500", code)
+	}
+	if st := rcv.Stats(); st.Accepted != 0 {
+		t.Fatalf("receiver without secret applied a webhook: %+v", st)
 	}
 }

@@ -50,7 +50,8 @@ type ReceiverStats struct {
 	Orders       int `json:"orders"`        // distinct orders known
 }
 
-// NewReceiver returns a receiver verifying with secret.
+// NewReceiver returns a receiver verifying with secret. With an empty
+// secret it refuses every webhook rather than accept any signature.
 func NewReceiver(secret []byte, log *slog.Logger) *Receiver {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
@@ -90,6 +91,11 @@ func (r *Receiver) serveWebhook(w http.ResponseWriter, req *http.Request) {
 		return
 	}
 	r.mu.Unlock()
+	if len(r.secret) == 0 {
+		// Fail closed: an empty key would make every signature "valid".
+		r.refuse(w, http.StatusInternalServerError, &r.stats.BadSignature, "receiver has no signing secret configured")
+		return
+	}
 	if err := Verify(r.secret, req.Header.Get(HeaderTimestamp), req.Header.Get(HeaderSignature), body, r.now(), r.tolerance); err != nil {
 		r.refuse(w, http.StatusUnauthorized, &r.stats.BadSignature, err.Error())
 		return

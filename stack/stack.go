@@ -15,8 +15,10 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"time"
 
+	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
 	sdklog "go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/worker"
@@ -35,13 +37,20 @@ import (
 
 // Options configure a stack. Zero values give the embedded default.
 type Options struct {
-	StateDir               string           // .syncctl by default; "" in tests means a temp dir chosen by the caller
+	// StateDir holds the embedded Temporal's database, the store (unless
+	// StoreDSN says otherwise), the Tmall sandbox's state and credentials,
+	// and a lock: one stack per state dir at a time. "" keeps Temporal and
+	// the sandbox in memory (tests), with the store at StoreDSN.
+	StateDir               string
+	StoreDSN               string           // the store's SQLite file; default StateDir/syncctl.db
+	TaskQueue              string           // the worker's queue; default workflows.TaskQueue
 	TemporalAddress        string           // "" = start the embedded Temporal server
 	Namespace              string           // default "default"
 	Client                 client.Client    // use this client (tests with temporaltest); overrides TemporalAddress
 	FrontendPort           int              // embedded server; 0 = free port
 	UIPort                 int              // embedded UI; 0 = free port, -1 = none
 	IP                     string           // listen address for everything, default 127.0.0.1
+	SandboxPort            int              // the Tmall sandbox's port; 0 = any free port
 	SandboxQPS             float64          // the Tmall sandbox's enforced QPS (0 = unlimited)
 	SandboxOrdersPerMinute float64          // orders the sandbox sells by itself (0 = only on request)
 	ConnectorQPS           float64          // the connector's own pacing (default 50)
@@ -56,6 +65,9 @@ type Stack struct {
 	Temporal    *devserver.Server // nil when connected to an external cluster
 	Client      client.Client
 	Namespace   string
+	TaskQueue   string // the queue this stack's worker polls and its workflows run on
+	StateDir    string
+	StoreDSN    string
 	Worker      worker.Worker
 	Store       store.Store
 	Shops       connectors.Shops
@@ -70,9 +82,11 @@ type Stack struct {
 
 // Sandbox is one running platform sandbox.
 type Sandbox struct {
-	Shop    domain.ShopRef
-	URL     string          // base URL; the gateway is URL + "/router/rest"
-	Handler *sbtmall.Server // nil for an external sandbox
+	Shop            domain.ShopRef
+	URL             string          // base URL; the gateway is URL + "/router/rest"
+	Handler         *sbtmall.Server // nil for an external sandbox
+	StateFile       string          // where it keeps its items and trades ("" = memory)
+	CredentialsFile string          // where its credentials are kept ("" = memory only)
 }
 
 // ExternalSandbox is a Tmall sandbox running elsewhere (a container), with
@@ -84,6 +98,27 @@ type ExternalSandbox struct {
 
 // DemoShop is the shop the embedded default configures on the Tmall sandbox.
 var DemoShop = domain.ShopRef{Channel: "tmall", Shop: "demo"}
+
+// DefaultSandboxPort is the Tmall sandbox's port under `syncctl dev`.
+const DefaultSandboxPort = 8201
+
+// SandboxShopOptions are the connector options of the sandbox shop: the
+// signature method, and a TOP sale-property id (pid) for every spec name the
+// sample catalog uses (the connector needs one for each; 颜色 and 尺码 are
+// TOP's well-known ones, the others are plausible made-up ids).
+func SandboxShopOptions() map[string]string {
+	return map[string]string{
+		"sign_method": "hmac-sha256",
+		"pid:颜色":      "1627207",
+		"pid:尺码":      "20509",
+		"pid:尺寸":      "20518",
+		"pid:规格":      "122216343",
+		"pid:口味":      "122216507",
+		"pid:型号":      "122216608",
+		"pid:长度":      "122216346",
+		"pid:容量":      "122216635",
+	}
+}
 
 // Start brings the stack up. On error everything started so far is stopped.
 func Start(ctx context.Context, o Options) (_ *Stack, err error) {
@@ -99,7 +134,13 @@ func Start(ctx context.Context, o Options) (_ *Stack, err error) {
 	if o.ConnectorQPS == 0 {
 		o.ConnectorQPS = 50
 	}
-	s := &Stack{Namespace: o.Namespace}
+	if o.TaskQueue == "" {
+		o.TaskQueue = workflows.TaskQueue
+	}
+	if o.StoreDSN == "" {
+		o.StoreDSN = filepath.Join(o.StateDir, "syncctl.db")
+	}
+	s := &Stack{Namespace: o.Namespace, TaskQueue: o.TaskQueue, StateDir: o.StateDir, StoreDSN: o.StoreDSN}
 	defer func() {
 		if err != nil {
 			s.Close()
@@ -109,38 +150,62 @@ func Start(ctx context.Context, o Options) (_ *Stack, err error) {
 		if err := os.MkdirAll(o.StateDir, 0o700); err != nil {
 			return nil, fmt.Errorf("state dir: %w", err)
 		}
+		release, err := lockStateDir(o.StateDir)
+		if err != nil {
+			return nil, err
+		}
+		s.closers = append(s.closers, release)
 	}
 
 	// Store.
-	dbPath := filepath.Join(o.StateDir, "syncctl.db")
-	db, err := sqlite.Open(ctx, dbPath)
+	if dir := filepath.Dir(o.StoreDSN); dir != "" {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return nil, fmt.Errorf("store %s: %w", o.StoreDSN, err)
+		}
+	}
+	db, err := sqlite.Open(ctx, o.StoreDSN)
 	if err != nil {
-		return nil, fmt.Errorf("open store %s: %w", dbPath, err)
+		return nil, fmt.Errorf("open store %s: %w", o.StoreDSN, err)
 	}
 	s.Store = db
 	s.closers = append(s.closers, db.Close)
 
-	// Tmall sandbox with credentials made up for this process; they reach
-	// the connector in memory, never through flags or files.
+	// Tmall sandbox. Its credentials reach the connector in memory, never
+	// through flags; with a state dir they and the sandbox's listings and
+	// trades are kept there, so a restart finds what the store says it pushed.
 	ext := o.TmallSandbox
 	if ext == nil {
-		ext = &ExternalSandbox{AppKey: "23" + randHex(3), AppSecret: randHex(16), Session: "6100" + randHex(12)}
-		sb := sbtmall.New(sbtmall.Config{AppKey: ext.AppKey, AppSecret: ext.AppSecret, Session: ext.Session,
-			QPS: o.SandboxQPS, OrdersPerMinute: o.SandboxOrdersPerMinute, Seed: time.Now().UnixNano()})
-		sbURL, stopSB, err := serve(o.IP, sb)
+		creds := newSandboxCredentials()
+		sb := &Sandbox{Shop: DemoShop}
+		if o.StateDir != "" {
+			if creds, err = loadSandboxCredentials(o.StateDir); err != nil {
+				return nil, err
+			}
+			sb.CredentialsFile = filepath.Join(o.StateDir, SandboxCredentialsFile)
+			sb.StateFile = filepath.Join(o.StateDir, SandboxStateFile)
+		}
+		ext = &ExternalSandbox{AppKey: creds.AppKey, AppSecret: creds.AppSecret, Session: creds.Session}
+		h, err := sbtmall.Open(sbtmall.Config{AppKey: ext.AppKey, AppSecret: ext.AppSecret, Session: ext.Session,
+			QPS: o.SandboxQPS, OrdersPerMinute: o.SandboxOrdersPerMinute, Seed: time.Now().UnixNano(), StateFile: sb.StateFile})
 		if err != nil {
 			return nil, fmt.Errorf("tmall sandbox: %w", err)
 		}
-		s.closers = append(s.closers, func() error { sb.Close(); return stopSB() })
-		ext.URL = sbURL
-		s.Sandbox = &Sandbox{Shop: DemoShop, URL: sbURL, Handler: sb}
+		sb.Handler = h
+		s.closers = append(s.closers, h.Close) // after the listener stops: writes the state file
+		sbURL, stopSB, err := serve(o.IP, o.SandboxPort, h)
+		if err != nil {
+			return nil, fmt.Errorf("tmall sandbox: %w", err)
+		}
+		s.closers = append(s.closers, stopSB)
+		ext.URL, sb.URL = sbURL, sbURL
+		s.Sandbox = sb
 	} else {
 		s.Sandbox = &Sandbox{Shop: DemoShop, URL: ext.URL}
 	}
-	appKey, appSecret, session, sbURL := ext.AppKey, ext.AppSecret, ext.Session, ext.URL
 	shops, err := connectors.OpenAll([]connectors.ShopConfig{{
-		Channel: DemoShop.Channel, Shop: DemoShop.Shop, Gateway: sbURL + "/router/rest",
-		AppKey: appKey, AppSecret: connectors.Secret(appSecret), Session: connectors.Secret(session), QPS: o.ConnectorQPS,
+		Channel: DemoShop.Channel, Shop: DemoShop.Shop, Gateway: ext.URL + "/router/rest",
+		AppKey: ext.AppKey, AppSecret: connectors.Secret(ext.AppSecret), Session: connectors.Secret(ext.Session),
+		QPS: o.ConnectorQPS, Options: SandboxShopOptions(),
 	}})
 	if err != nil {
 		return nil, err
@@ -153,7 +218,7 @@ func Start(ctx context.Context, o Options) (_ *Stack, err error) {
 	if o.ERPURL == "" {
 		secret = []byte("whsec_" + randHex(16))
 		s.Receiver = erp.NewReceiver(secret, o.Logger)
-		url, stop, err := serve(o.IP, s.Receiver.Handler())
+		url, stop, err := serve(o.IP, 0, s.Receiver.Handler())
 		if err != nil {
 			return nil, fmt.Errorf("erp receiver: %w", err)
 		}
@@ -199,7 +264,7 @@ func Start(ctx context.Context, o Options) (_ *Stack, err error) {
 	}
 
 	// Worker.
-	s.acts = &workflows.Activities{Store: s.Store, Shops: s.Shops, ERP: erpClient}
+	s.acts = &workflows.Activities{Store: s.Store, Shops: s.Shops, ERP: erpClient, Temporal: s.Client}
 	if err := s.startWorker(); err != nil {
 		return nil, err
 	}
@@ -208,7 +273,7 @@ func Start(ctx context.Context, o Options) (_ *Stack, err error) {
 }
 
 func (s *Stack) startWorker() error {
-	w := worker.New(s.Client, workflows.TaskQueue, worker.Options{})
+	w := worker.New(s.Client, s.TaskQueue, worker.Options{})
 	workflows.Register(w, s.acts)
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("start worker: %w", err)
@@ -224,6 +289,17 @@ func (s *Stack) RestartWorker() error {
 	return s.startWorker()
 }
 
+// StartWorkflow starts the workflow with this business id on the stack's
+// task queue, or joins the run already going under it (as workflows.Start
+// does on the shared queue).
+func (s *Stack) StartWorkflow(ctx context.Context, id, name string, in any) (client.WorkflowRun, error) {
+	return s.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+		ID: id, TaskQueue: s.TaskQueue,
+		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
+	}, name, in)
+}
+
 // Close stops everything in reverse order.
 func (s *Stack) Close() error {
 	var errs []error
@@ -234,10 +310,14 @@ func (s *Stack) Close() error {
 	return errors.Join(errs...)
 }
 
-// serve runs h on a free loopback port and returns its base URL.
-func serve(ip string, h http.Handler) (string, func() error, error) {
-	ln, err := net.Listen("tcp", net.JoinHostPort(ip, "0"))
+// serve runs h on ip:port (port 0: a free one) and returns its base URL.
+func serve(ip string, port int, h http.Handler) (string, func() error, error) {
+	addr := net.JoinHostPort(ip, strconv.Itoa(port))
+	ln, err := net.Listen("tcp", addr)
 	if err != nil {
+		if port != 0 {
+			return "", nil, fmt.Errorf("port %s is not available (already in use?): %w", addr, err)
+		}
 		return "", nil, err
 	}
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}

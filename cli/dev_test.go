@@ -1,0 +1,96 @@
+package cli_test
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/syncctl/syncctl/cli"
+)
+
+// startDev runs `syncctl dev` in the background until the returned stop is
+// called, and returns its -o json banner.
+func startDev(t *testing.T, dir string) (map[string]string, func() (int, string)) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	var out, errOut syncBuffer
+	done := make(chan int, 1)
+	go func() {
+		done <- cli.MainContext(ctx, []string{"dev", "--state-dir", dir, "--port", "0", "--ui-port", "-1", "--sandbox-port", "0",
+			"--no-order-pull", "-o", "json"}, strings.NewReader(""), &out, &errOut)
+	}()
+	stop := func() (int, string) { cancel(); return <-done, errOut.String() }
+	deadline := time.Now().Add(2 * time.Minute)
+	for {
+		var banner map[string]string
+		if err := json.Unmarshal([]byte(out.String()), &banner); err == nil {
+			return banner, stop
+		}
+		select {
+		case code := <-done:
+			t.Fatalf("dev exited %d before printing its banner: %s", code, errOut.String())
+		case <-time.After(100 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			stop()
+			t.Fatalf("dev printed no banner: %q %s", out.String(), errOut.String())
+		}
+	}
+}
+
+// dev prints stable snake_case keys, holds its state dir against a second
+// dev, and keeps the sandbox credentials across restarts (in a 0600 file).
+func TestDevBannerLockAndRestart(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts the embedded Temporal twice")
+	}
+	dir := t.TempDir()
+	banner, stop := startDev(t, dir)
+	for _, k := range []string{"temporal_address", "namespace", "task_queue", "sandbox_tmall", "sandbox_admin",
+		"sandbox_credentials", "sandbox_shop", "erp_receiver", "erp_receiver_stats", "state_dir", "store"} {
+		if banner[k] == "" {
+			t.Errorf("banner has no %q: %v", k, banner)
+		}
+	}
+	if banner["state_dir"] != dir || banner["store"] != filepath.Join(dir, "syncctl.db") || banner["sandbox_shop"] != "tmall/demo" {
+		t.Errorf("banner = %v", banner)
+	}
+	credFile := banner["sandbox_credentials"]
+	st, err := os.Stat(credFile)
+	if err != nil || st.Mode().Perm() != 0o600 {
+		t.Fatalf("credentials file %s: %v, mode %v", credFile, err, st.Mode())
+	}
+	creds, _ := os.ReadFile(credFile)
+
+	// A second dev on the same state dir is refused, naming the dir and the holder.
+	code, _, errOut := run(t, "dev", "--state-dir", dir, "--port", "0", "--ui-port", "-1", "--sandbox-port", "0")
+	if code != cli.ExitError || !strings.Contains(errOut, dir) || !strings.Contains(errOut, "pid "+strconv.Itoa(os.Getpid())) {
+		t.Fatalf("second dev: exit %d: %s", code, errOut)
+	}
+	if code, errOut := stop(); code != 0 {
+		t.Fatalf("dev exit %d: %s", code, errOut)
+	}
+
+	banner2, stop2 := startDev(t, dir)
+	defer func() {
+		if code, errOut := stop2(); code != 0 {
+			t.Errorf("restarted dev exit %d: %s", code, errOut)
+		}
+	}()
+	again, _ := os.ReadFile(credFile)
+	if banner2["sandbox_credentials"] != credFile || string(again) != string(creds) || len(creds) == 0 {
+		t.Fatalf("credentials changed across a restart")
+	}
+	for _, secret := range []string{"app_secret", "session"} {
+		var c map[string]string
+		_ = json.Unmarshal(creds, &c)
+		if v := c[secret]; v == "" || strings.Contains(banner2["sandbox_credentials"]+banner2["sandbox_tmall"], v) {
+			t.Fatalf("credential %s missing or printed", secret)
+		}
+	}
+}
