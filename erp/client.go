@@ -13,6 +13,7 @@ import (
 
 	"github.com/hashicorp/go-retryablehttp"
 
+	"github.com/syncctl/syncctl/connectors/httpx"
 	"github.com/syncctl/syncctl/domain"
 	"github.com/syncctl/syncctl/store"
 )
@@ -54,7 +55,10 @@ func (c *Client) Deliver(ctx context.Context, d store.Delivery) (Result, error) 
 		return Result{}, domain.Errorf(domain.EInternal, "delivery %s: encode: %v", d.ID, err)
 	}
 	ts := c.now().Unix()
-	req, err := retryablehttp.NewRequestWithContext(ctx, http.MethodPost, c.URL, bytes.NewReader(body))
+	// A delivery is idempotent (the ERP dedupes by X-Syncctl-Delivery), so a
+	// dropped connection or a 502 may be retried at once; the signature is
+	// over this attempt's timestamp, which stays well inside the tolerance.
+	req, err := retryablehttp.NewRequestWithContext(httpx.AllowRetry(ctx), http.MethodPost, c.URL, bytes.NewReader(body))
 	if err != nil {
 		return Result{}, domain.Errorf(domain.EInvalid, "delivery %s: erp url: %v", d.ID, err)
 	}
@@ -75,11 +79,12 @@ func (c *Client) Deliver(ctx context.Context, d store.Delivery) (Result, error) 
 	}
 	e := &domain.Error{Code: domain.EUnavailable, Platform: "erp", PlatformCode: strconv.Itoa(resp.StatusCode),
 		Message: fmt.Sprintf("delivery %s: erp answered HTTP %d: %s", d.ID, resp.StatusCode, bytes.TrimSpace(snippet))}
-	if resp.StatusCode == http.StatusTooManyRequests {
-		e.Code = domain.ERateLimited
-		if s, err := strconv.Atoi(resp.Header.Get("Retry-After")); err == nil && s > 0 {
-			e.RetryAfter = time.Duration(s) * time.Second
+	if resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable {
+		// The ERP's own wait (seconds or an HTTP-date) becomes the next retry delay.
+		if resp.StatusCode == http.StatusTooManyRequests {
+			e.Code = domain.ERateLimited
 		}
+		e.RetryAfter = httpx.RetryAfter(resp)
 	}
 	return Result{HTTPStatus: resp.StatusCode}, e
 }

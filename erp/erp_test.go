@@ -3,10 +3,13 @@ package erp_test
 import (
 	"bytes"
 	"context"
+	"errors"
+	"github.com/syncctl/syncctl/connectors/httpx"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -262,5 +265,36 @@ func TestEmptySecretIsRefused(t *testing.T) {
 	}
 	if st := rcv.Stats(); st.Accepted != 0 {
 		t.Fatalf("receiver without secret applied a webhook: %+v", st)
+	}
+}
+
+// The production client (connectors/httpx) retries a delivery in-process on
+// a 502 — deliveries are idempotent — and hands a long Retry-After back to
+// the caller (Temporal) instead of sleeping through it.
+func TestClientRetriesBriefFailuresAndReturnsLongWaits(t *testing.T) {
+	rcv := erp.NewReceiver(secret, nil)
+	var calls atomic.Int32
+	status := http.StatusBadGateway
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if calls.Add(1) == 1 {
+			w.Header().Set("Retry-After", "120")
+			w.WriteHeader(status)
+			return
+		}
+		rcv.Handler().ServeHTTP(w, r)
+	}))
+	defer srv.Close()
+	c, _ := erp.NewClient(srv.URL+"/webhooks/syncctl", secret, httpx.New(httpx.Options{}))
+	res, err := c.Deliver(context.Background(), delivery("dlv_r1", 1, domain.OrderPaid))
+	if err != nil || !res.Accepted || calls.Load() != 2 {
+		t.Fatalf("after one 502: %+v, %v, %d calls; want accepted on the second", res, err, calls.Load())
+	}
+	calls.Store(0)
+	status = http.StatusServiceUnavailable
+	_, err = c.Deliver(context.Background(), delivery("dlv_r2", 1, domain.OrderPaid))
+	var de *domain.Error
+	// One call: a client that slept through the wait would have tried again.
+	if !errors.As(err, &de) || de.RetryAfter != 120*time.Second || calls.Load() != 1 {
+		t.Fatalf("503 with Retry-After 120: %v (%d calls); want one call and RetryAfter 2m", err, calls.Load())
 	}
 }

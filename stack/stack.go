@@ -18,7 +18,6 @@ import (
 	"strconv"
 	"time"
 
-	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
 	sdklog "go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/worker"
@@ -293,11 +292,7 @@ func (s *Stack) RestartWorker() error {
 // task queue, or joins the run already going under it (as workflows.Start
 // does on the shared queue).
 func (s *Stack) StartWorkflow(ctx context.Context, id, name string, in any) (client.WorkflowRun, error) {
-	return s.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
-		ID: id, TaskQueue: s.TaskQueue,
-		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
-		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
-	}, name, in)
+	return workflows.StartOn(ctx, s.Client, s.TaskQueue, id, name, in)
 }
 
 // Close stops everything in reverse order.

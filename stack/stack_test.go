@@ -4,21 +4,15 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	enumspb "go.temporal.io/api/enums/v1"
-	historypb "go.temporal.io/api/history/v1"
 	"go.temporal.io/server/temporaltest"
-	"google.golang.org/protobuf/encoding/protojson"
 
 	"github.com/syncctl/syncctl/catalog/sample"
 	"github.com/syncctl/syncctl/domain"
 	"github.com/syncctl/syncctl/stack"
-	"github.com/syncctl/syncctl/store/sqlite"
 	"github.com/syncctl/syncctl/workflows"
 )
 
@@ -222,45 +216,6 @@ func TestWorkerRestartDuringPushListsEverythingOnce(t *testing.T) {
 	}
 	if st.Served["taobao.items.custom.get"] == 0 {
 		t.Fatalf("no lookup by outer id happened (served %v): the restart did not interrupt a create", st.Served)
-	}
-}
-
-// TestRecordGoldenHistories writes the histories that workflows/replay_test.go
-// replays. Run it after an intended workflow change:
-//
-//	SYNCCTL_UPDATE_GOLDEN=1 go test ./stack -run TestRecordGoldenHistories
-func TestRecordGoldenHistories(t *testing.T) {
-	if os.Getenv("SYNCCTL_UPDATE_GOLDEN") == "" {
-		t.Skip("set SYNCCTL_UPDATE_GOLDEN=1 to re-record workflows/testdata")
-	}
-	s := start(t, stack.Options{})
-	ctx := context.Background()
-	sum, err := stack.RunDemo(ctx, s, stack.DemoOptions{Catalog: sample.JSON(), Orders: 3, Close: 1})
-	if err != nil || !sum.OK {
-		t.Fatalf("demo: %v %v", err, sum.Failures)
-	}
-	ids := map[string]string{"catalog_push": sum.Workflows[0], "order_pull_once": sum.Workflows[1]}
-	recs, _ := s.Store.ListOrders(ctx, stack.DemoShop, 1)
-	if len(recs) > 0 {
-		ids["erp_delivery"] = workflows.ERPDeliveryID(sqlite.DeliveryID(recs[0].Order.Shop, recs[0].Order.PlatformOrderID, 1))
-	}
-	for name, id := range ids {
-		it := s.Client.GetWorkflowHistory(ctx, id, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
-		h := &historypb.History{}
-		for it.HasNext() {
-			ev, err := it.Next()
-			if err != nil {
-				t.Fatal(err)
-			}
-			h.Events = append(h.Events, ev)
-		}
-		b, err := protojson.MarshalOptions{Indent: "  "}.Marshal(h)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join("..", "workflows", "testdata", name+".json"), b, 0o644); err != nil {
-			t.Fatal(err)
-		}
 	}
 }
 

@@ -58,8 +58,14 @@ func keys[V any](m map[string]V) []string {
 // or joins the run already going under it: a second start of the same job
 // is a no-op. A closed id may be started again.
 func Start(ctx context.Context, c client.Client, id, workflowName string, in any) (client.WorkflowRun, error) {
+	return StartOn(ctx, c, TaskQueue, id, workflowName, in)
+}
+
+// StartOn is Start on another task queue (a demo's own, beside production
+// workers on a shared cluster).
+func StartOn(ctx context.Context, c client.Client, queue, id, workflowName string, in any) (client.WorkflowRun, error) {
 	return c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
-		ID: id, TaskQueue: TaskQueue,
+		ID: id, TaskQueue: queue,
 		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
 		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
 	}, workflowName, in)

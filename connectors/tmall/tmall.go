@@ -24,6 +24,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -102,17 +103,34 @@ func New(cfg connectors.ShopConfig) (connectors.Channel, error) {
 	}
 	item := tmallmap.ItemOptions{CID: opt("cid", "50000671"), LocationState: opt("location_state", "浙江"),
 		LocationCity: opt("location_city", "杭州"), CIDByCategory: map[string]string{}, SpecPIDs: map[string]string{}}
-	for k, v := range cfg.Options {
-		if c, ok := strings.CutPrefix(k, "cid:"); ok {
+	for _, k := range sortedKeys(cfg.Options) {
+		v := cfg.Options[k]
+		c, isCID := strings.CutPrefix(k, "cid:")
+		spec, isPID := strings.CutPrefix(k, "pid:")
+		switch {
+		case isCID && c != "":
 			item.CIDByCategory[c] = v
-		}
-		if s, ok := strings.CutPrefix(k, "pid:"); ok {
-			item.SpecPIDs[s] = v
+		case isPID && spec != "":
+			item.SpecPIDs[spec] = v
+		case !knownOptions[k]:
+			// A typo ("sign_mthod") would silently fall back to a default.
+			return nil, domain.Errorf(domain.EInvalid, "%s, field options.%s: unknown option (known: sign_method, cid, cid:<category>, location_state, location_city, pid:<spec>)", rec, k)
 		}
 	}
 	return &Channel{cfg: cfg, shop: domain.ShopRef{Channel: cfg.Channel, Shop: cfg.Shop}, http: httpx.New(httpx.Options{}),
 		limiter: rate.NewLimiter(rate.Limit(qps), max(1, int(qps))), sign: sign, opts: item, Now: time.Now,
 		items: map[string]*itemInfo{}}, nil
+}
+
+var knownOptions = map[string]bool{"sign_method": true, "cid": true, "location_state": true, "location_city": true}
+
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
 }
 
 // Shop implements connectors.Channel.

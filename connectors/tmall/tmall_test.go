@@ -305,6 +305,13 @@ func TestConfigErrorsNameTheField(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "options.sign_method") {
 		t.Fatalf("err = %v", err)
 	}
+	for _, typo := range []string{"sign_mthod", "pid:", "location"} {
+		_, err = tmall.New(connectors.ShopConfig{Channel: "tmall", Shop: "f", Gateway: "http://x", AppKey: "1", AppSecret: "x", Session: "y",
+			Options: map[string]string{typo: "1", "pid:口味": "122216608"}})
+		if err == nil || !strings.Contains(err.Error(), "field options."+typo+": unknown option") {
+			t.Fatalf("option %q: err = %v, want it named as unknown", typo, err)
+		}
+	}
 	// Secrets never print, whatever the format verb.
 	cfg := connectors.ShopConfig{AppSecret: secret, Session: session}
 	for _, s := range []string{fmt.Sprintf("%v %+v %#v %s", cfg, cfg, cfg, cfg.AppSecret), mustJSON(cfg)} {

@@ -8,9 +8,11 @@ import (
 	"context"
 	"database/sql"
 	"embed"
+	"errors"
 	"fmt"
 	"io/fs"
 	"net/url"
+	"os"
 	"sort"
 	"strconv"
 	"strings"
@@ -33,8 +35,15 @@ type DB struct {
 
 var _ store.Store = (*DB)(nil)
 
-// Open opens (creating if needed) the database at path and migrates it.
+// Open opens (creating if needed) the database at path and migrates it. A
+// new file is readable by its owner only (it holds orders, masked or not);
+// SQLite gives its -wal and -shm files the same mode.
 func Open(ctx context.Context, path string) (*DB, error) {
+	if f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600); err == nil {
+		f.Close()
+	} else if !errors.Is(err, os.ErrExist) {
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
 	// The path is escaped so that '?', '#' or '%' in a directory name stay
 	// part of the file name instead of starting the DSN's query.
 	dsn := (&url.URL{Scheme: "file", Opaque: url.PathEscape(path)}).String() +

@@ -59,8 +59,12 @@ func TestOpenPathWithDSNCharacters(t *testing.T) {
 		t.Fatal(err)
 	}
 	db.Close()
-	if _, err := os.Stat(path); err != nil {
+	st, err := os.Stat(path)
+	if err != nil {
 		t.Fatalf("database not created at %s: %v", path, err)
+	}
+	if st.Mode().Perm() != 0o600 {
+		t.Fatalf("database mode %v, want 0600: it holds orders", st.Mode().Perm())
 	}
 }
 
