@@ -164,7 +164,7 @@ Quick start:  syncctl demo          (everything in one process, ends with a veri
 	}
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	root.AddCommand(newDemoCmd(g), newDevCmd(g), newWorkerCmd(g), newCatalogCmd(g), newPushCmd(g),
-		newOrdersCmd(g), newSandboxCmd(g))
+		newOrdersCmd(g), newListingsCmd(g), newSandboxCmd(g))
 	groupsNeedACommand(g, root)
 	return root
 }

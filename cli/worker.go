@@ -232,7 +232,7 @@ func bar(done, total int) string {
 }
 
 func newOrdersCmd(g *globals) *cobra.Command {
-	cmd := &cobra.Command{Use: "orders", Short: "Pull orders from shops into the ERP"}
+	cmd := &cobra.Command{Use: "orders", Short: "Pull orders from shops into the ERP; list, inspect and redeliver them"}
 	var shopFlag string
 	var once bool
 	var interval time.Duration
@@ -301,7 +301,7 @@ the config's orders section; --interval overrides the interval.`,
 	pull.Flags().BoolVar(&once, "once", false, "pull until caught up, wait for the ERP deliveries, then exit")
 	pull.Flags().DurationVar(&interval, "interval", 0, "time between pulls of the long-running pull (default: the config's orders.interval, 1m)")
 	_ = pull.MarkFlagRequired("shop")
-	cmd.AddCommand(pull)
+	cmd.AddCommand(pull, newOrdersListCmd(g), newOrdersRejectedCmd(g), newOrdersRedeliverCmd(g))
 	return cmd
 }
 

@@ -1,0 +1,124 @@
+package cli_test
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/syncctl/syncctl/cli"
+	"github.com/syncctl/syncctl/domain"
+	"github.com/syncctl/syncctl/store"
+	"github.com/syncctl/syncctl/store/sqlite"
+	"github.com/syncctl/syncctl/store/storetest"
+)
+
+// A typo in one row of a re-imported file must not delete a live SKU: the
+// product's accepted rows are updated, the rejected SKU stays as it was.
+func TestReimportWithABadRowKeepsTheStoredSKU(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, body string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte("spu_code,title,sku_code,specs,list_price,stock\n"+body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	good := write("p1.csv", "P-1,纯棉T恤基础款,P-1-W,颜色:白,59.90,10\nP-1,纯棉T恤基础款,P-1-B,颜色:黑,59.90,10\n")
+	bad := write("p1bad.csv", "P-1,纯棉T恤基础款,P-1-W,颜色:白,49.90,10\nP-1,纯棉T恤基础款,P-1-B,颜色:黑,0,10\n")
+	if code, _, e := run(t, "--state-dir", dir, "catalog", "import", good); code != 0 {
+		t.Fatalf("import: %d %s", code, e)
+	}
+	if code, _, _ := run(t, "--state-dir", dir, "catalog", "import", bad); code != cli.ExitPartial {
+		t.Fatalf("import with a bad row: exit %d, want %d", code, cli.ExitPartial)
+	}
+	code, out, _ := run(t, "--state-dir", dir, "catalog", "show", "P-1", "-o", "json")
+	var shown []domain.Product
+	if err := json.Unmarshal([]byte(out), &shown); err != nil || code != 0 || len(shown) != 1 {
+		t.Fatalf("show: %d %v %s", code, err, out)
+	}
+	p := shown[0]
+	price := map[string]domain.Money{}
+	for _, s := range p.SKUs {
+		price[s.Code] = s.ListPrice
+	}
+	if len(p.SKUs) != 2 || price["P-1-W"] != 4990 || price["P-1-B"] != 5990 {
+		t.Fatalf("P-1 after the partly bad import = %+v: W must be updated, B kept", p.SKUs)
+	}
+}
+
+// An operator inspects what was pulled, what could not be mapped and what
+// was pushed where, and sends an order's webhooks again.
+func TestOrdersAndListingsInspection(t *testing.T) {
+	dir := t.TempDir()
+	ctx := context.Background()
+	shop := domain.ShopRef{Channel: "tmall", Shop: "flagship"}
+	st, err := sqlite.Open(ctx, filepath.Join(dir, "syncctl.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{"3504329923814120471", "3504329923814120472"} {
+		o := storetest.Order(id, domain.OrderPaid)
+		if _, err := st.UpsertOrder(ctx, o); err != nil {
+			t.Fatal(err)
+		}
+	}
+	d, _ := st.PendingDeliveryRefs(ctx, shop, time.Now(), 1)
+	if err := st.RecordDeliveryAttempt(ctx, d[0].ID, true, 200, ""); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.RecordOrderRejections(ctx, shop, []store.OrderRejection{{PlatformOrderID: "3504329923814120999", Reason: "field payment: \"1.2.3\" is not a yuan amount"}}); err != nil {
+		t.Fatal(err)
+	}
+	p := storetest.Product("P", 2)
+	if _, err := st.ImportProducts(ctx, []domain.Product{p}); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.SaveListings(ctx, []domain.ChannelListing{
+		{Shop: shop, SKUCode: "P-0", ProductCode: "P", ItemID: "600000000001", PlatformSKUID: "5001", Price: 5990, Stock: 10, Status: domain.ListingOnSale},
+		{Shop: shop, SKUCode: "P-1", ProductCode: "P", Status: domain.ListingFailed, LastError: "tmall invalid: product P, field title: at most 30 characters"},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	base := []string{"--state-dir", dir, "--temporal-address", "127.0.0.1:1"}
+
+	code, out, _ := run(t, append(base, "orders", "list", "--shop", "tmall/flagship", "-o", "json")...)
+	var recs []struct {
+		Order    domain.SalesOrder `json:"order"`
+		Revision int               `json:"revision"`
+	}
+	if err := json.Unmarshal([]byte(out), &recs); err != nil || code != 0 || len(recs) != 2 || recs[0].Revision != 1 {
+		t.Fatalf("orders list: %d %v %s", code, err, out)
+	}
+	code, out, _ = run(t, append(base, "orders", "rejected", "--shop", "tmall/flagship")...)
+	if code != cli.ExitPartial || !strings.Contains(out, "3504329923814120999") || !strings.Contains(out, "field payment") {
+		t.Fatalf("orders rejected: exit %d: %s", code, out)
+	}
+	if code, _, _ := run(t, append(base, "orders", "rejected", "--shop", "tmall/outlet")...); code != 0 {
+		t.Fatalf("orders rejected of a clean shop: exit %d, want 0", code)
+	}
+	code, out, _ = run(t, append(base, "listings", "--shop", "tmall/flagship", "--status", "failed")...)
+	if code != 0 || !strings.Contains(out, "P-1") || strings.Contains(out, "P-0") || !strings.Contains(out, "at most 30 characters") {
+		t.Fatalf("listings --status failed: exit %d: %s", code, out)
+	}
+	if code, _, _ := run(t, append(base, "listings", "--shop", "tmall/flagship", "--status", "broken")...); code != cli.ExitUsage {
+		t.Fatalf("listings --status broken: exit %d, want usage", code)
+	}
+
+	code, out, e := run(t, append(base, "orders", "redeliver", "--shop", "tmall/flagship", "--order", recs[0].Order.PlatformOrderID)...)
+	if code != 0 || !strings.Contains(out, "1 deliveries of tmall/flagship queued again") || !strings.Contains(out, "orders pull --shop tmall/flagship --once") {
+		t.Fatalf("redeliver: exit %d: %s %s", code, out, e)
+	}
+	st, _ = sqlite.Open(ctx, filepath.Join(dir, "syncctl.db"))
+	defer st.Close()
+	if n, _ := st.CountPendingDeliveries(ctx, shop); n != 2 {
+		t.Fatalf("pending after redeliver = %d, want 2 (one was delivered, now queued again)", n)
+	}
+	if code, _, e := run(t, append(base, "orders", "redeliver", "--shop", "tmall/flagship", "--order", "404")...); code != cli.ExitError || !strings.Contains(e, "order 404 of tmall/flagship has no deliveries") {
+		t.Fatalf("redeliver of an unknown order: exit %d: %s", code, e)
+	}
+}
