@@ -1,4 +1,5 @@
-# The README's two commands: `make demo` runs the main job, `make test` every test.
+# With Go installed: `make demo` runs the main job, `make test` every test.
+# On a fresh machine the README's two commands, ./demo and .ci/run, install Go first.
 GO ?= go
 
 .PHONY: demo dev test test-short build image bench

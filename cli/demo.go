@@ -126,7 +126,7 @@ func runDemo(cmd *cobra.Command, g *globals, o *demoOptions) error {
 				return err
 			}
 		} else {
-			printSummary(g, sum)
+			printSummary(g, sum, o.keep)
 		}
 	}
 	if runErr != nil {
@@ -142,7 +142,7 @@ func runDemo(cmd *cobra.Command, g *globals, o *demoOptions) error {
 	return nil
 }
 
-func printSummary(g *globals, s *stack.Summary) {
+func printSummary(g *globals, s *stack.Summary, kept bool) {
 	w := g.io.Out
 	fmt.Fprintf(w, "\nsyncctl demo summary (%s)\n", s.Elapsed)
 	fmt.Fprintf(w, "  catalog imported     %d SPUs, %d SKUs (%d rows rejected)\n", s.Catalog.SPUs, s.Catalog.SKUs, s.Catalog.Rejected)
@@ -160,7 +160,11 @@ func printSummary(g *globals, s *stack.Summary) {
 	fmt.Fprintf(w, "  orders pulled        %d distinct, %d updates\n", s.OrdersPulled, s.OrderUpdates)
 	fmt.Fprintf(w, "  webhooks delivered   %d to %s (%d pending, %d redeliveries deduplicated)\n", s.Delivered, s.ERP, s.Pending, s.Duplicates)
 	if s.TemporalUI != "" {
-		fmt.Fprintf(w, "  Temporal Web UI      %s\n", s.TemporalUI)
+		note := " (closes with the demo; --keep-running keeps it open)"
+		if kept {
+			note = ""
+		}
+		fmt.Fprintf(w, "  Temporal Web UI      %s%s\n", s.TemporalUI, note)
 	}
 	fmt.Fprintf(w, "  task queue           %s\n", s.TaskQueue)
 	fmt.Fprintf(w, "  workflows            %s\n", strings.Join(s.Workflows, ", "))
