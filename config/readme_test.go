@@ -1,0 +1,56 @@
+package config_test
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/syncctl/syncctl/config"
+	"github.com/syncctl/syncctl/connectors"
+	_ "github.com/syncctl/syncctl/connectors/tmall" // registers tmall
+)
+
+// The configuration the README shows is one that loads, resolves its
+// secrets from where it says, and opens its shop: the example cannot drift
+// from the code.
+func TestTheREADMEConfigurationWorks(t *testing.T) {
+	readme, err := os.ReadFile(filepath.Join("..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rest, ok := strings.Cut(string(readme), "```yaml\n")
+	block, _, closed := strings.Cut(rest, "```")
+	if !ok || !closed {
+		t.Fatal("README.md has no ```yaml block")
+	}
+	// The example's secret files live under /run/secrets; point them here.
+	dir := t.TempDir()
+	block = strings.ReplaceAll(block, "/run/secrets/", dir+"/")
+	if err := os.WriteFile(filepath.Join(dir, "tmall_flagship_session"), []byte("6100example\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("TMALL_FLAGSHIP_SECRET", "example-app-secret")
+	t.Setenv("SYNCCTL_ERP_SECRET", "example-erp-secret")
+	c, err := config.Load(write(t, "syncctl.yaml", block))
+	if err != nil {
+		t.Fatalf("the README's configuration does not load: %v", err)
+	}
+	if c.Temporal.Address != "temporal.internal:7233" || c.Orders.Window != 30*time.Minute || c.ERP.URL == "" {
+		t.Fatalf("loaded %+v", c)
+	}
+	shops, err := c.ShopConfigs()
+	if err != nil {
+		t.Fatalf("its secrets do not resolve: %v", err)
+	}
+	if len(shops) != 1 || shops[0].Options["pid:口味"] != "122216608" || shops[0].Session.Reveal() != "6100example" {
+		t.Fatalf("shops = %+v", shops)
+	}
+	if _, err := connectors.Open(shops[0]); err != nil {
+		t.Fatalf("the Tmall connector refuses the README's shop: %v", err)
+	}
+	if secret, err := c.ERPSecret(); err != nil || string(secret) != "example-erp-secret" {
+		t.Fatalf("erp secret = %q, %v", secret, err)
+	}
+}
