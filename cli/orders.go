@@ -9,8 +9,20 @@ import (
 
 	"github.com/syncctl/syncctl/domain"
 	"github.com/syncctl/syncctl/store"
+	"github.com/syncctl/syncctl/store/sqlite"
 	"github.com/syncctl/syncctl/workflows"
 )
+
+// shopStore parses --shop and opens the store, the start of every command
+// that inspects one shop's state.
+func (g *globals) shopStore(cmd *cobra.Command, shopFlag string) (domain.ShopRef, *sqlite.DB, error) {
+	shop, err := parseShop(shopFlag)
+	if err != nil {
+		return shop, nil, err
+	}
+	st, err := g.openStore(cmd.Context())
+	return shop, st, err
+}
 
 // newOrdersListCmd shows the order index: what syncctl has pulled of a shop.
 func newOrdersListCmd(g *globals) *cobra.Command {
@@ -21,11 +33,7 @@ func newOrdersListCmd(g *globals) *cobra.Command {
 		Short: "List a shop's pulled orders, newest change first, with their revision and ERP delivery state",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			shop, err := parseShop(shopFlag)
-			if err != nil {
-				return err
-			}
-			st, err := g.openStore(cmd.Context())
+			shop, st, err := g.shopStore(cmd, shopFlag)
 			if err != nil {
 				return err
 			}
@@ -75,11 +83,7 @@ and the first that maps one removes it from this list and delivers it. Exit code
 the list is not empty, so a monitoring script can alert on it.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			shop, err := parseShop(shopFlag)
-			if err != nil {
-				return err
-			}
-			st, err := g.openStore(cmd.Context())
+			shop, st, err := g.shopStore(cmd, shopFlag)
 			if err != nil {
 				return err
 			}

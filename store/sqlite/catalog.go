@@ -230,19 +230,9 @@ func (d *DB) trackShop(ctx context.Context, shop domain.ShopRef) error {
 
 func trackedShops(ctx context.Context, tx *sql.Tx) ([]domain.ShopRef, error) {
 	rows, err := tx.QueryContext(ctx, `SELECT channel, shop FROM tracked_shops`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []domain.ShopRef
-	for rows.Next() {
-		var s domain.ShopRef
-		if err := rows.Scan(&s.Channel, &s.Shop); err != nil {
-			return nil, err
-		}
-		out = append(out, s)
-	}
-	return out, rows.Err()
+	return scanAll(rows, err, func(r *sql.Rows) (s domain.ShopRef, err error) {
+		return s, r.Scan(&s.Channel, &s.Shop)
+	})
 }
 
 // refreshPending puts one product in or out of a tracked shop's change set,
@@ -276,19 +266,7 @@ func (d *DB) ChangedProducts(ctx context.Context, shop domain.ShopRef, afterCode
 	rows, err := d.db.QueryContext(ctx, `SELECT p.code FROM push_pending pp JOIN products p ON p.code = pp.product_code
 		WHERE pp.channel = ? AND pp.shop = ? AND pp.product_code > ? AND `+changedWhere+` ORDER BY pp.product_code LIMIT ?`,
 		shop.Channel, shop.Shop, afterCode, shop.Channel, shop.Shop, limit)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var c string
-		if err := rows.Scan(&c); err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
+	return scanAll(rows, err, func(r *sql.Rows) (code string, err error) { return code, r.Scan(&code) })
 }
 
 // CountChangedProducts counts what ChangedProducts pages through.

@@ -64,19 +64,9 @@ func (d *DB) PendingDeliveryRefs(ctx context.Context, shop domain.ShopRef, notDi
 	rows, err := d.db.QueryContext(ctx, `SELECT id, platform_order_id FROM deliveries WHERE channel = ? AND shop = ? AND status = ?
 		AND dispatched_at < ? ORDER BY created_at, id LIMIT ?`, shop.Channel, shop.Shop, string(store.DeliveryPending),
 		max(ms(notDispatchedSince), 1), limit)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []store.DeliveryRef
-	for rows.Next() {
-		var r store.DeliveryRef
-		if err := rows.Scan(&r.ID, &r.PlatformOrderID); err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
+	return scanAll(rows, err, func(row *sql.Rows) (r store.DeliveryRef, err error) {
+		return r, row.Scan(&r.ID, &r.PlatformOrderID)
+	})
 }
 
 // MarkDispatched records when the deliveries' workflows were started.

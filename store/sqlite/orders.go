@@ -253,19 +253,10 @@ func (d *DB) OrderRejections(ctx context.Context, shop domain.ShopRef, limit int
 	}
 	rows, err := d.db.QueryContext(ctx, `SELECT platform_order_id, reason, first_seen, last_seen, seen FROM order_rejections
 		WHERE channel = ? AND shop = ? ORDER BY last_seen DESC, platform_order_id LIMIT ?`, shop.Channel, shop.Shop, limit)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []store.OrderRejection
-	for rows.Next() {
-		var r store.OrderRejection
+	return scanAll(rows, err, func(row *sql.Rows) (r store.OrderRejection, err error) {
 		var first, last int64
-		if err := rows.Scan(&r.PlatformOrderID, &r.Reason, &first, &last, &r.Seen); err != nil {
-			return nil, err
-		}
+		err = row.Scan(&r.PlatformOrderID, &r.Reason, &first, &last, &r.Seen)
 		r.FirstSeen, r.LastSeen = fromMS(first), fromMS(last)
-		out = append(out, r)
-	}
-	return out, rows.Err()
+		return r, err
+	})
 }
