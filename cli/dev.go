@@ -121,11 +121,8 @@ every 15s, 2s behind now, looking back 1h the first time.`,
 			if err != nil {
 				return err
 			}
-			if cmd.Flags().Changed("interval") {
-				if interval <= 0 {
-					return usageError{fmt.Errorf("--interval must be positive, not %s", interval)}
-				}
-				cfg.Orders.Interval = interval
+			if err := applyInterval(cmd, interval, &cfg); err != nil {
+				return err
 			}
 			s, err := g.startStack(ctx, f, cfg, stackRun{stateDir: g.stateDir, storeDSN: cfg.Store.DSN})
 			if err != nil {

@@ -65,9 +65,8 @@ func newOrdersListCmd(g *globals) *cobra.Command {
 			return tw.Flush()
 		},
 	}
-	cmd.Flags().StringVar(&shopFlag, "shop", "", "CHANNEL/SHOP, e.g. tmall/flagship")
+	shopFlagVar(cmd, &shopFlag)
 	cmd.Flags().IntVar(&limit, "limit", 50, "orders to show (0 = all)")
-	_ = cmd.MarkFlagRequired("shop")
 	return cmd
 }
 
@@ -115,8 +114,7 @@ the list is not empty, so a monitoring script can alert on it.`,
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&shopFlag, "shop", "", "CHANNEL/SHOP, e.g. tmall/flagship")
-	_ = cmd.MarkFlagRequired("shop")
+	shopFlagVar(cmd, &shopFlag)
 	return cmd
 }
 
@@ -132,12 +130,8 @@ acknowledges it as a duplicate. The shop's order pull dispatches them: redeliver
 the running long-running pull to do it now, or the next 'orders pull' will.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			shop, err := parseShop(shopFlag)
-			if err != nil {
-				return err
-			}
 			ctx := cmd.Context()
-			st, err := g.openStore(ctx)
+			shop, st, err := g.shopStore(cmd, shopFlag)
 			if err != nil {
 				return err
 			}
@@ -170,9 +164,8 @@ the running long-running pull to do it now, or the next 'orders pull' will.`,
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&shopFlag, "shop", "", "CHANNEL/SHOP, e.g. tmall/flagship")
+	shopFlagVar(cmd, &shopFlag)
 	cmd.Flags().StringVar(&orderID, "order", "", "only this platform order id")
-	_ = cmd.MarkFlagRequired("shop")
 	return cmd
 }
 
@@ -188,16 +181,12 @@ pushed, the listing status (pending, in_review, rejected, on_sale, delisted, fai
 the reason of the last failure. --status failed lists what the next push retries.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			shop, err := parseShop(shopFlag)
-			if err != nil {
-				return err
-			}
 			switch domain.ListingStatus(status) {
 			case "", domain.ListingPending, domain.ListingInReview, domain.ListingRejected, domain.ListingOnSale, domain.ListingDelisted, domain.ListingFailed:
 			default:
 				return usageError{fmt.Errorf("--status must be one of pending, in_review, rejected, on_sale, delisted, failed, not %q", status)}
 			}
-			st, err := g.openStore(cmd.Context())
+			shop, st, err := g.shopStore(cmd, shopFlag)
 			if err != nil {
 				return err
 			}
@@ -231,10 +220,9 @@ the reason of the last failure. --status failed lists what the next push retries
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&shopFlag, "shop", "", "CHANNEL/SHOP, e.g. tmall/flagship")
+	shopFlagVar(cmd, &shopFlag)
 	cmd.Flags().StringVar(&status, "status", "", "only listings in this status")
 	cmd.Flags().StringVar(&after, "after", "", "start after this SKU code (paging)")
 	cmd.Flags().IntVar(&limit, "limit", 100, "listings to show")
-	_ = cmd.MarkFlagRequired("shop")
 	return cmd
 }

@@ -13,6 +13,7 @@ import (
 	sdklog "go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/worker"
 
+	"github.com/syncctl/syncctl/config"
 	"github.com/syncctl/syncctl/connectors"
 	"github.com/syncctl/syncctl/connectors/httpx"
 	_ "github.com/syncctl/syncctl/connectors/tmall" // registers "tmall"
@@ -106,6 +107,24 @@ func interruptFrom(ctx context.Context) <-chan any {
 	return ch
 }
 
+// shopFlagVar adds the required --shop CHANNEL/SHOP flag every shop command takes.
+func shopFlagVar(cmd *cobra.Command, v *string) {
+	cmd.Flags().StringVar(v, "shop", "", "CHANNEL/SHOP, e.g. tmall/flagship")
+	_ = cmd.MarkFlagRequired("shop")
+}
+
+// applyInterval puts a --interval the user gave over the configuration's.
+func applyInterval(cmd *cobra.Command, interval time.Duration, cfg *config.Config) error {
+	if !cmd.Flags().Changed("interval") {
+		return nil
+	}
+	if interval <= 0 {
+		return usageError{fmt.Errorf("--interval must be positive, not %s", interval)}
+	}
+	cfg.Orders.Interval = interval
+	return nil
+}
+
 func parseShop(s string) (domain.ShopRef, error) {
 	ch, shop, ok := strings.Cut(s, "/")
 	if !ok || ch == "" || shop == "" {
@@ -166,9 +185,8 @@ With --wait=false it prints the workflow id and run id and returns.`,
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&shopFlag, "shop", "", "CHANNEL/SHOP, e.g. tmall/flagship")
+	shopFlagVar(cmd, &shopFlag)
 	cmd.Flags().BoolVar(&wait, "wait", true, "wait for the push to finish, showing progress")
-	_ = cmd.MarkFlagRequired("shop")
 	return cmd
 }
 
@@ -254,11 +272,8 @@ the config's orders section; --interval overrides the interval.`,
 			if err != nil {
 				return err
 			}
-			if cmd.Flags().Changed("interval") {
-				if interval <= 0 {
-					return usageError{fmt.Errorf("--interval must be positive, not %s", interval)}
-				}
-				cfg.Orders.Interval = interval
+			if err := applyInterval(cmd, interval, &cfg); err != nil {
+				return err
 			}
 			in := workflows.OrderPullInput{Shop: shop, Once: once, Interval: cfg.Orders.Interval, Overlap: cfg.Orders.Overlap,
 				Lag: cfg.Orders.Lag, Window: cfg.Orders.Window, InitialLookback: cfg.Orders.InitialLookback}
@@ -297,10 +312,9 @@ the config's orders section; --interval overrides the interval.`,
 			return nil
 		},
 	}
-	pull.Flags().StringVar(&shopFlag, "shop", "", "CHANNEL/SHOP, e.g. tmall/flagship")
+	shopFlagVar(pull, &shopFlag)
 	pull.Flags().BoolVar(&once, "once", false, "pull until caught up, wait for the ERP deliveries, then exit")
 	pull.Flags().DurationVar(&interval, "interval", 0, "time between pulls of the long-running pull (default: the config's orders.interval, 1m)")
-	_ = pull.MarkFlagRequired("shop")
 	cmd.AddCommand(pull, newOrdersListCmd(g), newOrdersRejectedCmd(g), newOrdersRedeliverCmd(g))
 	return cmd
 }

@@ -81,6 +81,12 @@ func PlanProductPush(shop domain.ShopRef, p domain.Product, listings []domain.Ch
 	return plan
 }
 
+// UpToDate reports that the shop already shows the product as the catalog
+// has it: nothing to push.
+func (p *PushPlan) UpToDate() bool {
+	return p.Upsert == nil && len(p.Prices) == 0 && len(p.Stocks) == 0
+}
+
 func sortedSKUs(p domain.Product) []domain.SKU {
 	skus := append([]domain.SKU(nil), p.SKUs...)
 	sort.Slice(skus, func(i, j int) bool { return skus[i].Code < skus[j].Code })

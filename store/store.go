@@ -64,8 +64,10 @@ type Store interface {
 	// RecordOrderRejections keeps the platform orders a pull could not map,
 	// with the reason, until a later pull maps them (UpsertOrder clears them).
 	RecordOrderRejections(ctx context.Context, shop domain.ShopRef, rejected []OrderRejection) error
-	// OrderRejections lists a shop's unresolved rejections, newest first.
+	// OrderRejections lists a shop's unresolved rejections, newest first;
+	// CountOrderRejections counts them.
 	OrderRejections(ctx context.Context, shop domain.ShopRef, limit int) ([]OrderRejection, error)
+	CountOrderRejections(ctx context.Context, shop domain.ShopRef) (int, error)
 	// GetOrder returns an indexed order, or ENotFound.
 	GetOrder(ctx context.Context, shop domain.ShopRef, platformOrderID string) (domain.SalesOrder, error)
 	// ListOrders returns indexed orders of a shop, newest modification first.

@@ -203,49 +203,35 @@ type SettleChunkInput struct {
 }
 
 // SettleFailedChunk accounts for a chunk whose activity ran out of retries:
-// products the store no longer reports as changed were pushed by an earlier
-// attempt; the others are failures, and the reason goes on their listings so
-// `syncctl` and the next push show why.
+// products the shop already shows as the catalog has them were pushed by an
+// earlier attempt; the others are failures, and the reason goes on their
+// listings so `syncctl listings` and the next push show why.
 func (a *Activities) SettleFailedChunk(ctx context.Context, in SettleChunkInput) (PushProductsResult, error) {
 	var res PushProductsResult
 	for _, code := range in.Codes {
-		still, err := a.Store.ChangedProducts(ctx, in.Shop, prevCode(code), 1)
-		if err != nil {
-			return res, toTemporal(err)
-		}
-		if len(still) == 0 || still[0] != code {
-			res.Pushed++
+		p, err := a.Store.GetProduct(ctx, code)
+		if domain.ErrorCode(err) == domain.ENotFound {
+			res.Pushed++ // gone from the catalog meanwhile: nothing left to push
 			continue
 		}
-		res.Failures = append(res.Failures, ItemFailure{Product: code, Code: in.Code, Reason: in.Reason})
-		p, err := a.Store.GetProduct(ctx, code)
 		if err != nil {
-			continue // gone from the catalog meanwhile: nothing to mark
+			return res, toTemporal(err)
 		}
 		existing, err := a.Store.Listings(ctx, in.Shop, code)
 		if err != nil {
 			return res, toTemporal(err)
 		}
 		plan := mapping.PlanProductPush(in.Shop, p, existing, a.now())
+		if plan.UpToDate() {
+			res.Pushed++
+			continue
+		}
+		res.Failures = append(res.Failures, ItemFailure{Product: code, Code: in.Code, Reason: in.Reason})
 		if err := a.Store.SaveListings(ctx, plan.Failed(errors.New(in.Reason))); err != nil {
 			return res, toTemporal(err)
 		}
 	}
 	return res, nil
-}
-
-// prevCode is the largest string before code, so "after prevCode" starts at
-// code itself.
-func prevCode(code string) string {
-	if code == "" {
-		return ""
-	}
-	b := []byte(code)
-	if b[len(b)-1] > 0 {
-		b[len(b)-1]--
-		return string(b) + "\xff"
-	}
-	return string(b[:len(b)-1])
 }
 
 // toTemporal translates a coded domain error into a Temporal application

@@ -95,11 +95,9 @@ func (a *Activities) PullOrders(ctx context.Context, in PullOrdersInput) (PullOr
 		cursor = to
 		activity.RecordHeartbeat(ctx, cursor)
 	}
-	unresolved, err := a.Store.OrderRejections(ctx, in.Shop, 1000)
-	if err != nil {
+	if res.Unresolved, err = a.Store.CountOrderRejections(ctx, in.Shop); err != nil {
 		return res, toTemporal(err)
 	}
-	res.Unresolved = len(unresolved)
 	res.Cursor = cursor
 	res.CaughtUp = !cursor.Before(end)
 	return res, nil

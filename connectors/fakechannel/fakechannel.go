@@ -19,8 +19,8 @@ import (
 	"github.com/syncctl/syncctl/domain"
 )
 
-// Platform is one shop on a fake platform. Exported fields are set before
-// use; the rest is guarded by its mutex.
+// Platform is one shop on a fake platform, made by New. Exported fields are
+// set before use; the rest is guarded by its mutex.
 type Platform struct {
 	ShopRef domain.ShopRef
 	Caps    connectors.Capabilities
@@ -73,19 +73,11 @@ var _ connectors.ReviewTracker = (*Platform)(nil)
 
 // New returns an empty platform for the shop.
 func New(shop domain.ShopRef, caps connectors.Capabilities) *Platform {
-	return &Platform{ShopRef: shop, Caps: caps, RejectReason: map[string]string{}}
+	return &Platform{ShopRef: shop, Caps: caps, RejectReason: map[string]string{},
+		items: map[string]*Item{}, byOuter: map[string]string{}, calls: map[string]int{}}
 }
 
-func (p *Platform) init() {
-	if p.items == nil {
-		p.items, p.byOuter, p.calls = map[string]*Item{}, map[string]string{}, map[string]int{}
-	}
-}
-
-func (p *Platform) call(method string) {
-	p.init()
-	p.calls[method]++
-}
+func (p *Platform) call(method string) { p.calls[method]++ }
 
 // Calls returns how often each method was called.
 func (p *Platform) Calls() map[string]int {
@@ -109,7 +101,6 @@ func (p *Platform) StockOps() []StockOp {
 func (p *Platform) Item(productCode string) (Item, bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.init()
 	it, ok := p.items[p.byOuter[productCode]]
 	if !ok {
 		return Item{}, false
@@ -127,7 +118,6 @@ func (p *Platform) Item(productCode string) (Item, bool) {
 func (p *Platform) Sell(productCode, skuCode string, qty int) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.init()
 	it, ok := p.items[p.byOuter[productCode]]
 	if !ok || it.SKUs[skuCode] == nil || it.SKUs[skuCode].Stock < qty {
 		return fmt.Errorf("fake: cannot sell %d of %s", qty, skuCode)

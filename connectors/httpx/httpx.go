@@ -155,11 +155,9 @@ func New(o Options) *retryablehttp.Client {
 				return min(ra, o.MaxInlineWait)
 			}
 		}
-		wait := lo << min(attempt, 16)
-		if wait <= 0 || wait > hi {
-			wait = hi
-		}
-		return wait
+		// Otherwise the library's doubling from lo, capped at hi (its own
+		// Retry-After reading is skipped: it knows no injected clock).
+		return retryablehttp.DefaultBackoff(lo, hi, attempt, nil)
 	}
 	// Return the last response instead of retryablehttp's "giving up"
 	// error, so callers see the status (and a 429's Retry-After).

@@ -125,3 +125,9 @@ func classify(code int, subCode string) string {
 	}
 	return domain.EUnavailable
 }
+
+// unavailable is an answer the connector cannot use (malformed, or missing
+// what it must hold): retryable, for a gateway hiccup is the likely cause.
+func unavailable(err error, msg string) *domain.Error {
+	return &domain.Error{Code: domain.EUnavailable, Platform: "tmall", Message: msg, Err: err}
+}

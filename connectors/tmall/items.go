@@ -54,8 +54,7 @@ func (c *Channel) sellerGet(ctx context.Context, numIID string) (sellerItem, *it
 	for _, s := range r.Item.SKUs.SKU {
 		price, err := domain.ParseYuan(s.Price)
 		if err != nil {
-			return r.Item, nil, &domain.Error{Code: domain.EUnavailable, Platform: "tmall",
-				Message: fmt.Sprintf("taobao.item.seller.get: item %s, sku %s, field price: %v", numIID, s.OuterID, err)}
+			return r.Item, nil, unavailable(nil, fmt.Sprintf("taobao.item.seller.get: item %s, sku %s, field price: %v", numIID, s.OuterID, err))
 		}
 		info.skus[s.OuterID] = &skuInfo{id: s.SkuID.String(), props: s.Properties, price: price}
 	}
@@ -137,7 +136,7 @@ func (c *Channel) UpsertProduct(ctx context.Context, p connectors.ProductPush) (
 		numIID = p.Known.ItemID
 	}
 	if numIID == "" {
-		return connectors.ProductResult{}, &domain.Error{Code: domain.EUnavailable, Platform: "tmall", Message: method + ": response has no num_iid"}
+		return connectors.ProductResult{}, unavailable(nil, method+": response has no num_iid")
 	}
 	it, _, err := c.sellerGet(ctx, numIID)
 	if err != nil {
@@ -151,8 +150,7 @@ func (c *Channel) UpsertProduct(ctx context.Context, p connectors.ProductPush) (
 	if tmallmap.HasSKUs(p.Product) {
 		for _, s := range p.Product.SKUs {
 			if res.IDs.SKUIDs[s.Code] == "" {
-				return res, &domain.Error{Code: domain.EUnavailable, Platform: "tmall",
-					Message: fmt.Sprintf("item %s: sku %s is missing from taobao.item.seller.get", numIID, s.Code)}
+				return res, unavailable(nil, fmt.Sprintf("item %s: sku %s is missing from taobao.item.seller.get", numIID, s.Code))
 			}
 		}
 	}

@@ -93,7 +93,7 @@ func (c *Channel) GetOrder(ctx context.Context, tid string) (domain.SalesOrder, 
 		return domain.SalesOrder{}, err
 	}
 	if len(r.Trade) == 0 {
-		return domain.SalesOrder{}, &domain.Error{Code: domain.EUnavailable, Platform: "tmall", Message: "taobao.trade.fullinfo.get: response has no trade " + tid}
+		return domain.SalesOrder{}, unavailable(nil, "taobao.trade.fullinfo.get: response has no trade "+tid)
 	}
 	return tmallmap.DecodeTrade(c.shop, r.Trade)
 }

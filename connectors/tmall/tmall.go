@@ -149,7 +149,7 @@ func (c *Channel) Capabilities() connectors.Capabilities {
 // dropped before signing and sending, as the official SDKs do.
 func (c *Channel) call(ctx context.Context, method string, biz map[string]string, out any) error {
 	if err := c.limiter.Wait(ctx); err != nil {
-		return &domain.Error{Code: domain.EUnavailable, Platform: "tmall", Message: method + ": " + err.Error()}
+		return unavailable(nil, method+": "+err.Error())
 	}
 	params := map[string]string{"method": method, "app_key": c.cfg.AppKey, "session": c.cfg.Session.Reveal(),
 		"timestamp": tmallmap.FormatTime(c.Now()), "format": "json", "v": "2.0", "sign_method": c.sign}
@@ -189,25 +189,25 @@ func (c *Channel) call(ctx context.Context, method string, biz map[string]string
 	}
 	var env map[string]json.RawMessage
 	if err := decode(body, &env); err != nil {
-		return &domain.Error{Code: domain.EUnavailable, Platform: "tmall", Message: method + ": malformed response body", Err: err}
+		return unavailable(err, method+": malformed response body")
 	}
 	if raw, ok := env["error_response"]; ok {
 		var e topError
 		if err := decode(raw, &e); err != nil {
-			return &domain.Error{Code: domain.EUnavailable, Platform: "tmall", Message: method + ": malformed error_response", Err: err}
+			return unavailable(err, method+": malformed error_response")
 		}
 		return mapError(method, e)
 	}
 	root := strings.ReplaceAll(strings.TrimPrefix(method, "taobao."), ".", "_") + "_response"
 	raw, ok := env[root]
 	if !ok {
-		return &domain.Error{Code: domain.EUnavailable, Platform: "tmall", Message: fmt.Sprintf("%s: response has no %s", method, root)}
+		return unavailable(nil, fmt.Sprintf("%s: response has no %s", method, root))
 	}
 	if out == nil {
 		return nil
 	}
 	if err := decode(raw, out); err != nil {
-		return &domain.Error{Code: domain.EUnavailable, Platform: "tmall", Message: method + ": malformed " + root, Err: err}
+		return unavailable(err, method+": malformed "+root)
 	}
 	return nil
 }

@@ -146,14 +146,14 @@ func DecodeTrade(shop domain.ShopRef, raw json.RawMessage) (domain.SalesOrder, e
 	var t Trade
 	if err := json.Unmarshal(raw, &t); err != nil {
 		rec := "order " + tidOf(raw)
-		if tidOf(raw) == "" {
+		if rec == "order " {
 			rec = "order (no tid)"
 		}
 		var te *json.UnmarshalTypeError
 		if errors.As(err, &te) && te.Field != "" {
-			return domain.SalesOrder{}, bad(rec, te.Field, fmt.Sprintf("JSON %s where a %s is expected", te.Value, te.Type))
+			return domain.SalesOrder{}, invalid(rec, te.Field, fmt.Sprintf("JSON %s where a %s is expected", te.Value, te.Type))
 		}
-		return domain.SalesOrder{}, bad(rec, "(body)", "malformed JSON: "+err.Error())
+		return domain.SalesOrder{}, invalid(rec, "(body)", "malformed JSON: "+err.Error())
 	}
 	return TradeToOrder(shop, t)
 }
@@ -177,10 +177,10 @@ func TradeToOrder(shop domain.ShopRef, t Trade) (domain.SalesOrder, error) {
 	rec := "order " + tid
 	if tid == "" {
 		rec = "order (no tid)"
-		return domain.SalesOrder{}, bad(rec, "tid", "missing")
+		return domain.SalesOrder{}, invalid(rec, "tid", "missing")
 	}
 	if !digits(tid) {
-		return domain.SalesOrder{}, bad(rec, "tid", "is not an integer id")
+		return domain.SalesOrder{}, invalid(rec, "tid", "is not an integer id")
 	}
 	o := domain.SalesOrder{Shop: shop, PlatformOrderID: tid, Status: MapStatus(t.Status), PlatformStatus: t.Status, Currency: "CNY",
 		Buyer: domain.Party{Nick: maskNick(t.BuyerNick), ID: t.BuyerOpenUID}, BuyerMessage: t.BuyerMessage,
@@ -188,15 +188,15 @@ func TradeToOrder(shop domain.ShopRef, t Trade) (domain.SalesOrder, error) {
 			Province: t.ReceiverState, City: t.ReceiverCity, District: t.ReceiverDistrict, Address: maskAddress(t.ReceiverAddress)}}
 	var err error
 	if o.CreatedAt, err = ParseTime(t.Created); err != nil {
-		return o, bad(rec, "created", fmt.Sprintf("%q is not yyyy-MM-dd HH:mm:ss", t.Created))
+		return o, invalid(rec, "created", fmt.Sprintf("%q is not yyyy-MM-dd HH:mm:ss", t.Created))
 	}
 	if o.ModifiedAt, err = ParseTime(t.Modified); err != nil {
-		return o, bad(rec, "modified", fmt.Sprintf("%q is not yyyy-MM-dd HH:mm:ss", t.Modified))
+		return o, invalid(rec, "modified", fmt.Sprintf("%q is not yyyy-MM-dd HH:mm:ss", t.Modified))
 	}
 	if t.PayTime != "" {
 		pt, err := ParseTime(t.PayTime)
 		if err != nil {
-			return o, bad(rec, "pay_time", fmt.Sprintf("%q is not yyyy-MM-dd HH:mm:ss", t.PayTime))
+			return o, invalid(rec, "pay_time", fmt.Sprintf("%q is not yyyy-MM-dd HH:mm:ss", t.PayTime))
 		}
 		o.PaidAt = &pt
 	}
@@ -206,10 +206,10 @@ func TradeToOrder(shop domain.ShopRef, t Trade) (domain.SalesOrder, error) {
 		}
 		m, err := domain.ParseYuan(v)
 		if err != nil {
-			return bad(rec, field, err.Error())
+			return invalid(rec, field, err.Error())
 		}
 		if m < 0 {
-			return bad(rec, field, fmt.Sprintf("amount %q is negative", v))
+			return invalid(rec, field, fmt.Sprintf("amount %q is negative", v))
 		}
 		*dst = m
 		return nil
@@ -223,7 +223,7 @@ func TradeToOrder(shop domain.ShopRef, t Trade) (domain.SalesOrder, error) {
 		}
 	}
 	if len(t.Orders.Order) == 0 {
-		return o, bad(rec, "orders", "a trade without lines")
+		return o, invalid(rec, "orders", "a trade without lines")
 	}
 	for i, line := range t.Orders.Order {
 		l := domain.OrderLine{PlatformLineID: line.Oid.String(), SKUCode: line.OuterSkuID, PlatformItemID: line.NumIID.String(),
@@ -233,15 +233,15 @@ func TradeToOrder(shop domain.ShopRef, t Trade) (domain.SalesOrder, error) {
 		}
 		field := fmt.Sprintf("orders[%d].", i+1)
 		if l.PlatformLineID == "" {
-			return o, bad(rec, field+"oid", "missing")
+			return o, invalid(rec, field+"oid", "missing")
 		}
 		for name, id := range map[string]string{"oid": l.PlatformLineID, "num_iid": l.PlatformItemID, "sku_id": l.PlatformSKUID} {
 			if id != "" && !digits(id) {
-				return o, bad(rec, field+name, fmt.Sprintf("%q is not an integer id", id))
+				return o, invalid(rec, field+name, fmt.Sprintf("%q is not an integer id", id))
 			}
 		}
 		if l.Quantity <= 0 {
-			return o, bad(rec, field+"num", fmt.Sprintf("must be positive (got %d)", l.Quantity))
+			return o, invalid(rec, field+"num", fmt.Sprintf("must be positive (got %d)", l.Quantity))
 		}
 		if err := money(field+"price", line.Price, &l.UnitPrice); err != nil {
 			return o, err
@@ -256,12 +256,12 @@ func TradeToOrder(shop domain.ShopRef, t Trade) (domain.SalesOrder, error) {
 		if total == 0 {
 			var ok bool
 			if total, ok = mulMoney(l.UnitPrice, l.Quantity); !ok {
-				return o, bad(rec, field+"price", fmt.Sprintf("price × num (%s × %d) overflows", line.Price, l.Quantity))
+				return o, invalid(rec, field+"price", fmt.Sprintf("price × num (%s × %d) overflows", line.Price, l.Quantity))
 			}
 		}
 		var ok bool
 		if o.Amounts.Goods, ok = addMoney(o.Amounts.Goods, total); !ok {
-			return o, bad(rec, field+"total_fee", "the lines' amounts add up beyond what an int64 of fen holds")
+			return o, invalid(rec, field+"total_fee", "the lines' amounts add up beyond what an int64 of fen holds")
 		}
 		o.Lines = append(o.Lines, l)
 	}
@@ -293,11 +293,6 @@ func digits(s string) bool {
 		}
 	}
 	return s != ""
-}
-
-func bad(record, field, reason string) error {
-	fe := domain.FieldError{Record: record, Field: field, Reason: reason}
-	return &domain.Error{Code: domain.EInvalid, Platform: "tmall", Message: fe.Error()}
 }
 
 // maskOnce masks a value unless the platform already did (contains '*').

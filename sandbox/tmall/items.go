@@ -269,7 +269,7 @@ func (s *Server) findItem(p params) (*item, *topErr) {
 	}
 	it, ok := s.items[id]
 	if !ok {
-		return nil, &topErr{Code: 15, Msg: "Remote service error", SubCode: "isv.item-not-exist", SubMsg: "商品 " + v + " 不存在"}
+		return nil, perr(15, "isv.item-not-exist", "商品 "+v+" 不存在")
 	}
 	return it, nil
 }
@@ -343,14 +343,14 @@ func (it *item) findSKU(p params) (*sku, *topErr) {
 				return k, nil
 			}
 		}
-		return nil, &topErr{Code: 15, Msg: "Remote service error", SubCode: "isv.sku-not-exist", SubMsg: "SKU " + id + " 不存在"}
+		return nil, perr(15, "isv.sku-not-exist", "SKU "+id+" 不存在")
 	}
 	for _, k := range it.SKUs {
 		if (p.get("properties") != "" && k.Properties == p.get("properties")) || (p.get("properties") == "" && p.get("outer_id") != "" && k.OuterID == p.get("outer_id")) {
 			return k, nil
 		}
 	}
-	return nil, &topErr{Code: 15, Msg: "Remote service error", SubCode: "isv.sku-not-exist", SubMsg: "找不到SKU"}
+	return nil, perr(15, "isv.sku-not-exist", "找不到SKU")
 }
 
 // skuPriceUpdate changes one SKU's price (and optionally its quantity and

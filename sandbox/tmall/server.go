@@ -40,13 +40,14 @@ type Config struct {
 
 // Server is a running sandbox; it is an http.Handler.
 type Server struct {
-	cfg     Config
-	mux     *http.ServeMux
-	faults  *kit.Faults
-	limiter *kit.Limiter
-	stats   *kit.Stats
-	gen     *kit.Generator
-	reqSeq  atomic.Int64 // request ids: their own sequence, so they never shift the seeded ids
+	cfg      Config
+	handlers map[string]handler // TOP method → its handler, built once
+	mux      *http.ServeMux
+	faults   *kit.Faults
+	limiter  *kit.Limiter
+	stats    *kit.Stats
+	gen      *kit.Generator
+	reqSeq   atomic.Int64 // request ids: their own sequence, so they never shift the seeded ids
 
 	mu        sync.Mutex
 	rnd       *rand.Rand
@@ -91,6 +92,7 @@ func Open(cfg Config) (*Server, error) {
 	if err := s.load(); err != nil {
 		return nil, err
 	}
+	s.handlers = s.methods()
 	s.mux = http.NewServeMux()
 	s.mux.HandleFunc("/router/rest", s.serveTOP)
 	s.mux.HandleFunc("GET /_sandbox/items", s.adminItems)
@@ -200,7 +202,7 @@ func (s *Server) serveTOP(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, perr(21, "", ""))
 		return
 	}
-	h, ok := s.methods()[method]
+	h, ok := s.handlers[method]
 	if !ok {
 		s.fail(w, perr(22, "", "unknown method "+method))
 		return

@@ -101,8 +101,10 @@ func (s *Server) newTrade(skuOuterID string) *trade {
 		State: region[0], City: region[1], District: region[2], Addr: streets[s.rnd.Intn(len(streets))] + "***"}
 	lines := 1 + s.rnd.Intn(maxLines)
 	used := map[*sku]bool{}
+	// A line only takes stock from a SKU it marks used, so the candidates
+	// of the later lines are these minus the used ones.
+	cands := s.sellable(skuOuterID)
 	for i := 0; i < lines; i++ {
-		cands := s.sellable(skuOuterID)
 		var free []pick
 		for _, c := range cands {
 			if !used[c.k] {
@@ -230,7 +232,7 @@ func (s *Server) findTrade(p params) (*trade, *topErr) {
 	}
 	t, ok := s.trades[id]
 	if !ok {
-		return nil, &topErr{Code: 15, Msg: "Remote service error", SubCode: "isv.trade-not-exist", SubMsg: "交易 " + v + " 不存在"}
+		return nil, perr(15, "isv.trade-not-exist", "交易 "+v+" 不存在")
 	}
 	return t, nil
 }
@@ -286,7 +288,7 @@ func (s *Server) offlineSend(p params) (any, *topErr) {
 		return nil, invalidArg("company_code", "物流公司编码 "+p.get("company_code")+" 不存在")
 	}
 	if t.Status != "WAIT_SELLER_SEND_GOODS" && t.Status != "SELLER_CONSIGNED_PART" {
-		return nil, &topErr{Code: 15, Msg: "Remote service error", SubCode: "isv.logistics-offline-service-error", SubMsg: "交易状态 " + t.Status + " 不能发货"}
+		return nil, perr(15, "isv.logistics-offline-service-error", "交易状态 "+t.Status+" 不能发货")
 	}
 	partial := p.get("is_split") == "1"
 	ship := map[int64]bool{}
@@ -305,8 +307,7 @@ func (s *Server) offlineSend(p params) (any, *topErr) {
 			case err != nil || l == nil:
 				return nil, perr(41, "isv.invalid-parameter:sub_tid", fmt.Sprintf("子订单 %s 不属于交易 %d", v, t.Tid))
 			case l.Status != "WAIT_SELLER_SEND_GOODS":
-				return nil, &topErr{Code: 15, Msg: "Remote service error", SubCode: "isv.logistics-offline-service-error",
-					SubMsg: fmt.Sprintf("子订单 %d 状态 %s 不能发货", oid, l.Status)}
+				return nil, perr(15, "isv.logistics-offline-service-error", fmt.Sprintf("子订单 %d 状态 %s 不能发货", oid, l.Status))
 			}
 			ship[oid] = true
 		}

@@ -209,11 +209,20 @@ const changedWhere = `EXISTS (
 // the whole catalog (the one push whose cost grows with the catalog: all of
 // it is new to the shop); from then on imports and listing saves keep it.
 func (d *DB) trackShop(ctx context.Context, shop domain.ShopRef) error {
+	// A shop is never untracked, so once seen here it needs no query: the
+	// push asks for every page.
+	if _, ok := d.tracked.Load(shop); ok {
+		return nil
+	}
 	var n int
-	if err := d.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM tracked_shops WHERE channel = ? AND shop = ?`, shop.Channel, shop.Shop).Scan(&n); err != nil || n > 0 {
+	if err := d.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM tracked_shops WHERE channel = ? AND shop = ?`, shop.Channel, shop.Shop).Scan(&n); err != nil {
 		return err
 	}
-	return d.tx(ctx, func(tx *sql.Tx) error {
+	if n > 0 {
+		d.tracked.Store(shop, true)
+		return nil
+	}
+	err := d.tx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `INSERT INTO tracked_shops (channel, shop, tracked_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`,
 			shop.Channel, shop.Shop, ms(d.now()))
 		if err != nil {
@@ -226,6 +235,10 @@ func (d *DB) trackShop(ctx context.Context, shop domain.ShopRef) error {
 			SELECT ?, ?, p.code FROM products p WHERE `+changedWhere, shop.Channel, shop.Shop, shop.Channel, shop.Shop)
 		return err
 	})
+	if err == nil {
+		d.tracked.Store(shop, true)
+	}
+	return err
 }
 
 func trackedShops(ctx context.Context, tx *sql.Tx) ([]domain.ShopRef, error) {

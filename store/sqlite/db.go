@@ -16,6 +16,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
@@ -29,8 +30,9 @@ var migrations embed.FS
 
 // DB is a store.Store on one SQLite file.
 type DB struct {
-	db  *sql.DB
-	now func() time.Time
+	db      *sql.DB
+	now     func() time.Time
+	tracked sync.Map // domain.ShopRef → true: shops known to be in tracked_shops
 }
 
 var _ store.Store = (*DB)(nil)

@@ -260,3 +260,10 @@ func (d *DB) OrderRejections(ctx context.Context, shop domain.ShopRef, limit int
 		return r, err
 	})
 }
+
+// CountOrderRejections counts a shop's unresolved rejections.
+func (d *DB) CountOrderRejections(ctx context.Context, shop domain.ShopRef) (int, error) {
+	var n int
+	err := d.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM order_rejections WHERE channel = ? AND shop = ?`, shop.Channel, shop.Shop).Scan(&n)
+	return n, err
+}

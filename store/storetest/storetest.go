@@ -443,6 +443,9 @@ func testRejections(t *testing.T, s store.Store) {
 	if byID["7001"].Seen != 2 || byID["7002"].Seen != 1 || byID["7001"].Reason != bad[0].Reason || byID["7001"].FirstSeen.IsZero() {
 		t.Fatalf("rejections = %+v", got)
 	}
+	if n, _ := s.CountOrderRejections(ctx, shop); n != 2 {
+		t.Fatalf("count = %d, want 2", n)
+	}
 	if other, _ := s.OrderRejections(ctx, domain.ShopRef{Channel: "tmall", Shop: "outlet"}, 0); len(other) != 0 {
 		t.Fatalf("another shop sees %d rejections", len(other))
 	}
