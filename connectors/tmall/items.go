@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
+	"sync"
 
 	"github.com/syncctl/syncctl/connectors"
 	"github.com/syncctl/syncctl/domain"
@@ -74,6 +75,13 @@ func (c *Channel) item(ctx context.Context, numIID string) (*itemInfo, error) {
 	}
 	_, info, err := c.sellerGet(ctx, numIID)
 	return info, err
+}
+
+// lockItem serializes the price updates of one item.
+func (c *Channel) lockItem(numIID string) (unlock func()) {
+	m, _ := c.itemLocks.LoadOrStore(numIID, &sync.Mutex{})
+	m.(*sync.Mutex).Lock()
+	return m.(*sync.Mutex).Unlock
 }
 
 func (c *Channel) forget(numIID string) {
@@ -175,6 +183,11 @@ func (c *Channel) UpdatePrice(ctx context.Context, u connectors.PriceUpdate) err
 	if err := tmallmap.CheckPrice("sku "+u.SKUCode, u.Price); err != nil {
 		return err
 	}
+	// item_price depends on every SKU's price: two updates of one item at
+	// once (per-SKU price workflows) would each send the other's stale price
+	// and TOP would refuse the range. One at a time per item.
+	unlock := c.lockItem(u.IDs.ItemID)
+	defer unlock()
 	info, err := c.item(ctx, u.IDs.ItemID)
 	if err != nil {
 		return err
@@ -192,12 +205,15 @@ func (c *Channel) UpdatePrice(ctx context.Context, u connectors.PriceUpdate) err
 			return &domain.Error{Code: domain.ENotFound, Platform: "tmall", Message: fmt.Sprintf("item %s has no sku %s", u.IDs.ItemID, u.SKUCode)}
 		}
 	}
+	// The cached prices are written under c.mu: read them under it too.
 	itemPrice := u.Price
+	c.mu.Lock()
 	for code, s := range info.skus {
 		if code != u.SKUCode {
 			itemPrice = min(itemPrice, s.price)
 		}
 	}
+	c.mu.Unlock()
 	err = c.call(ctx, "taobao.item.sku.price.update", map[string]string{"num_iid": u.IDs.ItemID, "properties": k.props,
 		"price": u.Price.Yuan(), "outer_id": u.SKUCode, "item_price": itemPrice.Yuan()}, nil)
 	if err != nil {

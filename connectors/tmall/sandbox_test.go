@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -174,4 +175,49 @@ func post(t *testing.T, u, body string) (int, map[string]any) {
 	var out map[string]any
 	_ = json.NewDecoder(resp.Body).Decode(&out)
 	return resp.StatusCode, out
+}
+
+// Price updates of one item's SKUs may run at once (per-SKU price
+// workflows): the connector takes them one at a time per item, so each
+// item_price is computed from the other SKUs' current prices.
+func TestConcurrentPriceUpdatesOfOneItem(t *testing.T) {
+	sb := sbtmall.New(sbtmall.Config{AppKey: appKey, AppSecret: secret, Session: session, Seed: 5})
+	srv := httptest.NewServer(sb)
+	t.Cleanup(func() { srv.Close(); _ = sb.Close() })
+	c, err := tmall.New(connectors.ShopConfig{Channel: "tmall", Shop: "flagship", Gateway: srv.URL + "/router/rest",
+		AppKey: appKey, AppSecret: secret, Session: session, QPS: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	res, err := c.UpsertProduct(ctx, product())
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A slow gateway makes the updates overlap every time.
+	if code, out := post(t, srv.URL+"/_sandbox/faults", `{"kind":"latency","latency":"30ms","method":"taobao.item.sku.price.update"}`); code >= 300 {
+		t.Fatalf("fault: %d %v", code, out)
+	}
+	// Both SKUs rise above the other's old price (59.90 → 79.90, 69.90 →
+	// 89.90): an update that sent item_price from the other's stale price
+	// would be outside the new range, whichever lands second.
+	var wg sync.WaitGroup
+	errs := make(chan error, 2)
+	for code, price := range map[string]domain.Money{"YS-TS-001-WHT-M": 7990, "YS-TS-001-BLK-M": 8990} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs <- c.UpdatePrice(ctx, connectors.PriceUpdate{SKUCode: code, IDs: res.IDs, Price: price})
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if it := sandboxItem(t, srv.URL); it.PriceFen != 7990 {
+		t.Fatalf("item price %d, want 7990 (the lower SKU)", it.PriceFen)
+	}
 }

@@ -53,8 +53,9 @@ type Channel struct {
 	opts    tmallmap.ItemOptions
 	Now     func() time.Time // injectable clock for the timestamp
 
-	mu    sync.Mutex
-	items map[string]*itemInfo // num_iid → SKUs as last read with taobao.item.seller.get
+	mu        sync.Mutex
+	items     map[string]*itemInfo // num_iid → SKUs as last read with taobao.item.seller.get
+	itemLocks sync.Map             // num_iid → *sync.Mutex held by a price update of that item
 }
 
 // idempotent lists the methods that may be retried in-process (httpx
