@@ -3,6 +3,7 @@ package catalog
 import (
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -143,7 +144,7 @@ func (v *variants) check(s domain.SKU, ref string) []domain.FieldError {
 		return nil
 	}
 	names := specNames(s.Specs)
-	if !equalStrings(names, v.dims) {
+	if !slices.Equal(names, v.dims) {
 		return []domain.FieldError{{Field: "specs", Reason: fmt.Sprintf(
 			"spec names %s differ from %s (%s); every SKU of a product needs the same spec names in the same order",
 			showNames(names), v.dimsRef, showNames(v.dims))}}
@@ -187,18 +188,6 @@ func showNames(names []string) string {
 		return "(none)"
 	}
 	return "[" + strings.Join(names, " ") + "]"
-}
-
-func equalStrings(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // validSpecs checks one SKU's spec list on its own.

@@ -158,7 +158,7 @@ on stderr names the --after value of the next page; -o json prints a JSON array 
 					return err
 				}
 				if limit > 0 && len(products) == limit {
-					if more, err = countProductsAfter(ctx, st, after, products[len(products)-1].Code, len(products)); err != nil {
+					if more, err = st.CountProductsAfter(ctx, products[len(products)-1].Code); err != nil {
 						return err
 					}
 				}
@@ -211,27 +211,6 @@ func listProducts(ctx context.Context, st store.Store, after string, limit int) 
 		after = ps[len(ps)-1].Code
 	}
 	return out, nil
-}
-
-// countProductsAfter counts the products after last. From the start of the
-// catalog it is the total minus what was shown; after a page it counts.
-func countProductsAfter(ctx context.Context, st store.Store, after, last string, shown int) (int, error) {
-	if after == "" {
-		spus, _, err := st.CatalogStats(ctx)
-		return max(0, spus-shown), err
-	}
-	n := 0
-	for {
-		ps, err := st.ListProducts(ctx, last, 500)
-		if err != nil {
-			return 0, err
-		}
-		n += len(ps)
-		if len(ps) < 500 {
-			return n, nil
-		}
-		last = ps[len(ps)-1].Code
-	}
 }
 
 func newCatalogExportCmd(g *globals) *cobra.Command {

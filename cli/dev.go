@@ -138,9 +138,7 @@ every 15s, 2s behind now, looking back 1h the first time.`,
 			}
 			if !noPull {
 				shop := s.Sandbox.Shop
-				_, err := s.StartWorkflow(ctx, workflows.OrderPullID(shop), workflows.OrderPullWorkflowName, workflows.OrderPullInput{Shop: shop,
-					Interval: cfg.Orders.Interval, Overlap: cfg.Orders.Overlap, Lag: cfg.Orders.Lag, Window: cfg.Orders.Window,
-					InitialLookback: cfg.Orders.InitialLookback})
+				_, err := s.StartWorkflow(ctx, workflows.OrderPullID(shop), workflows.OrderPullWorkflowName, orderPullInput(shop, cfg.Orders))
 				if err != nil {
 					return fmt.Errorf("start order pull: %w", err)
 				}

@@ -92,16 +92,17 @@ func (g *globals) loadOver(base config.Config) (config.Config, error) {
 // storeFile is the store's file name inside a state dir.
 const storeFile = "syncctl.db"
 
+// openStore loads the configuration and opens the store it names.
 func (g *globals) openStore(ctx context.Context) (*sqlite.DB, error) {
 	cfg, err := g.load()
 	if err != nil {
 		return nil, err
 	}
-	if dir := filepath.Dir(cfg.Store.DSN); dir != "" {
-		if err := os.MkdirAll(dir, 0o700); err != nil {
-			return nil, fmt.Errorf("store %s: %w", cfg.Store.DSN, err)
-		}
-	}
+	return openStoreAt(ctx, cfg)
+}
+
+// openStoreAt opens the store of a configuration already loaded.
+func openStoreAt(ctx context.Context, cfg config.Config) (*sqlite.DB, error) {
 	return sqlite.Open(ctx, cfg.Store.DSN)
 }
 

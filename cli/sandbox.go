@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	sbtmall "github.com/syncctl/syncctl/sandbox/tmall"
+	"github.com/syncctl/syncctl/stack"
 )
 
 const sandboxTmallLong = `Run the Taobao/Tmall TOP sandbox: a fake of the TOP gateway written from the
@@ -78,7 +79,7 @@ func newSandboxCmd(g *globals) *cobra.Command {
 			return errors.Join(serveErr, sb.Close())
 		},
 	}
-	tm.Flags().StringVar(&listen, "listen", "127.0.0.1:8201", "address to listen on")
+	tm.Flags().StringVar(&listen, "listen", fmt.Sprintf("127.0.0.1:%d", stack.DefaultSandboxPort), "address to listen on")
 	tm.Flags().Float64Var(&qps, "qps", 0, "calls per second per app before TOP code 7 (0 = unlimited)")
 	tm.Flags().Float64Var(&opm, "orders-per-minute", 0, "paid orders generated per minute for listed SKUs")
 	tm.Flags().Int64Var(&seed, "seed", 0, "seed for ids, names and fault ratios: the same seed and calls make the same shop (0 = time-based)")

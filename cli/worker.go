@@ -22,11 +22,17 @@ import (
 	"github.com/syncctl/syncctl/workflows"
 )
 
+// dial loads the configuration and connects to its Temporal.
 func (g *globals) dial(ctx context.Context) (client.Client, string, error) {
 	cfg, err := g.load()
 	if err != nil {
 		return nil, "", err
 	}
+	return g.dialWith(ctx, cfg)
+}
+
+// dialWith connects to the Temporal of a configuration already loaded.
+func (g *globals) dialWith(ctx context.Context, cfg config.Config) (client.Client, string, error) {
 	c, err := client.DialContext(ctx, client.Options{HostPort: cfg.Temporal.Address, Namespace: cfg.Temporal.Namespace,
 		Logger: sdklog.NewStructuredLogger(g.logger())})
 	if err != nil {
@@ -37,7 +43,16 @@ func (g *globals) dial(ctx context.Context) (client.Client, string, error) {
 
 // startWorkflow dials Temporal and starts (or joins) the workflow with this id.
 func (g *globals) startWorkflow(ctx context.Context, id, name string, in any) (client.Client, client.WorkflowRun, error) {
-	c, _, err := g.dial(ctx)
+	cfg, err := g.load()
+	if err != nil {
+		return nil, nil, err
+	}
+	return g.startWorkflowWith(ctx, cfg, id, name, in)
+}
+
+// startWorkflowWith is startWorkflow with a configuration already loaded.
+func (g *globals) startWorkflowWith(ctx context.Context, cfg config.Config, id, name string, in any) (client.Client, client.WorkflowRun, error) {
+	c, _, err := g.dialWith(ctx, cfg)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -70,7 +85,7 @@ endpoint come from --config; secrets from the env vars or files the config names
 			if err != nil {
 				return err
 			}
-			st, err := g.openStore(ctx)
+			st, err := openStoreAt(ctx, cfg)
 			if err != nil {
 				return err
 			}
@@ -85,7 +100,7 @@ endpoint come from --config; secrets from the env vars or files the config names
 					return err
 				}
 			}
-			c, ns, err := g.dial(ctx)
+			c, ns, err := g.dialWith(ctx, cfg)
 			if err != nil {
 				return err
 			}
@@ -111,6 +126,12 @@ func interruptFrom(ctx context.Context) <-chan any {
 func shopFlagVar(cmd *cobra.Command, v *string) {
 	cmd.Flags().StringVar(v, "shop", "", "CHANNEL/SHOP, e.g. tmall/flagship")
 	_ = cmd.MarkFlagRequired("shop")
+}
+
+// orderPullInput is a shop's order pull as the configuration tunes it.
+func orderPullInput(shop domain.ShopRef, o config.OrderPolling) workflows.OrderPullInput {
+	return workflows.OrderPullInput{Shop: shop, Interval: o.Interval, Overlap: o.Overlap, Lag: o.Lag,
+		Window: o.Window, InitialLookback: o.InitialLookback}
 }
 
 // applyInterval puts a --interval the user gave over the configuration's.
@@ -275,14 +296,14 @@ the config's orders section; --interval overrides the interval.`,
 			if err := applyInterval(cmd, interval, &cfg); err != nil {
 				return err
 			}
-			in := workflows.OrderPullInput{Shop: shop, Once: once, Interval: cfg.Orders.Interval, Overlap: cfg.Orders.Overlap,
-				Lag: cfg.Orders.Lag, Window: cfg.Orders.Window, InitialLookback: cfg.Orders.InitialLookback}
+			in := orderPullInput(shop, cfg.Orders)
+			in.Once = once
 			id := workflows.OrderPullID(shop)
 			if once {
 				id = workflows.OrderPullOnceID(shop, time.Now())
 			}
 			ctx := cmd.Context()
-			c, run, err := g.startWorkflow(ctx, id, workflows.OrderPullWorkflowName, in)
+			c, run, err := g.startWorkflowWith(ctx, cfg, id, workflows.OrderPullWorkflowName, in)
 			if err != nil {
 				return err
 			}

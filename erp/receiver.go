@@ -2,6 +2,7 @@ package erp
 
 import (
 	"encoding/json"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http"
@@ -91,13 +92,12 @@ func (r *Receiver) serveWebhook(w http.ResponseWriter, req *http.Request) {
 		return
 	}
 	r.mu.Unlock()
-	if len(r.secret) == 0 {
-		// Fail closed: an empty key would make every signature "valid".
-		r.refuse(w, http.StatusInternalServerError, &r.stats.BadSignature, "receiver has no signing secret configured")
-		return
-	}
 	if err := Verify(r.secret, req.Header.Get(HeaderTimestamp), req.Header.Get(HeaderSignature), body, r.now(), r.tolerance); err != nil {
-		r.refuse(w, http.StatusUnauthorized, &r.stats.BadSignature, err.Error())
+		status := http.StatusUnauthorized
+		if errors.Is(err, ErrNoSecret) {
+			status = http.StatusInternalServerError // our misconfiguration, not the sender's
+		}
+		r.refuse(w, status, &r.stats.BadSignature, err.Error())
 		return
 	}
 	var env Envelope

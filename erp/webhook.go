@@ -20,6 +20,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -68,10 +69,17 @@ func mac(secret []byte, ts int64, body []byte) []byte {
 	return m.Sum(nil)
 }
 
+// ErrNoSecret is Verify's answer when it is given no secret: an empty key
+// would make any signature an attacker computes "valid", so it fails closed.
+var ErrNoSecret = errors.New("no signing secret configured")
+
 // Verify checks a webhook's timestamp and signature header against the
 // body. The header may carry several comma-separated v1= values (sent
 // while a secret is rotated); one match is enough. It compares in constant time.
 func Verify(secret []byte, timestampHeader, signatureHeader string, body []byte, now time.Time, tolerance time.Duration) error {
+	if len(secret) == 0 {
+		return ErrNoSecret
+	}
 	ts, err := strconv.ParseInt(strings.TrimSpace(timestampHeader), 10, 64)
 	if err != nil {
 		return fmt.Errorf("header %s: not unix seconds: %q", HeaderTimestamp, timestampHeader)

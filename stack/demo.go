@@ -434,7 +434,8 @@ func ImportCatalog(ctx context.Context, st store.Store, data []byte) ([]domain.F
 	if err != nil {
 		return nil, fmt.Errorf("catalog: %w", err)
 	}
-	if _, err := st.ImportProducts(ctx, parsed.Products); err != nil {
+	// As `catalog import` does: a product that lost rows is merged, never replaced.
+	if _, err := st.ImportProducts(ctx, parsed.Products, store.MergeSKUs(parsed.Incomplete...)); err != nil {
 		return parsed.Rejected, fmt.Errorf("import catalog: %w", err)
 	}
 	return parsed.Rejected, nil

@@ -156,12 +156,7 @@ func Start(ctx context.Context, o Options) (_ *Stack, err error) {
 		s.closers = append(s.closers, release)
 	}
 
-	// Store.
-	if dir := filepath.Dir(o.StoreDSN); dir != "" {
-		if err := os.MkdirAll(dir, 0o700); err != nil {
-			return nil, fmt.Errorf("store %s: %w", o.StoreDSN, err)
-		}
-	}
+	// Store (sqlite.Open makes its directory).
 	db, err := sqlite.Open(ctx, o.StoreDSN)
 	if err != nil {
 		return nil, fmt.Errorf("open store %s: %w", o.StoreDSN, err)
@@ -174,7 +169,7 @@ func Start(ctx context.Context, o Options) (_ *Stack, err error) {
 	// trades are kept there, so a restart finds what the store says it pushed.
 	ext := o.TmallSandbox
 	if ext == nil {
-		creds := newSandboxCredentials()
+		var creds SandboxCredentials
 		sb := &Sandbox{Shop: DemoShop}
 		if o.StateDir != "" {
 			if creds, err = loadSandboxCredentials(o.StateDir); err != nil {
@@ -182,6 +177,8 @@ func Start(ctx context.Context, o Options) (_ *Stack, err error) {
 			}
 			sb.CredentialsFile = filepath.Join(o.StateDir, SandboxCredentialsFile)
 			sb.StateFile = filepath.Join(o.StateDir, SandboxStateFile)
+		} else {
+			creds = newSandboxCredentials()
 		}
 		ext = &ExternalSandbox{AppKey: creds.AppKey, AppSecret: creds.AppSecret, Session: creds.Session}
 		h, err := sbtmall.Open(sbtmall.Config{AppKey: ext.AppKey, AppSecret: ext.AppSecret, Session: ext.Session,

@@ -27,6 +27,8 @@ type Store interface {
 	ListProducts(ctx context.Context, afterCode string, limit int) ([]domain.Product, error)
 	// CatalogStats counts SPUs and SKUs.
 	CatalogStats(ctx context.Context) (spus, skus int, err error)
+	// CountProductsAfter counts the products whose code sorts after afterCode.
+	CountProductsAfter(ctx context.Context, afterCode string) (int, error)
 
 	// ChangedProducts returns, in code order after afterCode, the codes of
 	// products that need a push to the shop: a SKU without a successful

@@ -193,6 +193,13 @@ func (d *DB) CatalogStats(ctx context.Context) (spus, skus int, err error) {
 	return spus, skus, err
 }
 
+// CountProductsAfter counts the products after a code.
+func (d *DB) CountProductsAfter(ctx context.Context, afterCode string) (int, error) {
+	var n int
+	err := d.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM products WHERE code > ?`, afterCode).Scan(&n)
+	return n, err
+}
+
 // changedWhere selects products with at least one SKU whose listing on the
 // shop is missing or differs from the catalog in content hash, price or
 // stock. The channel price and stock are the master list price and stock

@@ -83,6 +83,12 @@ func testImport(t *testing.T, s store.Store) {
 	if _, err := s.GetProduct(ctx, "Z"); domain.ErrorCode(err) != domain.ENotFound {
 		t.Fatalf("GetProduct(missing) = %v", err)
 	}
+	if n, err := s.CountProductsAfter(ctx, "A"); err != nil || n != 1 {
+		t.Fatalf("CountProductsAfter(A) = %d, %v; want 1", n, err)
+	}
+	if n, _ := s.CountProductsAfter(ctx, ""); n != 2 {
+		t.Fatalf("CountProductsAfter(\"\") = %d, want 2", n)
+	}
 	page, err := s.ListProducts(ctx, "A", 10)
 	must(t, err)
 	if len(page) != 1 || page[0].Code != "B" {
