@@ -173,31 +173,6 @@ type AfterSalePage struct {
 	Rejected      []RejectedOrder
 }
 
-// TokenStore keeps a shop's platform tokens where every worker sees them.
-// Connectors whose platform mints short-lived access tokens (WeChat
-// stable_token, Youzan, Douyin, Kuaishou) fetch and refresh them
-// themselves, and keep rotating refresh tokens here: Kuaishou's old refresh
-// token dies minutes after a refresh, so it must not live in one worker's
-// memory. A connector refreshes and retries once on a token error; EAuth
-// reaching a workflow means an operator must re-authorise the shop.
-type TokenStore interface {
-	// LoadToken returns the stored token of a shop, ok false if none.
-	LoadToken(ctx context.Context, shop domain.ShopRef) (tok Token, ok bool, err error)
-	// SaveToken replaces it; prev is what the caller loaded ("" if none):
-	// when another worker refreshed in between, SaveToken returns EConflict
-	// and the caller reloads.
-	SaveToken(ctx context.Context, shop domain.ShopRef, prev string, tok Token) error
-}
-
-// Token is a platform access token with its refresh token. It is a secret:
-// it prints as "***".
-type Token struct {
-	Access         Secret    `json:"access"`
-	Refresh        Secret    `json:"refresh,omitempty"`
-	Expires        time.Time `json:"expires"`
-	RefreshExpires time.Time `json:"refresh_expires,omitempty"`
-}
-
 // PromotionPool is implemented by CPS platforms (Kuaishou 分销, Douyin 精选联盟,
 // WeChat 优选联盟): a product joins a pool with a commission rate in basis points.
 type PromotionPool interface {

@@ -8,6 +8,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/syncctl/syncctl/connectors"
 	"github.com/syncctl/syncctl/domain"
 )
 
@@ -95,6 +96,10 @@ type Store interface {
 	RequeueDeliveries(ctx context.Context, shop domain.ShopRef, platformOrderID string) (int, error)
 	// DeliveryStats counts deliveries by status.
 	DeliveryStats(ctx context.Context) (map[DeliveryStatus]int, error)
+
+	// TokenStore keeps the shops' platform tokens and the refresh lease
+	// that lets one worker at a time refresh them (connectors.TokenSource).
+	connectors.TokenStore
 
 	Close() error
 }

@@ -29,6 +29,8 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		"StaleOrderSnapshotIgnored":      testStaleOrder,
 		"OrderRejectionsKeptUntilMapped": testRejections,
 		"PendingDeliveriesPerShop":       testPendingPerShop,
+		"TokensClaimSaveRelease":         testTokensClaimSaveRelease,
+		"TwoWorkersRefreshOnce":          testTwoWorkersRefreshOnce,
 	}
 	for name, f := range tests {
 		t.Run(name, func(t *testing.T) { f(t, open(t)) })
