@@ -4,8 +4,9 @@
 // start-dev`. It backs `syncctl dev`.
 //
 // Persistence uses the server's own SQLite plugin (modernc.org/sqlite, no
-// cgo). With Options.StateDir set, the database is StateDir/temporal.db: the
-// schema is created on first start and reused afterwards, so workflows
+// cgo). With Options.StateDir set, the database is StateDir/temporal.db (mode
+// 0600, like the syncctl store; an older, looser one is tightened on start):
+// the schema is created on first start and reused afterwards, so workflows
 // survive restarts. With StateDir empty the database is in memory.
 package devserver
 
@@ -13,6 +14,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"math/rand/v2"
 	"net"
@@ -286,6 +288,40 @@ func normalize(opts Options) (options, error) {
 	return o, nil
 }
 
+// dbFileMode is the mode of temporal.db, the same as the syncctl store's and the
+// credentials': workflow histories hold shops' orders and products. SQLite
+// gives the -wal and -shm files it creates the main file's mode.
+const dbFileMode = 0o600
+
+// restrictDBFiles creates the database file at path with dbFileMode if it is
+// missing (SQLite would create it 0644), and takes group and other
+// permissions off it and its -wal and -shm files if they have any (a state
+// dir from before).
+func restrictDBFiles(path string) error {
+	f, err := os.OpenFile(path, os.O_RDONLY|os.O_CREATE, dbFileMode)
+	if err != nil {
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	for _, suffix := range []string{"", "-wal", "-shm"} {
+		st, err := os.Stat(path + suffix)
+		if errors.Is(err, fs.ErrNotExist) && suffix != "" {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		if perm := st.Mode().Perm(); perm&^dbFileMode != 0 {
+			if err := os.Chmod(path+suffix, perm&dbFileMode); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
 // prepareSQLite builds the SQL config, creates the schema if the database is
 // new, and creates the namespace (with its search attributes) if missing.
 func prepareSQLite(o options) (*config.SQL, error) {
@@ -321,6 +357,9 @@ func prepareSQLite(o options) (*config.SQL, error) {
 		if st, err := os.Stat(path); err == nil && st.Size() > 0 {
 			fresh = false
 		} else if err != nil && !os.IsNotExist(err) {
+			return nil, fmt.Errorf("devserver: database file: %w", err)
+		}
+		if err := restrictDBFiles(path); err != nil {
 			return nil, fmt.Errorf("devserver: database file: %w", err)
 		}
 		if fresh {

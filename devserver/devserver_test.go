@@ -402,3 +402,43 @@ func (a slogAdapter) Debug(msg string, kv ...interface{}) {}
 func (a slogAdapter) Info(msg string, kv ...interface{})  {}
 func (a slogAdapter) Warn(msg string, kv ...interface{})  { a.l.Warn(msg, kv...) }
 func (a slogAdapter) Error(msg string, kv ...interface{}) { a.l.Error(msg, kv...) }
+
+// temporal.db and its -wal and -shm files are 0600 in a new state dir, and
+// a looser database from before is tightened on start.
+func TestDBFileMode(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	dir := t.TempDir()
+	opts := Options{StateDir: dir, UIPort: NoUI, Logger: testLogger(t)}
+	db := filepath.Join(dir, DBFileName)
+	checkModes := func(when string) {
+		t.Helper()
+		for _, path := range []string{db, db + "-wal", db + "-shm"} {
+			st, err := os.Stat(path)
+			if err != nil {
+				if path == db {
+					t.Fatalf("%s: %v", when, err)
+				}
+				continue // no WAL yet
+			}
+			if perm := st.Mode().Perm(); perm != dbFileMode {
+				t.Errorf("%s: %s has mode %#o, want %#o", when, filepath.Base(path), perm, dbFileMode)
+			}
+		}
+	}
+
+	s := startServer(t, ctx, opts)
+	checkModes("new state dir")
+	// An existing database with the mode SQLite gives a file it creates.
+	for _, path := range []string{db, db + "-wal", db + "-shm"} {
+		if err := os.Chmod(path, 0o644); err != nil && !os.IsNotExist(err) {
+			t.Fatal(err)
+		}
+	}
+	if err := s.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	s = startServer(t, ctx, opts)
+	defer s.Stop()
+	checkModes("existing state dir")
+}
