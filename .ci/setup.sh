@@ -1,7 +1,8 @@
 # Sourced by .ci/run and ./demo: installs what syncctl needs on a fresh
-# Debian machine — the exact Go toolchain go.mod names (from the Go module
-# proxy), make, and Docker — and puts it on PATH. Each step is skipped when
-# the tool is already there. Call from the repository root. Everything it
+# Debian machine — the exact Go toolchain go.mod names (the
+# golang.org/toolchain module, which a Go from Debian's golang-go fetches),
+# make, and Docker — and puts it on PATH. Each step is skipped when the tool
+# is already there. Call from the repository root. Everything it
 # prints goes to stderr.
 
 apt_updated=""
@@ -18,6 +19,13 @@ apt_install() { # apt_install PACKAGE... (only when running as root with apt)
 }
 
 # ensure_go: exactly the Go version go.mod names (toolchain line, else go line).
+# Without a good enough go on PATH or in /usr/local/go, any Go 1.15+ (else
+# Debian's golang-go, installed with apt) downloads the module
+# golang.org/toolchain@v0.0.1-go<version>.<os>-<arch> through Go's own
+# configured module proxy into our cache dir, and that module's bin/go is
+# used as is (the module cache is read-only: remove it with `chmod -R u+w`
+# first, or `GOMODCACHE=<dir> go clean -modcache`). SYNCCTL_GO_PROBE replaces
+# the /usr/local/go/bin/go probe (tests run it on a machine that has Go).
 ensure_go() {
 want_go=$(awk '$1 == "toolchain" { sub(/^go/, "", $2); print $2; exit }' go.mod)
 if [ -z "$want_go" ]; then want_go=$(awk '$1 == "go" { print $2; exit }' go.mod); fi
@@ -27,13 +35,16 @@ go_version() { (cd / && GOTOOLCHAIN=local "$1" version 2>/dev/null) | awk '{ sub
 # older A B: true when version A < version B.
 older() { [ "$1" != "$2" ] && [ "$(printf '%s\n%s\n' "$1" "$2" | sort -V | head -n1)" = "$1" ]; }
 
-have_go=""
-for candidate in "$(command -v go 2>/dev/null || true)" /usr/local/go/bin/go; do
+have_go="" bootstrap_go=""
+for candidate in "$(command -v go 2>/dev/null || true)" "${SYNCCTL_GO_PROBE:-/usr/local/go/bin/go}"; do
   if [ -n "$candidate" ] && [ -x "$candidate" ]; then
     v=$(go_version "$candidate" || true)
-    if [ -n "$v" ] && ! older "$v" "$want_go"; then
+    [ -n "$v" ] || continue
+    if ! older "$v" "$want_go"; then
       have_go="$candidate"; break
     fi
+    # Too old to build with, but new enough (GOMODCACHE) to download one.
+    if [ -z "$bootstrap_go" ] && ! older "$v" 1.15; then bootstrap_go="$candidate"; fi
   fi
 done
 
@@ -43,26 +54,33 @@ else
   case "$(uname -m)" in
     x86_64 | amd64) arch=amd64 ;;
     aarch64 | arm64) arch=arm64 ;;
-    *) echo "FATAL: no Go toolchain download for $(uname -m)" >&2; exit 1 ;;
+    *) echo "FATAL: no Go toolchain module for $(uname -m)" >&2; exit 1 ;;
   esac
   os=$(uname -s | tr '[:upper:]' '[:lower:]')
-  command -v curl >/dev/null 2>&1 && command -v unzip >/dev/null 2>&1 && [ -e /etc/ssl/certs/ca-certificates.crt ] ||
-    apt_install curl unzip ca-certificates
-  name="v0.0.1-go${want_go}.${os}-${arch}"
+  module="golang.org/toolchain@v0.0.1-go${want_go}.${os}-${arch}"
+  # A module cache of our own: $root/golang.org/toolchain@<version>/ is a GOROOT.
   root="${SYNCCTL_TOOLCHAIN_DIR:-${XDG_CACHE_HOME:-${HOME:-/root}/.cache}/syncctl-toolchain}"
-  goroot="$root/golang.org/toolchain@${name}"
+  goroot="$root/$module"
   if [ ! -x "$goroot/bin/go" ]; then
-    url="https://proxy.golang.org/golang.org/toolchain/@v/${name}.zip"
-    echo "--- installing Go ${want_go} from ${url}" >&2
+    if [ -z "$bootstrap_go" ]; then
+      if [ -e /etc/ssl/certs/ca-certificates.crt ]; then apt_install golang-go; else apt_install golang-go ca-certificates; fi
+      bootstrap_go=/usr/bin/go
+    fi
+    echo "--- installing Go ${want_go}: $bootstrap_go ($(go_version "$bootstrap_go")) downloads $module" >&2
     mkdir -p "$root"
-    tmp=$(mktemp "$root/dl.XXXXXX.zip")
-    curl -fsSL --retry 3 -o "$tmp" "$url"
-    rm -rf "$goroot"
-    unzip -q -o "$tmp" -d "$root" # the module zip holds golang.org/toolchain@<name>/...
-    rm -f "$tmp"
-    chmod -R u+w "$goroot"
-    [ -x "$goroot/bin/go" ] || { echo "FATAL: $url did not contain bin/go" >&2; exit 1; }
+    tmp=$(mktemp -d) # outside any module: go.mod here must not be read
+    out=$(cd "$tmp" && GOMODCACHE="$root" GOFLAGS="" GO111MODULE=on GOTOOLCHAIN=local \
+      "$bootstrap_go" mod download -json "$module" 2>&1) ||
+      { rm -rf "$tmp"; echo "$out" >&2; echo "FATAL: could not download $module" >&2; exit 1; }
+    rm -rf "$tmp"
+    # Module zips carry no execute bits; set them where the go command does
+    # when it switches toolchains itself (files only: the dirs stay read-only).
+    find "$goroot/bin" "$goroot/pkg/tool" -type f -exec chmod a+x {} + 2>/dev/null || true
+    find "$goroot/lib" -type f -name 'go_?*_?*_exec' -exec chmod a+x {} + 2>/dev/null || true
+    [ -x "$goroot/bin/go" ] || { echo "FATAL: $module has no bin/go" >&2; exit 1; }
   fi
+  v=$(go_version "$goroot/bin/go" || true)
+  [ "$v" = "$want_go" ] || { echo "FATAL: $goroot/bin/go is go '$v', want $want_go" >&2; exit 1; }
   export PATH="$goroot/bin:$PATH"
 fi
 export GOTOOLCHAIN=local # never switch toolchains behind our back
