@@ -91,7 +91,7 @@ func loadSandboxCredentials(dir string) (SandboxCredentials, error) {
 		return c, fmt.Errorf("sandbox credentials: %w", err)
 	}
 	defer os.Remove(tmp.Name())
-	if err := tmp.Chmod(0o600); err == nil {
+	if err = tmp.Chmod(0o600); err == nil {
 		_, err = tmp.Write(append(b, '\n'))
 	}
 	if cerr := tmp.Close(); err == nil {
