@@ -2,7 +2,7 @@
 # On a fresh machine the README's two commands, ./demo and .ci/run, install Go first.
 GO ?= go
 
-.PHONY: demo dev test test-short build image bench
+.PHONY: demo dev test test-short build image bench lint
 
 demo:
 	$(GO) run ./cmd/syncctl demo
@@ -17,6 +17,10 @@ test:
 
 test-short:
 	$(GO) test -short -count=1 ./...
+
+# staticcheck, a tool of the module (go.mod's tool line): nothing to install.
+lint:
+	$(GO) tool staticcheck ./...
 
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -o bin/syncctl ./cmd/syncctl
