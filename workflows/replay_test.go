@@ -14,7 +14,6 @@ import (
 	"go.temporal.io/sdk/workflow"
 	"google.golang.org/protobuf/encoding/protojson"
 
-	"github.com/syncctl/syncctl/connectors/fakechannel"
 	"github.com/syncctl/syncctl/domain"
 	"github.com/syncctl/syncctl/store/sqlite"
 	"github.com/syncctl/syncctl/store/storetest"
@@ -69,14 +68,12 @@ func TestRecordGoldenHistories(t *testing.T) {
 	}
 	now := time.Now().Truncate(time.Second)
 	for i := 0; i < 3; i++ {
-		o := storetest.Order(fmtID(i), domain.OrderPaid)
-		o.ModifiedAt = now.Add(-time.Duration(i+1) * time.Minute)
-		r.fake.AddOrder(fakechannel.Order{SalesOrder: o})
+		must(t, r.sb.AddOrder(paidOrder(fmtID(i), now.Add(-time.Duration(i+1)*time.Minute))))
 	}
 	onceID := workflows.OrderPullOnceID(r.shop, now)
 	runPull(ctx, t, r.c, r.shop, workflows.OrderPullInput{Shop: r.shop, Once: true, InitialLookback: time.Hour}, now)
 
-	run, err := workflows.Start(ctx, r.c, workflows.OrderPullID(r.shop), workflows.OrderPullWorkflowName,
+	run, err := workflows.Start(ctx, r.c, r.shop, workflows.OrderPullID(r.shop), workflows.OrderPullWorkflowName,
 		workflows.OrderPullInput{Shop: r.shop, Interval: time.Second, InitialLookback: time.Hour})
 	if err != nil {
 		t.Fatal(err)

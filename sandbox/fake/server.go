@@ -1,0 +1,337 @@
+// Package fake is the sandbox of "fake", a made-up mini-program platform
+// that is deliberately unlike Tmall: content review that passes or fails
+// after some checks, stock that takes deltas only and that the platform's
+// own sales lower, cursor paging with a small page size, a cap on the order
+// window, and orders whose wire form may be malformed. It exists so the
+// platform-neutral code (workflows, activities, the stack) is proven
+// against a second real wire protocol. Written from the platform's side,
+// it never imports its connector (connectors/fake), nor the reverse.
+//
+// Gateway: POST /api/<method>, a JSON object body, the shop's key as
+// "Authorization: Bearer <api_key>". Every answer is HTTP 200 with a JSON
+// envelope: {"code":0,"message":"ok","data":{…}} or
+// {"code":N,"message":"field: reason"[,"retry_after":seconds]}. Ids are
+// strings (19 digits), money is integer fen, times are unix seconds.
+//
+// Admin: the common API of sandbox/kit under /_sandbox/ (items, orders,
+// cancel, refund, faults, stats, reset). Tests drive the rest through the
+// exported hooks on *Server (hooks.go).
+package fake
+
+import (
+	"bytes"
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"math/rand"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/syncctl/syncctl/sandbox/kit"
+)
+
+// Error codes of the envelope.
+const (
+	CodeOK            = 0
+	CodeInvalidParam  = 40001 // a parameter is missing or malformed; the message names it
+	CodeUnknownMethod = 40002
+	CodeUnauthorized  = 40101 // Authorization missing or not the shop's key
+	CodeNotFound      = 40401 // no such item, SKU or order
+	CodeConflict      = 40901 // the record's state does not allow the call
+	CodeThrottled     = 42901 // over the call quota: retry_after says how long to wait
+	CodeInternal      = 50001
+	CodeBusy          = 50301
+)
+
+// Defaults of the order query limits (SetOrderLimits changes them).
+const (
+	DefaultWindowMax = 24 * time.Hour // end_time − start_time of one order.list
+	DefaultPageSize  = 20             // order.list page_size: the default and the most
+)
+
+// Config configures a sandbox.
+type Config struct {
+	APIKey          string
+	QPS             float64          // per key; over it answers CodeThrottled (0 = unlimited)
+	OrdersPerMinute float64          // orders sold by themselves (0 = only on request)
+	Seed            int64            // ids, buyers and fault ratios
+	Now             func() time.Time // nil = time.Now
+	// StateFile, when set, keeps items and orders across restarts: loaded
+	// by Open, written after changes and by Close ("" = memory only).
+	StateFile string
+}
+
+// Server is a running sandbox; it is an http.Handler.
+type Server struct {
+	cfg      Config
+	handlers map[string]handler
+	mux      *http.ServeMux
+	faults   *kit.Faults
+	limiter  *kit.Limiter
+	stats    *kit.Stats
+	gen      *kit.Generator
+
+	mu      sync.Mutex
+	rnd     *rand.Rand
+	nextID  int64
+	items   map[string]*item  // item id → item
+	orders  map[string]*Order // order id → order
+	persist persister
+
+	// Test knobs and records (hooks.go); runtime only.
+	reviewChecks int
+	rejects      map[string]string // product outer id → review rejection reason
+	windowMax    time.Duration
+	pageSize     int
+	calls        map[string]int
+	stockWrites  []StockWrite
+}
+
+// New builds a sandbox for tests; it panics where Open returns an error
+// (only a StateFile that cannot be read).
+func New(cfg Config) *Server {
+	s, err := Open(cfg)
+	if err != nil {
+		panic(err)
+	}
+	return s
+}
+
+// Open builds a sandbox, loads its StateFile if there is one, and starts
+// its order generator.
+func Open(cfg Config) (*Server, error) {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	s := &Server{cfg: cfg, faults: kit.NewFaults(cfg.Seed, cfg.Now), limiter: kit.NewLimiter(cfg.QPS, cfg.Now), stats: kit.NewStats(),
+		rejects: map[string]string{}, windowMax: DefaultWindowMax, pageSize: DefaultPageSize, calls: map[string]int{}}
+	s.persist.path = cfg.StateFile
+	s.reset()
+	if err := s.load(); err != nil {
+		return nil, err
+	}
+	s.handlers = s.methods()
+	s.mux = http.NewServeMux()
+	s.mux.HandleFunc("POST /api/{method}", s.serveAPI)
+	kit.Admin(s.mux, s, s.faults, s.stats)
+	s.gen = kit.StartGenerator(cfg.OrdersPerMinute, func() { _, _ = s.SellOrders(1, "") })
+	return s, nil
+}
+
+func (s *Server) reset() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.rnd = rand.New(rand.NewSource(s.cfg.Seed))
+	s.nextID = 1e9 + s.rnd.Int63n(1e9)
+	s.items = map[string]*item{}
+	s.orders = map[string]*Order{}
+	s.calls = map[string]int{}
+	s.stockWrites = nil
+}
+
+// Close stops the order generator and writes the state file (if any).
+func (s *Server) Close() error {
+	s.gen.Stop()
+	return s.flush(true)
+}
+
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
+
+// newID returns a fresh 19-digit id with a prefix digit per kind, beyond
+// float64's exact range like the real platforms' ids.
+func (s *Server) newID(prefix int64) string {
+	s.nextID += 1 + s.rnd.Int63n(97)
+	return strconv.FormatInt(prefix*1e18+s.nextID, 10)
+}
+
+// apiErr is an error envelope.
+type apiErr struct {
+	Code       int    `json:"code"`
+	Message    string `json:"message"`
+	RetryAfter int    `json:"retry_after,omitempty"` // seconds, with CodeThrottled
+}
+
+func errf(code int, format string, args ...any) *apiErr {
+	return &apiErr{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// invalid names the parameter that is wrong.
+func invalid(field, format string, args ...any) *apiErr {
+	return &apiErr{Code: CodeInvalidParam, Message: field + ": " + fmt.Sprintf(format, args...)}
+}
+
+type handler func(body []byte) (any, *apiErr)
+
+func (s *Server) methods() map[string]handler {
+	return map[string]handler{
+		"product.upsert": s.productUpsert, "product.get": s.productGet, "product.review_status": s.reviewStatus,
+		"product.listing": s.productListing, "sku.price.update": s.priceUpdate, "sku.stock.delta": s.stockDelta,
+		"order.list": s.orderList, "order.get": s.orderGet, "order.ship": s.orderShip,
+	}
+}
+
+// readOnly methods change nothing, so they never dirty the state file.
+var readOnly = map[string]bool{"product.get": true, "order.list": true, "order.get": true}
+
+// maxBody bounds a request body.
+const maxBody = 1 << 20
+
+// serveAPI answers one call: method, then the key, then faults (so an
+// unauthenticated call never uses up a count-limited fault), then the
+// quota, then the method.
+func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
+	method := r.PathValue("method")
+	h, ok := s.handlers[method]
+	if !ok {
+		s.fail(w, errf(CodeUnknownMethod, "unknown method %q", method))
+		return
+	}
+	if e := s.authorize(r); e != nil {
+		s.fail(w, e)
+		return
+	}
+	s.mu.Lock()
+	s.calls[method]++
+	s.mu.Unlock()
+	if f, ok := s.faults.Match(method); ok {
+		s.stats.Fault()
+		if !s.applyFault(w, r, f) {
+			return
+		}
+	}
+	if ok, wait := s.limiter.Allow(s.cfg.APIKey); !ok {
+		secs := max(1, int(math.Ceil(wait.Seconds())))
+		s.fail(w, &apiErr{Code: CodeThrottled, Message: fmt.Sprintf("call quota exceeded, retry after %d s", secs), RetryAfter: secs})
+		return
+	}
+	body, err := readBody(w, r)
+	if err != nil {
+		s.fail(w, invalid("(body)", "%v", err))
+		return
+	}
+	s.mu.Lock()
+	data, e := h(body)
+	if e == nil && !readOnly[method] {
+		s.changed()
+	}
+	s.mu.Unlock()
+	if e != nil {
+		s.fail(w, e)
+		return
+	}
+	s.stats.Serve(method)
+	if data == nil {
+		data = struct{}{}
+	}
+	kit.WriteJSON(w, http.StatusOK, map[string]any{"code": CodeOK, "message": "ok", "data": data})
+}
+
+func (s *Server) authorize(r *http.Request) *apiErr {
+	key, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	switch {
+	case !ok || key == "":
+		return errf(CodeUnauthorized, "Authorization: want \"Bearer <api_key>\"")
+	case subtle.ConstantTimeCompare([]byte(key), []byte(s.cfg.APIKey)) != 1:
+		return errf(CodeUnauthorized, "Authorization: the api key is not this shop's")
+	}
+	return nil
+}
+
+func readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
+	var raw json.RawMessage
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBody))
+	if err := dec.Decode(&raw); err != nil {
+		return nil, fmt.Errorf("want a JSON object: %v", err)
+	}
+	if len(raw) == 0 || raw[0] != '{' {
+		return nil, errors.New("want a JSON object")
+	}
+	return raw, nil
+}
+
+// decode reads a method's parameters strictly: an unknown or mistyped
+// parameter is refused naming it.
+func decode(body []byte, v any) *apiErr {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) && te.Field != "" {
+			return invalid(te.Field, "JSON %s where %s is expected", te.Value, te.Type)
+		}
+		if f, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
+			return invalid(strings.Trim(f, `"`), "unknown parameter")
+		}
+		return invalid("(body)", "%v", err)
+	}
+	return nil
+}
+
+func (s *Server) fail(w http.ResponseWriter, e *apiErr) {
+	s.failWith(w, http.StatusOK, e)
+}
+
+func (s *Server) failWith(w http.ResponseWriter, status int, e *apiErr) {
+	s.stats.Reject(strconv.Itoa(e.Code))
+	kit.WriteJSON(w, status, e)
+}
+
+// applyFault acts out a matched fault; it reports whether the request goes
+// on to the method (latency only).
+func (s *Server) applyFault(w http.ResponseWriter, r *http.Request, f kit.Fault) bool {
+	if d := f.Delay(); d > 0 {
+		select {
+		case <-time.After(d):
+		case <-r.Context().Done():
+		}
+	}
+	status := f.HTTPStatus
+	if f.Kind == kit.FaultOutage && status == 0 {
+		status = http.StatusServiceUnavailable
+	}
+	// A non-200 answer carries the wait as Retry-After, as an HTTP-level
+	// throttle or outage in front of the gateway would.
+	if status != 0 && status != http.StatusOK {
+		ra := f.BanSeconds
+		if f.Kind == kit.FaultRateLimit {
+			ra = max(ra, 1)
+		}
+		if ra > 0 {
+			w.Header().Set("Retry-After", strconv.Itoa(ra))
+		}
+	}
+	switch f.Kind {
+	case kit.FaultLatency:
+		return true
+	case kit.FaultOutage:
+		s.stats.Reject("HTTP " + strconv.Itoa(status))
+		http.Error(w, fmt.Sprintf("<html><body>%d gateway unavailable</body></html>", status), status)
+	case kit.FaultMalformed:
+		s.stats.Reject("malformed")
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(max(status, http.StatusOK))
+		_, _ = w.Write([]byte(`{"code":0,"message":"ok","data":{"trun`))
+	case kit.FaultRateLimit:
+		code, wait := f.Code, max(f.BanSeconds, 1)
+		if code == 0 {
+			code = CodeThrottled
+		}
+		msg := strings.TrimSpace(f.Msg + " " + fmt.Sprintf("call quota exceeded, retry after %d s", wait))
+		s.failWith(w, max(status, http.StatusOK), &apiErr{Code: code, Message: msg, RetryAfter: wait})
+	default:
+		code, msg := f.Code, f.Msg
+		if code == 0 {
+			code = CodeInternal
+		}
+		if msg == "" {
+			msg = "internal error"
+		}
+		s.failWith(w, max(status, http.StatusOK), &apiErr{Code: code, Message: msg})
+	}
+	return false
+}
