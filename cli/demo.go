@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"sort"
 	"strings"
 	"time"
 
@@ -12,6 +11,7 @@ import (
 
 	"github.com/syncctl/syncctl/catalog/sample"
 	"github.com/syncctl/syncctl/config"
+	"github.com/syncctl/syncctl/platforms"
 	"github.com/syncctl/syncctl/stack"
 )
 
@@ -30,19 +30,21 @@ func newDemoCmd(g *globals) *cobra.Command {
 	o := &demoOptions{}
 	cmd := &cobra.Command{
 		Use:   "demo",
-		Short: "Run the main job end to end: catalog → Tmall sandbox → orders → ERP, then verify",
+		Short: "Run the main job end to end: catalog → every platform's sandbox → orders → ERP, then verify",
 		Long: `demo starts the embedded stack (or uses --temporal-address), imports the sample catalog
-shipped with syncctl, pushes it to the Tmall sandbox, has the sandbox sell orders (and cancel
-a few), pulls them, delivers them to the ERP and checks that every SKU is listed exactly once
-and every order version reached the ERP exactly once with a valid signature.
+shipped with syncctl, pushes it to a demo shop on every platform's sandbox at once, has each
+sandbox sell orders (and cancel a few), pulls them, delivers them to the ERP and checks, shop
+by shop, that every SKU is listed exactly once and every order version reached the ERP
+exactly once with a valid signature. It prints one row per shop.
 
 It runs on a fresh temporary state dir, removed afterwards (with --keep-running it is kept,
 and its path printed when you stop the stack). With an explicit --state-dir it uses and keeps
 that one: run it again there and the push finds nothing changed (no channel calls) and the
 new orders are checked the same way.
 
-Against an external Temporal (--temporal-address) the demo's worker and workflows use a
-task queue of their own (syncctl-demo-…), so a worker on the shared queue never runs them.
+Against an external Temporal (--temporal-address) the demo's worker and workflows use task
+queues and shop names of their own (syncctl-demo-…, <platform>/demo-…), so neither a worker
+on the shared queues nor another demo ever runs them.
 
 Exit code 0 only when everything arrived; 3 when a check failed; 1 when it could not finish
 (the summary so far is printed either way).`,
@@ -105,14 +107,17 @@ func runDemo(cmd *cobra.Command, g *globals, o *demoOptions) error {
 		run.stateDir = dir
 	}
 	if g.externalTemporal() != "" {
-		run.taskQueue = "syncctl-demo-" + randHex(4)
+		// Beside production workers and other demos on a shared cluster:
+		// queues and workflow ids of its own.
+		suffix := randHex(4)
+		run.taskQueue, run.demoShop = "syncctl-demo-"+suffix, "demo-"+suffix
 	}
 	progress := func(msg string) {
 		if !g.json() {
 			fmt.Fprintf(g.io.Err, "• %s\n", msg)
 		}
 	}
-	progress("starting Temporal, the Tmall sandbox, the ERP receiver and a worker")
+	progress("starting Temporal, a sandbox per platform (" + strings.Join(platformIDs(), ", ") + "), the ERP receiver and a worker")
 	s, err := g.startStack(ctx, o.stack, cfg, run)
 	if err != nil {
 		return err
@@ -142,19 +147,33 @@ func runDemo(cmd *cobra.Command, g *globals, o *demoOptions) error {
 	return nil
 }
 
+// platformIDs lists the compiled-in platforms.
+func platformIDs() []string {
+	var ids []string
+	for _, r := range platforms.All() {
+		ids = append(ids, r.ID())
+	}
+	return ids
+}
+
 func printSummary(g *globals, s *stack.Summary, kept bool) {
 	w := g.io.Out
 	fmt.Fprintf(w, "\nsyncctl demo summary (%s)\n", s.Elapsed)
 	fmt.Fprintf(w, "  catalog imported     %d SPUs, %d SKUs (%d rows rejected)\n", s.Catalog.SPUs, s.Catalog.SKUs, s.Catalog.Rejected)
-	shops := make([]string, 0, len(s.Pushed))
-	for k := range s.Pushed {
-		shops = append(shops, k)
-	}
-	sort.Strings(shops)
-	for _, k := range shops {
-		p := s.Pushed[k]
+	for _, row := range s.Shops {
+		p := row.Push
 		fmt.Fprintf(w, "  pushed to %-10s %d products, %d SKUs, %d failed, %d channel calls; channel shows %d items / %d SKUs\n",
-			k, p.Products, p.SKUs, p.Failed, p.Calls, p.ListedItems, p.ListedSKUs)
+			row.Shop, p.Products, p.SKUs, p.Failed, p.Calls, p.ListedItems, p.ListedSKUs)
+	}
+	if len(s.Shops) > 1 {
+		fmt.Fprintln(w, "  per shop             SOLD  PULLED  UPDATES  PENDING  CHECKS")
+		for _, row := range s.Shops {
+			checks := "ok"
+			if !row.OK {
+				checks = fmt.Sprintf("%d failed", row.Failures)
+			}
+			fmt.Fprintf(w, "    %-18s %4d  %6d  %7d  %7d  %s\n", row.Shop, row.OrdersSold, row.OrdersPulled, row.OrderUpdates, row.Pending, checks)
+		}
 	}
 	fmt.Fprintf(w, "  orders sold          %d (sandbox)\n", s.OrdersCreated)
 	fmt.Fprintf(w, "  orders pulled        %d distinct, %d updates\n", s.OrdersPulled, s.OrderUpdates)

@@ -6,12 +6,16 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/syncctl/syncctl/catalog/sample"
 	"github.com/syncctl/syncctl/config"
+	"github.com/syncctl/syncctl/connectors"
+	"github.com/syncctl/syncctl/devserver"
+	"github.com/syncctl/syncctl/platforms"
 	"github.com/syncctl/syncctl/stack"
 	"github.com/syncctl/syncctl/workflows"
 )
@@ -27,24 +31,27 @@ type stackFlags struct {
 func (f *stackFlags) add(cmd *cobra.Command, defFrontend, defUI, defSandbox int) {
 	cmd.Flags().IntVar(&f.frontendPort, "port", defFrontend, "embedded Temporal frontend port (0 = any free port)")
 	cmd.Flags().IntVar(&f.uiPort, "ui-port", defUI, "Temporal Web UI port (0 = any free port, -1 = no UI)")
-	cmd.Flags().IntVar(&f.sandboxPort, "sandbox-port", defSandbox, "Tmall sandbox port (0 = any free port)")
-	cmd.Flags().Float64Var(&f.sandboxQPS, "sandbox-qps", 0, "QPS the Tmall sandbox enforces with TOP code 7 (0 = unlimited)")
+	cmd.Flags().IntVar(&f.sandboxPort, "sandbox-port", defSandbox, "the first sandbox's port; the other platforms' sandboxes take the next ports (0 = any free ports)")
+	cmd.Flags().Float64Var(&f.sandboxQPS, "sandbox-qps", 0, "QPS every sandbox enforces with its platform's throttle answer (0 = unlimited)")
 }
 
 // check refuses port combinations that cannot work, as usage errors.
 func (f *stackFlags) check() error {
-	ports := []struct {
-		flag string
-		port int
-		min  int
-	}{{"--port", f.frontendPort, 0}, {"--ui-port", f.uiPort, -1}, {"--sandbox-port", f.sandboxPort, 0}}
+	n := len(platforms.All())
+	type portFlag struct {
+		flag      string
+		lo, hi    int // the ports it takes
+		min, span int
+	}
+	ports := []portFlag{{"--port", f.frontendPort, f.frontendPort, 0, 1}, {"--ui-port", f.uiPort, f.uiPort, -1, 1},
+		{"--sandbox-port", f.sandboxPort, f.sandboxPort + n - 1, 0, n}}
 	for i, p := range ports {
-		if p.port < p.min || p.port > 65535 {
-			return usageError{fmt.Errorf("%s %d is not a port (%d–65535)", p.flag, p.port, p.min)}
+		if p.lo < p.min || p.hi > 65535 {
+			return usageError{fmt.Errorf("%s %d is not a port (%d–%d)", p.flag, p.lo, p.min, 65536-p.span)}
 		}
 		for _, q := range ports[:i] {
-			if p.port > 0 && p.port == q.port {
-				return usageError{fmt.Errorf("%s and %s cannot both be %d", q.flag, p.flag, p.port)}
+			if p.lo > 0 && q.lo > 0 && p.lo <= q.hi && q.lo <= p.hi {
+				return usageError{fmt.Errorf("%s and %s overlap (%s takes %d–%d for %d sandboxes)", q.flag, p.flag, "--sandbox-port", f.sandboxPort, f.sandboxPort+n-1, n)}
 			}
 		}
 	}
@@ -59,6 +66,8 @@ type stackRun struct {
 	stateDir  string
 	storeDSN  string // "" = stateDir/syncctl.db
 	taskQueue string // "" = the shared syncctl queue
+	demoShop  string // "" = demo
+	shops     []connectors.ShopConfig
 	erpURL    string
 	erpSecret []byte
 }
@@ -68,7 +77,7 @@ func (g *globals) startStack(ctx context.Context, f stackFlags, cfg config.Confi
 		return nil, err
 	}
 	return stack.Start(ctx, stack.Options{
-		StateDir: r.stateDir, StoreDSN: r.storeDSN, TaskQueue: r.taskQueue,
+		StateDir: r.stateDir, StoreDSN: r.storeDSN, TaskQueue: r.taskQueue, DemoShop: r.demoShop, Shops: r.shops,
 		TemporalAddress: g.externalTemporal(), Namespace: cfg.Temporal.Namespace,
 		FrontendPort: f.frontendPort, UIPort: f.uiPort, SandboxPort: f.sandboxPort,
 		SandboxQPS: f.sandboxQPS, SandboxOrdersPerMinute: f.ordersPerMinute,
@@ -95,100 +104,162 @@ func devDefaults() config.Config {
 	return c
 }
 
+// devOptions are the flags of `syncctl dev`.
+type devOptions struct {
+	stack        stackFlags
+	noPull       bool
+	interval     time.Duration
+	configShops  bool
+	temporalOnly bool
+}
+
 func newDevCmd(g *globals) *cobra.Command {
-	var f stackFlags
-	var noPull bool
-	var interval time.Duration
+	o := &devOptions{}
 	cmd := &cobra.Command{
 		Use:   "dev",
-		Short: "Run everything in one process: Temporal + Web UI, worker, Tmall sandbox, reference ERP",
+		Short: "Run everything in one process: Temporal + Web UI, worker, a sandbox per platform, reference ERP",
 		Long: `dev starts, in this process, a Temporal server persisted in SQLite under --state-dir with its
-Web UI, a syncctl worker, the Tmall sandbox and a reference ERP receiver that verifies
-webhook signatures. It imports the sample catalog if the store is empty, starts the order
-pull of the sandbox shop, prints the URLs and runs until interrupted.
+Web UI, one sandbox and one demo shop (<platform>/demo) for every platform compiled into
+syncctl, a worker serving those shops, and a reference ERP receiver that verifies webhook
+signatures. It imports the sample catalog if the store is empty, starts the order pulls of
+the sandbox shops, prints the URLs and runs until interrupted.
+
+With --config-shops the worker also serves the shops of --config (their credentials from
+the env vars or files the config names). Each shop is served on its own task queue
+(syncctl/<channel>/<shop>), so a separate 'syncctl worker --config …' pointed at dev's
+Temporal takes only the tasks of its own shops. --temporal-only runs just Temporal and
+its Web UI, for workers run separately.
 
 The state dir keeps everything across restarts: temporal.db, the store (syncctl.db, or
---store-dsn / SYNCCTL_STORE_DSN / the config's store.dsn), the sandbox's listings and orders
-(sandbox-tmall.json) and its credentials (sandbox-tmall-credentials.json, mode 0600: use
-them to point a separately run worker at the sandbox). One dev or demo per state dir.
+--store-dsn / SYNCCTL_STORE_DSN / the config's store.dsn), each sandbox's shop
+(sandbox-<platform>.json) and credentials (sandbox-<platform>-credentials.json, mode 0600:
+use them to point a separately run worker at a sandbox). One dev or demo per state dir.
 
 Order pull settings come from the config's orders section; where it sets none, dev pulls
 every 15s, 2s behind now, looking back 1h the first time.`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			ctx := cmd.Context()
-			cfg, err := g.loadOver(devDefaults())
-			if err != nil {
-				return err
-			}
-			if err := applyInterval(cmd, interval, &cfg); err != nil {
-				return err
-			}
-			s, err := g.startStack(ctx, f, cfg, stackRun{stateDir: g.stateDir, storeDSN: cfg.Store.DSN})
-			if err != nil {
-				return err
-			}
-			defer s.Close()
-			if spus, _, err := s.Store.CatalogStats(ctx); err != nil {
-				return err
-			} else if spus == 0 {
-				if _, err := stack.ImportCatalog(ctx, s.Store, sample.JSON()); err != nil {
-					return err
-				}
-			}
-			if !noPull {
-				shop := s.Sandbox.Shop
-				_, err := s.StartWorkflow(ctx, workflows.OrderPullID(shop), workflows.OrderPullWorkflowName, orderPullInput(shop, cfg.Orders))
-				if err != nil {
-					return fmt.Errorf("start order pull: %w", err)
-				}
-			}
-			if err := printDevBanner(g, s); err != nil {
-				return err
-			}
-			<-ctx.Done()
-			fmt.Fprintln(g.io.Err, "stopping…")
-			return nil
-		},
+		RunE: func(cmd *cobra.Command, _ []string) error { return runDev(cmd, g, o) },
 	}
-	f.add(cmd, 7233, 8233, stack.DefaultSandboxPort)
-	cmd.Flags().Float64Var(&f.ordersPerMinute, "orders-per-minute", 0, "have the Tmall sandbox sell this many orders a minute")
-	cmd.Flags().BoolVar(&noPull, "no-order-pull", false, "do not start the long-running order pull of the sandbox shop")
-	cmd.Flags().DurationVar(&interval, "interval", 0, "time between order pulls (default: the config's orders.interval, else 15s)")
+	o.stack.add(cmd, 7233, 8233, stack.DefaultSandboxPort)
+	fl := cmd.Flags()
+	fl.Float64Var(&o.stack.ordersPerMinute, "orders-per-minute", 0, "have each sandbox sell this many orders a minute")
+	fl.BoolVar(&o.noPull, "no-order-pull", false, "do not start the long-running order pulls of the sandbox shops")
+	fl.DurationVar(&o.interval, "interval", 0, "time between order pulls (default: the config's orders.interval, else 15s)")
+	fl.BoolVar(&o.configShops, "config-shops", false, "serve the shops of --config too, beside the sandbox shops")
+	fl.BoolVar(&o.temporalOnly, "temporal-only", false, "run only Temporal and its Web UI (no worker, sandboxes or ERP receiver)")
 	return cmd
 }
 
-// devInfo is what dev prints; its JSON keys are stable.
-type devInfo struct {
-	TemporalAddress    string `json:"temporal_address"`
-	Namespace          string `json:"namespace"`
-	TaskQueue          string `json:"task_queue"`
-	WebUI              string `json:"web_ui,omitempty"`
-	SandboxTmall       string `json:"sandbox_tmall"` // the TOP gateway URL
-	SandboxAdmin       string `json:"sandbox_admin"`
-	SandboxCredentials string `json:"sandbox_credentials,omitempty"` // file with app_key, app_secret, session
-	SandboxShop        string `json:"sandbox_shop"`
-	ERPReceiver        string `json:"erp_receiver,omitempty"` // webhook URL of the built-in receiver
-	ERPReceiverStats   string `json:"erp_receiver_stats,omitempty"`
-	StateDir           string `json:"state_dir"`
-	Store              string `json:"store"`
+func runDev(cmd *cobra.Command, g *globals, o *devOptions) error {
+	ctx := cmd.Context()
+	cfg, err := g.loadOver(devDefaults())
+	if err != nil {
+		return err
+	}
+	if err := applyInterval(cmd, o.interval, &cfg); err != nil {
+		return err
+	}
+	if o.temporalOnly {
+		return runTemporalOnly(ctx, g, o, cfg)
+	}
+	run := stackRun{stateDir: g.stateDir, storeDSN: cfg.Store.DSN}
+	if o.configShops {
+		if len(cfg.Shops) == 0 {
+			return usageError{errors.New("--config-shops: the configuration names no shops")}
+		}
+		if run.shops, err = cfg.ShopConfigs(); err != nil {
+			return err
+		}
+	}
+	s, err := g.startStack(ctx, o.stack, cfg, run)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	if spus, _, err := s.Store.CatalogStats(ctx); err != nil {
+		return err
+	} else if spus == 0 {
+		if _, err := stack.ImportCatalog(ctx, s.Store, sample.JSON()); err != nil {
+			return err
+		}
+	}
+	if !o.noPull {
+		for _, sb := range s.Sandboxes {
+			shop := sb.Shop
+			if _, err := s.StartWorkflow(ctx, shop, workflows.OrderPullID(shop), workflows.OrderPullWorkflowName, orderPullInput(shop, cfg.Orders)); err != nil {
+				return fmt.Errorf("start order pull of %s: %w", shop, err)
+			}
+		}
+	}
+	if err := printDevBanner(g, s); err != nil {
+		return err
+	}
+	<-ctx.Done()
+	fmt.Fprintln(g.io.Err, "stopping…")
+	return nil
 }
 
-func printDevBanner(g *globals, s *stack.Stack) error {
-	info := devInfo{Namespace: s.Namespace, TaskQueue: s.TaskQueue, SandboxTmall: s.Sandbox.URL + "/router/rest",
-		SandboxAdmin: s.Sandbox.URL + "/_sandbox/", SandboxCredentials: s.Sandbox.CredentialsFile,
-		SandboxShop: s.Sandbox.Shop.String(), StateDir: s.StateDir, Store: s.StoreDSN}
-	if s.Temporal != nil {
-		info.TemporalAddress = s.Temporal.FrontendHostPort()
-		if u := s.Temporal.UIURL(); u != "" {
-			info.WebUI = u + "/namespaces/" + s.Namespace + "/workflows"
+// runTemporalOnly is `dev --temporal-only`: the embedded Temporal and its
+// Web UI, with syncctl's search attributes, until interrupted.
+func runTemporalOnly(ctx context.Context, g *globals, o *devOptions, cfg config.Config) error {
+	if err := o.stack.check(); err != nil {
+		return err
+	}
+	if g.externalTemporal() != "" {
+		return usageError{errors.New("--temporal-only starts the embedded Temporal; it does not go with --temporal-address")}
+	}
+	srv, err := devserver.Start(ctx, devserver.Options{StateDir: g.stateDir, FrontendPort: o.stack.frontendPort, UIPort: o.stack.uiPort,
+		Namespace: cfg.Temporal.Namespace, SearchAttributes: workflows.SearchAttributes(), Logger: g.logger()})
+	if err != nil {
+		return err
+	}
+	defer srv.Stop()
+	info := map[string]string{"temporal_address": srv.FrontendHostPort(), "namespace": cfg.Temporal.Namespace, "state_dir": g.stateDir}
+	if u := srv.UIURL(); u != "" {
+		info["web_ui"] = u + "/namespaces/" + cfg.Temporal.Namespace + "/workflows"
+	}
+	if g.json() {
+		if err := g.printJSON(info); err != nil {
+			return err
 		}
 	} else {
-		info.TemporalAddress = g.externalTemporal()
+		fmt.Fprintln(g.io.Out, "syncctl dev (Temporal only) is running (Ctrl-C to stop)")
+		fmt.Fprintf(g.io.Out, "  %-20s %s\n  %-20s %s\n", "Temporal frontend", info["temporal_address"], "Temporal Web UI", info["web_ui"])
+		fmt.Fprintf(g.io.Out, "  try: syncctl worker --config syncctl.yaml --temporal-address %s\n", info["temporal_address"])
 	}
+	<-ctx.Done()
+	fmt.Fprintln(g.io.Err, "stopping…")
+	return nil
+}
+
+// printDevBanner prints where everything is. Its JSON keys are stable:
+// temporal_address, namespace, task_queue, web_ui, sandboxes (platform ids,
+// comma-separated) and per platform sandbox_<id> (the gateway),
+// sandbox_<id>_admin, sandbox_<id>_credentials, sandbox_<id>_shop; then
+// erp_receiver, erp_receiver_stats, state_dir, store.
+func printDevBanner(g *globals, s *stack.Stack) error {
+	info := map[string]string{"namespace": s.Namespace, "task_queue": s.TaskQueue, "state_dir": s.StateDir, "store": s.StoreDSN}
+	if s.Temporal != nil {
+		info["temporal_address"] = s.Temporal.FrontendHostPort()
+		if u := s.Temporal.UIURL(); u != "" {
+			info["web_ui"] = u + "/namespaces/" + s.Namespace + "/workflows"
+		}
+	} else {
+		info["temporal_address"] = g.externalTemporal()
+	}
+	var ids []string
+	for _, sb := range s.Sandboxes {
+		id := sb.Platform.ID()
+		ids = append(ids, id)
+		info["sandbox_"+id] = sb.Gateway
+		info["sandbox_"+id+"_admin"] = sb.URL + "/_sandbox/"
+		info["sandbox_"+id+"_credentials"] = sb.CredentialsFile
+		info["sandbox_"+id+"_shop"] = sb.Shop.String()
+	}
+	info["sandboxes"] = strings.Join(ids, ",")
 	if s.ReceiverURL != "" {
-		info.ERPReceiver = s.ERPURL
-		info.ERPReceiverStats = s.ReceiverURL + "/stats"
+		info["erp_receiver"] = s.ERPURL
+		info["erp_receiver_stats"] = s.ReceiverURL + "/stats"
 	}
 	if g.json() {
 		return g.printJSON(info)
@@ -197,20 +268,28 @@ func printDevBanner(g *globals, s *stack.Stack) error {
 	fmt.Fprintln(w, "syncctl dev is running (Ctrl-C to stop)")
 	row := func(label, v string) {
 		if v != "" {
-			fmt.Fprintf(w, "  %-20s %s\n", label, v)
+			fmt.Fprintf(w, "  %-22s %s\n", label, v)
 		}
 	}
-	row("Temporal frontend", info.TemporalAddress)
-	row("Temporal Web UI", info.WebUI)
-	row("Tmall sandbox (TOP)", info.SandboxTmall+"   shop "+info.SandboxShop)
-	row("sandbox admin", info.SandboxAdmin+"items")
-	row("sandbox credentials", info.SandboxCredentials)
-	row("ERP receiver", info.ERPReceiver)
-	row("ERP receiver stats", info.ERPReceiverStats)
-	row("state", info.StateDir)
-	row("store", info.Store)
-	if info.TemporalAddress != "" {
-		fmt.Fprintf(w, "  try: syncctl push --shop %s --temporal-address %s\n", info.SandboxShop, info.TemporalAddress)
+	row("Temporal frontend", info["temporal_address"])
+	row("Temporal Web UI", info["web_ui"])
+	for _, sb := range s.Sandboxes {
+		id := sb.Platform.ID()
+		row(sb.Platform.Connector.Name+" sandbox", sb.Gateway+"   shop "+sb.Shop.String())
+		row("  admin", info["sandbox_"+id+"_admin"]+"items")
+		row("  credentials", sb.CredentialsFile)
+	}
+	if served := len(s.Shops) - len(s.Sandboxes); served > 0 {
+		row("configured shops", fmt.Sprintf("%d served too (--config-shops)", served))
+	}
+	row("ERP receiver", info["erp_receiver"])
+	row("ERP receiver stats", info["erp_receiver_stats"])
+	row("state", info["state_dir"])
+	row("store", info["store"])
+	if addr := info["temporal_address"]; addr != "" && len(s.Sandboxes) > 0 {
+		// Complete commands: another shell must find this dev's Temporal and store.
+		fmt.Fprintf(w, "  try: syncctl push --shop %s --temporal-address %s --state-dir %s\n", s.Sandboxes[0].Shop, addr, s.StateDir)
+		fmt.Fprintf(w, "       syncctl listings --shop %s --state-dir %s\n", s.Sandboxes[0].Shop, s.StateDir)
 	}
 	return nil
 }

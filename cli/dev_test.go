@@ -51,16 +51,22 @@ func TestDevBannerLockAndRestart(t *testing.T) {
 	}
 	dir := t.TempDir()
 	banner, stop := startDev(t, dir)
-	for _, k := range []string{"temporal_address", "namespace", "task_queue", "sandbox_tmall", "sandbox_admin",
-		"sandbox_credentials", "sandbox_shop", "erp_receiver", "erp_receiver_stats", "state_dir", "store"} {
+	for _, k := range []string{"temporal_address", "namespace", "task_queue", "sandboxes", "sandbox_tmall", "sandbox_tmall_admin",
+		"sandbox_tmall_credentials", "sandbox_tmall_shop", "erp_receiver", "erp_receiver_stats", "state_dir", "store"} {
 		if banner[k] == "" {
 			t.Errorf("banner has no %q: %v", k, banner)
 		}
 	}
-	if banner["state_dir"] != dir || banner["store"] != filepath.Join(dir, "syncctl.db") || banner["sandbox_shop"] != "tmall/demo" {
+	// One sandbox and shop per registered platform.
+	for _, id := range strings.Split(banner["sandboxes"], ",") {
+		if banner["sandbox_"+id+"_shop"] != id+"/demo" || banner["sandbox_"+id] == "" {
+			t.Errorf("platform %s: banner = %v", id, banner)
+		}
+	}
+	if banner["state_dir"] != dir || banner["store"] != filepath.Join(dir, "syncctl.db") || banner["sandbox_tmall_shop"] != "tmall/demo" {
 		t.Errorf("banner = %v", banner)
 	}
-	credFile := banner["sandbox_credentials"]
+	credFile := banner["sandbox_tmall_credentials"]
 	st, err := os.Stat(credFile)
 	if err != nil || st.Mode().Perm() != 0o600 {
 		t.Fatalf("credentials file %s: %v, mode %v", credFile, err, st.Mode())
@@ -83,13 +89,13 @@ func TestDevBannerLockAndRestart(t *testing.T) {
 		}
 	}()
 	again, _ := os.ReadFile(credFile)
-	if banner2["sandbox_credentials"] != credFile || string(again) != string(creds) || len(creds) == 0 {
+	if banner2["sandbox_tmall_credentials"] != credFile || string(again) != string(creds) || len(creds) == 0 {
 		t.Fatalf("credentials changed across a restart")
 	}
 	for _, secret := range []string{"app_secret", "session"} {
 		var c map[string]string
 		_ = json.Unmarshal(creds, &c)
-		if v := c[secret]; v == "" || strings.Contains(banner2["sandbox_credentials"]+banner2["sandbox_tmall"], v) {
+		if v := c[secret]; v == "" || strings.Contains(banner2["sandbox_tmall_credentials"]+banner2["sandbox_tmall"], v) {
 			t.Fatalf("credential %s missing or printed", secret)
 		}
 	}

@@ -9,11 +9,11 @@ import (
 	"github.com/syncctl/syncctl/domain"
 )
 
-// humanError is the text main prints for err: the same message without the
-// machine parts — domain error codes ("invalid: ", "not_found: ") and
-// Temporal's wrappers ("workflow execution error (type: …, runID: …)",
-// "(type: invalid, retryable: false)"). The codes still decide the exit
-// status (exitCode); they are just not shown.
+// humanError is the text main prints for err: domain errors as their text
+// for people (their code decides the exit status, see exitCode), Temporal
+// application errors as their message (the code is their type, never in
+// the message), and Temporal's wrappers ("workflow execution error (type:
+// …, runID: …)", "activity error") replaced by what they wrap.
 func humanError(err error) string {
 	if err == nil {
 		return ""
@@ -31,19 +31,9 @@ func humanError(err error) string {
 func humanPart(e error) (string, bool) {
 	switch t := e.(type) {
 	case *domain.Error:
-		s := t.Message
-		if t.Platform != "" {
-			s = t.Platform + ": " + s
-		}
-		if t.PlatformCode != "" {
-			s += " [" + t.PlatformCode + "]"
-		}
-		if t.Err != nil {
-			s += ": " + humanError(t.Err)
-		}
-		return s, true
+		return t.Text(), true
 	case *temporal.ApplicationError:
-		s := stripCode(t.Message(), t.Type())
+		s := t.Message()
 		if c := t.Unwrap(); c != nil {
 			s += ": " + humanError(c)
 		}
@@ -58,19 +48,4 @@ func humanPart(e error) (string, bool) {
 		return "canceled", true
 	}
 	return "", false
-}
-
-// stripCode drops a domain code prefix from a message that was a domain
-// error's text: "invalid: x" → "x", "tmall rate_limited: x" → "tmall: x".
-func stripCode(msg, code string) string {
-	if code == "" {
-		return msg
-	}
-	if rest, ok := strings.CutPrefix(msg, code+": "); ok {
-		return rest
-	}
-	if i := strings.Index(msg, " "+code+": "); i > 0 && !strings.Contains(msg[:i], " ") {
-		return msg[:i] + ": " + msg[i+len(code)+3:]
-	}
-	return msg
 }

@@ -19,9 +19,11 @@ func TestHumanErrorDropsCodes(t *testing.T) {
 		{domain.Errorf(domain.ENotFound, "product NOPE is not in the catalog"), "product NOPE is not in the catalog"},
 		{fmt.Errorf("open shops: %w", domain.Errorf(domain.EInvalid, "shop tmall/a, field gateway: required")), "open shops: shop tmall/a, field gateway: required"},
 		{inner, "tmall: App Call Limited [7]: ban 3s"},
-		{fmt.Errorf("catalog push: %w", temporal.NewNonRetryableApplicationError("invalid: shop tmall/x is not configured", "invalid", nil)),
+		{fmt.Errorf("catalog push: %w", temporal.NewNonRetryableApplicationError("shop tmall/x is not configured", domain.EInvalid, nil)),
 			"catalog push: shop tmall/x is not configured"},
-		{temporal.NewApplicationError("tmall rate_limited: App Call Limited [7]", "rate_limited"), "tmall: App Call Limited [7]"},
+		{temporal.NewApplicationError("tmall: App Call Limited [7]", domain.ERateLimited), "tmall: App Call Limited [7]"},
+		// A message is never cut, even where it looks like a code.
+		{temporal.NewApplicationError("invalid: is a word here", domain.EInvalid), "invalid: is a word here"},
 		{errors.New("plain: stays as it is"), "plain: stays as it is"},
 	}
 	for _, c := range cases {

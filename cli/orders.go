@@ -9,13 +9,12 @@ import (
 
 	"github.com/syncctl/syncctl/domain"
 	"github.com/syncctl/syncctl/store"
-	"github.com/syncctl/syncctl/store/sqlite"
 	"github.com/syncctl/syncctl/workflows"
 )
 
 // shopStore parses --shop and opens the store, the start of every command
 // that inspects one shop's state.
-func (g *globals) shopStore(cmd *cobra.Command, shopFlag string) (domain.ShopRef, *sqlite.DB, error) {
+func (g *globals) shopStore(cmd *cobra.Command, shopFlag string) (domain.ShopRef, store.Store, error) {
 	shop, err := parseShop(shopFlag)
 	if err != nil {
 		return shop, nil, err
@@ -62,7 +61,13 @@ func newOrdersListCmd(g *globals) *cobra.Command {
 				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\t%s\n", o.PlatformOrderID, o.Status, o.PlatformStatus, o.Amounts.Paid.Yuan(),
 					len(o.Lines), r.Revision, o.ModifiedAt.Format(time.RFC3339))
 			}
-			return tw.Flush()
+			if err := tw.Flush(); err != nil {
+				return err
+			}
+			if limit > 0 && len(recs) == limit {
+				fmt.Fprintf(g.io.Err, "… the newest %d shown; more may follow (--limit 0 shows all)\n", limit)
+			}
+			return nil
 		},
 	}
 	shopFlagVar(cmd, &shopFlag)

@@ -19,7 +19,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/syncctl/syncctl/config"
-	"github.com/syncctl/syncctl/store/sqlite"
+	"github.com/syncctl/syncctl/store"
+	_ "github.com/syncctl/syncctl/store/sqlite" // the embedded default store
 )
 
 // Exit codes.
@@ -72,7 +73,8 @@ func (g *globals) load() (config.Config, error) { return g.loadOver(config.Defau
 func (g *globals) loadOver(base config.Config) (config.Config, error) {
 	cfg, err := config.LoadOver(base, g.configPath)
 	if err != nil {
-		return cfg, err
+		// A configuration that does not load is the caller's to fix: exit 2.
+		return cfg, usageError{err}
 	}
 	if g.temporal != "" {
 		cfg.Temporal.Address = g.temporal
@@ -93,7 +95,7 @@ func (g *globals) loadOver(base config.Config) (config.Config, error) {
 const storeFile = "syncctl.db"
 
 // openStore loads the configuration and opens the store it names.
-func (g *globals) openStore(ctx context.Context) (*sqlite.DB, error) {
+func (g *globals) openStore(ctx context.Context) (store.Store, error) {
 	cfg, err := g.load()
 	if err != nil {
 		return nil, err
@@ -101,9 +103,10 @@ func (g *globals) openStore(ctx context.Context) (*sqlite.DB, error) {
 	return openStoreAt(ctx, cfg)
 }
 
-// openStoreAt opens the store of a configuration already loaded.
-func openStoreAt(ctx context.Context, cfg config.Config) (*sqlite.DB, error) {
-	return sqlite.Open(ctx, cfg.Store.DSN)
+// openStoreAt opens the store of a configuration already loaded, by its
+// driver and DSN.
+func openStoreAt(ctx context.Context, cfg config.Config) (store.Store, error) {
+	return store.Open(ctx, cfg.Store.Driver, cfg.Store.DSN)
 }
 
 func (g *globals) logger() *slog.Logger {
@@ -165,7 +168,7 @@ Quick start:  syncctl demo          (everything in one process, ends with a veri
 	}
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	root.AddCommand(newDemoCmd(g), newDevCmd(g), newWorkerCmd(g), newCatalogCmd(g), newPushCmd(g),
-		newOrdersCmd(g), newListingsCmd(g), newSandboxCmd(g))
+		newOrdersCmd(g), newListingsCmd(g), newSandboxCmd(g), newChannelsCmd(g))
 	groupsNeedACommand(g, root)
 	return root
 }

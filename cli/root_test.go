@@ -107,14 +107,30 @@ func TestErrorsArePrintedOnceWithoutCodes(t *testing.T) {
 	if errOut != "syncctl: product NOPE is not in the catalog\n" {
 		t.Fatalf("stderr = %q", errOut)
 	}
-	cfg := writeFile(t, filepath.Join(dir, "c.yaml"), "shops:\n  - channel: tmall\n    shop: a\n    gateway: x\n    app_key: k\n")
+	cfg := writeFile(t, filepath.Join(dir, "c.yaml"), "shops:\n  - channel: tmall\n    shop: a\n    gateway: https://eco.taobao.com/router/rest\n    credentials: {app_key: {value: k}}\n")
 	t.Setenv("SYNCCTL_TMALL_A_APP_SECRET", "s3cret-value")
 	t.Setenv("SYNCCTL_TMALL_A_SESSION", "")
 	code, _, errOut = run(t, "--state-dir", dir, "--config", cfg, "worker")
 	if code != cli.ExitError || strings.Count(errOut, "syncctl:") != 1 ||
-		!strings.Contains(errOut, "shop tmall/a, field session: env var SYNCCTL_TMALL_A_SESSION is not set") ||
+		!strings.Contains(errOut, "shop tmall/a, credential session: env var SYNCCTL_TMALL_A_SESSION is not set") ||
 		strings.Contains(errOut, "s3cret-value") || strings.Contains(errOut, "invalid:") {
 		t.Fatalf("worker with a missing secret: exit %d: %q", code, errOut)
+	}
+}
+
+// A configuration that does not load is a usage error (exit 2) naming the
+// field; old credential keys give the new spelling.
+func TestBadConfigurationIsAUsageError(t *testing.T) {
+	dir := t.TempDir()
+	for body, want := range map[string]string{
+		"erp:\n  url: not a url\n": "config erp, field url: want an absolute http:// or https:// URL",
+		"shops:\n  - channel: tmall\n    shop: a\n    gateway: https://x\n    session_env: S\n": "field session_env: replaced by credentials",
+	} {
+		cfg := writeFile(t, filepath.Join(dir, "c.yaml"), body)
+		code, _, errOut := run(t, "--state-dir", dir, "--config", cfg, "catalog", "show")
+		if code != cli.ExitUsage || !strings.Contains(errOut, want) {
+			t.Errorf("%q: exit %d: %q, want 2 and %q", body, code, errOut, want)
+		}
 	}
 }
 

@@ -5,85 +5,101 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
-	sbtmall "github.com/syncctl/syncctl/sandbox/tmall"
+	"github.com/syncctl/syncctl/config"
+	"github.com/syncctl/syncctl/platforms"
+	"github.com/syncctl/syncctl/sandbox/kit"
 	"github.com/syncctl/syncctl/stack"
 )
 
-const sandboxTmallLong = `Run the Taobao/Tmall TOP sandbox: a fake of the TOP gateway written from the
-platform's side (see sandbox/README.md).
+// sandboxOptions are the flags of `syncctl sandbox <platform>`.
+type sandboxOptions struct {
+	listen    string
+	stateFile string
+	qps, opm  float64
+	seed      int64
+}
 
-It serves POST /router/rest like the real gateway: it checks app_key,
-timestamp (±10 min), v=2.0, the md5 / hmac / hmac-sha256 signature and the
-session, answering TOP's error codes (25 bad signature, 27 bad session,
-31 bad timestamp, 7 over the QPS limit with "This ban will last for N more
-seconds"), and keeps items, SKUs and trades with TOP's rules.
-
-Admin endpoints (unsigned JSON):
-  GET  /_sandbox/items                  every item with outer ids, prices, stock, status
-  GET  /_sandbox/orders                 every trade
-  POST /_sandbox/orders                 {"count":N,"sku_outer_id":"optional"} sells N paid orders
-  POST /_sandbox/orders/{tid}/close     the buyer cancels a trade
-  POST /_sandbox/faults                 inject errors, latency, rate limits, outages, malformed bodies
-  GET  /_sandbox/stats                  calls served and rejected
-  POST /_sandbox/reset                  empty shop, no faults, zeroed stats
-
-Credentials come from the environment, never from flags:
-  SYNCCTL_SANDBOX_APP_KEY (default 12345678), SYNCCTL_SANDBOX_APP_SECRET, SYNCCTL_SANDBOX_SESSION.`
-
+// newSandboxCmd has one subcommand per registered platform.
 func newSandboxCmd(g *globals) *cobra.Command {
 	cmd := &cobra.Command{Use: "sandbox", Short: "Run a platform sandbox: a faithful fake of its open API"}
-	var listen, stateFile string
-	var qps, opm float64
-	var seed int64
-	tm := &cobra.Command{
-		Use:   "tmall",
-		Short: "Run the Taobao/Tmall TOP sandbox (credentials from SYNCCTL_SANDBOX_APP_KEY/_APP_SECRET/_SESSION)",
-		Long:  sandboxTmallLong,
-		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			env := func(name, def string) string {
-				if v := lookupEnv(name); v != "" {
-					return v
-				}
-				return def
-			}
-			secret := lookupEnv("SYNCCTL_SANDBOX_APP_SECRET")
-			session := lookupEnv("SYNCCTL_SANDBOX_SESSION")
-			if secret == "" || session == "" {
-				return usageError{errors.New("set SYNCCTL_SANDBOX_APP_SECRET and SYNCCTL_SANDBOX_SESSION (secrets are never taken from flags)")}
-			}
-			if seed == 0 {
-				seed = time.Now().UnixNano()
-			}
-			sb, err := sbtmall.Open(sbtmall.Config{AppKey: env("SYNCCTL_SANDBOX_APP_KEY", "12345678"), AppSecret: secret, Session: session,
-				QPS: qps, OrdersPerMinute: opm, Seed: seed, StateFile: stateFile})
-			if err != nil {
-				return err
-			}
-			ln, err := net.Listen("tcp", listen)
-			if err != nil {
-				return errors.Join(err, sb.Close())
-			}
-			fmt.Fprintf(g.io.Err, "tmall sandbox on http://%s/router/rest (admin /_sandbox/, seed %d)\n", ln.Addr(), seed)
-			srv := &http.Server{Handler: sb, ReadHeaderTimeout: 10 * time.Second}
-			go func() { <-cmd.Context().Done(); _ = srv.Close() }()
-			serveErr := srv.Serve(ln)
-			if errors.Is(serveErr, http.ErrServerClosed) {
-				serveErr = nil
-			}
-			// Close after the listener: the last changes reach the state file.
-			return errors.Join(serveErr, sb.Close())
-		},
+	for i, reg := range platforms.All() {
+		cmd.AddCommand(newSandboxPlatformCmd(g, reg, stack.DefaultSandboxPort+i))
 	}
-	tm.Flags().StringVar(&listen, "listen", fmt.Sprintf("127.0.0.1:%d", stack.DefaultSandboxPort), "address to listen on")
-	tm.Flags().Float64Var(&qps, "qps", 0, "calls per second per app before TOP code 7 (0 = unlimited)")
-	tm.Flags().Float64Var(&opm, "orders-per-minute", 0, "paid orders generated per minute for listed SKUs")
-	tm.Flags().Int64Var(&seed, "seed", 0, "seed for ids, names and fault ratios: the same seed and calls make the same shop (0 = time-based)")
-	tm.Flags().StringVar(&stateFile, "state-file", "", "keep items and trades in this JSON file across restarts (empty = memory only)")
-	cmd.AddCommand(tm)
 	return cmd
+}
+
+func newSandboxPlatformCmd(g *globals, reg platforms.Registration, port int) *cobra.Command {
+	o := &sandboxOptions{}
+	id := reg.ID()
+	var envs []string
+	for _, c := range reg.Sandbox.Credentials {
+		envs = append(envs, sandboxEnv(c.Name))
+	}
+	cmd := &cobra.Command{
+		Use:   id,
+		Short: fmt.Sprintf("Run the %s sandbox (its shop's credentials from %s)", reg.Connector.Name, strings.Join(envs, ", ")),
+		Long: reg.Sandbox.Help + "\n\nCredentials come from the environment, never from flags: " + strings.Join(envs, ", ") +
+			".\nThe common admin API (every sandbox): GET /_sandbox/items, POST /_sandbox/orders {\"count\":N},\n" +
+			"POST /_sandbox/orders/{id}/cancel and /refund, /_sandbox/faults, GET /_sandbox/stats, POST /_sandbox/reset.",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return runSandbox(cmd, g, reg, o) },
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&o.listen, "listen", fmt.Sprintf("127.0.0.1:%d", port), "address to listen on")
+	fl.Float64Var(&o.qps, "qps", 0, "calls per second per app before the platform's throttle answer (0 = unlimited)")
+	fl.Float64Var(&o.opm, "orders-per-minute", 0, "paid orders generated per minute for listed SKUs")
+	fl.Int64Var(&o.seed, "seed", 0, "seed for ids, names and fault ratios: the same seed and calls make the same shop (0 = time-based)")
+	fl.StringVar(&o.stateFile, "state-file", "", "keep the shop in this JSON file across restarts (empty = memory only)")
+	return cmd
+}
+
+// sandboxEnv is the env var a sandbox credential is read from:
+// SYNCCTL_SANDBOX_APP_SECRET for app_secret.
+func sandboxEnv(name string) string {
+	return "SYNCCTL_SANDBOX_" + strings.ToUpper(strings.NewReplacer("-", "_", ".", "_").Replace(name))
+}
+
+func runSandbox(cmd *cobra.Command, g *globals, reg platforms.Registration, o *sandboxOptions) error {
+	creds := map[string]string{}
+	var missing []string
+	for _, c := range reg.Sandbox.Credentials {
+		v, err := config.ReadSecret(sandboxEnv(c.Name), "")
+		if err != nil {
+			missing = append(missing, sandboxEnv(c.Name))
+			continue
+		}
+		creds[c.Name] = v
+	}
+	if len(missing) > 0 {
+		return usageError{fmt.Errorf("set %s (credentials are never taken from flags)", strings.Join(missing, " and "))}
+	}
+	if o.qps < 0 || o.opm < 0 {
+		return usageError{errors.New("--qps and --orders-per-minute must not be negative")}
+	}
+	if o.seed == 0 {
+		o.seed = time.Now().UnixNano()
+	}
+	sb, err := reg.Sandbox.Open(kit.Config{Credentials: creds, QPS: o.qps, OrdersPerMinute: o.opm, Seed: o.seed, StateFile: o.stateFile})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", o.listen)
+	if err != nil {
+		return errors.Join(err, sb.Close())
+	}
+	base := "http://" + ln.Addr().String()
+	fmt.Fprintf(g.io.Err, "%s sandbox: gateway %s (admin %s/_sandbox/, seed %d)\n", reg.ID(), reg.Sandbox.Shop(base).Gateway, base, o.seed)
+	srv := &http.Server{Handler: sb, ReadHeaderTimeout: 10 * time.Second}
+	go func() { <-cmd.Context().Done(); _ = srv.Close() }()
+	serveErr := srv.Serve(ln)
+	if errors.Is(serveErr, http.ErrServerClosed) {
+		serveErr = nil
+	}
+	// Close after the listener: the last changes reach the state file.
+	return errors.Join(serveErr, sb.Close())
 }

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -11,12 +12,10 @@ import (
 	"github.com/spf13/cobra"
 	"go.temporal.io/sdk/client"
 	sdklog "go.temporal.io/sdk/log"
-	"go.temporal.io/sdk/worker"
 
+	"github.com/syncctl/syncctl/app"
 	"github.com/syncctl/syncctl/config"
-	"github.com/syncctl/syncctl/connectors"
 	"github.com/syncctl/syncctl/connectors/httpx"
-	_ "github.com/syncctl/syncctl/connectors/tmall" // registers "tmall"
 	"github.com/syncctl/syncctl/domain"
 	"github.com/syncctl/syncctl/erp"
 	"github.com/syncctl/syncctl/workflows"
@@ -41,22 +40,29 @@ func (g *globals) dialWith(ctx context.Context, cfg config.Config) (client.Clien
 	return c, cfg.Temporal.Namespace, nil
 }
 
-// startWorkflow dials Temporal and starts (or joins) the workflow with this id.
-func (g *globals) startWorkflow(ctx context.Context, id, name string, in any) (client.Client, client.WorkflowRun, error) {
+// startWorkflow dials Temporal and starts (or joins) a shop's workflow
+// with this id on the shop's queue.
+func (g *globals) startWorkflow(ctx context.Context, shop domain.ShopRef, id, name string, in any) (client.Client, client.WorkflowRun, error) {
 	cfg, err := g.load()
 	if err != nil {
 		return nil, nil, err
 	}
-	return g.startWorkflowWith(ctx, cfg, id, name, in)
+	return g.startWorkflowWith(ctx, cfg, shop, id, name, in)
 }
 
 // startWorkflowWith is startWorkflow with a configuration already loaded.
-func (g *globals) startWorkflowWith(ctx context.Context, cfg config.Config, id, name string, in any) (client.Client, client.WorkflowRun, error) {
-	c, _, err := g.dialWith(ctx, cfg)
+// When no worker polls the shop's queue it says so on stderr: the workflow
+// waits for one instead of failing.
+func (g *globals) startWorkflowWith(ctx context.Context, cfg config.Config, shop domain.ShopRef, id, name string, in any) (client.Client, client.WorkflowRun, error) {
+	c, ns, err := g.dialWith(ctx, cfg)
 	if err != nil {
 		return nil, nil, err
 	}
-	run, err := workflows.Start(ctx, c, id, name, in)
+	queue := workflows.ShopQueue(workflows.TaskQueue, shop)
+	if len(app.Pollers(ctx, c, ns, queue)) == 0 {
+		fmt.Fprintf(g.io.Err, "note: no worker serves shop %s yet (task queue %s): the workflow waits until a `syncctl worker` with this shop in its config starts\n", shop, queue)
+	}
+	run, err := workflows.Start(ctx, c, shop, id, name, in)
 	if err != nil {
 		c.Close()
 		return nil, nil, err
@@ -64,56 +70,77 @@ func (g *globals) startWorkflowWith(ctx context.Context, cfg config.Config, id, 
 	return c, run, nil
 }
 
+// workerOptions are the flags of `syncctl worker`.
+type workerOptions struct {
+	taskQueue string
+}
+
 func newWorkerCmd(g *globals) *cobra.Command {
-	return &cobra.Command{
+	o := &workerOptions{}
+	cmd := &cobra.Command{
 		Use:   "worker",
-		Short: "Run a syncctl worker against a Temporal cluster (--temporal-address)",
-		Long: `worker polls the syncctl task queue of any Temporal cluster. Shops, the store and the ERP
-endpoint come from --config; secrets from the env vars or files the config names.`,
+		Short: "Run a syncctl worker for the configured shops against a Temporal cluster (--temporal-address)",
+		Long: `worker serves the shops of --config on any Temporal cluster: for each shop it polls the
+shop's own task queue (syncctl/<channel>/<shop>), so it never takes a task of a shop it does
+not serve. Shops, the store and the ERP endpoint come from --config; credentials from the env
+vars or files the config names. It refuses to start when a worker with another store already
+serves one of its shops on the same Temporal.`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			ctx := cmd.Context()
-			cfg, err := g.load()
-			if err != nil {
-				return err
-			}
-			shopCfgs, err := cfg.ShopConfigs()
-			if err != nil {
-				return err
-			}
-			shops, err := connectors.OpenAll(shopCfgs)
-			if err != nil {
-				return err
-			}
-			st, err := openStoreAt(ctx, cfg)
-			if err != nil {
-				return err
-			}
-			defer st.Close()
-			var erpClient *erp.Client
-			if cfg.ERP.URL != "" {
-				secret, err := cfg.ERPSecret()
-				if err != nil {
-					return err
-				}
-				if erpClient, err = erp.NewClient(cfg.ERP.URL, secret, httpx.New(httpx.Options{})); err != nil {
-					return err
-				}
-			}
-			c, ns, err := g.dialWith(ctx, cfg)
-			if err != nil {
-				return err
-			}
-			defer c.Close()
-			if err := workflows.EnsureSearchAttributes(ctx, c, ns); err != nil {
-				return err
-			}
-			w := worker.New(c, workflows.TaskQueue, worker.Options{})
-			workflows.Register(w, &workflows.Activities{Store: st, Shops: shops, ERP: erpClient, Temporal: c})
-			fmt.Fprintf(g.io.Err, "worker polling %q on %s (namespace %s) for %d shops\n", workflows.TaskQueue, cfg.Temporal.Address, ns, len(shops))
-			return w.Run(interruptFrom(ctx))
-		},
+		RunE: func(cmd *cobra.Command, _ []string) error { return runWorker(cmd.Context(), g, o) },
 	}
+	cmd.Flags().StringVar(&o.taskQueue, "task-queue", workflows.TaskQueue, "base task queue: each shop is served on BASE/<channel>/<shop>")
+	return cmd
+}
+
+func runWorker(ctx context.Context, g *globals, o *workerOptions) error {
+	cfg, err := g.load()
+	if err != nil {
+		return err
+	}
+	shopCfgs, err := cfg.ShopConfigs()
+	if err != nil {
+		return err
+	}
+	if len(shopCfgs) == 0 {
+		return usageError{errors.New("no shops configured: a worker serves the shops of its --config (see the README's configuration section)")}
+	}
+	st, err := openStoreAt(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	var erpClient *erp.Client
+	if cfg.ERP.URL != "" {
+		secret, err := cfg.ERPSecret()
+		if err != nil {
+			return err
+		}
+		if erpClient, err = erp.NewClient(cfg.ERP.URL, secret, httpx.New(httpx.Options{})); err != nil {
+			return err
+		}
+	}
+	c, ns, err := g.dialWith(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	if err := workflows.EnsureSearchAttributes(ctx, c, ns); err != nil {
+		return err
+	}
+	w, err := app.NewWorker(app.WorkerOptions{Client: c, Namespace: ns, TaskQueue: o.taskQueue, Store: st,
+		StoreID: app.StoreID(cfg.Store.Driver, cfg.Store.DSN), Shops: shopCfgs, ERP: erpClient, Logger: g.logger()})
+	if err != nil {
+		return err
+	}
+	if err := w.CheckQueues(ctx); err != nil {
+		return err
+	}
+	var names []string
+	for _, ref := range w.ShopRefs() {
+		names = append(names, ref.String())
+	}
+	fmt.Fprintf(g.io.Err, "worker serving %s on %s (namespace %s, task queues %s/<channel>/<shop>)\n", domain.List(names), cfg.Temporal.Address, ns, o.taskQueue)
+	return w.Run(ctx)
 }
 
 func interruptFrom(ctx context.Context) <-chan any {
@@ -177,7 +204,7 @@ With --wait=false it prints the workflow id and run id and returns.`,
 			}
 			ctx := cmd.Context()
 			id := workflows.CatalogPushID(shop)
-			c, run, err := g.startWorkflow(ctx, id, workflows.CatalogPushWorkflowName, workflows.CatalogPushInput{Shop: shop})
+			c, run, err := g.startWorkflow(ctx, shop, id, workflows.CatalogPushWorkflowName, workflows.CatalogPushInput{Shop: shop})
 			if err != nil {
 				return err
 			}
@@ -198,6 +225,9 @@ With --wait=false it prints the workflow id and run id and returns.`,
 				fmt.Fprintf(g.io.Out, "%s: %d/%d products pushed, %d SKUs, %d failed, %d calls\n", id, res.Pushed, res.Total, res.SKUs, res.Failed, res.Calls)
 				for _, f := range res.Failures {
 					fmt.Fprintf(g.io.Out, "  failed %s: %s\n", f.Product, f.Reason)
+				}
+				if more := res.Failed - len(res.Failures); more > 0 {
+					fmt.Fprintf(g.io.Out, "  … and %d more; every reason: syncctl listings --shop %s --status failed\n", more, shop)
 				}
 			}
 			if res.Failed > 0 {
@@ -251,6 +281,74 @@ func waitForPush(ctx context.Context, g *globals, c client.Client, id string, ru
 	}
 }
 
+// waitForPull waits for a one-shot pull, saying on stderr what it waits
+// for: while the ERP has not accepted every delivery it prints how many
+// are pending and the ERP's last answer, whenever that changes. With a
+// timeout it gives up waiting (the workflow goes on) with an error that
+// says where things stand.
+func waitForPull(ctx context.Context, g *globals, cfg config.Config, c client.Client, id string, run client.WorkflowRun, timeout time.Duration) (workflows.PullStats, error) {
+	var st workflows.PullStats
+	done := make(chan error, 1)
+	go func() { done <- run.Get(ctx, &st) }()
+	var expire <-chan time.Time
+	if timeout > 0 {
+		t := time.NewTimer(timeout)
+		defer t.Stop()
+		expire = t.C
+	}
+	tick := time.NewTicker(3 * time.Second)
+	defer tick.Stop()
+	said := ""
+	for {
+		select {
+		case err := <-done:
+			return st, err
+		case <-expire:
+			msg := said
+			if msg == "" {
+				msg = "still pulling"
+			}
+			return st, fmt.Errorf("gave up waiting after %s (%s); the pull goes on: see %s in the Web UI", timeout, msg, id)
+		case <-tick.C:
+			if line := pullWaitLine(ctx, cfg, c, id); line != "" && line != said {
+				fmt.Fprintln(g.io.Err, "  "+line)
+				said = line
+			}
+		}
+	}
+}
+
+// pullWaitLine says what a one-shot pull waits for ("" while it pulls).
+func pullWaitLine(ctx context.Context, cfg config.Config, c client.Client, id string) string {
+	v, err := c.QueryWorkflow(ctx, id, "", workflows.QueryProgress)
+	if err != nil {
+		return ""
+	}
+	var p workflows.PullStats
+	if v.Get(&p) != nil {
+		return ""
+	}
+	if p.LastError != "" {
+		return "retrying: " + p.LastError
+	}
+	if p.Pending == 0 {
+		return ""
+	}
+	line := fmt.Sprintf("waiting for the ERP to accept %s", plural(p.Pending, "delivery", "deliveries"))
+	if st, err := openStoreAt(ctx, cfg); err == nil {
+		defer st.Close()
+		if ds, err := st.PendingDeliveries(ctx, 1); err == nil && len(ds) == 1 && ds[0].Attempts > 0 {
+			d := ds[0]
+			answer := d.LastError
+			if answer == "" && d.LastHTTPStatus != 0 {
+				answer = fmt.Sprintf("HTTP %d", d.LastHTTPStatus)
+			}
+			line += fmt.Sprintf(" (%d attempts so far; last answer: %s)", d.Attempts, answer)
+		}
+	}
+	return line
+}
+
 // isTerminal reports whether w is a terminal (a character device).
 func isTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
@@ -274,7 +372,7 @@ func newOrdersCmd(g *globals) *cobra.Command {
 	cmd := &cobra.Command{Use: "orders", Short: "Pull orders from shops into the ERP; list, inspect and redeliver them"}
 	var shopFlag string
 	var once bool
-	var interval time.Duration
+	var interval, timeout time.Duration
 	pull := &cobra.Command{
 		Use:   "pull --shop CHANNEL/SHOP",
 		Short: "Start the shop's long-running order pull (or --once: pull until caught up, deliver, exit)",
@@ -303,7 +401,7 @@ the config's orders section; --interval overrides the interval.`,
 				id = workflows.OrderPullOnceID(shop, time.Now())
 			}
 			ctx := cmd.Context()
-			c, run, err := g.startWorkflowWith(ctx, cfg, id, workflows.OrderPullWorkflowName, in)
+			c, run, err := g.startWorkflowWith(ctx, cfg, shop, id, workflows.OrderPullWorkflowName, in)
 			if err != nil {
 				return err
 			}
@@ -312,8 +410,8 @@ the config's orders section; --interval overrides the interval.`,
 				return g.printStarted(id, run)
 			}
 			fmt.Fprintf(g.io.Err, "order pull %s (run %s)\n", id, run.GetRunID())
-			var st workflows.PullStats
-			if err := run.Get(ctx, &st); err != nil {
+			st, err := waitForPull(ctx, g, cfg, c, id, run, timeout)
+			if err != nil {
 				return err
 			}
 			if g.json() {
@@ -336,6 +434,7 @@ the config's orders section; --interval overrides the interval.`,
 	shopFlagVar(pull, &shopFlag)
 	pull.Flags().BoolVar(&once, "once", false, "pull until caught up, wait for the ERP deliveries, then exit")
 	pull.Flags().DurationVar(&interval, "interval", 0, "time between pulls of the long-running pull (default: the config's orders.interval, 1m)")
+	pull.Flags().DurationVar(&timeout, "timeout", 0, "with --once: give up waiting after this long (0 = wait until done); the pull itself goes on")
 	cmd.AddCommand(pull, newOrdersListCmd(g), newOrdersRejectedCmd(g), newOrdersRedeliverCmd(g))
 	return cmd
 }

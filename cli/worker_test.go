@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -21,8 +20,8 @@ import (
 	"github.com/syncctl/syncctl/catalog/sample"
 	"github.com/syncctl/syncctl/cli"
 	"github.com/syncctl/syncctl/erp"
-	sbtmall "github.com/syncctl/syncctl/sandbox/tmall"
-	"github.com/syncctl/syncctl/stack"
+	"github.com/syncctl/syncctl/platforms"
+	"github.com/syncctl/syncctl/sandbox/kit"
 	"github.com/syncctl/syncctl/workflows"
 )
 
@@ -39,11 +38,11 @@ func sampleSize(t *testing.T) (products, skus int) {
 	return len(res.Products), skus
 }
 
-// shopOptionsYAML is the sandbox shop's connector options (sign method and
-// a sale-property id per sample spec name) as a YAML flow map, signing
-// with md5 here to cover another method than the stack's.
-func shopOptionsYAML(t *testing.T) string {
-	opts := stack.SandboxShopOptions()
+// shopOptionsYAML is the Tmall sandbox shop's connector options (sign
+// method and a sale-property id per sample spec name) as a YAML flow map,
+// signing with md5 here to cover another method than the stack's.
+func shopOptionsYAML(t *testing.T, reg platforms.Registration) string {
+	opts := reg.Sandbox.Shop("").Options
 	opts["sign_method"] = "md5"
 	b, err := json.Marshal(opts) // JSON is YAML
 	if err != nil {
@@ -73,7 +72,14 @@ func TestWorkerPushAndPullAgainstExternalTemporal(t *testing.T) {
 		t.Skip("starts a Temporal server")
 	}
 	ts := temporaltest.NewServer(temporaltest.WithT(t))
-	sb := sbtmall.New(sbtmall.Config{AppKey: "23000042", AppSecret: "cli-app-secret", Session: "cli-session", Seed: 7})
+	reg, ok := platforms.Lookup("tmall")
+	if !ok {
+		t.Fatal("tmall is not registered")
+	}
+	sb, err := reg.Sandbox.Open(kit.Config{Credentials: map[string]string{"app_key": "23000042", "app_secret": "cli-app-secret", "session": "cli-session"}, Seed: 7})
+	if err != nil {
+		t.Fatal(err)
+	}
 	defer sb.Close()
 	sbSrv := httptest.NewServer(sb)
 	defer sbSrv.Close()
@@ -96,10 +102,11 @@ shops:
   - channel: tmall
     shop: flagship
     gateway: `+sbSrv.URL+`/router/rest
-    app_key: "23000042"
-    session_file: `+sessionFile+`
+    credentials:
+      app_key: {value: "23000042"}
+      session: {file: `+sessionFile+`}
     qps: 100
-    options: `+shopOptionsYAML(t)+`
+    options: `+shopOptionsYAML(t, reg)+`
 `), 0o600)
 	t.Setenv("SYNCCTL_TMALL_FLAGSHIP_APP_SECRET", "cli-app-secret")
 	t.Setenv("SYNCCTL_ERP_SECRET", "cli-erp-secret")
@@ -132,7 +139,8 @@ shops:
 	if err := json.Unmarshal([]byte(out), &p); err != nil || p.Pushed != wantProducts || p.SKUs != wantSKUs || p.Failed != 0 {
 		t.Fatalf("push result %s (%v)", out, err)
 	}
-	if _, err := sb.CreateOrders(6, ""); err != nil {
+	admin := kit.AdminClient{BaseURL: sbSrv.URL}
+	if _, err := admin.SellOrders(context.Background(), 6, ""); err != nil {
 		t.Fatal(err)
 	}
 	time.Sleep(1100 * time.Millisecond) // orders carry second-resolution times
@@ -147,15 +155,9 @@ shops:
 	if s := rcv.Stats(); s.Accepted != 6 || s.BadSignature != 0 {
 		t.Fatalf("erp stats %+v", s)
 	}
-	resp, err := http.Get(sbSrv.URL + "/_sandbox/items")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var items struct{ Items []any }
-	_ = json.NewDecoder(resp.Body).Decode(&items)
-	if len(items.Items) != wantProducts {
-		t.Fatalf("sandbox has %d items, want %d", len(items.Items), wantProducts)
+	items, err := admin.Items(context.Background())
+	if err != nil || len(items) != wantProducts {
+		t.Fatalf("sandbox has %d items, want %d (%v)", len(items), wantProducts, err)
 	}
 
 	// A product Tmall refuses (title over 30 characters): push exits 3, also

@@ -8,13 +8,17 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"net/url"
 	"os"
+	"sort"
 	"strings"
 	"time"
 
 	"gopkg.in/yaml.v3"
 
 	"github.com/syncctl/syncctl/connectors"
+	"github.com/syncctl/syncctl/domain"
+	"github.com/syncctl/syncctl/platforms"
 )
 
 // Config is the whole configuration.
@@ -45,18 +49,32 @@ type ERP struct {
 	SecretFile string `yaml:"secret_file"` // or a file holding it (not both)
 }
 
-// Shop is one channel shop; its credentials come from env vars or files.
+// Shop is one channel shop. Its credentials are named by the platform's
+// own names (TOP: app_key, app_secret, session) and each comes from an env
+// var or a file; a public one (an app key) may be written as a value.
 type Shop struct {
-	Channel       string            `yaml:"channel"`
-	Shop          string            `yaml:"shop"`
-	Gateway       string            `yaml:"gateway"`
-	AppKey        string            `yaml:"app_key"`
-	AppSecretEnv  string            `yaml:"app_secret_env"`
-	AppSecretFile string            `yaml:"app_secret_file"`
-	SessionEnv    string            `yaml:"session_env"`
-	SessionFile   string            `yaml:"session_file"`
-	QPS           float64           `yaml:"qps"`
-	Options       map[string]string `yaml:"options"`
+	Channel     string                   `yaml:"channel"`
+	Shop        string                   `yaml:"shop"`
+	Gateway     string                   `yaml:"gateway"`
+	Credentials map[string]CredentialRef `yaml:"credentials"`
+	QPS         float64                  `yaml:"qps"`
+	Options     map[string]string        `yaml:"options"`
+
+	// The TOP-shaped keys of earlier versions, refused with the new spelling.
+	OldAppKey        string `yaml:"app_key"`
+	OldAppSecretEnv  string `yaml:"app_secret_env"`
+	OldAppSecretFile string `yaml:"app_secret_file"`
+	OldSessionEnv    string `yaml:"session_env"`
+	OldSessionFile   string `yaml:"session_file"`
+}
+
+// CredentialRef says where one credential is: an env var, a file, or (for
+// public credentials only) the value itself. With none of them set, the
+// env var SYNCCTL_<CHANNEL>_<SHOP>_<NAME> is read.
+type CredentialRef struct {
+	Env   string `yaml:"env"`
+	File  string `yaml:"file"`
+	Value string `yaml:"value"`
 }
 
 // OrderPolling tunes the order pull.
@@ -113,7 +131,9 @@ func LoadOver(base Config, path string) (Config, error) {
 	return c, c.Validate()
 }
 
-// Validate checks the configuration without reading secrets.
+// Validate checks the configuration without reading secrets: every shop
+// against its platform's registration (channel, credentials it has, which
+// of them are secret), URLs, the store.
 func (c Config) Validate() error {
 	seen := map[string]bool{}
 	for i, s := range c.Shops {
@@ -125,22 +145,46 @@ func (c Config) Validate() error {
 			return fmt.Errorf("config %s, field shop: required", rec)
 		}
 		key := s.Channel + "/" + s.Shop
+		rec = fmt.Sprintf("%s (%s)", rec, key)
 		if seen[key] {
 			return fmt.Errorf("config %s, field shop: %s is configured twice", rec, key)
 		}
 		seen[key] = true
-		if s.Gateway == "" {
-			return fmt.Errorf("config %s (%s), field gateway: required", rec, key)
+		if err := s.oldKeys(); err != nil {
+			return fmt.Errorf("config %s, %w", rec, err)
 		}
-		if s.AppSecretEnv != "" && s.AppSecretFile != "" {
-			return fmt.Errorf("config %s (%s), field app_secret_file: app_secret_env is set too; name one place for the secret", rec, key)
+		reg, ok := platforms.Lookup(s.Channel)
+		if !ok {
+			return fmt.Errorf("config %s, field channel: unknown channel %q (this syncctl has %s)", rec, s.Channel, domain.List(platforms.IDs()))
 		}
-		if s.SessionEnv != "" && s.SessionFile != "" {
-			return fmt.Errorf("config %s (%s), field session_file: session_env is set too; name one place for the secret", rec, key)
+		if err := checkURL(s.Gateway); err != nil {
+			return fmt.Errorf("config %s, field gateway: %w", rec, err)
+		}
+		for _, name := range sortedKeys(s.Credentials) {
+			ref := s.Credentials[name]
+			spec, ok := reg.Connector.Credential(name)
+			switch {
+			case !ok:
+				return fmt.Errorf("config %s, field credentials.%s: %s has no such credential (it has %s)", rec, name, reg.ID(), domain.List(configurable(reg.Connector)))
+			case spec.Minted:
+				return fmt.Errorf("config %s, field credentials.%s: syncctl fetches it itself; remove it", rec, name)
+			case spec.Secret && ref.Value != "":
+				return fmt.Errorf("config %s, field credentials.%s.value: a secret is never written in the configuration; use credentials.%s.env or .file", rec, name, name)
+			case countSet(ref.Env, ref.File, ref.Value) > 1:
+				return fmt.Errorf("config %s, field credentials.%s: name one place for it (env, file or value)", rec, name)
+			}
+		}
+		if s.QPS < 0 {
+			return fmt.Errorf("config %s, field qps: must not be negative", rec)
 		}
 	}
 	if c.ERP.SecretEnv != "" && c.ERP.SecretFile != "" {
 		return fmt.Errorf("config erp, field secret_file: secret_env is set too; name one place for the secret")
+	}
+	if c.ERP.URL != "" {
+		if err := checkURL(c.ERP.URL); err != nil {
+			return fmt.Errorf("config erp, field url: %w", err)
+		}
 	}
 	if c.Store.DSN == "" {
 		return fmt.Errorf("config store, field dsn: must not be empty")
@@ -151,24 +195,110 @@ func (c Config) Validate() error {
 	return nil
 }
 
-// ShopConfigs resolves each shop's secrets from its env vars or files.
-// Unset names default to SYNCCTL_<CHANNEL>_<SHOP>_APP_SECRET / _SESSION.
+// oldKeys refuses the TOP-shaped credential keys of earlier versions,
+// giving the new spelling.
+func (s Shop) oldKeys() error {
+	old := []struct{ key, value, name, how string }{
+		{"app_key", s.OldAppKey, "app_key", "value: …"},
+		{"app_secret_env", s.OldAppSecretEnv, "app_secret", "env: " + s.OldAppSecretEnv},
+		{"app_secret_file", s.OldAppSecretFile, "app_secret", "file: " + s.OldAppSecretFile},
+		{"session_env", s.OldSessionEnv, "session", "env: " + s.OldSessionEnv},
+		{"session_file", s.OldSessionFile, "session", "file: " + s.OldSessionFile},
+	}
+	for _, o := range old {
+		if o.value != "" {
+			return fmt.Errorf("field %s: replaced by credentials: write `credentials: {%s: {%s}}`", o.key, o.name, o.how)
+		}
+	}
+	return nil
+}
+
+// checkURL accepts absolute http and https URLs.
+func checkURL(raw string) error {
+	if raw == "" {
+		return errors.New("required")
+	}
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
+		return errors.New("want an absolute http:// or https:// URL")
+	}
+	return nil
+}
+
+func countSet(vs ...string) int {
+	n := 0
+	for _, v := range vs {
+		if v != "" {
+			n++
+		}
+	}
+	return n
+}
+
+func configurable(p connectors.Platform) []string {
+	var out []string
+	for _, c := range p.Credentials {
+		if !c.Minted {
+			out = append(out, c.Name)
+		}
+	}
+	return out
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// ShopConfigs resolves each shop's credentials, by the names its platform
+// declares: from the file or env var the configuration names, a public
+// value written in it, or else the env var SYNCCTL_<CHANNEL>_<SHOP>_<NAME>.
+// A missing required credential names the shop, the credential and where
+// it was looked for, never a value.
 func (c Config) ShopConfigs() ([]connectors.ShopConfig, error) {
 	var out []connectors.ShopConfig
 	for _, s := range c.Shops {
-		prefix := "SYNCCTL_" + envName(s.Channel) + "_" + envName(s.Shop) + "_"
-		secret, err := ReadSecret(orDefault(s.AppSecretEnv, prefix+"APP_SECRET"), s.AppSecretFile)
-		if err != nil {
-			return nil, fmt.Errorf("shop %s/%s, field app_secret: %w", s.Channel, s.Shop, err)
+		reg, ok := platforms.Lookup(s.Channel)
+		if !ok {
+			return nil, fmt.Errorf("shop %s/%s, field channel: unknown channel %q", s.Channel, s.Shop, s.Channel)
 		}
-		session, err := ReadSecret(orDefault(s.SessionEnv, prefix+"SESSION"), s.SessionFile)
-		if err != nil {
-			return nil, fmt.Errorf("shop %s/%s, field session: %w", s.Channel, s.Shop, err)
+		creds := map[string]connectors.Secret{}
+		for _, spec := range reg.Connector.Credentials {
+			if spec.Minted {
+				continue
+			}
+			ref := s.Credentials[spec.Name]
+			if ref.Value != "" {
+				creds[spec.Name] = connectors.Secret(ref.Value)
+				continue
+			}
+			env := ref.Env
+			if env == "" {
+				env = CredentialEnv(s.Channel, s.Shop, spec.Name)
+			}
+			v, err := ReadSecret(env, ref.File)
+			if err != nil {
+				if spec.Optional && ref.Env == "" && ref.File == "" {
+					continue
+				}
+				return nil, fmt.Errorf("shop %s/%s, credential %s: %w", s.Channel, s.Shop, spec.Name, err)
+			}
+			creds[spec.Name] = connectors.Secret(v)
 		}
-		out = append(out, connectors.ShopConfig{Channel: s.Channel, Shop: s.Shop, Gateway: s.Gateway, AppKey: s.AppKey,
-			AppSecret: connectors.Secret(secret), Session: connectors.Secret(session), QPS: s.QPS, Options: s.Options})
+		out = append(out, connectors.ShopConfig{Channel: s.Channel, Shop: s.Shop, Gateway: s.Gateway,
+			Credentials: creds, QPS: s.QPS, Options: s.Options})
 	}
 	return out, nil
+}
+
+// CredentialEnv is the env var read for a credential the configuration
+// does not place: SYNCCTL_<CHANNEL>_<SHOP>_<NAME>.
+func CredentialEnv(channel, shop, name string) string {
+	return "SYNCCTL_" + envName(channel) + "_" + envName(shop) + "_" + envName(name)
 }
 
 // ERPSecret reads the webhook signing secret (secret_file, else the env var

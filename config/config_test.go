@@ -25,8 +25,9 @@ shops:
   - channel: tmall
     shop: flagship
     gateway: http://127.0.0.1:8201/router/rest
-    app_key: "123"
-    session_file: `+session+"\n")
+    credentials:
+      app_key: {value: "123"}
+      session: {file: `+session+"}\n")
 	t.Setenv("SYNCCTL_TMALL_FLAGSHIP_APP_SECRET", "secret-from-env")
 	c, err := config.Load(cfg)
 	if err != nil {
@@ -36,19 +37,58 @@ shops:
 	if err != nil {
 		t.Fatal(err)
 	}
-	if shops[0].AppSecret.Reveal() != "secret-from-env" || shops[0].Session.Reveal() != "sess-from-file" {
-		t.Fatalf("secrets not resolved: %q %q", shops[0].AppSecret.Reveal(), shops[0].Session.Reveal())
+	if shops[0].Credential("app_key") != "123" || shops[0].Credential("app_secret") != "secret-from-env" || shops[0].Credential("session") != "sess-from-file" {
+		t.Fatal("credentials not resolved from value, default env var and file")
 	}
 	t.Setenv("SYNCCTL_TMALL_FLAGSHIP_APP_SECRET", "")
 	_, err = c.ShopConfigs()
-	if err == nil || !strings.Contains(err.Error(), "shop tmall/flagship, field app_secret: env var SYNCCTL_TMALL_FLAGSHIP_APP_SECRET is not set") {
+	if err == nil || !strings.Contains(err.Error(), "shop tmall/flagship, credential app_secret: env var SYNCCTL_TMALL_FLAGSHIP_APP_SECRET is not set") {
 		t.Fatalf("err = %v", err)
+	}
+}
+
+// Every credential is checked against the platform's registration: names
+// it does not have, secrets written as values, two places, minted ones.
+func TestCredentialsAreCheckedAgainstTheRegistration(t *testing.T) {
+	shop := "shops:\n  - channel: tmall\n    shop: a\n    gateway: https://eco.taobao.com/router/rest\n    credentials:\n"
+	cases := map[string]string{
+		shop + "      appsecret: {env: X}\n":                              "shops[0] (tmall/a), field credentials.appsecret: tmall has no such credential (it has app_key, app_secret and session)",
+		shop + "      app_secret: {value: s3cr3t}\n":                      "field credentials.app_secret.value: a secret is never written in the configuration; use credentials.app_secret.env or .file",
+		shop + "      session: {env: S, file: /run/s}\n":                  "field credentials.session: name one place for it",
+		"shops:\n  - channel: jd0\n    shop: a\n    gateway: https://x\n": "field channel: unknown channel \"jd0\" (this syncctl has ",
+	}
+	for body, want := range cases {
+		_, err := config.Load(write(t, "c.yaml", body))
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%q: err = %v, want %q", body, err, want)
+		}
+		if err != nil && strings.Contains(err.Error(), "s3cr3t") {
+			t.Errorf("the error echoes the secret: %v", err)
+		}
+	}
+}
+
+// The TOP-shaped keys of earlier versions fail with the new spelling.
+func TestOldCredentialKeysGiveTheNewSpelling(t *testing.T) {
+	shop := "shops:\n  - channel: tmall\n    shop: a\n    gateway: https://eco.taobao.com/router/rest\n"
+	cases := map[string]string{
+		shop + "    app_secret_env: TMALL_SECRET\n": "field app_secret_env: replaced by credentials: write `credentials: {app_secret: {env: TMALL_SECRET}}`",
+		shop + "    session_file: /run/s\n":         "field session_file: replaced by credentials: write `credentials: {session: {file: /run/s}}`",
+		shop + "    app_key: \"123\"\n":             "field app_key: replaced by credentials: write `credentials: {app_key: {value: …}}`",
+	}
+	for body, want := range cases {
+		_, err := config.Load(write(t, "c.yaml", body))
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%q: err = %v, want %q", body, err, want)
+		}
 	}
 }
 
 func TestBadConfigNamesTheField(t *testing.T) {
 	cases := map[string]string{
 		"shops:\n  - channel: tmall\n    shop: a\n":                                       "shops[0] (tmall/a), field gateway: required",
+		"shops:\n  - channel: tmall\n    shop: a\n    gateway: ftp://x/\n":                "shops[0] (tmall/a), field gateway: want an absolute http:// or https:// URL",
+		"erp:\n  url: not a url\n":                                                        "config erp, field url: want an absolute http:// or https:// URL",
 		"shops:\n  - shop: a\n    gateway: x\n":                                           "shops[0], field channel: required",
 		"shops:\n  - channel: tmall\n    shop: a\n    gateway: x\n    app_secret: oops\n": "field app_secret not found",
 		"store:\n  driver: mysql\n":                                                       "field driver",
@@ -101,10 +141,7 @@ func TestLoadOverKeepsCommandDefaults(t *testing.T) {
 }
 
 func TestSecretInTwoPlacesIsAnError(t *testing.T) {
-	shop := "shops:\n  - channel: tmall\n    shop: a\n    gateway: x\n"
 	cases := map[string]string{
-		shop + "    app_secret_env: A\n    app_secret_file: /run/a\n":       "shops[0] (tmall/a), field app_secret_file: app_secret_env is set too",
-		shop + "    session_env: S\n    session_file: /run/s\n":             "shops[0] (tmall/a), field session_file: session_env is set too",
 		"erp:\n  url: http://erp\n  secret_env: E\n  secret_file: /run/e\n": "config erp, field secret_file: secret_env is set too",
 	}
 	for body, want := range cases {
@@ -132,18 +169,20 @@ func TestMissingSecretsNameShopAndField(t *testing.T) {
 	t.Setenv("SYNCCTL_ERP_SECRET", "")
 	c, err := config.Load(write(t, "c.yaml", `
 erp:
-  url: http://erp
+  url: http://erp.internal/hook
   secret_file: `+empty+`
 shops:
   - channel: tmall
     shop: a
-    gateway: x
-    session_file: `+filepath.Join(dir, "missing")+"\n"))
+    gateway: https://eco.taobao.com/router/rest
+    credentials:
+      app_key: {value: "1"}
+      session: {file: `+filepath.Join(dir, "missing")+"}\n"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	_, err = c.ShopConfigs()
-	if err == nil || !strings.Contains(err.Error(), "shop tmall/a, field session: secret file "+filepath.Join(dir, "missing")+": no such file") {
+	if err == nil || !strings.Contains(err.Error(), "shop tmall/a, credential session: secret file "+filepath.Join(dir, "missing")+": no such file") {
 		t.Fatalf("missing session file: %v", err)
 	}
 	if strings.Contains(err.Error(), "app-secret-value") {

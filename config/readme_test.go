@@ -8,8 +8,7 @@ import (
 	"time"
 
 	"github.com/syncctl/syncctl/config"
-	"github.com/syncctl/syncctl/connectors"
-	_ "github.com/syncctl/syncctl/connectors/tmall" // registers tmall
+	"github.com/syncctl/syncctl/platforms"
 )
 
 // The configuration the README shows is one that loads, resolves its
@@ -44,10 +43,10 @@ func TestTheREADMEConfigurationWorks(t *testing.T) {
 	if err != nil {
 		t.Fatalf("its secrets do not resolve: %v", err)
 	}
-	if len(shops) != 1 || shops[0].Options["pid:口味"] != "122216608" || shops[0].Session.Reveal() != "6100example" {
+	if len(shops) != 1 || shops[0].Options["pid:口味"] != "122216608" || shops[0].Credential("session") != "6100example" {
 		t.Fatalf("shops = %+v", shops)
 	}
-	if _, err := connectors.Open(shops[0]); err != nil {
+	if _, err := platforms.Open(shops[0]); err != nil {
 		t.Fatalf("the Tmall connector refuses the README's shop: %v", err)
 	}
 	if secret, err := c.ERPSecret(); err != nil || string(secret) != "example-erp-secret" {

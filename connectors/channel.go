@@ -11,9 +11,9 @@ import (
 	"context"
 	"fmt"
 	"sort"
-	"sync"
 	"time"
 
+	"github.com/syncctl/syncctl/connectors/shopgate"
 	"github.com/syncctl/syncctl/domain"
 )
 
@@ -186,27 +186,35 @@ type ReviewTracker interface {
 	ReviewStatus(ctx context.Context, ids ProductIDs) (domain.ListingStatus, string, error)
 }
 
-// Factory builds a Channel for one configured shop.
+// Factory builds a Channel for one configured shop. The platform
+// registration (package platforms) has checked the shop's credentials and
+// options against the Platform declaration before it is called.
 type Factory func(cfg ShopConfig) (Channel, error)
 
-// ShopConfig is one channel shop from the configuration. Secrets are not
-// here: AppSecret and Session hold values already read from the env var or
-// file the configuration names, and are never logged or serialized.
+// ShopConfig is one channel shop as a connector receives it. Credentials
+// hold values already read from the env vars or files the configuration
+// names, keyed by the platform's own names (TOP: app_key, app_secret,
+// session); they are never logged or serialized.
 type ShopConfig struct {
-	Channel   string            `yaml:"channel" json:"channel"`
-	Shop      string            `yaml:"shop" json:"shop"`
-	Gateway   string            `yaml:"gateway" json:"gateway"` // e.g. https://eco.taobao.com/router/rest
-	AppKey    string            `yaml:"app_key" json:"app_key"`
-	AppSecret Secret            `yaml:"-" json:"-"`
-	Session   Secret            `yaml:"-" json:"-"`
-	QPS       float64           `yaml:"qps" json:"qps,omitempty"`
-	Options   map[string]string `yaml:"options" json:"options,omitempty"` // platform specifics (sign_method, cid, location)
-	// Secrets holds a platform's further credentials by name (Kuaishou
-	// signSecret, WeChat EncodingAESKey), read like AppSecret.
-	Secrets map[string]Secret `yaml:"-" json:"-"`
+	Channel string            `json:"channel"`
+	Shop    string            `json:"shop"`
+	Gateway string            `json:"gateway"` // e.g. https://eco.taobao.com/router/rest
+	QPS     float64           `json:"qps,omitempty"`
+	Options map[string]string `json:"options,omitempty"` // platform specifics, defaults filled in
+	// Credentials by the platform's own names.
+	Credentials map[string]Secret `json:"-"`
 	// Tokens is where the connector keeps tokens it mints (nil: in memory).
-	Tokens TokenStore `yaml:"-" json:"-"`
+	Tokens TokenStore `json:"-"`
+	// Bans shares the shop's platform bans with the other workers (nil:
+	// Tokens when it is a BanStore too, as the store is; else this process).
+	Bans shopgate.BanStore `json:"-"`
 }
+
+// Ref is the shop's reference.
+func (c ShopConfig) Ref() domain.ShopRef { return domain.ShopRef{Channel: c.Channel, Shop: c.Shop} }
+
+// Credential returns the value of one credential ("" when not configured).
+func (c ShopConfig) Credential(name string) string { return c.Credentials[name].Reveal() }
 
 // Secret is a credential. It prints as "***" so it cannot leak through logs,
 // errors or %v of a struct that holds it.
@@ -218,42 +226,6 @@ func (Secret) MarshalJSON() ([]byte, error)   { return []byte(`"***"`), nil }
 func (s Secret) Reveal() string               { return string(s) }
 func (Secret) Format(f fmt.State, verb rune)  { _, _ = f.Write([]byte("***")) }
 func (s Secret) MarshalText() ([]byte, error) { return []byte("***"), nil }
-
-var (
-	registryMu sync.RWMutex
-	registry   = map[string]Factory{}
-)
-
-// Register makes a platform's factory available by channel id. Platform
-// packages call it from init.
-func Register(channel string, f Factory) {
-	registryMu.Lock()
-	defer registryMu.Unlock()
-	registry[channel] = f
-}
-
-// Open builds the Channel for a shop configuration.
-func Open(cfg ShopConfig) (Channel, error) {
-	registryMu.RLock()
-	f, ok := registry[cfg.Channel]
-	registryMu.RUnlock()
-	if !ok {
-		return nil, domain.Errorf(domain.EInvalid, "shop %s/%s: unknown channel %q (known: %v)", cfg.Channel, cfg.Shop, cfg.Channel, Platforms())
-	}
-	return f(cfg)
-}
-
-// Platforms lists the registered channel ids.
-func Platforms() []string {
-	registryMu.RLock()
-	defer registryMu.RUnlock()
-	var out []string
-	for k := range registry {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
-}
 
 // Shops holds the opened channel of every configured shop of a worker.
 type Shops map[domain.ShopRef]Channel
@@ -268,22 +240,8 @@ func (s Shops) Get(ref domain.ShopRef) (Channel, error) {
 		known = append(known, k.String())
 	}
 	sort.Strings(known)
-	return nil, domain.Errorf(domain.ENotFound, "shop %s is not configured on this worker (configured: %v)", ref, known)
-}
-
-// OpenAll opens every configured shop. A duplicate shop is an error.
-func OpenAll(cfgs []ShopConfig) (Shops, error) {
-	out := Shops{}
-	for _, c := range cfgs {
-		ref := domain.ShopRef{Channel: c.Channel, Shop: c.Shop}
-		if _, dup := out[ref]; dup {
-			return nil, domain.Errorf(domain.EInvalid, "shop %s is configured twice", ref)
-		}
-		ch, err := Open(c)
-		if err != nil {
-			return nil, err
-		}
-		out[ref] = ch
+	if len(known) == 0 {
+		return nil, domain.Errorf(domain.ENotFound, "shop %s is not configured on this worker (it serves no shops)", ref)
 	}
-	return out, nil
+	return nil, domain.Errorf(domain.ENotFound, "shop %s is not configured on this worker (it serves %s)", ref, domain.List(known))
 }

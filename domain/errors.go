@@ -46,6 +46,29 @@ func (e *Error) Error() string {
 
 func (e *Error) Unwrap() error { return e.Err }
 
+// Text is the error for people: the message with the platform and its own
+// code, without syncctl's code (which travels apart: as the Temporal
+// application error's type, and as the exit status or HTTP status).
+// "tmall: App Call Limited [7]: This ban will last for 3 more seconds".
+func (e *Error) Text() string {
+	s := e.Message
+	if e.Platform != "" {
+		s = e.Platform + ": " + s
+	}
+	if e.PlatformCode != "" {
+		s += " [" + e.PlatformCode + "]"
+	}
+	if e.Err != nil {
+		var inner *Error
+		if errors.As(e.Err, &inner) && inner == e.Err {
+			s += ": " + inner.Text()
+		} else {
+			s += ": " + e.Err.Error()
+		}
+	}
+	return s
+}
+
 // Errorf returns a coded error with a formatted message.
 func Errorf(code, format string, args ...any) *Error {
 	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
@@ -82,4 +105,23 @@ type FieldError struct {
 
 func (e FieldError) Error() string {
 	return fmt.Sprintf("%s, field %s: %s", e.Record, e.Field, e.Reason)
+}
+
+// List joins names as prose for messages: "a", "a and b", "a, b and c";
+// "none" when empty.
+func List(names []string) string {
+	switch len(names) {
+	case 0:
+		return "none"
+	case 1:
+		return names[0]
+	}
+	out := ""
+	for i, n := range names[:len(names)-1] {
+		if i > 0 {
+			out += ", "
+		}
+		out += n
+	}
+	return out + " and " + names[len(names)-1]
 }

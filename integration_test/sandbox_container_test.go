@@ -22,6 +22,7 @@ import (
 	"go.temporal.io/server/temporaltest"
 
 	"github.com/syncctl/syncctl/catalog/sample"
+	"github.com/syncctl/syncctl/platforms"
 	"github.com/syncctl/syncctl/stack"
 )
 
@@ -77,39 +78,60 @@ func buildImageContext(t *testing.T) string {
 	return dir
 }
 
-func TestPushAndPullAgainstContainerizedSandbox(t *testing.T) {
+// Every registered platform's sandbox runs as its own container, built
+// FROM scratch from syncctl's static binary; the stack pushes to and pulls
+// from all of them through their published ports.
+func TestPushAndPullAgainstContainerizedSandboxes(t *testing.T) {
 	requireDocker(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
 
-	creds := stack.ExternalSandbox{AppKey: "12345678", AppSecret: "it-secret-" + time.Now().Format("150405.000"), Session: "it-session-6100"}
-	var buildLog bytes.Buffer
-	ctr, err := testcontainers.GenericContainer(ctx, testcontainers.GenericContainerRequest{
-		ContainerRequest: testcontainers.ContainerRequest{
-			FromDockerfile: testcontainers.FromDockerfile{Context: buildImageContext(t), Repo: "syncctl", Tag: "it", KeepImage: false, BuildLogWriter: &buildLog},
-			Cmd:            []string{"sandbox", "tmall", "--listen", "0.0.0.0:8201"},
+	image := buildImageContext(t)
+	external := map[string]stack.ExternalSandbox{}
+	var containers []testcontainers.Container
+	var secrets []string
+	for i, reg := range platforms.All() {
+		creds := reg.Sandbox.NewCredentials()
+		env := map[string]string{}
+		for name, v := range creds {
 			// Secrets reach the container through its environment, never its command line.
-			Env:          map[string]string{"SYNCCTL_SANDBOX_APP_KEY": creds.AppKey, "SYNCCTL_SANDBOX_APP_SECRET": creds.AppSecret, "SYNCCTL_SANDBOX_SESSION": creds.Session},
+			env["SYNCCTL_SANDBOX_"+strings.ToUpper(name)] = v
+			if spec, _ := reg.Connector.Credential(name); spec.Secret {
+				secrets = append(secrets, v)
+			}
+		}
+		var buildLog bytes.Buffer
+		req := testcontainers.ContainerRequest{
+			Cmd:          []string{"sandbox", reg.ID(), "--listen", "0.0.0.0:8201"},
+			Env:          env,
 			ExposedPorts: []string{"8201/tcp"},
-			WaitingFor:   wait.ForLog("tmall sandbox on").WithStartupTimeout(time.Minute),
-		},
-		Started: true,
-	})
-	testcontainers.CleanupContainer(t, ctr)
-	if err != nil {
-		t.Fatalf("start sandbox container: %v\nbuild log:\n%s", err, buildLog.String())
+			WaitingFor:   wait.ForLog(reg.ID() + " sandbox: gateway").WithStartupTimeout(time.Minute),
+		}
+		if i == 0 {
+			req.FromDockerfile = testcontainers.FromDockerfile{Context: image, Repo: "syncctl", Tag: "it", KeepImage: true, BuildLogWriter: &buildLog}
+		} else {
+			req.Image = "syncctl:it"
+		}
+		ctr, err := testcontainers.GenericContainer(ctx, testcontainers.GenericContainerRequest{ContainerRequest: req, Started: true})
+		testcontainers.CleanupContainer(t, ctr)
+		if err != nil {
+			t.Fatalf("start %s sandbox container: %v\nbuild log:\n%s", reg.ID(), err, buildLog.String())
+		}
+		containers = append(containers, ctr)
+		// Docker publishes the port on this machine's loopback; the host name
+		// testcontainers infers here is not loopback, so name it explicitly.
+		port, err := ctr.MappedPort(ctx, "8201/tcp")
+		if err != nil {
+			t.Fatal(err)
+		}
+		url := "http://127.0.0.1:" + port.Port()
+		waitHTTP(t, url+"/_sandbox/stats")
+		external[reg.ID()] = stack.ExternalSandbox{URL: url, Credentials: creds}
 	}
-	// Docker publishes the port on this machine's loopback; the host name
-	// testcontainers infers here is not loopback, so name it explicitly.
-	port, err := ctr.MappedPort(ctx, "8201/tcp")
-	if err != nil {
-		t.Fatal(err)
-	}
-	creds.URL = "http://127.0.0.1:" + port.Port()
-	waitHTTP(t, creds.URL+"/_sandbox/stats")
+	t.Cleanup(func() { removeImage("syncctl:it") })
 
 	ts := temporaltest.NewServer(temporaltest.WithT(t))
-	s, err := stack.Start(ctx, stack.Options{StateDir: t.TempDir(), Client: ts.GetDefaultClient(), TmallSandbox: &creds, Namespace: ts.GetDefaultNamespace()})
+	s, err := stack.Start(ctx, stack.Options{StateDir: t.TempDir(), Client: ts.GetDefaultClient(), External: external, Namespace: ts.GetDefaultNamespace()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -119,27 +141,43 @@ func TestPushAndPullAgainstContainerizedSandbox(t *testing.T) {
 		t.Fatal(err)
 	}
 	if !sum.OK {
-		t.Fatalf("demo against the container failed: %v", sum.Failures)
+		t.Fatalf("demo against the containers failed: %v", sum.Failures)
 	}
-	p := sum.Pushed[stack.DemoShop.String()]
-	if p.ListedSKUs != sum.Catalog.SKUs || p.ListedItems != sum.Catalog.SPUs || sum.Catalog.SKUs < 200 {
-		t.Fatalf("container lists %d items / %d SKUs, catalog has %d / %d", p.ListedItems, p.ListedSKUs, sum.Catalog.SPUs, sum.Catalog.SKUs)
+	if len(sum.Shops) != len(external) {
+		t.Fatalf("%d shop rows for %d containers", len(sum.Shops), len(external))
 	}
-	if sum.OrdersPulled != 15 || sum.OrderUpdates != 2 || sum.Delivered != 17 {
-		t.Fatalf("orders pulled %d, updates %d, delivered %d; want 15, 2, 17", sum.OrdersPulled, sum.OrderUpdates, sum.Delivered)
-	}
-	// No secret reaches a workflow's history (inputs, results, errors).
-	assertNoSecretsInHistory(ctx, t, s, creds.AppSecret, creds.Session)
-
-	// The container's own log must not carry the secret it was given.
-	logs, err := ctr.Logs(ctx)
-	if err == nil {
-		var b bytes.Buffer
-		_, _ = b.ReadFrom(logs)
-		if strings.Contains(b.String(), creds.AppSecret) || strings.Contains(b.String(), creds.Session) {
-			t.Fatal("the sandbox container logged a secret")
+	for _, row := range sum.Shops {
+		p := row.Push
+		if p.ListedSKUs != sum.Catalog.SKUs || p.ListedItems != sum.Catalog.SPUs || sum.Catalog.SKUs < 200 {
+			t.Fatalf("%s lists %d items / %d SKUs, catalog has %d / %d", row.Shop, p.ListedItems, p.ListedSKUs, sum.Catalog.SPUs, sum.Catalog.SKUs)
+		}
+		if row.OrdersPulled != 15 || row.OrderUpdates != 2 || !row.OK {
+			t.Fatalf("%s: %+v; want 15 orders pulled, 2 updates", row.Shop, row)
 		}
 	}
+	if sum.Delivered != 17*len(external) {
+		t.Fatalf("delivered %d, want %d", sum.Delivered, 17*len(external))
+	}
+	// No secret reaches a workflow's history (inputs, results, errors).
+	assertNoSecretsInHistory(ctx, t, s, secrets...)
+
+	// No container's own log carries a secret it was given.
+	for _, ctr := range containers {
+		if logs, err := ctr.Logs(ctx); err == nil {
+			var b bytes.Buffer
+			_, _ = b.ReadFrom(logs)
+			for _, sec := range secrets {
+				if strings.Contains(b.String(), sec) {
+					t.Fatal("a sandbox container logged a secret")
+				}
+			}
+		}
+	}
+}
+
+// removeImage deletes the image the test built (Ryuk is off here).
+func removeImage(ref string) {
+	_ = exec.Command("docker", "image", "rm", "-f", ref).Run()
 }
 
 // waitHTTP polls url until it answers 200 (bounded).

@@ -3,18 +3,18 @@ package stack
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"net/http"
 	"net/url"
 	"sort"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/syncctl/syncctl/catalog"
 	"github.com/syncctl/syncctl/domain"
 	"github.com/syncctl/syncctl/erp"
+	"github.com/syncctl/syncctl/sandbox/kit"
 	"github.com/syncctl/syncctl/store"
 	"github.com/syncctl/syncctl/workflows"
 )
@@ -32,8 +32,9 @@ type DemoOptions struct {
 // run: on a state dir used before, earlier orders are not counted again.
 type Summary struct {
 	Catalog       CatalogSummary         `json:"catalog"`
-	Pushed        map[string]PushSummary `json:"pushed"`         // by channel shop
-	OrdersCreated int                    `json:"orders_created"` // by the sandbox
+	Shops         []ShopSummary          `json:"shops"`          // one row per shop, in registration order
+	Pushed        map[string]PushSummary `json:"pushed"`         // by channel shop (the rows' push part)
+	OrdersCreated int                    `json:"orders_created"` // by the sandboxes
 	OrdersPulled  int                    `json:"orders_pulled"`  // of those, found in the order index
 	OrderUpdates  int                    `json:"order_updates"`  // order.updated versions
 	Delivered     int                    `json:"deliveries_delivered"`
@@ -48,6 +49,19 @@ type Summary struct {
 	TaskQueue     string                 `json:"task_queue"`
 	TemporalUI    string                 `json:"temporal_ui,omitempty"`
 	Elapsed       string                 `json:"elapsed"`
+}
+
+// ShopSummary is one shop's row: what was pushed and listed, what was
+// sold, pulled and delivered, and whether every check of the shop passed.
+type ShopSummary struct {
+	Shop         string      `json:"shop"`
+	Push         PushSummary `json:"push"`
+	OrdersSold   int         `json:"orders_sold"`
+	OrdersPulled int         `json:"orders_pulled"`
+	OrderUpdates int         `json:"order_updates"`
+	Pending      int         `json:"deliveries_pending"`
+	Failures     int         `json:"failures"` // checks of this shop that failed (reasons in Summary.Failures)
+	OK           bool        `json:"ok"`
 }
 
 // CatalogSummary counts the imported catalog.
@@ -68,12 +82,25 @@ type PushSummary struct {
 	ListedSKUs  int `json:"listed_skus"`
 }
 
-// RunDemo runs the main job end to end on a started stack: import the
-// catalog, push it to the Tmall sandbox, have the sandbox sell, pull the
-// orders, deliver them to the ERP, then check every SKU is listed exactly
-// once and every order arrived exactly once with a valid signature. It can
-// run again on the same state: the second push finds nothing changed, and
-// the order checks cover the orders this run sold.
+// demoShop is one sandbox shop as the demo works through it.
+type demoShop struct {
+	sb       *Sandbox
+	row      ShopSummary
+	sold     []string
+	failures []string
+}
+
+func (d *demoShop) fail(format string, args ...any) {
+	d.failures = append(d.failures, fmt.Sprintf(format, args...))
+}
+
+// RunDemo runs the main job end to end on a started stack, for every
+// sandbox shop at once: import the catalog, push it to each shop, have each
+// sandbox sell, pull the orders, deliver them to the ERP, then check every
+// SKU is listed exactly once on every shop and every order arrived exactly
+// once with a valid signature. It can run again on the same state: the
+// second push finds nothing changed, and the order checks cover the orders
+// this run sold.
 //
 // On an error (or the timeout) it still returns the summary so far, with
 // Error set and OK false.
@@ -89,7 +116,10 @@ func RunDemo(ctx context.Context, s *Stack, o DemoOptions) (sum *Summary, err er
 		o.Timeout = 5 * time.Minute
 	}
 	step := "starting"
+	var sayMu sync.Mutex
 	say := func(msg string) {
+		sayMu.Lock()
+		defer sayMu.Unlock()
 		step = msg
 		if o.Progress != nil {
 			o.Progress(msg)
@@ -97,14 +127,25 @@ func RunDemo(ctx context.Context, s *Stack, o DemoOptions) (sum *Summary, err er
 	}
 	ctx, cancel := context.WithTimeout(ctx, o.Timeout)
 	defer cancel()
-	sum = &Summary{Pushed: map[string]PushSummary{}, Failures: []string{}, Workflows: []string{}, ERP: "built-in receiver", TaskQueue: s.TaskQueue}
+	sum = &Summary{Pushed: map[string]PushSummary{}, Shops: []ShopSummary{}, Failures: []string{}, Workflows: []string{}, ERP: "built-in receiver", TaskQueue: s.TaskQueue}
 	if s.Receiver == nil {
 		sum.ERP = RedactURL(s.ERPURL)
 	}
 	if s.Temporal != nil {
 		sum.TemporalUI = s.Temporal.UIURL()
 	}
+	shops := make([]*demoShop, len(s.Sandboxes))
+	for i, sb := range s.Sandboxes {
+		shops[i] = &demoShop{sb: sb, row: ShopSummary{Shop: sb.Shop.String()}}
+	}
 	defer func() {
+		for _, d := range shops {
+			d.row.Failures = len(d.failures)
+			d.row.OK = err == nil && len(d.failures) == 0
+			sum.Shops = append(sum.Shops, d.row)
+			sum.Pushed[d.row.Shop] = d.row.Push
+			sum.Failures = append(sum.Failures, d.failures...)
+		}
 		if err != nil {
 			if errors.Is(ctx.Err(), context.DeadlineExceeded) {
 				err = fmt.Errorf("demo timed out after %s while %s: %w", o.Timeout, step, err)
@@ -118,7 +159,9 @@ func RunDemo(ctx context.Context, s *Stack, o DemoOptions) (sum *Summary, err er
 		sum.OK = err == nil && len(sum.Failures) == 0
 		sum.Elapsed = time.Since(start).Round(time.Millisecond).String()
 	}()
-	shop := s.Sandbox.Shop
+	if len(shops) == 0 {
+		return sum, errors.New("the stack has no sandbox shop to run the demo on")
+	}
 	before, err := s.Store.DeliveryStats(ctx)
 	if err != nil {
 		return sum, err
@@ -137,95 +180,146 @@ func RunDemo(ctx context.Context, s *Stack, o DemoOptions) (sum *Summary, err er
 		return sum, err
 	}
 	sum.Catalog.Rejected = len(rejected)
-
-	say(fmt.Sprintf("pushing %d products / %d SKUs to %s", sum.Catalog.SPUs, sum.Catalog.SKUs, shop))
-	var prog workflows.PushProgress
-	id := workflows.CatalogPushID(shop)
-	sum.Workflows = append(sum.Workflows, id)
-	if err := s.execute(ctx, id, workflows.CatalogPushWorkflowName, workflows.CatalogPushInput{Shop: shop}, &prog); err != nil {
-		return sum, fmt.Errorf("catalog push: %w", err)
-	}
-	for _, f := range prog.Failures {
-		sum.Failures = append(sum.Failures, fmt.Sprintf("push %s: %s", f.Product, f.Reason))
-	}
-	if n := prog.Failed - len(prog.Failures); n > 0 {
-		sum.Failures = append(sum.Failures, fmt.Sprintf("push: %d more products failed", n))
-	}
-	say("checking what the channel lists")
-	items, err := s.SandboxItems(ctx)
-	if err != nil {
-		return sum, err
-	}
-	ps := PushSummary{Products: prog.Pushed, SKUs: prog.SKUs, Failed: prog.Failed, Calls: prog.Calls, ListedItems: len(items)}
-	for _, it := range items {
-		ps.ListedSKUs += len(it.SKUs)
-	}
-	sum.Pushed[shop.String()] = ps
 	spus, skus, err := catalogCodes(ctx, s.Store)
 	if err != nil {
 		return sum, err
 	}
-	sum.Failures = append(sum.Failures, checkListing(shop, spus, skus, items)...)
 
-	say(fmt.Sprintf("the sandbox sells %d orders", o.Orders))
-	tids, err := s.SandboxCreateOrders(ctx, o.Orders)
-	if err != nil {
+	say(fmt.Sprintf("pushing %d products / %d SKUs to %s", sum.Catalog.SPUs, sum.Catalog.SKUs, shopList(shops)))
+	for _, d := range shops {
+		sum.Workflows = append(sum.Workflows, workflows.CatalogPushID(d.sb.Shop))
+	}
+	if err := eachShop(shops, func(d *demoShop) error { return s.demoPush(ctx, d, spus, skus) }); err != nil {
 		return sum, err
 	}
-	sum.OrdersCreated = len(tids)
-	if err := s.pullOnce(ctx, shop, sum, say); err != nil {
+
+	say(fmt.Sprintf("each sandbox sells %d orders", o.Orders))
+	for _, d := range shops {
+		ids, err := d.sb.Admin.SellOrders(ctx, o.Orders, "")
+		if err != nil {
+			return sum, fmt.Errorf("%s: %w", d.sb.Shop, err)
+		}
+		d.sold, d.row.OrdersSold = ids, len(ids)
+		sum.OrdersCreated += len(ids)
+	}
+	if err := s.pullAll(ctx, shops, sum, say); err != nil {
 		return sum, err
 	}
-	if o.Close > 0 && len(tids) > 0 {
-		say(fmt.Sprintf("the buyers cancel %d orders; pulling the updates", min(o.Close, len(tids))))
-		for _, tid := range tids[:min(o.Close, len(tids))] {
-			if err := s.sandboxPost(ctx, "/_sandbox/orders/"+tid+"/close", nil, nil); err != nil {
-				return sum, err
+	if o.Close > 0 {
+		say(fmt.Sprintf("the buyers cancel %d orders on each shop; pulling the updates", o.Close))
+		for _, d := range shops {
+			for _, id := range d.sold[:min(o.Close, len(d.sold))] {
+				if err := d.sb.Admin.CancelOrder(ctx, id); err != nil {
+					return sum, fmt.Errorf("%s: %w", d.sb.Shop, err)
+				}
 			}
 		}
-		if err := s.pullOnce(ctx, shop, sum, say); err != nil {
+		if err := s.pullAll(ctx, shops, sum, say); err != nil {
 			return sum, err
 		}
 	}
 
 	say("checking every order reached the ERP exactly once")
-	recs, err := s.Store.ListOrders(ctx, shop, 0)
-	if err != nil {
-		return sum, err
-	}
-	sold := map[string]bool{}
-	for _, tid := range tids {
-		sold[tid] = true
-	}
-	var ours []store.OrderRecord // the orders this run sold
-	for _, r := range recs {
-		if sold[r.Order.PlatformOrderID] {
-			ours = append(ours, r)
-			sum.OrderUpdates += max(0, r.Revision-1)
-		}
-	}
-	sum.OrdersPulled = len(ours)
 	stats, err := s.Store.DeliveryStats(ctx)
 	if err != nil {
 		return sum, err
 	}
 	sum.Delivered = stats[store.DeliveryDelivered] - before[store.DeliveryDelivered]
 	sum.Pending = stats[store.DeliveryPending]
-	if sum.OrdersPulled != sum.OrdersCreated {
-		sum.Failures = append(sum.Failures, fmt.Sprintf("the sandbox sold %d orders but %d were pulled", sum.OrdersCreated, sum.OrdersPulled))
-	}
-	if sum.Pending > 0 {
-		sum.Failures = append(sum.Failures, fmt.Sprintf("%d deliveries are still pending", sum.Pending))
+	var all, ours []store.OrderRecord
+	for _, d := range shops {
+		recs, err := s.Store.ListOrders(ctx, d.sb.Shop, 0)
+		if err != nil {
+			return sum, err
+		}
+		mine := d.checkOrders(recs)
+		all, ours = append(all, recs...), append(ours, mine...)
+		sum.OrdersPulled += d.row.OrdersPulled
+		sum.OrderUpdates += d.row.OrderUpdates
+		if d.row.Pending, err = s.Store.CountPendingDeliveries(ctx, d.sb.Shop); err != nil {
+			return sum, err
+		}
+		if d.row.Pending > 0 {
+			d.fail("%s: %d deliveries are still pending", d.sb.Shop, d.row.Pending)
+		}
 	}
 	if s.Receiver != nil {
-		sum.Failures = append(sum.Failures, checkReceiver(s, recs, ours)...)
+		sum.Failures = append(sum.Failures, checkReceiver(s, all, ours)...)
 	}
 	return sum, nil
 }
 
+// demoPush pushes the catalog to one shop and checks what the channel lists.
+func (s *Stack) demoPush(ctx context.Context, d *demoShop, spus, skus []string) error {
+	var prog workflows.PushProgress
+	shop := d.sb.Shop
+	if err := s.execute(ctx, shop, workflows.CatalogPushID(shop), workflows.CatalogPushWorkflowName, workflows.CatalogPushInput{Shop: shop}, &prog); err != nil {
+		return fmt.Errorf("catalog push to %s: %w", shop, err)
+	}
+	for _, f := range prog.Failures {
+		d.fail("push %s %s: %s", shop, f.Product, f.Reason)
+	}
+	if n := prog.Failed - len(prog.Failures); n > 0 {
+		d.fail("push %s: %d more products failed", shop, n)
+	}
+	items, err := d.sb.Admin.Items(ctx)
+	if err != nil {
+		return fmt.Errorf("%s: %w", shop, err)
+	}
+	ps := PushSummary{Products: prog.Pushed, SKUs: prog.SKUs, Failed: prog.Failed, Calls: prog.Calls, ListedItems: len(items)}
+	for _, it := range items {
+		ps.ListedSKUs += len(it.SKUs)
+	}
+	d.row.Push = ps
+	d.failures = append(d.failures, checkListing(shop, spus, skus, items)...)
+	return nil
+}
+
+// checkOrders finds the orders this run sold among a shop's indexed ones.
+func (d *demoShop) checkOrders(recs []store.OrderRecord) (ours []store.OrderRecord) {
+	sold := map[string]bool{}
+	for _, id := range d.sold {
+		sold[id] = true
+	}
+	for _, r := range recs {
+		if sold[r.Order.PlatformOrderID] {
+			ours = append(ours, r)
+			d.row.OrderUpdates += max(0, r.Revision-1)
+		}
+	}
+	d.row.OrdersPulled = len(ours)
+	if d.row.OrdersPulled != d.row.OrdersSold {
+		d.fail("%s: the sandbox sold %d orders but %d were pulled", d.sb.Shop, d.row.OrdersSold, d.row.OrdersPulled)
+	}
+	return ours
+}
+
+// eachShop runs f for every shop at once and returns the first error.
+func eachShop(shops []*demoShop, f func(*demoShop) error) error {
+	errs := make([]error, len(shops))
+	var wg sync.WaitGroup
+	for i, d := range shops {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = f(d)
+		}()
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+func shopList(shops []*demoShop) string {
+	names := make([]string, len(shops))
+	for i, d := range shops {
+		names[i] = d.sb.Shop.String()
+	}
+	return domain.List(names)
+}
+
 // checkListing compares what the channel lists with the catalog: every SKU
 // exactly once, one item per product, nothing the catalog does not have.
-func checkListing(shop domain.ShopRef, spus, skus []string, items []SandboxItem) []string {
+func checkListing(shop domain.ShopRef, spus, skus []string, items []kit.Item) []string {
 	var out []string
 	inCatalog := map[string]bool{}
 	for _, c := range spus {
@@ -234,7 +328,7 @@ func checkListing(shop domain.ShopRef, spus, skus []string, items []SandboxItem)
 	seen := map[string]int{}
 	for _, it := range items {
 		if !inCatalog[it.OuterID] {
-			out = append(out, fmt.Sprintf("item %s (outer id %q) on %s is not a catalog product", it.NumIID, it.OuterID, shop))
+			out = append(out, fmt.Sprintf("item %s (outer id %q) on %s is not a catalog product", it.ItemID, it.OuterID, shop))
 		}
 		for _, k := range it.SKUs {
 			seen[k.OuterID]++
@@ -313,30 +407,40 @@ func RedactURL(raw string) string {
 	return u.String()
 }
 
-func (s *Stack) pullOnce(ctx context.Context, shop domain.ShopRef, sum *Summary, say func(string)) error {
+// pullAll pulls every shop's orders until caught up and waits for their
+// deliveries, all shops at once.
+func (s *Stack) pullAll(ctx context.Context, shops []*demoShop, sum *Summary, say func(string)) error {
 	// Orders carry second-resolution times: let the second they were made in pass.
 	time.Sleep(1100 * time.Millisecond)
-	id := workflows.OrderPullOnceID(shop, time.Now())
-	say("pulling orders and delivering them to the ERP (" + id + ")")
-	var st workflows.PullStats
-	in := workflows.OrderPullInput{Shop: shop, Once: true, Lag: 0, Overlap: 5 * time.Minute, InitialLookback: time.Hour}
-	sum.Workflows = append(sum.Workflows, id)
-	if err := s.execute(ctx, id, workflows.OrderPullWorkflowName, in, &st); err != nil {
-		return fmt.Errorf("order pull: %w", err)
+	at := time.Now()
+	var ids []string
+	for _, d := range shops {
+		ids = append(ids, workflows.OrderPullOnceID(d.sb.Shop, at))
 	}
-	if st.Rejected > 0 {
-		sum.Failures = append(sum.Failures, fmt.Sprintf("%s: %d platform orders rejected", id, st.Rejected))
-		for _, r := range st.Recent {
-			sum.Failures = append(sum.Failures, "  rejected: "+r)
+	say("pulling orders and delivering them to the ERP (" + strings.Join(ids, ", ") + ")")
+	sum.Workflows = append(sum.Workflows, ids...)
+	return eachShop(shops, func(d *demoShop) error {
+		shop := d.sb.Shop
+		id := workflows.OrderPullOnceID(shop, at)
+		var st workflows.PullStats
+		in := workflows.OrderPullInput{Shop: shop, Once: true, Lag: 0, Overlap: 5 * time.Minute, InitialLookback: time.Hour}
+		if err := s.execute(ctx, shop, id, workflows.OrderPullWorkflowName, in, &st); err != nil {
+			return fmt.Errorf("order pull %s: %w", shop, err)
 		}
-	}
-	return nil
+		if st.Rejected > 0 {
+			d.fail("%s: %d platform orders rejected", id, st.Rejected)
+			for _, r := range st.Recent {
+				d.fail("  rejected: %s", r)
+			}
+		}
+		return nil
+	})
 }
 
-// execute starts a workflow (or joins the run already going under that id)
-// and waits for its result.
-func (s *Stack) execute(ctx context.Context, id, name string, in, out any) error {
-	run, err := s.StartWorkflow(ctx, id, name, in)
+// execute starts a shop's workflow (or joins the run already going under
+// that id) and waits for its result.
+func (s *Stack) execute(ctx context.Context, shop domain.ShopRef, id, name string, in, out any) error {
+	run, err := s.StartWorkflow(ctx, shop, id, name, in)
 	if err != nil {
 		return err
 	}
@@ -363,68 +467,6 @@ func catalogCodes(ctx context.Context, st store.Store) (spus, skus []string, err
 		}
 		after = ps[len(ps)-1].Code
 	}
-}
-
-// SandboxItem is the sandbox's admin view of one listed item.
-type SandboxItem struct {
-	NumIID        json.Number `json:"num_iid"`
-	OuterID       string      `json:"outer_id"`
-	ApproveStatus string      `json:"approve_status"`
-	SKUs          []struct {
-		OuterID  string `json:"outer_id"`
-		PriceFen int64  `json:"price_fen"`
-		Quantity int    `json:"quantity"`
-	} `json:"skus"`
-}
-
-// SandboxItems reads every item the Tmall sandbox holds.
-func (s *Stack) SandboxItems(ctx context.Context) ([]SandboxItem, error) {
-	var out struct {
-		Items []SandboxItem `json:"items"`
-	}
-	err := s.sandboxDo(ctx, http.MethodGet, "/_sandbox/items", nil, &out)
-	return out.Items, err
-}
-
-// SandboxCreateOrders has the Tmall sandbox sell n orders now.
-func (s *Stack) SandboxCreateOrders(ctx context.Context, n int) ([]string, error) {
-	var out struct {
-		Created []string `json:"created"`
-	}
-	err := s.sandboxPost(ctx, "/_sandbox/orders", map[string]int{"count": n}, &out)
-	return out.Created, err
-}
-
-func (s *Stack) sandboxPost(ctx context.Context, path string, in, out any) error {
-	return s.sandboxDo(ctx, http.MethodPost, path, in, out)
-}
-
-func (s *Stack) sandboxDo(ctx context.Context, method, path string, in, out any) error {
-	var body io.Reader
-	if in != nil {
-		b, _ := json.Marshal(in)
-		body = bytes.NewReader(b)
-	}
-	req, err := http.NewRequestWithContext(ctx, method, s.Sandbox.URL+path, body)
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return fmt.Errorf("sandbox %s: %w", path, err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode/100 != 2 {
-		return fmt.Errorf("sandbox %s: HTTP %d: %s", path, resp.StatusCode, bytes.TrimSpace(b))
-	}
-	if out != nil {
-		if err := json.Unmarshal(b, out); err != nil {
-			return fmt.Errorf("sandbox %s: %w", path, err)
-		}
-	}
-	return nil
 }
 
 // ImportCatalog parses a JSON catalog and imports its valid products in one

@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/syncctl/syncctl/catalog"
 	"github.com/syncctl/syncctl/catalog/sample"
 	"github.com/syncctl/syncctl/stack"
 	"github.com/syncctl/syncctl/workflows"
@@ -48,26 +47,36 @@ func TestDemoTwiceOnOneStateDir(t *testing.T) {
 		return sum
 	}
 	first := runOnce(1)
-	creds, err := os.ReadFile(filepath.Join(dir, stack.SandboxCredentialsFile))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Stat(filepath.Join(dir, stack.SandboxStateFile)); err != nil {
-		t.Fatalf("the sandbox kept no state: %v", err)
+	creds := map[string][]byte{}
+	for _, row := range first.Shops {
+		platform, _, _ := strings.Cut(row.Shop, "/")
+		b, err := os.ReadFile(filepath.Join(dir, stack.SandboxCredentialsFile(platform)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		creds[platform] = b
+		if _, err := os.Stat(filepath.Join(dir, stack.SandboxStateFile(platform))); err != nil {
+			t.Fatalf("the %s sandbox kept no state: %v", platform, err)
+		}
 	}
 	second := runOnce(2)
-	p1, p2 := first.Pushed[stack.DemoShop.String()], second.Pushed[stack.DemoShop.String()]
-	if p1.Calls == 0 || p2.Calls != 0 || p2.Products != 0 {
-		t.Fatalf("pushes: first %+v, second %+v: the second must make no channel calls", p1, p2)
+	n := len(second.Shops)
+	for i, row := range second.Shops {
+		p1, p2 := first.Shops[i].Push, row.Push
+		if p1.Calls == 0 || p2.Calls != 0 || p2.Products != 0 {
+			t.Fatalf("%s pushes: first %+v, second %+v: the second must make no channel calls", row.Shop, p1, p2)
+		}
+		if p2.ListedItems != first.Catalog.SPUs || p2.ListedSKUs != first.Catalog.SKUs {
+			t.Fatalf("after a restart %s shows %d items / %d SKUs, want %d / %d", row.Shop, p2.ListedItems, p2.ListedSKUs, first.Catalog.SPUs, first.Catalog.SKUs)
+		}
 	}
-	if p2.ListedItems != first.Catalog.SPUs || p2.ListedSKUs != first.Catalog.SKUs {
-		t.Fatalf("after a restart the channel shows %d items / %d SKUs, want %d / %d", p2.ListedItems, p2.ListedSKUs, first.Catalog.SPUs, first.Catalog.SKUs)
-	}
-	if second.OrdersCreated != 6 || second.OrdersPulled != 6 || second.OrderUpdates != 2 || second.Delivered != 8 {
+	if second.OrdersCreated != 6*n || second.OrdersPulled != 6*n || second.OrderUpdates != 2*n || second.Delivered != 8*n {
 		t.Fatalf("second round counts: %+v", second)
 	}
-	if again, _ := os.ReadFile(filepath.Join(dir, stack.SandboxCredentialsFile)); !bytes.Equal(again, creds) {
-		t.Fatal("the sandbox credentials changed across a restart")
+	for platform, b := range creds {
+		if again, _ := os.ReadFile(filepath.Join(dir, stack.SandboxCredentialsFile(platform))); !bytes.Equal(again, b) {
+			t.Fatalf("the %s sandbox credentials changed across a restart", platform)
+		}
 	}
 }
 
@@ -90,43 +99,9 @@ func TestStateDirIsLocked(t *testing.T) {
 	_ = s2.Close()
 }
 
-// The Tmall connector needs a sale-property id for every spec name: the
-// sandbox shop's options name one for each spec in the sample catalog,
-// all distinct, and the sign method explicitly.
-func TestSandboxShopHasAPIDForEverySampleSpec(t *testing.T) {
-	res, err := catalog.Parse(bytes.NewReader(sample.JSON()), catalog.FormatJSON)
-	if err != nil {
-		t.Fatal(err)
-	}
-	opts := stack.SandboxShopOptions()
-	if opts["sign_method"] == "" {
-		t.Fatal("sign_method is not set")
-	}
-	byPID := map[string]string{}
-	for k, v := range opts {
-		if name, ok := strings.CutPrefix(k, "pid:"); ok {
-			if _, err := strconv.ParseUint(v, 10, 64); err != nil {
-				t.Errorf("pid of %s = %q, not numeric", name, v)
-			}
-			if other, dup := byPID[v]; dup {
-				t.Errorf("pid %s is used for both %s and %s", v, other, name)
-			}
-			byPID[v] = name
-		}
-	}
-	for _, p := range res.Products {
-		for _, k := range p.SKUs {
-			for _, sp := range k.Specs {
-				if opts["pid:"+sp.Name] == "" {
-					t.Fatalf("spec %q (sku %s) has no pid option", sp.Name, k.Code)
-				}
-			}
-		}
-	}
-}
-
-// Against a shared Temporal the demo runs on its own task queue: its
-// workflows carry that queue, so a worker on the shared one never sees them.
+// Against a shared Temporal the demo runs on its own base queue: its
+// workflows carry their shops' queues under it, so a worker on the shared
+// one never sees them.
 func TestDemoOnItsOwnTaskQueue(t *testing.T) {
 	s := start(t, stack.Options{TaskQueue: "syncctl-demo-test"})
 	ctx := context.Background()
@@ -139,7 +114,11 @@ func TestDemoOnItsOwnTaskQueue(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if q := d.GetExecutionConfig().GetTaskQueue().GetName(); q != "syncctl-demo-test" {
+		shop, err := workflows.ParseShopID(id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if q := d.GetExecutionConfig().GetTaskQueue().GetName(); q != workflows.ShopQueue("syncctl-demo-test", shop) {
 			t.Fatalf("%s ran on task queue %q", id, q)
 		}
 	}

@@ -1,6 +1,7 @@
 // Package stack wires syncctl's parts into one running process: the
 // embedded Temporal server (or a client of an existing cluster), the store,
-// the channel sandboxes, the reference ERP receiver and a worker. `syncctl
+// one sandbox and demo shop per registered platform, the reference ERP
+// receiver and the worker assembly of package app. `syncctl
 // dev`, `syncctl demo` and the end-to-end tests all start it.
 package stack
 
@@ -20,43 +21,55 @@ import (
 
 	"go.temporal.io/sdk/client"
 	sdklog "go.temporal.io/sdk/log"
-	"go.temporal.io/sdk/worker"
 
+	"github.com/syncctl/syncctl/app"
 	"github.com/syncctl/syncctl/connectors"
 	"github.com/syncctl/syncctl/connectors/httpx"
-	_ "github.com/syncctl/syncctl/connectors/tmall" // registers "tmall"
 	"github.com/syncctl/syncctl/devserver"
 	"github.com/syncctl/syncctl/domain"
 	"github.com/syncctl/syncctl/erp"
-	sbtmall "github.com/syncctl/syncctl/sandbox/tmall"
+	"github.com/syncctl/syncctl/platforms"
+	"github.com/syncctl/syncctl/sandbox/kit"
 	"github.com/syncctl/syncctl/store"
-	"github.com/syncctl/syncctl/store/sqlite"
+	_ "github.com/syncctl/syncctl/store/sqlite" // the embedded default store
 	"github.com/syncctl/syncctl/workflows"
 )
 
 // Options configure a stack. Zero values give the embedded default.
 type Options struct {
 	// StateDir holds the embedded Temporal's database, the store (unless
-	// StoreDSN says otherwise), the Tmall sandbox's state and credentials,
-	// and a lock: one stack per state dir at a time. "" keeps Temporal and
-	// the sandbox in memory (tests), with the store at StoreDSN.
-	StateDir               string
-	StoreDSN               string           // the store's SQLite file; default StateDir/syncctl.db
-	TaskQueue              string           // the worker's queue; default workflows.TaskQueue
-	TemporalAddress        string           // "" = start the embedded Temporal server
-	Namespace              string           // default "default"
-	Client                 client.Client    // use this client (tests with temporaltest); overrides TemporalAddress
-	FrontendPort           int              // embedded server; 0 = free port
-	UIPort                 int              // embedded UI; 0 = free port, -1 = none
-	IP                     string           // listen address for everything, default 127.0.0.1
-	SandboxPort            int              // the Tmall sandbox's port; 0 = any free port
-	SandboxQPS             float64          // the Tmall sandbox's enforced QPS (0 = unlimited)
-	SandboxOrdersPerMinute float64          // orders the sandbox sells by itself (0 = only on request)
-	ConnectorQPS           float64          // the connector's own pacing (default 50)
-	TmallSandbox           *ExternalSandbox // use this running Tmall sandbox instead of starting one
-	ERPURL                 string           // "" = the built-in reference receiver
-	ERPSecret              []byte           // required with ERPURL; generated for the built-in receiver
-	Logger                 *slog.Logger
+	// StoreDSN says otherwise), each sandbox's state and credentials, and a
+	// lock: one stack per state dir at a time. "" keeps Temporal and the
+	// sandboxes in memory (tests), with the store at StoreDSN.
+	StateDir        string
+	StoreDSN        string        // the store's SQLite file; default StateDir/syncctl.db
+	TaskQueue       string        // the workers' base queue; default workflows.TaskQueue
+	TemporalAddress string        // "" = start the embedded Temporal server
+	Namespace       string        // default "default"
+	Client          client.Client // use this client (tests with temporaltest); overrides TemporalAddress
+	FrontendPort    int           // embedded server; 0 = free port
+	UIPort          int           // embedded UI; 0 = free port, -1 = none
+	IP              string        // listen address for everything, default 127.0.0.1
+	// SandboxPort is the first sandbox's port; the next registered
+	// platforms take the ports after it (0 = any free ports).
+	SandboxPort            int
+	SandboxQPS             float64 // QPS every sandbox enforces (0 = unlimited)
+	SandboxOrdersPerMinute float64 // orders each sandbox sells by itself (0 = only on request)
+	ConnectorQPS           float64 // the sandbox shops' pacing (default 50)
+	// Platforms names the registered platforms that get a sandbox and a
+	// demo shop (nil: every registered platform; empty non-nil: none).
+	Platforms []string
+	// External uses a sandbox running elsewhere (a container) for a
+	// platform instead of starting one, by channel id.
+	External map[string]ExternalSandbox
+	// DemoShop is the name of the shop on each sandbox (default "demo").
+	DemoShop string
+	// Shops are further shops (from a configuration) the worker serves
+	// beside the sandbox shops.
+	Shops     []connectors.ShopConfig
+	ERPURL    string // "" = the built-in reference receiver
+	ERPSecret []byte // required with ERPURL; generated for the built-in receiver
+	Logger    *slog.Logger
 }
 
 // Stack is a running syncctl.
@@ -64,60 +77,46 @@ type Stack struct {
 	Temporal    *devserver.Server // nil when connected to an external cluster
 	Client      client.Client
 	Namespace   string
-	TaskQueue   string // the queue this stack's worker polls and its workflows run on
+	TaskQueue   string // the base queue of this stack's workers (each shop has its own under it)
 	StateDir    string
 	StoreDSN    string
-	Worker      worker.Worker
+	Worker      *app.Worker
 	Store       store.Store
 	Shops       connectors.Shops
-	Sandbox     *Sandbox // the Tmall sandbox
+	Sandboxes   []*Sandbox // one per platform, in registration order
 	Receiver    *erp.Receiver
 	ReceiverURL string // base URL of the built-in receiver ("" with an external ERP)
 	ERPURL      string // where webhooks go
 
-	acts    *workflows.Activities
-	closers []func() error
+	workerOpts app.WorkerOptions
+	closers    []func() error
 }
 
-// Sandbox is one running platform sandbox.
+// Sandbox is one running platform sandbox with its demo shop.
 type Sandbox struct {
+	Platform        platforms.Registration
 	Shop            domain.ShopRef
-	URL             string          // base URL; the gateway is URL + "/router/rest"
-	Handler         *sbtmall.Server // nil for an external sandbox
-	StateFile       string          // where it keeps its items and trades ("" = memory)
-	CredentialsFile string          // where its credentials are kept ("" = memory only)
+	URL             string          // base URL of the sandbox
+	Gateway         string          // where the shop's connector calls
+	Admin           kit.AdminClient // the common admin API
+	Handler         kit.Sandbox     // nil for an external sandbox
+	StateFile       string          // where it keeps its shop ("" = memory)
+	CredentialsFile string          // where its shop's credentials are kept ("" = memory only)
 }
 
-// ExternalSandbox is a Tmall sandbox running elsewhere (a container), with
-// the credentials it was started with.
+// ExternalSandbox is a sandbox running elsewhere (a container), with the
+// credentials it was started with, by the platform's own names.
 type ExternalSandbox struct {
-	URL                        string
-	AppKey, AppSecret, Session string
+	URL         string
+	Credentials map[string]string
 }
 
-// DemoShop is the shop the embedded default configures on the Tmall sandbox.
-var DemoShop = domain.ShopRef{Channel: "tmall", Shop: "demo"}
-
-// DefaultSandboxPort is the Tmall sandbox's port under `syncctl dev`.
+// DefaultSandboxPort is the first sandbox's port under `syncctl dev`; the
+// other platforms' sandboxes follow in registration order.
 const DefaultSandboxPort = 8201
 
-// SandboxShopOptions are the connector options of the sandbox shop: the
-// signature method, and a TOP sale-property id (pid) for every spec name the
-// sample catalog uses (the connector needs one for each; 颜色 and 尺码 are
-// TOP's well-known ones, the others are plausible made-up ids).
-func SandboxShopOptions() map[string]string {
-	return map[string]string{
-		"sign_method": "hmac-sha256",
-		"pid:颜色":      "1627207",
-		"pid:尺码":      "20509",
-		"pid:尺寸":      "20518",
-		"pid:规格":      "122216343",
-		"pid:口味":      "122216507",
-		"pid:型号":      "122216608",
-		"pid:长度":      "122216346",
-		"pid:容量":      "122216635",
-	}
-}
+// DefaultDemoShop is the name of the shop on each sandbox.
+const DefaultDemoShop = "demo"
 
 // Start brings the stack up. On error everything started so far is stopped.
 func Start(ctx context.Context, o Options) (_ *Stack, err error) {
@@ -135,6 +134,9 @@ func Start(ctx context.Context, o Options) (_ *Stack, err error) {
 	}
 	if o.TaskQueue == "" {
 		o.TaskQueue = workflows.TaskQueue
+	}
+	if o.DemoShop == "" {
+		o.DemoShop = DefaultDemoShop
 	}
 	if o.StoreDSN == "" {
 		o.StoreDSN = filepath.Join(o.StateDir, "syncctl.db")
@@ -157,56 +159,41 @@ func Start(ctx context.Context, o Options) (_ *Stack, err error) {
 	}
 
 	// Store (sqlite.Open makes its directory).
-	db, err := sqlite.Open(ctx, o.StoreDSN)
+	db, err := store.Open(ctx, "sqlite", o.StoreDSN)
 	if err != nil {
 		return nil, fmt.Errorf("open store %s: %w", o.StoreDSN, err)
 	}
 	s.Store = db
 	s.closers = append(s.closers, db.Close)
 
-	// Tmall sandbox. Its credentials reach the connector in memory, never
-	// through flags; with a state dir they and the sandbox's listings and
-	// trades are kept there, so a restart finds what the store says it pushed.
-	ext := o.TmallSandbox
-	if ext == nil {
-		var creds SandboxCredentials
-		sb := &Sandbox{Shop: DemoShop}
-		if o.StateDir != "" {
-			if creds, err = loadSandboxCredentials(o.StateDir); err != nil {
-				return nil, err
-			}
-			sb.CredentialsFile = filepath.Join(o.StateDir, SandboxCredentialsFile)
-			sb.StateFile = filepath.Join(o.StateDir, SandboxStateFile)
-		} else {
-			creds = newSandboxCredentials()
-		}
-		ext = &ExternalSandbox{AppKey: creds.AppKey, AppSecret: creds.AppSecret, Session: creds.Session}
-		h, err := sbtmall.Open(sbtmall.Config{AppKey: ext.AppKey, AppSecret: ext.AppSecret, Session: ext.Session,
-			QPS: o.SandboxQPS, OrdersPerMinute: o.SandboxOrdersPerMinute, Seed: time.Now().UnixNano(), StateFile: sb.StateFile})
-		if err != nil {
-			return nil, fmt.Errorf("tmall sandbox: %w", err)
-		}
-		sb.Handler = h
-		s.closers = append(s.closers, h.Close) // after the listener stops: writes the state file
-		sbURL, stopSB, err := serve(o.IP, o.SandboxPort, h)
-		if err != nil {
-			return nil, fmt.Errorf("tmall sandbox: %w", err)
-		}
-		s.closers = append(s.closers, stopSB)
-		ext.URL, sb.URL = sbURL, sbURL
-		s.Sandbox = sb
-	} else {
-		s.Sandbox = &Sandbox{Shop: DemoShop, URL: ext.URL}
-	}
-	shops, err := connectors.OpenAll([]connectors.ShopConfig{{
-		Channel: DemoShop.Channel, Shop: DemoShop.Shop, Gateway: ext.URL + "/router/rest",
-		AppKey: ext.AppKey, AppSecret: connectors.Secret(ext.AppSecret), Session: connectors.Secret(ext.Session),
-		QPS: o.ConnectorQPS, Options: SandboxShopOptions(),
-	}})
+	// One sandbox and one demo shop per platform. Credentials reach the
+	// connectors in memory, never through flags; with a state dir they and
+	// each sandbox's shop are kept there, so a restart finds what the store
+	// says it pushed.
+	regs, err := selectPlatforms(o.Platforms)
 	if err != nil {
 		return nil, err
 	}
-	s.Shops = shops
+	shops := append([]connectors.ShopConfig(nil), o.Shops...)
+	for i, reg := range regs {
+		port := 0
+		if o.SandboxPort > 0 {
+			port = o.SandboxPort + i
+		}
+		sb, creds, err := s.startSandbox(o, reg, port)
+		if err != nil {
+			return nil, err
+		}
+		s.Sandboxes = append(s.Sandboxes, sb)
+		setup := reg.Sandbox.Shop(sb.URL)
+		sb.Gateway = setup.Gateway
+		secrets := map[string]connectors.Secret{}
+		for k, v := range creds {
+			secrets[k] = connectors.Secret(v)
+		}
+		shops = append(shops, connectors.ShopConfig{Channel: reg.ID(), Shop: o.DemoShop, Gateway: setup.Gateway,
+			Credentials: secrets, QPS: o.ConnectorQPS, Options: setup.Options})
+	}
 
 	// ERP: the built-in reference receiver unless an external URL is given.
 	secret := o.ERPSecret
@@ -259,22 +246,82 @@ func Start(ctx context.Context, o Options) (_ *Stack, err error) {
 		return nil, err
 	}
 
-	// Worker.
-	s.acts = &workflows.Activities{Store: s.Store, Shops: s.Shops, ERP: erpClient, Temporal: s.Client}
-	if err := s.startWorker(); err != nil {
+	// Worker: the same assembly `syncctl worker` uses.
+	s.workerOpts = app.WorkerOptions{Client: s.Client, Namespace: o.Namespace, TaskQueue: o.TaskQueue, Store: s.Store,
+		StoreID: app.StoreID("sqlite", o.StoreDSN), Shops: shops, ERP: erpClient, Logger: o.Logger}
+	w, err := app.NewWorker(s.workerOpts)
+	if err != nil {
 		return nil, err
 	}
+	if err := w.CheckQueues(ctx); err != nil {
+		return nil, err
+	}
+	if err := w.Start(); err != nil {
+		return nil, err
+	}
+	s.Worker, s.Shops = w, w.Shops
 	s.closers = append(s.closers, func() error { s.Worker.Stop(); return nil })
 	return s, nil
 }
 
-func (s *Stack) startWorker() error {
-	w := worker.New(s.Client, s.TaskQueue, worker.Options{})
-	workflows.Register(w, s.acts)
-	if err := w.Start(); err != nil {
-		return fmt.Errorf("start worker: %w", err)
+// selectPlatforms returns the registrations named (all when names is nil).
+func selectPlatforms(names []string) ([]platforms.Registration, error) {
+	if names == nil {
+		return platforms.All(), nil
 	}
-	s.Worker = w
+	var out []platforms.Registration
+	for _, n := range names {
+		r, ok := platforms.Lookup(n)
+		if !ok {
+			return nil, fmt.Errorf("platform %q is not registered (this syncctl has %s)", n, domain.List(platforms.IDs()))
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+// startSandbox starts a platform's sandbox (or takes the external one) and
+// returns it with its shop's credentials.
+func (s *Stack) startSandbox(o Options, reg platforms.Registration, port int) (*Sandbox, map[string]string, error) {
+	shop := domain.ShopRef{Channel: reg.ID(), Shop: o.DemoShop}
+	if ext, ok := o.External[reg.ID()]; ok {
+		return &Sandbox{Platform: reg, Shop: shop, URL: ext.URL, Admin: kit.AdminClient{BaseURL: ext.URL}}, ext.Credentials, nil
+	}
+	sb := &Sandbox{Platform: reg, Shop: shop}
+	var creds map[string]string
+	if o.StateDir != "" {
+		var err error
+		if creds, err = loadSandboxCredentials(o.StateDir, reg.Sandbox); err != nil {
+			return nil, nil, err
+		}
+		sb.CredentialsFile = filepath.Join(o.StateDir, SandboxCredentialsFile(reg.ID()))
+		sb.StateFile = filepath.Join(o.StateDir, SandboxStateFile(reg.ID()))
+	} else {
+		creds = reg.Sandbox.NewCredentials()
+	}
+	h, err := reg.Sandbox.Open(kit.Config{Credentials: creds, QPS: o.SandboxQPS, OrdersPerMinute: o.SandboxOrdersPerMinute,
+		Seed: time.Now().UnixNano(), StateFile: sb.StateFile})
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s sandbox: %w", reg.ID(), err)
+	}
+	sb.Handler = h
+	s.closers = append(s.closers, h.Close) // after the listener stops: writes the state file
+	url, stop, err := serve(o.IP, port, h)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s sandbox: %w", reg.ID(), err)
+	}
+	s.closers = append(s.closers, stop)
+	sb.URL, sb.Admin = url, kit.AdminClient{BaseURL: url}
+	return sb, creds, nil
+}
+
+// Sandbox returns the sandbox of a platform, nil if the stack has none.
+func (s *Stack) Sandbox(platform string) *Sandbox {
+	for _, sb := range s.Sandboxes {
+		if sb.Platform.ID() == platform {
+			return sb
+		}
+	}
 	return nil
 }
 
@@ -282,14 +329,21 @@ func (s *Stack) startWorker() error {
 // would, and starts a fresh one on the same state.
 func (s *Stack) RestartWorker() error {
 	s.Worker.Stop()
-	return s.startWorker()
+	w, err := app.NewWorker(s.workerOpts)
+	if err != nil {
+		return err
+	}
+	if err := w.Start(); err != nil {
+		return err
+	}
+	s.Worker, s.Shops = w, w.Shops
+	return nil
 }
 
-// StartWorkflow starts the workflow with this business id on the stack's
-// task queue, or joins the run already going under it (as workflows.Start
-// does on the shared queue).
-func (s *Stack) StartWorkflow(ctx context.Context, id, name string, in any) (client.WorkflowRun, error) {
-	return workflows.StartOn(ctx, s.Client, s.TaskQueue, id, name, in)
+// StartWorkflow starts the shop's workflow with this business id on the
+// stack's queues, or joins the run already going under it.
+func (s *Stack) StartWorkflow(ctx context.Context, shop domain.ShopRef, id, name string, in any) (client.WorkflowRun, error) {
+	return workflows.StartOn(ctx, s.Client, s.TaskQueue, shop, id, name, in)
 }
 
 // Close stops everything in reverse order.

@@ -2,9 +2,6 @@ package stack_test
 
 import (
 	"context"
-	"encoding/json"
-	"net/http"
-	"strings"
 	"testing"
 	"time"
 
@@ -12,6 +9,7 @@ import (
 
 	"github.com/syncctl/syncctl/catalog/sample"
 	"github.com/syncctl/syncctl/domain"
+	"github.com/syncctl/syncctl/sandbox/kit"
 	"github.com/syncctl/syncctl/stack"
 	"github.com/syncctl/syncctl/workflows"
 )
@@ -34,12 +32,23 @@ func start(t *testing.T, o stack.Options) *stack.Stack {
 	return s
 }
 
-func push(t *testing.T, s *stack.Stack) workflows.PushProgress {
+// tmallShop is the stack's Tmall sandbox: the tests that need TOP's own
+// behaviour (its method names in faults and stats) use it.
+func tmallShop(t *testing.T, s *stack.Stack) *stack.Sandbox {
+	t.Helper()
+	sb := s.Sandbox("tmall")
+	if sb == nil {
+		t.Fatal("the stack has no tmall sandbox")
+	}
+	return sb
+}
+
+func push(t *testing.T, s *stack.Stack, shop domain.ShopRef) workflows.PushProgress {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	run, err := workflows.Start(ctx, s.Client, workflows.CatalogPushID(stack.DemoShop),
-		workflows.CatalogPushWorkflowName, workflows.CatalogPushInput{Shop: stack.DemoShop})
+	run, err := s.StartWorkflow(ctx, shop, workflows.CatalogPushID(shop),
+		workflows.CatalogPushWorkflowName, workflows.CatalogPushInput{Shop: shop})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,22 +69,35 @@ func TestDemoEndToEnd(t *testing.T) {
 	if !sum.OK {
 		t.Fatalf("demo checks failed: %v", sum.Failures)
 	}
-	p := sum.Pushed[stack.DemoShop.String()]
-	if sum.Catalog.SPUs < 50 || sum.Catalog.SKUs < 200 || p.ListedItems != sum.Catalog.SPUs || p.ListedSKUs != sum.Catalog.SKUs || p.Products != sum.Catalog.SPUs {
-		t.Fatalf("catalog %+v, pushed %+v", sum.Catalog, p)
+	// One row per registered platform's shop, each complete on its own.
+	n := len(s.Sandboxes)
+	if n == 0 || len(sum.Shops) != n {
+		t.Fatalf("%d shop rows for %d sandboxes", len(sum.Shops), n)
 	}
-	if sum.OrdersCreated != 30 || sum.OrdersPulled != 30 || sum.OrderUpdates != 3 || sum.Delivered != 33 || sum.Pending != 0 {
+	for _, row := range sum.Shops {
+		p := row.Push
+		if sum.Catalog.SPUs < 50 || sum.Catalog.SKUs < 200 || p.ListedItems != sum.Catalog.SPUs || p.ListedSKUs != sum.Catalog.SKUs || p.Products != sum.Catalog.SPUs {
+			t.Fatalf("catalog %+v, %s pushed %+v", sum.Catalog, row.Shop, p)
+		}
+		if !row.OK || row.OrdersSold != 30 || row.OrdersPulled != 30 || row.OrderUpdates != 3 || row.Pending != 0 {
+			t.Fatalf("%s: %+v", row.Shop, row)
+		}
+	}
+	if sum.OrdersCreated != 30*n || sum.OrdersPulled != 30*n || sum.OrderUpdates != 3*n || sum.Delivered != 33*n || sum.Pending != 0 {
 		t.Fatalf("orders: %+v", sum)
 	}
 	st := s.Receiver.Stats()
-	if st.Accepted != 33 || st.BadSignature != 0 || st.Orders != 30 {
+	if st.Accepted != 33*n || st.BadSignature != 0 || st.Orders != 30*n {
 		t.Fatalf("receiver stats %+v", st)
 	}
 
-	// An unchanged catalog makes no channel calls.
-	if again := push(t, s); again.Total != 0 || again.Calls != 0 || again.Pushed != 0 {
-		t.Fatalf("second push of an unchanged catalog = %+v, want nothing", again)
+	// An unchanged catalog makes no channel calls, on any shop.
+	for _, sb := range s.Sandboxes {
+		if again := push(t, s, sb.Shop); again.Total != 0 || again.Calls != 0 || again.Pushed != 0 {
+			t.Fatalf("second push of an unchanged catalog to %s = %+v, want nothing", sb.Shop, again)
+		}
 	}
+	shop := tmallShop(t, s)
 
 	// A price change on one SKU is one price call, and the channel shows it.
 	products, err := s.Store.ListProducts(ctx, "", 1)
@@ -87,11 +109,11 @@ func TestDemoEndToEnd(t *testing.T) {
 	if _, err := s.Store.ImportProducts(ctx, []domain.Product{p0}); err != nil {
 		t.Fatal(err)
 	}
-	changed := push(t, s)
+	changed := push(t, s, shop.Shop)
 	if changed.Total != 1 || changed.Pushed != 1 || changed.Calls != 1 || changed.Failed != 0 {
 		t.Fatalf("push after one price change = %+v", changed)
 	}
-	items, err := s.SandboxItems(ctx)
+	items, err := shop.Admin.Items(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -120,11 +142,12 @@ func TestERPOutageLosesNothing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !sum.OK || sum.Delivered != 8 {
+	n := len(s.Sandboxes)
+	if !sum.OK || sum.Delivered != 8*n {
 		t.Fatalf("after an ERP outage: ok=%v delivered=%d failures=%v", sum.OK, sum.Delivered, sum.Failures)
 	}
-	if st := s.Receiver.Stats(); st.Unavailable != 12 || st.Accepted != 8 || st.Duplicates != 0 {
-		t.Fatalf("receiver stats %+v: want 12 refused, then 8 accepted once each", st)
+	if st := s.Receiver.Stats(); st.Unavailable != 12 || st.Accepted != 8*n || st.Duplicates != 0 {
+		t.Fatalf("receiver stats %+v: want 12 refused, then %d accepted once each", st, 8*n)
 	}
 }
 
@@ -156,13 +179,12 @@ func TestWorkerRestartDuringPushListsEverythingOnce(t *testing.T) {
 	if _, err := stack.ImportCatalog(ctx, s.Store, sample.JSON()); err != nil {
 		t.Fatal(err)
 	}
-	fault := `{"kind":"latency","method":"taobao.item.add","latency":"400ms","duration":"20s"}`
-	resp, err := http.Post(s.Sandbox.URL+"/_sandbox/faults", "application/json", strings.NewReader(fault))
-	if err != nil || resp.StatusCode != http.StatusCreated {
+	sb := tmallShop(t, s)
+	if err := sb.Admin.AddFault(ctx, kit.Fault{Kind: kit.FaultLatency, Method: "taobao.item.add", Latency: "400ms", Duration: "20s"}); err != nil {
 		t.Fatalf("add fault: %v", err)
 	}
-	run, err := workflows.Start(ctx, s.Client, workflows.CatalogPushID(stack.DemoShop), workflows.CatalogPushWorkflowName,
-		workflows.CatalogPushInput{Shop: stack.DemoShop})
+	run, err := s.StartWorkflow(ctx, sb.Shop, workflows.CatalogPushID(sb.Shop), workflows.CatalogPushWorkflowName,
+		workflows.CatalogPushInput{Shop: sb.Shop})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -177,10 +199,10 @@ func TestWorkerRestartDuringPushListsEverythingOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The next push (or this one's retries) must leave nothing pending.
-	if again := push(t, s); again.Failed != 0 {
+	if again := push(t, s, sb.Shop); again.Failed != 0 {
 		t.Fatalf("follow-up push = %+v", again)
 	}
-	items, err := s.SandboxItems(ctx)
+	items, err := sb.Admin.Items(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -199,19 +221,12 @@ func TestWorkerRestartDuringPushListsEverythingOnce(t *testing.T) {
 			t.Fatalf("sku %s listed %d times after a worker restart", code, n)
 		}
 	}
-	if n, _ := s.Store.CountChangedProducts(ctx, stack.DemoShop); n != 0 {
+	if n, _ := s.Store.CountChangedProducts(ctx, sb.Shop); n != 0 {
 		t.Fatalf("%d products still need a push", n)
 	}
 	// The interrupted creates were resolved by looking the item up, not by luck.
-	resp, err = http.Get(s.Sandbox.URL + "/_sandbox/stats")
+	st, err := sb.Admin.Stats(ctx)
 	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var st struct {
-		Served map[string]int `json:"served"`
-	}
-	if err := json.NewDecoder(resp.Body).Decode(&st); err != nil {
 		t.Fatal(err)
 	}
 	if st.Served["taobao.items.custom.get"] == 0 {
@@ -229,16 +244,17 @@ func TestRequeuedDeliveryIsSentAgainWithTheSameID(t *testing.T) {
 	if err != nil || !sum.OK {
 		t.Fatalf("demo: %v %v", err, sum.Failures)
 	}
-	recs, err := s.Store.ListOrders(ctx, stack.DemoShop, 1)
+	shop := s.Sandboxes[0].Shop
+	recs, err := s.Store.ListOrders(ctx, shop, 1)
 	if err != nil || len(recs) != 1 {
 		t.Fatalf("orders: %v %v", recs, err)
 	}
-	n, err := s.Store.RequeueDeliveries(ctx, stack.DemoShop, recs[0].Order.PlatformOrderID)
+	n, err := s.Store.RequeueDeliveries(ctx, shop, recs[0].Order.PlatformOrderID)
 	if err != nil || n != 1 {
 		t.Fatalf("requeued %d, %v", n, err)
 	}
-	run, err := workflows.Start(ctx, s.Client, workflows.OrderPullOnceID(stack.DemoShop, time.Now().Add(time.Hour)), workflows.OrderPullWorkflowName,
-		workflows.OrderPullInput{Shop: stack.DemoShop, Once: true, InitialLookback: time.Hour})
+	run, err := s.StartWorkflow(ctx, shop, workflows.OrderPullOnceID(shop, time.Now().Add(time.Hour)), workflows.OrderPullWorkflowName,
+		workflows.OrderPullInput{Shop: shop, Once: true, InitialLookback: time.Hour})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -251,7 +267,7 @@ func TestRequeuedDeliveryIsSentAgainWithTheSameID(t *testing.T) {
 	if st.Dispatched != 1 || st.Pending != 0 || st.Created+st.Updated != 0 {
 		t.Fatalf("redelivery pull = %+v, want 1 dispatched, nothing new, nothing pending", st)
 	}
-	if rs := s.Receiver.Stats(); rs.Duplicates != 1 || rs.Accepted != 2 {
+	if rs := s.Receiver.Stats(); rs.Duplicates != 1 || rs.Accepted != 2*len(s.Sandboxes) {
 		t.Fatalf("receiver = %+v, want the redelivery acknowledged as a duplicate", rs)
 	}
 	if pending, _ := s.Store.PendingDeliveries(ctx, 0); len(pending) != 0 {

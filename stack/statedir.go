@@ -8,14 +8,24 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+
+	"github.com/syncctl/syncctl/sandbox/kit"
 )
 
-// Files a stack keeps in its state dir (besides the store and temporal.db).
-const (
-	LockFile               = "syncctl.lock"                   // held while a stack runs; holds its pid
-	SandboxStateFile       = "sandbox-tmall.json"             // the Tmall sandbox's items and trades
-	SandboxCredentialsFile = "sandbox-tmall-credentials.json" // its app key, secret and session (0600)
-)
+// LockFile is held in the state dir while a stack runs; it holds its pid.
+// Besides it the state dir keeps the store, temporal.db, and for each
+// sandbox its state (SandboxStateFile) and its shop's credentials
+// (SandboxCredentialsFile, mode 0600).
+const LockFile = "syncctl.lock"
+
+// SandboxStateFile is where a platform's sandbox keeps its shop: "sandbox-tmall.json".
+func SandboxStateFile(platform string) string { return "sandbox-" + platform + ".json" }
+
+// SandboxCredentialsFile is where a sandbox shop's credentials are kept:
+// "sandbox-tmall-credentials.json", a JSON object by the platform's names.
+func SandboxCredentialsFile(platform string) string {
+	return "sandbox-" + platform + "-credentials.json"
+}
 
 // lockStateDir makes sure only one stack uses dir. The lock lasts until the
 // returned function is called or the process exits.
@@ -49,46 +59,36 @@ func lockStateDir(dir string) (func() error, error) {
 	}, nil
 }
 
-// SandboxCredentials are what the Tmall sandbox accepts and the connector
-// signs with. With a state dir they are made up once and kept in
-// SandboxCredentialsFile (mode 0600), so a restarted `syncctl dev` keeps
-// accepting the credentials a separately configured worker uses.
-type SandboxCredentials struct {
-	AppKey    string `json:"app_key"`
-	AppSecret string `json:"app_secret"`
-	Session   string `json:"session"`
-}
-
-func newSandboxCredentials() SandboxCredentials {
-	return SandboxCredentials{AppKey: "23" + randHex(3), AppSecret: randHex(16), Session: "6100" + randHex(12)}
-}
-
-// loadSandboxCredentials reads the credentials kept in dir, or makes them
-// up and keeps them there. Errors name the file, never a value.
-func loadSandboxCredentials(dir string) (SandboxCredentials, error) {
-	path := filepath.Join(dir, SandboxCredentialsFile)
+// loadSandboxCredentials reads the credentials of a platform's sandbox shop
+// kept in dir, or makes them up and keeps them there (mode 0600), so a
+// restarted `syncctl dev` keeps accepting the credentials a separately
+// configured worker uses. Errors name the file, never a value.
+func loadSandboxCredentials(dir string, p kit.Platform) (map[string]string, error) {
+	path := filepath.Join(dir, SandboxCredentialsFile(p.ID))
 	b, err := os.ReadFile(path)
 	switch {
 	case err == nil:
-		var c SandboxCredentials
+		var c map[string]string
 		if err := json.Unmarshal(b, &c); err != nil {
-			return c, fmt.Errorf("%s: not valid JSON (delete it to make new credentials)", path)
+			return nil, fmt.Errorf("%s: not valid JSON (delete it to make new credentials)", path)
 		}
-		if c.AppKey == "" || c.AppSecret == "" || c.Session == "" {
-			return c, fmt.Errorf("%s: app_key, app_secret and session are all required (delete it to make new ones)", path)
+		for _, want := range p.Credentials {
+			if c[want.Name] == "" {
+				return nil, fmt.Errorf("%s: %s is missing (delete the file to make new credentials)", path, want.Name)
+			}
 		}
 		if st, err := os.Stat(path); err == nil && st.Mode().Perm()&0o077 != 0 {
 			_ = os.Chmod(path, 0o600)
 		}
 		return c, nil
 	case !errors.Is(err, os.ErrNotExist):
-		return SandboxCredentials{}, fmt.Errorf("sandbox credentials: %w", err)
+		return nil, fmt.Errorf("sandbox credentials: %w", err)
 	}
-	c := newSandboxCredentials()
+	c := p.NewCredentials()
 	b, _ = json.MarshalIndent(c, "", "  ")
-	tmp, err := os.CreateTemp(dir, SandboxCredentialsFile+".*")
+	tmp, err := os.CreateTemp(dir, SandboxCredentialsFile(p.ID)+".*")
 	if err != nil {
-		return c, fmt.Errorf("sandbox credentials: %w", err)
+		return nil, fmt.Errorf("sandbox credentials: %w", err)
 	}
 	defer os.Remove(tmp.Name())
 	if err = tmp.Chmod(0o600); err == nil {
@@ -101,7 +101,7 @@ func loadSandboxCredentials(dir string) (SandboxCredentials, error) {
 		err = os.Rename(tmp.Name(), path)
 	}
 	if err != nil {
-		return c, fmt.Errorf("sandbox credentials %s: %w", path, err)
+		return nil, fmt.Errorf("sandbox credentials %s: %w", path, err)
 	}
 	return c, nil
 }

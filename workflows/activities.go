@@ -3,6 +3,7 @@ package workflows
 import (
 	"context"
 	"errors"
+	"strings"
 	"time"
 
 	"go.temporal.io/sdk/activity"
@@ -235,9 +236,10 @@ func (a *Activities) SettleFailedChunk(ctx context.Context, in SettleChunkInput)
 }
 
 // toTemporal translates a coded domain error into a Temporal application
-// error once, at the edge: its type is the domain code, invalid/auth/
-// not-found/conflict are not retried, and a platform's requested wait
-// becomes the next retry delay, so a throttled channel waits durably.
+// error once, at the edge: the message is the text for people, the type is
+// the domain code (never part of the message), invalid/auth/not-found/
+// conflict are not retried, and a platform's requested wait becomes the
+// next retry delay, so a throttled channel waits durably.
 func toTemporal(err error) error {
 	if err == nil {
 		return nil
@@ -246,8 +248,16 @@ func toTemporal(err error) error {
 	if !errors.As(err, &de) {
 		return err
 	}
-	return temporal.NewApplicationErrorWithOptions(err.Error(), de.Code, temporal.ApplicationErrorOptions{
-		NonRetryable:   !domain.Retryable(de.Code),
-		NextRetryDelay: de.RetryAfter,
-	})
+	msg := de.Text()
+	if outer := err.Error(); outer != de.Error() {
+		// Context wrapped around the coded error ("push P1: …") stays.
+		msg = strings.Replace(outer, de.Error(), msg, 1)
+	}
+	opts := temporal.ApplicationErrorOptions{NonRetryable: !domain.Retryable(de.Code), NextRetryDelay: de.RetryAfter}
+	if de.Code == domain.ERateLimited {
+		// A throttle is the platform pacing us, not a failure: the SDK logs
+		// benign errors at debug level instead of "Activity error" at ERROR.
+		opts.Category = temporal.ApplicationErrorCategoryBenign
+	}
+	return temporal.NewApplicationErrorWithOptions(msg, de.Code, opts)
 }

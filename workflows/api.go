@@ -18,7 +18,9 @@ import (
 	"github.com/syncctl/syncctl/domain"
 )
 
-// TaskQueue is the one queue syncctl workers poll.
+// TaskQueue is syncctl's base task queue. Each shop's workflows and
+// activities run on the shop's own queue under it (ShopQueue):
+// "syncctl/tmall/flagship".
 const TaskQueue = "syncctl"
 
 // Workflow type names (stable: they appear in histories and the Web UI).

@@ -44,7 +44,7 @@ type catalogPush struct {
 
 func newCatalogPush(ctx workflow.Context, in CatalogPushInput) (*catalogPush, error) {
 	if in.Shop.Channel == "" || in.Shop.Shop == "" {
-		return nil, temporal.NewNonRetryableApplicationError("catalog push: shop channel and name are required", "invalid", nil)
+		return nil, temporal.NewNonRetryableApplicationError("catalog push: shop channel and name are required", domain.EInvalid, nil)
 	}
 	if in.BatchSize <= 0 {
 		in.BatchSize = 100

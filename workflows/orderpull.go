@@ -5,6 +5,8 @@ import (
 
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
+
+	"github.com/syncctl/syncctl/domain"
 )
 
 // OrderPull keeps one shop's orders flowing to the ERP. Each round pulls the
@@ -34,7 +36,7 @@ type orderPull struct {
 
 func newOrderPull(ctx workflow.Context, in OrderPullInput) (*orderPull, error) {
 	if in.Shop.Channel == "" || in.Shop.Shop == "" {
-		return nil, temporal.NewNonRetryableApplicationError("order pull: shop channel and name are required", "invalid", nil)
+		return nil, temporal.NewNonRetryableApplicationError("order pull: shop channel and name are required", domain.EInvalid, nil)
 	}
 	in = orderPullDefaults(in)
 	w := &orderPull{in: in, st: in.Stats, status: StatusRunning, pullNow: workflow.GetSignalChannel(ctx, SignalPullNow), stop: workflow.GetSignalChannel(ctx, SignalStopPull)}
@@ -252,7 +254,7 @@ func firstErr(errs ...error) error {
 // attempt is visible on the pending activity in the Web UI.
 func ERPDelivery(ctx workflow.Context, in ERPDeliveryInput) (*ERPDeliveryResult, error) {
 	if in.DeliveryID == "" {
-		return nil, temporal.NewNonRetryableApplicationError("erp delivery: delivery id is required", "invalid", nil)
+		return nil, temporal.NewNonRetryableApplicationError("erp delivery: delivery id is required", domain.EInvalid, nil)
 	}
 	if err := workflow.UpsertTypedSearchAttributes(ctx,
 		AttrChannel.ValueSet(in.Shop.Channel), AttrShop.ValueSet(in.Shop.Shop), AttrOrderID.ValueSet(in.OrderID),

@@ -22,7 +22,7 @@ import (
 // again when its content changes.
 func ReviewWatch(ctx workflow.Context, in ReviewWatchInput) (*ReviewStats, error) {
 	if in.Shop.Channel == "" || in.Shop.Shop == "" {
-		return nil, temporal.NewNonRetryableApplicationError("review watch: shop channel and name are required", "invalid", nil)
+		return nil, temporal.NewNonRetryableApplicationError("review watch: shop channel and name are required", domain.EInvalid, nil)
 	}
 	if in.Poll <= 0 {
 		in.Poll = 5 * time.Minute

@@ -10,6 +10,8 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
+
+	"github.com/syncctl/syncctl/domain"
 )
 
 // Register adds every workflow and activity to a worker.
@@ -54,16 +56,30 @@ func keys[V any](m map[string]V) []string {
 	return out
 }
 
-// Start starts the workflow with this business id on syncctl's task queue,
-// or joins the run already going under it: a second start of the same job
-// is a no-op. A closed id may be started again.
-func Start(ctx context.Context, c client.Client, id, workflowName string, in any) (client.WorkflowRun, error) {
-	return StartOn(ctx, c, TaskQueue, id, workflowName, in)
+// ShopQueue is the task queue of one shop's workflows and activities:
+// "syncctl/tmall/flagship" on the base queue "syncctl". Only workers that
+// serve the shop poll it, so a task of a shop never reaches a worker that
+// does not have its connector or writes to another store.
+func ShopQueue(base string, shop domain.ShopRef) string {
+	return base + "/" + shop.Channel + "/" + shop.Shop
 }
 
-// StartOn is Start on another task queue (a demo's own, beside production
-// workers on a shared cluster).
-func StartOn(ctx context.Context, c client.Client, queue, id, workflowName string, in any) (client.WorkflowRun, error) {
+// Start starts the shop's workflow with this business id on the shop's
+// queue under syncctl's base queue, or joins the run already going under
+// it: a second start of the same job is a no-op. A closed id may be
+// started again.
+func Start(ctx context.Context, c client.Client, shop domain.ShopRef, id, workflowName string, in any) (client.WorkflowRun, error) {
+	return StartOn(ctx, c, TaskQueue, shop, id, workflowName, in)
+}
+
+// StartOn is Start under another base queue (a demo's own, beside
+// production workers on a shared cluster).
+func StartOn(ctx context.Context, c client.Client, base string, shop domain.ShopRef, id, workflowName string, in any) (client.WorkflowRun, error) {
+	return startOnQueue(ctx, c, ShopQueue(base, shop), id, workflowName, in)
+}
+
+// startOnQueue starts (or joins) a workflow on a queue named already.
+func startOnQueue(ctx context.Context, c client.Client, queue, id, workflowName string, in any) (client.WorkflowRun, error) {
 	return c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
 		ID: id, TaskQueue: queue,
 		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,

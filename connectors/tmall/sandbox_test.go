@@ -31,7 +31,7 @@ func againstSandbox(t *testing.T, sign string) {
 	srv := httptest.NewServer(sb)
 	t.Cleanup(func() { srv.Close(); _ = sb.Close() })
 	c, err := tmall.New(connectors.ShopConfig{Channel: "tmall", Shop: "flagship", Gateway: srv.URL + "/router/rest",
-		AppKey: appKey, AppSecret: secret, Session: session, QPS: 1000, Options: map[string]string{"sign_method": sign, "pid:规格": "122216343"}})
+		Credentials: creds(appKey, secret, session), QPS: 1000, Options: map[string]string{"sign_method": sign, "pid:规格": "122216343"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -134,7 +134,7 @@ type sbItem struct {
 }
 
 func sandboxItem(t *testing.T, base string) sbItem {
-	resp, err := http.Get(base + "/_sandbox/items")
+	resp, err := http.Get(base + "/_sandbox/top/items")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -185,7 +185,7 @@ func TestConcurrentPriceUpdatesOfOneItem(t *testing.T) {
 	srv := httptest.NewServer(sb)
 	t.Cleanup(func() { srv.Close(); _ = sb.Close() })
 	c, err := tmall.New(connectors.ShopConfig{Channel: "tmall", Shop: "flagship", Gateway: srv.URL + "/router/rest",
-		AppKey: appKey, AppSecret: secret, Session: session, QPS: 1000})
+		Credentials: creds(appKey, secret, session), QPS: 1000})
 	if err != nil {
 		t.Fatal(err)
 	}

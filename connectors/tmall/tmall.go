@@ -24,31 +24,59 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"sort"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/hashicorp/go-retryablehttp"
-	"golang.org/x/time/rate"
 
 	"github.com/syncctl/syncctl/connectors"
 	"github.com/syncctl/syncctl/connectors/httpx"
+	"github.com/syncctl/syncctl/connectors/shopgate"
 	"github.com/syncctl/syncctl/domain"
 	tmallmap "github.com/syncctl/syncctl/mapping/tmall"
 )
 
-func init() {
-	connectors.Register("tmall", New)
-	connectors.Register("taobao", New)
+// Platform declares TOP to the platform registration (package platforms):
+// a TOP shop is an app (app_key + app_secret) and the seller's session key,
+// which TOP mints through OAuth and an operator pastes in; syncctl does not
+// refresh it (only 服务市场 apps get refresh tokens).
+var Platform = connectors.Platform{
+	ID: "tmall", Aliases: []string{"taobao"}, Name: "Taobao/Tmall (TOP)", Kind: connectors.KindMarketplace,
+	DefaultQPS: defaultQPS,
+	Credentials: []connectors.CredentialSpec{
+		{Name: "app_key", Help: "the app's AppKey"},
+		{Name: "app_secret", Secret: true, Help: "the app's AppSecret"},
+		{Name: "session", Secret: true, Help: "the seller's session key (sessionKey) from TOP OAuth"},
+	},
+	Options: []connectors.OptionSpec{
+		{Name: "sign_method", Default: SignMD5, Help: "md5, hmac or hmac-sha256", Validate: func(v string) error {
+			if v != SignMD5 && v != SignHMAC && v != SignHMACSHA256 {
+				return fmt.Errorf("%q is not md5, hmac or hmac-sha256", v)
+			}
+			return nil
+		}},
+		{Name: "cid", Default: "50000671", Help: "default leaf category id"},
+		{Name: "cid:", Help: "leaf category id for one master category path"},
+		{Name: "location_state", Default: "浙江", Help: "发货地省"},
+		{Name: "location_city", Default: "杭州", Help: "发货地市"},
+		{Name: "pid:", Help: "TOP sale property id for a spec name (颜色 and 尺码 are built in)"},
+	},
+	New: New,
 }
+
+// defaultQPS paces a shop whose configuration names no quota.
+const defaultQPS = 10
 
 // Channel is one Tmall/Taobao shop.
 type Channel struct {
 	cfg     connectors.ShopConfig
+	appKey  string
+	secret  connectors.Secret
+	session connectors.Secret
 	shop    domain.ShopRef
 	http    *retryablehttp.Client
-	limiter *rate.Limiter
+	limiter *shopgate.Gate // the shop's gate: its bans and pacing, shared by every Channel of the shop
 	sign    string
 	opts    tmallmap.ItemOptions
 	Now     func() time.Time // injectable clock for the timestamp
@@ -72,21 +100,22 @@ var idempotent = map[string]bool{
 	"taobao.item.update.listing":  true, "taobao.item.update.delisting": true,
 }
 
-// New opens a shop from its configuration.
+// New opens a shop from its configuration (checked against Platform by the
+// registration; New checks again what it cannot work without).
 func New(cfg connectors.ShopConfig) (connectors.Channel, error) {
-	rec := fmt.Sprintf("shop %s/%s", cfg.Channel, cfg.Shop)
+	rec := "shop " + cfg.Ref().String()
 	switch {
 	case cfg.Gateway == "":
 		return nil, domain.Errorf(domain.EInvalid, "%s, field gateway: required (e.g. https://eco.taobao.com/router/rest)", rec)
-	case cfg.AppKey == "":
-		return nil, domain.Errorf(domain.EInvalid, "%s, field app_key: required", rec)
-	case cfg.AppSecret == "":
-		return nil, domain.Errorf(domain.EInvalid, "%s, field app_secret: required (from an env var or a file)", rec)
-	case cfg.Session == "":
-		return nil, domain.Errorf(domain.EInvalid, "%s, field session: required (from an env var or a file)", rec)
+	case cfg.Credential("app_key") == "":
+		return nil, domain.Errorf(domain.EInvalid, "%s, credential app_key: required", rec)
+	case cfg.Credential("app_secret") == "":
+		return nil, domain.Errorf(domain.EInvalid, "%s, credential app_secret: required (from an env var or a file)", rec)
+	case cfg.Credential("session") == "":
+		return nil, domain.Errorf(domain.EInvalid, "%s, credential session: required (from an env var or a file)", rec)
 	}
-	if _, err := url.Parse(cfg.Gateway); err != nil {
-		return nil, domain.Errorf(domain.EInvalid, "%s, field gateway: %v", rec, err)
+	if u, err := url.Parse(cfg.Gateway); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, domain.Errorf(domain.EInvalid, "%s, field gateway: want an http or https URL such as https://eco.taobao.com/router/rest", rec)
 	}
 	opt := func(k, def string) string {
 		if v := cfg.Options[k]; v != "" {
@@ -96,42 +125,26 @@ func New(cfg connectors.ShopConfig) (connectors.Channel, error) {
 	}
 	sign := opt("sign_method", SignMD5)
 	if sign != SignMD5 && sign != SignHMAC && sign != SignHMACSHA256 {
-		return nil, domain.Errorf(domain.EInvalid, "%s, field options.sign_method: %q is not md5, hmac or hmac-sha256", rec, sign)
+		return nil, domain.Errorf(domain.EInvalid, "%s, option sign_method: %q is not md5, hmac or hmac-sha256", rec, sign)
 	}
 	qps := cfg.QPS
 	if qps <= 0 {
-		qps = 10
+		qps = defaultQPS
 	}
 	item := tmallmap.ItemOptions{CID: opt("cid", "50000671"), LocationState: opt("location_state", "浙江"),
 		LocationCity: opt("location_city", "杭州"), CIDByCategory: map[string]string{}, SpecPIDs: map[string]string{}}
-	for _, k := range sortedKeys(cfg.Options) {
-		v := cfg.Options[k]
-		c, isCID := strings.CutPrefix(k, "cid:")
-		spec, isPID := strings.CutPrefix(k, "pid:")
-		switch {
-		case isCID && c != "":
+	for k, v := range cfg.Options {
+		if c, ok := strings.CutPrefix(k, "cid:"); ok && c != "" {
 			item.CIDByCategory[c] = v
-		case isPID && spec != "":
+		}
+		if spec, ok := strings.CutPrefix(k, "pid:"); ok && spec != "" {
 			item.SpecPIDs[spec] = v
-		case !knownOptions[k]:
-			// A typo ("sign_mthod") would silently fall back to a default.
-			return nil, domain.Errorf(domain.EInvalid, "%s, field options.%s: unknown option (known: sign_method, cid, cid:<category>, location_state, location_city, pid:<spec>)", rec, k)
 		}
 	}
-	return &Channel{cfg: cfg, shop: domain.ShopRef{Channel: cfg.Channel, Shop: cfg.Shop}, http: httpx.New(httpx.Options{}),
-		limiter: rate.NewLimiter(rate.Limit(qps), max(1, int(qps))), sign: sign, opts: item, Now: time.Now,
+	return &Channel{cfg: cfg, appKey: cfg.Credential("app_key"), secret: cfg.Credentials["app_secret"], session: cfg.Credentials["session"],
+		shop: cfg.Ref(), http: httpx.New(httpx.Options{}),
+		limiter: cfg.Gate(qps), sign: sign, opts: item, Now: time.Now,
 		items: map[string]*itemInfo{}}, nil
-}
-
-var knownOptions = map[string]bool{"sign_method": true, "cid": true, "location_state": true, "location_city": true}
-
-func sortedKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // Shop implements connectors.Channel.
@@ -148,69 +161,73 @@ func (c *Channel) Capabilities() connectors.Capabilities {
 // object into out. All parameters travel in the form body, so no secret is
 // ever part of a URL (and so of an error or a log line). Empty values are
 // dropped before signing and sending, as the official SDKs do.
+//
+// The shop's gate holds the call while the shop is banned (by an answer to
+// any of its calls, here or on another worker) and paces it at the quota; a
+// throttle answer (code 7, ERateLimited with TOP's "N more seconds") bans
+// the whole shop. The timestamp is taken after the wait.
 func (c *Channel) call(ctx context.Context, method string, biz map[string]string, out any) error {
-	if err := c.limiter.Wait(ctx); err != nil {
-		return unavailable(nil, method+": "+err.Error())
-	}
-	params := map[string]string{"method": method, "app_key": c.cfg.AppKey, "session": c.cfg.Session.Reveal(),
-		"timestamp": tmallmap.FormatTime(c.Now()), "format": "json", "v": "2.0", "sign_method": c.sign}
-	for k, v := range biz {
-		params[k] = v
-	}
-	form := url.Values{}
-	for k, v := range params {
-		if v != "" {
-			form.Set(k, v)
+	return c.limiter.Do(ctx, func(ctx context.Context) error {
+		params := map[string]string{"method": method, "app_key": c.appKey, "session": c.session.Reveal(),
+			"timestamp": tmallmap.FormatTime(c.Now()), "format": "json", "v": "2.0", "sign_method": c.sign}
+		for k, v := range biz {
+			params[k] = v
 		}
-	}
-	sig, err := Sign(c.sign, c.cfg.AppSecret.Reveal(), params)
-	if err != nil {
-		return domain.Errorf(domain.EInvalid, "%s: %v", method, err)
-	}
-	form.Set("sign", sig)
-	if idempotent[method] {
-		ctx = httpx.AllowRetry(ctx)
-	}
-	req, err := retryablehttp.NewRequestWithContext(ctx, http.MethodPost, c.cfg.Gateway, strings.NewReader(form.Encode()))
-	if err != nil {
-		return domain.Errorf(domain.EInvalid, "%s: gateway: %v", method, err)
-	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded;charset=utf-8")
-	resp, err := c.http.Do(req)
-	if err != nil {
-		return httpx.TransportError("tmall", method, err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return httpx.StatusError("tmall", method, resp)
-	}
-	body, err := io.ReadAll(io.LimitReader(resp.Body, 32<<20))
-	if err != nil {
-		return httpx.TransportError("tmall", method, err)
-	}
-	var env map[string]json.RawMessage
-	if err := decode(body, &env); err != nil {
-		return unavailable(err, method+": malformed response body")
-	}
-	if raw, ok := env["error_response"]; ok {
-		var e topError
-		if err := decode(raw, &e); err != nil {
-			return unavailable(err, method+": malformed error_response")
+		form := url.Values{}
+		for k, v := range params {
+			if v != "" {
+				form.Set(k, v)
+			}
 		}
-		return mapError(method, e)
-	}
-	root := strings.ReplaceAll(strings.TrimPrefix(method, "taobao."), ".", "_") + "_response"
-	raw, ok := env[root]
-	if !ok {
-		return unavailable(nil, fmt.Sprintf("%s: response has no %s", method, root))
-	}
-	if out == nil {
+		sig, err := Sign(c.sign, c.secret.Reveal(), params)
+		if err != nil {
+			return domain.Errorf(domain.EInvalid, "%s: %v", method, err)
+		}
+		form.Set("sign", sig)
+		if idempotent[method] {
+			ctx = httpx.AllowRetry(ctx)
+		}
+		req, err := retryablehttp.NewRequestWithContext(ctx, http.MethodPost, c.cfg.Gateway, strings.NewReader(form.Encode()))
+		if err != nil {
+			return domain.Errorf(domain.EInvalid, "%s: gateway: %v", method, err)
+		}
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded;charset=utf-8")
+		resp, err := c.http.Do(req)
+		if err != nil {
+			return httpx.TransportError("tmall", method, err)
+		}
+		defer resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			return httpx.StatusError("tmall", method, resp)
+		}
+		body, err := io.ReadAll(io.LimitReader(resp.Body, 32<<20))
+		if err != nil {
+			return httpx.TransportError("tmall", method, err)
+		}
+		var env map[string]json.RawMessage
+		if err := decode(body, &env); err != nil {
+			return unavailable(err, method+": malformed response body")
+		}
+		if raw, ok := env["error_response"]; ok {
+			var e topError
+			if err := decode(raw, &e); err != nil {
+				return unavailable(err, method+": malformed error_response")
+			}
+			return mapError(method, e)
+		}
+		root := strings.ReplaceAll(strings.TrimPrefix(method, "taobao."), ".", "_") + "_response"
+		raw, ok := env[root]
+		if !ok {
+			return unavailable(nil, fmt.Sprintf("%s: response has no %s", method, root))
+		}
+		if out == nil {
+			return nil
+		}
+		if err := decode(raw, out); err != nil {
+			return unavailable(err, method+": malformed "+root)
+		}
 		return nil
-	}
-	if err := decode(raw, out); err != nil {
-		return unavailable(err, method+": malformed "+root)
-	}
-	return nil
+	})
 }
 
 func decode(b []byte, v any) error {

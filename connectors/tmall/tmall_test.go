@@ -137,7 +137,7 @@ func openWith(t *testing.T, g *gateway, opts map[string]string) *tmall.Channel {
 	srv := httptest.NewServer(g)
 	t.Cleanup(srv.Close)
 	ch, err := tmall.New(connectors.ShopConfig{Channel: "tmall", Shop: "flagship", Gateway: srv.URL + "/router/rest",
-		AppKey: appKey, AppSecret: secret, Session: session, QPS: 1000, Options: opts})
+		Credentials: creds(appKey, secret, session), QPS: 1000, Options: opts})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -295,26 +295,43 @@ func TestLongRetryAfterReturnsPromptly(t *testing.T) {
 	}
 }
 
+func creds(appKey, secret, session string) map[string]connectors.Secret {
+	return map[string]connectors.Secret{"app_key": connectors.Secret(appKey), "app_secret": connectors.Secret(secret), "session": connectors.Secret(session)}
+}
+
 func TestConfigErrorsNameTheField(t *testing.T) {
-	_, err := tmall.New(connectors.ShopConfig{Channel: "tmall", Shop: "flagship", AppKey: "1", AppSecret: "x", Session: "y"})
+	_, err := tmall.New(connectors.ShopConfig{Channel: "tmall", Shop: "flagship", Credentials: creds("1", "x", "y")})
 	if err == nil || !strings.Contains(err.Error(), "shop tmall/flagship, field gateway") {
 		t.Fatalf("err = %v", err)
 	}
-	_, err = tmall.New(connectors.ShopConfig{Channel: "tmall", Shop: "f", Gateway: "http://x", AppKey: "1", AppSecret: "x", Session: "y",
+	_, err = tmall.New(connectors.ShopConfig{Channel: "tmall", Shop: "f", Gateway: "ftp://x", Credentials: creds("1", "x", "y")})
+	if err == nil || !strings.Contains(err.Error(), "shop tmall/f, field gateway: want an http or https URL") {
+		t.Fatalf("err = %v", err)
+	}
+	_, err = tmall.New(connectors.ShopConfig{Channel: "tmall", Shop: "f", Gateway: "http://x", Credentials: creds("1", "", "y")})
+	if err == nil || !strings.Contains(err.Error(), "shop tmall/f, credential app_secret: required") {
+		t.Fatalf("err = %v", err)
+	}
+	// The registration checks options before the factory runs.
+	_, err = tmall.Platform.CheckShop(connectors.ShopConfig{Channel: "tmall", Shop: "f", Gateway: "http://x", Credentials: creds("1", "x", "y"),
 		Options: map[string]string{"sign_method": "sha1"}})
-	if err == nil || !strings.Contains(err.Error(), "options.sign_method") {
+	if err == nil || !strings.Contains(err.Error(), "shop tmall/f, option sign_method: \"sha1\" is not md5, hmac or hmac-sha256") {
 		t.Fatalf("err = %v", err)
 	}
 	for _, typo := range []string{"sign_mthod", "pid:", "location"} {
-		_, err = tmall.New(connectors.ShopConfig{Channel: "tmall", Shop: "f", Gateway: "http://x", AppKey: "1", AppSecret: "x", Session: "y",
+		_, err = tmall.Platform.CheckShop(connectors.ShopConfig{Channel: "tmall", Shop: "f", Gateway: "http://x", Credentials: creds("1", "x", "y"),
 			Options: map[string]string{typo: "1", "pid:口味": "122216608"}})
-		if err == nil || !strings.Contains(err.Error(), "field options."+typo+": unknown option") {
+		if err == nil || !strings.Contains(err.Error(), "option "+typo+": unknown option") {
 			t.Fatalf("option %q: err = %v, want it named as unknown", typo, err)
 		}
 	}
+	cfg, err := tmall.Platform.CheckShop(connectors.ShopConfig{Channel: "tmall", Shop: "f", Gateway: "http://x", Credentials: creds("1", "x", "y")})
+	if err != nil || cfg.Options["sign_method"] != "md5" || cfg.Options["cid"] != "50000671" || cfg.QPS != 10 {
+		t.Fatalf("defaults = %v %v %v", cfg.Options, cfg.QPS, err)
+	}
 	// Secrets never print, whatever the format verb.
-	cfg := connectors.ShopConfig{AppSecret: secret, Session: session}
-	for _, s := range []string{fmt.Sprintf("%v %+v %#v %s", cfg, cfg, cfg, cfg.AppSecret), mustJSON(cfg)} {
+	cfg = connectors.ShopConfig{Credentials: creds("1", secret, session)}
+	for _, s := range []string{fmt.Sprintf("%v %+v %#v %s", cfg, cfg, cfg, cfg.Credentials["app_secret"]), mustJSON(cfg)} {
 		if strings.Contains(s, secret) || strings.Contains(s, session) {
 			t.Fatalf("a secret printed: %s", s)
 		}

@@ -6,6 +6,7 @@ package kit
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math/rand"
 	"net/http"
 	"sync"
@@ -191,44 +192,42 @@ func (l *Limiter) Allow(app string) (bool, time.Duration) {
 // Stats counts gateway calls. Every call is counted once in Total, as
 // served (by method) or rejected (by platform error code, or "HTTP 503",
 // "malformed" for faults that answer no platform error); Faults counts the
-// calls a fault touched, which are also in one of the two.
+// calls a fault touched, and DuringBan the calls that arrived while their
+// app was banned, which are also in one of the two.
 type Stats struct {
-	mu       sync.Mutex
-	total    int
-	served   map[string]int
-	rejected map[string]int
-	faults   int
+	mu        sync.Mutex
+	total     int
+	served    map[string]int
+	rejected  map[string]int
+	faults    int
+	duringBan int
 }
 
 // NewStats returns zeroed stats.
 func NewStats() *Stats { return &Stats{served: map[string]int{}, rejected: map[string]int{}} }
 
 // Serve counts a served call, Reject a refused one; Fault marks a call a
-// fault touched (it is still counted by Serve or Reject).
+// fault touched and DuringBan one that arrived inside its app's ban (each
+// is still counted by Serve or Reject).
 func (s *Stats) Serve(method string) { s.mu.Lock(); s.total++; s.served[method]++; s.mu.Unlock() }
 func (s *Stats) Reject(code string)  { s.mu.Lock(); s.total++; s.rejected[code]++; s.mu.Unlock() }
 func (s *Stats) Fault()              { s.mu.Lock(); s.faults++; s.mu.Unlock() }
+func (s *Stats) DuringBan()          { s.mu.Lock(); s.duringBan++; s.mu.Unlock() }
 
 // Reset zeroes every counter.
 func (s *Stats) Reset() {
 	s.mu.Lock()
-	s.total, s.faults = 0, 0
+	s.total, s.faults, s.duringBan = 0, 0, 0
 	s.served, s.rejected = map[string]int{}, map[string]int{}
 	s.mu.Unlock()
 }
 
-// Snapshot copies the counters as the admin endpoint shows them.
-func (s *Stats) Snapshot() map[string]any {
+// View copies the counters as the admin endpoint shows them.
+func (s *Stats) View() StatsView {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	served, rejected := map[string]int{}, map[string]int{}
-	for k, v := range s.served {
-		served[k] = v
-	}
-	for k, v := range s.rejected {
-		rejected[k] = v
-	}
-	return map[string]any{"total": s.total, "served": served, "rejected": rejected, "faults_injected": s.faults}
+	return StatsView{Total: s.total, Served: maps.Clone(s.served), Rejected: maps.Clone(s.rejected), Faults: s.faults,
+		CallsDuringBan: s.duringBan}
 }
 
 // Generator calls fn at a steady rate until stopped.

@@ -135,12 +135,12 @@ func TestStatsCountEachCallOnce(t *testing.T) {
 	s.Fault()
 	s.Reject("7")
 	s.Reject("25")
-	snap := s.Snapshot()
-	if snap["total"] != 3 || snap["faults_injected"] != 1 || snap["rejected"].(map[string]int)["7"] != 1 || snap["served"].(map[string]int)["a"] != 1 {
-		t.Fatalf("snapshot = %v", snap)
+	v := s.View()
+	if v.Total != 3 || v.Faults != 1 || v.Rejected["7"] != 1 || v.Served["a"] != 1 {
+		t.Fatalf("view = %+v", v)
 	}
 	s.Reset()
-	if snap := s.Snapshot(); snap["total"] != 0 || snap["faults_injected"] != 0 || len(snap["served"].(map[string]int)) != 0 {
-		t.Fatalf("after reset = %v", snap)
+	if v := s.View(); v.Total != 0 || v.Faults != 0 || len(v.Served) != 0 {
+		t.Fatalf("after reset = %+v", v)
 	}
 }

@@ -1,7 +1,7 @@
 package tmall
 
 import (
-	"encoding/json"
+	"errors"
 	"net/http"
 	"sort"
 	"strconv"
@@ -9,9 +9,12 @@ import (
 	"github.com/syncctl/syncctl/sandbox/kit"
 )
 
-// The admin endpoints are the sandbox's own, unsigned JSON API for tests,
-// demos and operators (sandbox/README.md). They speak fen next to yuan and
-// ids as strings so that scripts need no TOP knowledge.
+// The admin API is the sandbox's own, unsigned JSON API for tests, demos
+// and operators (sandbox/README.md): the common endpoints of kit.Admin,
+// served through the kit.Shop methods below, plus TOP's own views of items
+// and trades.
+
+var _ kit.Shop = (*Server)(nil)
 
 func (s *Server) sortedItemIDs() []int64 {
 	ids := make([]int64, 0, len(s.items))
@@ -22,7 +25,73 @@ func (s *Server) sortedItemIDs() []int64 {
 	return ids
 }
 
-func (s *Server) adminItems(w http.ResponseWriter, _ *http.Request) {
+// AdminItems implements kit.Shop.
+func (s *Server) AdminItems() []kit.Item {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := []kit.Item{}
+	for _, id := range s.sortedItemIDs() {
+		it := s.items[id]
+		v := kit.Item{ItemID: strconv.FormatInt(it.NumIID, 10), OuterID: it.OuterID, Status: it.ApproveStatus,
+			OnSale: it.ApproveStatus == "onsale", SKUs: []kit.ItemSKU{}}
+		for _, k := range it.SKUs {
+			v.SKUs = append(v.SKUs, kit.ItemSKU{SKUID: strconv.FormatInt(k.SkuID, 10), OuterID: k.OuterID, PriceFen: k.Price, Stock: k.Quantity})
+		}
+		out = append(out, v)
+	}
+	return out
+}
+
+// SellOrders implements kit.Shop.
+func (s *Server) SellOrders(n int, skuOuterID string) ([]string, error) {
+	return s.CreateOrders(n, skuOuterID)
+}
+
+// CancelOrder implements kit.Shop: the buyer cancels a trade (TRADE_CLOSED).
+func (s *Server) CancelOrder(id string) error {
+	return s.closeTrade(id, "")
+}
+
+// RefundOrder implements kit.Shop: a full refund closes the trade, every
+// order with refund_status SUCCESS (as TOP shows a refunded trade).
+func (s *Server) RefundOrder(id string) error {
+	return s.closeTrade(id, "SUCCESS")
+}
+
+func (s *Server) closeTrade(id, refund string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t, e := s.findTrade(params{"tid": id})
+	if e != nil {
+		return kit.ErrNotFound
+	}
+	if refund == "" && t.Status != "WAIT_SELLER_SEND_GOODS" && t.Status != "WAIT_BUYER_PAY" {
+		return errors.New("trade is " + t.Status + ": only an unshipped trade can be cancelled (refund it instead)")
+	}
+	t.Status = "TRADE_CLOSED"
+	for _, l := range t.Lines {
+		l.Status = "TRADE_CLOSED"
+		if refund != "" {
+			l.Refund = refund
+		}
+	}
+	// A closed trade is a new version: its modified must move on even
+	// when it closes within the second it was created.
+	t.Modified = laterThan(t.Modified, s.cfg.Now())
+	s.changed()
+	return nil
+}
+
+// Reset implements kit.Shop.
+func (s *Server) Reset() {
+	s.reset()
+	s.mu.Lock()
+	s.changed()
+	s.mu.Unlock()
+}
+
+// adminTOPItems is TOP's own view of every item (GET /_sandbox/top/items).
+func (s *Server) adminTOPItems(w http.ResponseWriter, _ *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	items := []map[string]any{}
@@ -41,37 +110,6 @@ func (s *Server) adminItems(w http.ResponseWriter, _ *http.Request) {
 	kit.WriteJSON(w, http.StatusOK, map[string]any{"items": items})
 }
 
-// maxAdminOrders bounds one POST /_sandbox/orders.
-const maxAdminOrders = 10000
-
-// adminCreateOrders sells {"count":N} orders now (of one SKU with
-// "sku_outer_id"). 201 when all N were made; 409 when stock ran out first,
-// with what was made (those orders exist).
-func (s *Server) adminCreateOrders(w http.ResponseWriter, r *http.Request) {
-	var in struct {
-		Count      int    `json:"count"`
-		SKUOuterID string `json:"sku_outer_id"`
-	}
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<16))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&in); err != nil {
-		kit.WriteJSON(w, http.StatusBadRequest, map[string]string{"error": `body must be {"count":N,"sku_outer_id":"optional"}: ` + err.Error()})
-		return
-	}
-	if in.Count < 1 || in.Count > maxAdminOrders {
-		kit.WriteJSON(w, http.StatusBadRequest, map[string]string{"error": "count must be 1 to " + strconv.Itoa(maxAdminOrders) + ", got " + strconv.Itoa(in.Count)})
-		return
-	}
-	tids, err := s.CreateOrders(in.Count, in.SKUOuterID)
-	out := map[string]any{"requested": in.Count, "created_count": len(tids), "created": tids}
-	if err != nil {
-		out["error"] = err.Error()
-		kit.WriteJSON(w, http.StatusConflict, out)
-		return
-	}
-	kit.WriteJSON(w, http.StatusCreated, out)
-}
-
 func (s *Server) adminListOrders(w http.ResponseWriter, _ *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -85,24 +123,4 @@ func (s *Server) adminListOrders(w http.ResponseWriter, _ *http.Request) {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i]["tid"].(string) < out[j]["tid"].(string) })
 	kit.WriteJSON(w, http.StatusOK, map[string]any{"orders": out})
-}
-
-// adminCloseOrder has the buyer cancel a trade (TRADE_CLOSED).
-func (s *Server) adminCloseOrder(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	t, e := s.findTrade(params{"tid": r.PathValue("tid")})
-	if e != nil {
-		kit.WriteJSON(w, http.StatusNotFound, map[string]string{"error": e.SubMsg})
-		return
-	}
-	t.Status = "TRADE_CLOSED"
-	for _, l := range t.Lines {
-		l.Status = "TRADE_CLOSED"
-	}
-	// A closed trade is a new version: its modified must move on even
-	// when it closes within the second it was created.
-	t.Modified = laterThan(t.Modified, s.cfg.Now())
-	s.changed()
-	kit.WriteJSON(w, http.StatusOK, map[string]any{"tid": strconv.FormatInt(t.Tid, 10), "status": t.Status})
 }

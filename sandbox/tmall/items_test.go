@@ -24,7 +24,7 @@ func addItem(e *env) string {
 
 func items(t *testing.T, e *env) []map[string]any {
 	var out struct{ Items []map[string]any }
-	getJSON(t, e.srv.URL+"/_sandbox/items", &out)
+	getJSON(t, e.srv.URL+"/_sandbox/top/items", &out)
 	return out.Items
 }
 

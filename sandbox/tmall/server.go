@@ -5,15 +5,15 @@
 // imports the connector. See sandbox/README.md.
 //
 // Gateway: POST /router/rest (form; system params may also be in the query).
-// Admin:   /_sandbox/items, /_sandbox/orders, /_sandbox/orders/{tid}/close,
+// Admin:   the common API of sandbox/kit (items, orders, cancel, refund,
 //
-//	/_sandbox/faults, /_sandbox/stats, /_sandbox/reset (JSON, unsigned).
+//	faults, stats, reset) plus TOP's own views /_sandbox/top/items and
+//	GET /_sandbox/orders (JSON, unsigned).
 package tmall
 
 import (
 	"crypto/hmac"
 	"fmt"
-	"math"
 	"math/rand"
 	"net/http"
 	"strconv"
@@ -45,6 +45,7 @@ type Server struct {
 	mux      *http.ServeMux
 	faults   *kit.Faults
 	limiter  *kit.Limiter
+	bans     *kit.Bans // a throttle answer bans the app, as TOP does
 	stats    *kit.Stats
 	gen      *kit.Generator
 	reqSeq   atomic.Int64 // request ids: their own sequence, so they never shift the seeded ids
@@ -86,7 +87,8 @@ func Open(cfg Config) (*Server, error) {
 	if cfg.MaxSkew <= 0 {
 		cfg.MaxSkew = 10 * time.Minute
 	}
-	s := &Server{cfg: cfg, faults: kit.NewFaults(cfg.Seed, cfg.Now), limiter: kit.NewLimiter(cfg.QPS, cfg.Now), stats: kit.NewStats()}
+	s := &Server{cfg: cfg, faults: kit.NewFaults(cfg.Seed, cfg.Now), limiter: kit.NewLimiter(cfg.QPS, cfg.Now),
+		bans: kit.NewBans(cfg.Now), stats: kit.NewStats()}
 	s.persist.path = cfg.StateFile
 	s.reset()
 	if err := s.load(); err != nil {
@@ -95,21 +97,9 @@ func Open(cfg Config) (*Server, error) {
 	s.handlers = s.methods()
 	s.mux = http.NewServeMux()
 	s.mux.HandleFunc("/router/rest", s.serveTOP)
-	s.mux.HandleFunc("GET /_sandbox/items", s.adminItems)
+	kit.Admin(s.mux, s, s.faults, s.stats)
+	s.mux.HandleFunc("GET /_sandbox/top/items", s.adminTOPItems)
 	s.mux.HandleFunc("GET /_sandbox/orders", s.adminListOrders)
-	s.mux.HandleFunc("POST /_sandbox/orders", s.adminCreateOrders)
-	s.mux.HandleFunc("POST /_sandbox/orders/{tid}/close", s.adminCloseOrder)
-	s.mux.HandleFunc("/_sandbox/faults", kit.AdminFaults(s.faults))
-	s.mux.HandleFunc("GET /_sandbox/stats", func(w http.ResponseWriter, _ *http.Request) { kit.WriteJSON(w, 200, s.stats.Snapshot()) })
-	s.mux.HandleFunc("POST /_sandbox/reset", func(w http.ResponseWriter, _ *http.Request) {
-		s.reset()
-		s.faults.Clear()
-		s.stats.Reset()
-		s.mu.Lock()
-		s.changed()
-		s.mu.Unlock()
-		kit.WriteJSON(w, 200, map[string]bool{"reset": true})
-	})
 	s.gen = kit.StartGenerator(cfg.OrdersPerMinute, func() { _, _ = s.CreateOrders(1, "") })
 	return s, nil
 }
@@ -121,6 +111,7 @@ func (s *Server) reset() {
 	s.nextID = 600000000000 + s.rnd.Int63n(1e9)
 	s.items = map[int64]*item{}
 	s.trades = map[int64]*trade{}
+	s.bans.Clear()
 }
 
 // Close stops the order generator and writes the state file (if any).
@@ -187,7 +178,13 @@ var readOnly = map[string]bool{"taobao.item.seller.get": true, "taobao.items.cus
 
 // serveTOP answers one gateway call: method, then the caller's identity
 // and signature, then faults (so an unauthenticated call never uses up a
-// count-limited fault), then the QPS limit, then the method itself.
+// count-limited fault, and an injected fault is acted out even inside a
+// ban), then the app's ban, then the QPS limit, then the method itself.
+//
+// A throttle answer (the QPS limit, or a rate_limit fault) bans the app as
+// TOP does: for the announced seconds every call of the app_key is refused
+// with code 7 and "This ban will last for N more seconds", N counting down.
+// Calls that arrive inside a ban are counted (calls_during_ban).
 func (s *Server) serveTOP(w http.ResponseWriter, r *http.Request) {
 	if err := r.ParseForm(); err != nil {
 		s.fail(w, perr(41, "", "form: "+err.Error()))
@@ -211,15 +208,25 @@ func (s *Server) serveTOP(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, e)
 		return
 	}
+	app := p.get("app_key")
+	if _, _, banned := s.bans.Check(app); banned {
+		s.stats.DuringBan()
+	}
 	if f, ok := s.faults.Match(method); ok {
 		s.stats.Fault()
-		if !s.applyFault(w, r, method, f) {
+		if !s.applyFault(w, r, app, method, f) {
 			return
 		}
 	}
-	if ok, wait := s.limiter.Allow(p.get("app_key")); !ok {
-		secs := int(math.Ceil(wait.Seconds()))
-		s.fail(w, perr(7, "accesscontrol.limited-by-app-access-count", fmt.Sprintf("This ban will last for %d more seconds", max(1, secs))))
+	if left, sub, banned := s.bans.Check(app); banned {
+		s.fail(w, perr(7, sub, fmt.Sprintf("This ban will last for %d more seconds", kit.Seconds(left))))
+		return
+	}
+	if ok, wait := s.limiter.Allow(app); !ok {
+		secs := kit.Seconds(wait)
+		const sub = "accesscontrol.limited-by-app-access-count"
+		s.bans.Start(app, time.Duration(secs)*time.Second, sub)
+		s.fail(w, perr(7, sub, fmt.Sprintf("This ban will last for %d more seconds", secs)))
 		return
 	}
 	s.mu.Lock()
@@ -335,8 +342,8 @@ func (s *Server) requestID() string {
 }
 
 // applyFault acts out a matched fault; it reports whether the request goes
-// on to the method (latency only).
-func (s *Server) applyFault(w http.ResponseWriter, r *http.Request, method string, f kit.Fault) bool {
+// on to the method (latency only). A rate_limit fault bans the app.
+func (s *Server) applyFault(w http.ResponseWriter, r *http.Request, app, method string, f kit.Fault) bool {
 	if d := f.Delay(); d > 0 {
 		select {
 		case <-time.After(d):
@@ -379,6 +386,7 @@ func (s *Server) applyFault(w http.ResponseWriter, r *http.Request, method strin
 			sub = "accesscontrol.limited-by-api-access-count"
 		}
 		e := perr(code, sub, strings.TrimSpace(f.Msg+" "+fmt.Sprintf("This ban will last for %d more seconds", ban)))
+		s.bans.Start(app, time.Duration(ban)*time.Second, sub)
 		s.failWith(w, max(status, http.StatusOK), e, 0)
 	default:
 		code := f.Code

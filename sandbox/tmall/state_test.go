@@ -32,7 +32,7 @@ func TestStateSurvivesARestart(t *testing.T) {
 	}
 	e.call("taobao.logistics.offline.send", map[string]string{"tid": tids[0], "out_sid": "SF1", "company_code": "SF"})
 	e.call("taobao.item.update.delisting", map[string]string{"num_iid": id})
-	wantItems, wantOrders := adminJSON(t, e.srv.URL, "/_sandbox/items"), adminJSON(t, e.srv.URL, "/_sandbox/orders")
+	wantItems, wantOrders := adminJSON(t, e.srv.URL, "/_sandbox/top/items"), adminJSON(t, e.srv.URL, "/_sandbox/orders")
 	if err := e.sb.Close(); err != nil {
 		t.Fatal(err)
 	}
@@ -44,7 +44,7 @@ func TestStateSurvivesARestart(t *testing.T) {
 	srv2 := httptest.NewServer(sb2)
 	defer srv2.Close()
 	defer sb2.Close()
-	if got := adminJSON(t, srv2.URL, "/_sandbox/items"); got != wantItems {
+	if got := adminJSON(t, srv2.URL, "/_sandbox/top/items"); got != wantItems {
 		t.Fatalf("items after restart:\n%s\nwant\n%s", got, wantItems)
 	}
 	if got := adminJSON(t, srv2.URL, "/_sandbox/orders"); got != wantOrders {

@@ -27,6 +27,7 @@ type tline struct {
 	Price                       int64
 	Num                         int
 	Status                      string
+	Refund                      string // refund_status: "" (NO_REFUND) or SUCCESS
 	Waybill                     string // set when the line shipped
 }
 
@@ -146,7 +147,7 @@ func (t *trade) view() map[string]any {
 		orders = append(orders, map[string]any{"oid": l.Oid, "num_iid": l.NumIID, "sku_id": strconv.FormatInt(l.SkuID, 10),
 			"outer_iid": l.OuterIID, "outer_sku_id": l.OuterSkuID, "title": l.Title, "sku_properties_name": l.SkuPropsName,
 			"price": yuan(l.Price), "num": l.Num, "total_fee": yuan(fee), "payment": yuan(fee), "discount_fee": "0.00",
-			"status": l.Status, "refund_status": "NO_REFUND"})
+			"status": l.Status, "refund_status": refundStatus(l.Refund)})
 	}
 	v := map[string]any{"tid": t.Tid, "status": t.Status, "created": t.Created.In(gmt8).Format(topTime),
 		"modified": t.Modified.In(gmt8).Format(topTime), "pay_time": t.PayTime.In(gmt8).Format(topTime),
@@ -338,4 +339,11 @@ func laterThan(prev, now time.Time) time.Time {
 		now = prev.Truncate(time.Second).Add(time.Second)
 	}
 	return now
+}
+
+func refundStatus(r string) string {
+	if r == "" {
+		return "NO_REFUND"
+	}
+	return r
 }

@@ -296,16 +296,37 @@ func TestCloseMovesModifiedOn(t *testing.T) {
 	stock(e, addItem(e), 10)
 	tids, _ := e.sb.CreateOrders(1, "")
 	before := e.full(tids[0], "modified")["modified"].(string)
-	status, out := postJSON(t, e.srv.URL+"/_sandbox/orders/"+tids[0]+"/close", "")
-	if status != 200 || out["status"] != "TRADE_CLOSED" {
-		t.Fatalf("close = %d %v", status, out)
+	status, out := postJSON(t, e.srv.URL+"/_sandbox/orders/"+tids[0]+"/cancel", "")
+	if status != 200 || out["done"] != "cancelled" {
+		t.Fatalf("cancel = %d %v", status, out)
 	}
 	tr := e.full(tids[0], "modified,status,orders")
 	if after := tr["modified"].(string); after <= before || tr["status"] != "TRADE_CLOSED" || lines(tr)[0]["status"] != "TRADE_CLOSED" {
 		t.Fatalf("closed in the same second: modified %s → %s, %v", before, after, tr)
 	}
-	if status, _ := postJSON(t, e.srv.URL+"/_sandbox/orders/123/close", ""); status != http.StatusNotFound {
+	if status, _ := postJSON(t, e.srv.URL+"/_sandbox/orders/123/cancel", ""); status != http.StatusNotFound {
 		t.Fatalf("close of an unknown tid = %d", status)
+	}
+}
+
+// A refund closes the trade with every order's refund_status SUCCESS; a
+// shipped trade cannot be cancelled, only refunded.
+func TestRefundClosesTheTradeAsRefunded(t *testing.T) {
+	e := newEnv(t, 0)
+	stock(e, addItem(e), 10)
+	tids, _ := e.sb.CreateOrders(2, "")
+	if status, _ := postJSON(t, e.srv.URL+"/_sandbox/orders/"+tids[0]+"/refund", ""); status != 200 {
+		t.Fatalf("refund = %d", status)
+	}
+	tr := e.full(tids[0], "status,orders")
+	if tr["status"] != "TRADE_CLOSED" || lines(tr)[0]["refund_status"] != "SUCCESS" {
+		t.Fatalf("refunded trade = %v", tr)
+	}
+	if other := e.full(tids[1], "orders"); lines(other)[0]["refund_status"] != "NO_REFUND" {
+		t.Fatalf("untouched trade = %v", other)
+	}
+	if status, _ := postJSON(t, e.srv.URL+"/_sandbox/orders/"+tids[0]+"/cancel", ""); status != http.StatusConflict {
+		t.Fatalf("cancel of a closed trade = %d, want 409", status)
 	}
 }
 

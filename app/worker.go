@@ -1,0 +1,201 @@
+// Package app assembles a syncctl worker — the one assembly `syncctl
+// worker`, the dev and demo stack and the tests use: the shops of a
+// configuration opened through their platform registrations, the
+// activities with their dependencies, and one Temporal worker per shop on
+// that shop's own task queue (workflows.ShopQueue), registering every
+// workflow of workflows.Register. A worker therefore only ever takes
+// tasks of the shops it serves, and its store is the one those shops'
+// workflows were started against.
+package app
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/taskqueue/v1"
+	"go.temporal.io/api/workflowservice/v1"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/worker"
+
+	"github.com/syncctl/syncctl/connectors"
+	"github.com/syncctl/syncctl/domain"
+	"github.com/syncctl/syncctl/erp"
+	"github.com/syncctl/syncctl/platforms"
+	"github.com/syncctl/syncctl/store"
+	"github.com/syncctl/syncctl/workflows"
+)
+
+// WorkerOptions are what a worker is assembled from.
+type WorkerOptions struct {
+	Client    client.Client
+	Namespace string // for the check of other workers on the shops' queues
+	// TaskQueue is the base queue name; each shop's queue is
+	// workflows.ShopQueue(TaskQueue, shop). Default workflows.TaskQueue.
+	TaskQueue string
+	Store     store.Store
+	// StoreID identifies the store (a hash of its location): two workers
+	// with different stores must never serve the same shop.
+	StoreID string
+	Shops   []connectors.ShopConfig
+	ERP     *erp.Client // nil: deliveries fail until an ERP is configured
+	Logger  *slog.Logger
+	// Opened are shops whose connectors were built already (tests with an
+	// in-memory platform); they are served beside Shops.
+	Opened connectors.Shops
+}
+
+// Worker is an assembled worker: not polling until Start.
+type Worker struct {
+	Shops      connectors.Shops
+	Activities *workflows.Activities
+	opts       WorkerOptions
+	workers    []worker.Worker
+}
+
+// NewWorker opens every shop through its registration and builds the
+// activities. A worker serves at least one shop.
+func NewWorker(o WorkerOptions) (*Worker, error) {
+	if o.TaskQueue == "" {
+		o.TaskQueue = workflows.TaskQueue
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	var tokens connectors.TokenStore
+	if ts, ok := o.Store.(connectors.TokenStore); ok {
+		tokens = ts
+	}
+	shops, err := platforms.OpenShops(o.Shops, tokens)
+	if err != nil {
+		return nil, err
+	}
+	for ref, ch := range o.Opened {
+		if _, dup := shops[ref]; dup {
+			return nil, domain.Errorf(domain.EInvalid, "shop %s is configured twice", ref)
+		}
+		shops[ref] = ch
+	}
+	if len(shops) == 0 {
+		return nil, domain.Errorf(domain.EInvalid, "no shops to serve: add shops to the configuration (see the README's configuration section); a worker only takes the tasks of the shops it serves")
+	}
+	acts := &workflows.Activities{Store: o.Store, Shops: shops, ERP: o.ERP, Temporal: o.Client}
+	return &Worker{Shops: shops, Activities: acts, opts: o}, nil
+}
+
+// ShopRefs lists the served shops, sorted.
+func (w *Worker) ShopRefs() []domain.ShopRef {
+	out := make([]domain.ShopRef, 0, len(w.Shops))
+	for ref := range w.Shops {
+		out = append(out, ref)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].String() < out[j].String() })
+	return out
+}
+
+// Identity is what this worker tells Temporal it is: host, process and
+// the store it writes to, so an operator (and CheckQueues) can tell
+// workers with different stores apart.
+func (w *Worker) Identity() string {
+	host, _ := os.Hostname()
+	return fmt.Sprintf("syncctl@%s:%d store=%s", host, os.Getpid(), w.opts.StoreID)
+}
+
+// CheckQueues refuses to serve a shop that a worker with another store is
+// serving on the same Temporal: the two would take each other's tasks and
+// write one shop's listings and orders into two stores.
+func (w *Worker) CheckQueues(ctx context.Context) error {
+	if w.opts.StoreID == "" {
+		return nil
+	}
+	mine := "store=" + w.opts.StoreID
+	for _, ref := range w.ShopRefs() {
+		q := workflows.ShopQueue(w.opts.TaskQueue, ref)
+		for _, other := range Pollers(ctx, w.opts.Client, w.opts.Namespace, q) {
+			if !strings.HasSuffix(other, mine) {
+				return domain.Errorf(domain.EConflict, "shop %s is already served on this Temporal by %s (task queue %s), which writes to another store; stop that worker, or run this one with another --task-queue", ref, other, q)
+			}
+		}
+	}
+	return nil
+}
+
+// Pollers lists the identities that polled a task queue within the last
+// two minutes (live workers long-poll about once a minute).
+func Pollers(ctx context.Context, c client.Client, namespace, queue string) []string {
+	seen := map[string]bool{}
+	for _, kind := range []enumspb.TaskQueueType{enumspb.TASK_QUEUE_TYPE_WORKFLOW, enumspb.TASK_QUEUE_TYPE_ACTIVITY} {
+		resp, err := c.WorkflowService().DescribeTaskQueue(ctx, &workflowservice.DescribeTaskQueueRequest{
+			Namespace: namespace, TaskQueue: &taskqueue.TaskQueue{Name: queue, Kind: enumspb.TASK_QUEUE_KIND_NORMAL}, TaskQueueType: kind})
+		if err != nil {
+			continue
+		}
+		for _, p := range resp.GetPollers() {
+			if t := p.GetLastAccessTime(); t != nil && time.Since(t.AsTime()) < 2*time.Minute {
+				seen[p.GetIdentity()] = true
+			}
+		}
+	}
+	out := make([]string, 0, len(seen))
+	for id := range seen {
+		out = append(out, id)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Start starts one Temporal worker per shop, each polling its shop's queue
+// for every workflow and activity.
+func (w *Worker) Start() error {
+	for _, ref := range w.ShopRefs() {
+		tw := worker.New(w.opts.Client, workflows.ShopQueue(w.opts.TaskQueue, ref), worker.Options{Identity: w.Identity()})
+		workflows.Register(tw, w.Activities)
+		if err := tw.Start(); err != nil {
+			w.Stop()
+			return fmt.Errorf("start worker for shop %s: %w", ref, err)
+		}
+		w.workers = append(w.workers, tw)
+	}
+	return nil
+}
+
+// Stop stops every shop's worker where it is, as a crash or a deploy would.
+func (w *Worker) Stop() {
+	for _, tw := range w.workers {
+		tw.Stop()
+	}
+	w.workers = nil
+}
+
+// Run starts the worker and blocks until ctx ends.
+func (w *Worker) Run(ctx context.Context) error {
+	if err := w.Start(); err != nil {
+		return err
+	}
+	<-ctx.Done()
+	w.Stop()
+	if errors.Is(ctx.Err(), context.Canceled) {
+		return nil
+	}
+	return ctx.Err()
+}
+
+// StoreID identifies a store by its location, for worker identities.
+func StoreID(driver, dsn string) string {
+	if driver == "" || driver == "sqlite" {
+		if abs, err := filepath.Abs(dsn); err == nil {
+			dsn = abs
+		}
+	}
+	sum := sha256.Sum256([]byte(driver + "\x00" + dsn))
+	return hex.EncodeToString(sum[:6])
+}

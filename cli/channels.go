@@ -1,0 +1,83 @@
+package cli
+
+import (
+	"fmt"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/syncctl/syncctl/platforms"
+)
+
+// channelInfo is one platform as `syncctl channels` shows it.
+type channelInfo struct {
+	ID          string            `json:"id"`
+	Aliases     []string          `json:"aliases,omitempty"`
+	Name        string            `json:"name"`
+	Kind        string            `json:"kind"`
+	DefaultQPS  float64           `json:"default_qps"`
+	Credentials []credentialInfo  `json:"credentials"`
+	Options     map[string]string `json:"options"` // name → default ("" when none)
+}
+
+type credentialInfo struct {
+	Name     string `json:"name"`
+	Secret   bool   `json:"secret"`
+	Optional bool   `json:"optional,omitempty"`
+	Minted   bool   `json:"minted,omitempty"` // fetched by syncctl, not configured
+	Help     string `json:"help,omitempty"`
+}
+
+func newChannelsCmd(g *globals) *cobra.Command {
+	return &cobra.Command{
+		Use:   "channels",
+		Short: "List the platforms this syncctl speaks, with the credentials and options a shop of each takes",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			var out []channelInfo
+			for _, r := range platforms.All() {
+				c := r.Connector
+				info := channelInfo{ID: c.ID, Aliases: c.Aliases, Name: c.Name, Kind: string(c.Kind), DefaultQPS: c.DefaultQPS,
+					Credentials: []credentialInfo{}, Options: map[string]string{}}
+				for _, cr := range c.Credentials {
+					info.Credentials = append(info.Credentials, credentialInfo{cr.Name, cr.Secret, cr.Optional, cr.Minted, cr.Help})
+				}
+				for _, o := range c.Options {
+					name := o.Name
+					if o.Family() {
+						name += "<name>"
+					}
+					info.Options[name] = o.Default
+				}
+				out = append(out, info)
+			}
+			if g.json() {
+				return g.printJSON(out)
+			}
+			tw := tabwriter.NewWriter(g.io.Out, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "CHANNEL\tKIND\tNAME\tCREDENTIALS\tDEFAULT QPS")
+			for _, c := range out {
+				var creds []string
+				for _, cr := range c.Credentials {
+					n := cr.Name
+					switch {
+					case cr.Minted:
+						n += " (fetched)"
+					case cr.Optional:
+						n += " (optional)"
+					case cr.Secret:
+						n += " (secret)"
+					}
+					creds = append(creds, n)
+				}
+				id := c.ID
+				if len(c.Aliases) > 0 {
+					id += " (" + strings.Join(c.Aliases, ", ") + ")"
+				}
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%g\n", id, c.Kind, c.Name, strings.Join(creds, ", "), c.DefaultQPS)
+			}
+			return tw.Flush()
+		},
+	}
+}

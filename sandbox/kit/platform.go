@@ -1,0 +1,75 @@
+package kit
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"net/http"
+	"time"
+)
+
+// Platform is what a sandbox package declares about itself, once: how to
+// start it and what a shop on it looks like to a connector. The platform
+// registration (package platforms) joins it with the connector's
+// declaration; `syncctl sandbox <platform>`, dev, demo and the tests start
+// sandboxes through it and drive them through the common admin API
+// (AdminClient) without knowing the platform.
+type Platform struct {
+	ID string // the channel id it fakes: "tmall"
+	// Credentials names the credentials a shop on the sandbox has, by the
+	// platform's own names, each with a function that makes a fresh value.
+	Credentials []Credential
+	// Open builds the sandbox. It serves the platform's gateway and the
+	// common admin API under /_sandbox/.
+	Open func(Config) (Sandbox, error)
+	// Shop says how a connector reaches a shop on a sandbox served at
+	// baseURL: its gateway URL and the connector options that fit the
+	// sandbox (for TOP, sale-property ids of the sample catalog's specs).
+	Shop func(baseURL string) ShopSetup
+	// Help is the long help of `syncctl sandbox <id>`.
+	Help string
+}
+
+// Credential is one credential of a sandbox shop.
+type Credential struct {
+	Name string
+	New  func() string // a fresh value
+}
+
+// Config starts a sandbox.
+type Config struct {
+	Credentials     map[string]string // by the platform's own names; all of Platform.Credentials
+	QPS             float64           // enforced calls per second per app, with the platform's throttle answer (0 = unlimited)
+	OrdersPerMinute float64           // orders sold by themselves (0 = only on request)
+	Seed            int64             // ids, names and fault ratios
+	StateFile       string            // keep the shop across restarts ("" = memory only)
+	Now             func() time.Time  // nil = time.Now
+}
+
+// Sandbox is a running sandbox: an http.Handler that is closed once.
+type Sandbox interface {
+	http.Handler
+	// Close stops its order generator and writes its state file.
+	Close() error
+}
+
+// ShopSetup is how a connector reaches a shop on a sandbox.
+type ShopSetup struct {
+	Gateway string
+	Options map[string]string
+}
+
+// NewCredentials makes fresh values for every credential of the platform.
+func (p Platform) NewCredentials() map[string]string {
+	out := make(map[string]string, len(p.Credentials))
+	for _, c := range p.Credentials {
+		out[c.Name] = c.New()
+	}
+	return out
+}
+
+// RandHex returns n random bytes as hex, for made-up credentials.
+func RandHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
