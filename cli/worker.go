@@ -143,12 +143,6 @@ func runWorker(ctx context.Context, g *globals, o *workerOptions) error {
 	return w.Run(ctx)
 }
 
-func interruptFrom(ctx context.Context) <-chan any {
-	ch := make(chan any)
-	go func() { <-ctx.Done(); close(ch) }()
-	return ch
-}
-
 // shopFlagVar adds the required --shop CHANNEL/SHOP flag every shop command takes.
 func shopFlagVar(cmd *cobra.Command, v *string) {
 	cmd.Flags().StringVar(v, "shop", "", "CHANNEL/SHOP, e.g. tmall/flagship")
@@ -156,9 +150,8 @@ func shopFlagVar(cmd *cobra.Command, v *string) {
 }
 
 // orderPullInput is a shop's order pull as the configuration tunes it.
-func orderPullInput(shop domain.ShopRef, o config.OrderPolling) workflows.OrderPullInput {
-	return workflows.OrderPullInput{Shop: shop, Interval: o.Interval, Overlap: o.Overlap, Lag: o.Lag,
-		Window: o.Window, InitialLookback: o.InitialLookback}
+func orderPullInput(shop domain.ShopRef, o domain.PullPolicy) workflows.OrderPullInput {
+	return workflows.OrderPullInput{Shop: shop, PullPolicy: o}
 }
 
 // applyInterval puts a --interval the user gave over the configuration's.

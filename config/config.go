@@ -12,7 +12,6 @@ import (
 	"os"
 	"sort"
 	"strings"
-	"time"
 
 	"gopkg.in/yaml.v3"
 
@@ -23,11 +22,11 @@ import (
 
 // Config is the whole configuration.
 type Config struct {
-	Temporal Temporal     `yaml:"temporal"`
-	Store    Store        `yaml:"store"`
-	ERP      ERP          `yaml:"erp"`
-	Shops    []Shop       `yaml:"shops"`
-	Orders   OrderPolling `yaml:"orders"`
+	Temporal Temporal          `yaml:"temporal"`
+	Store    Store             `yaml:"store"`
+	ERP      ERP               `yaml:"erp"`
+	Shops    []Shop            `yaml:"shops"`
+	Orders   domain.PullPolicy `yaml:"orders"`
 }
 
 // Temporal says where the cluster is.
@@ -77,22 +76,12 @@ type CredentialRef struct {
 	Value string `yaml:"value"`
 }
 
-// OrderPolling tunes the order pull.
-type OrderPolling struct {
-	Interval        time.Duration `yaml:"interval"`
-	Overlap         time.Duration `yaml:"overlap"`
-	Lag             time.Duration `yaml:"lag"`
-	Window          time.Duration `yaml:"window"`
-	InitialLookback time.Duration `yaml:"initial_lookback"`
-}
-
 // Default returns the configuration used when no file is given.
 func Default() Config {
 	return Config{
 		Temporal: Temporal{Address: "127.0.0.1:7233", Namespace: "default"},
 		Store:    Store{Driver: "sqlite", DSN: DefaultStoreDSN},
-		Orders: OrderPolling{Interval: time.Minute, Overlap: 5 * time.Minute, Lag: 30 * time.Second,
-			Window: 30 * time.Minute, InitialLookback: 24 * time.Hour},
+		Orders:   domain.DefaultPullPolicy(),
 	}
 }
 

@@ -423,7 +423,8 @@ func (s *Stack) pullAll(ctx context.Context, shops []*demoShop, sum *Summary, sa
 		shop := d.sb.Shop
 		id := workflows.OrderPullOnceID(shop, at)
 		var st workflows.PullStats
-		in := workflows.OrderPullInput{Shop: shop, Once: true, Lag: 0, Overlap: 5 * time.Minute, InitialLookback: time.Hour}
+		// No lag: the sandbox indexes at once, and the demo waits for what it sold.
+		in := workflows.OrderPullInput{Shop: shop, Once: true, PullPolicy: domain.PullPolicy{Overlap: 5 * time.Minute, InitialLookback: time.Hour}}
 		if err := s.execute(ctx, shop, id, workflows.OrderPullWorkflowName, in, &st); err != nil {
 			return fmt.Errorf("order pull %s: %w", shop, err)
 		}

@@ -254,7 +254,7 @@ func TestRequeuedDeliveryIsSentAgainWithTheSameID(t *testing.T) {
 		t.Fatalf("requeued %d, %v", n, err)
 	}
 	run, err := s.StartWorkflow(ctx, shop, workflows.OrderPullOnceID(shop, time.Now().Add(time.Hour)), workflows.OrderPullWorkflowName,
-		workflows.OrderPullInput{Shop: shop, Once: true, InitialLookback: time.Hour})
+		workflows.OrderPullInput{Shop: shop, Once: true, PullPolicy: domain.PullPolicy{InitialLookback: time.Hour}})
 	if err != nil {
 		t.Fatal(err)
 	}

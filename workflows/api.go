@@ -157,23 +157,17 @@ type ItemFailure struct {
 // list is in the store's listing map (last_error per SKU).
 const MaxReportedFailures = 50
 
-// OrderPullInput starts or continues the order pull of one shop.
+// OrderPullInput starts or continues the order pull of one shop. Its
+// policy's zero interval, window and initial lookback take the defaults of
+// domain.DefaultPullPolicy; a zero overlap or lag means none.
 type OrderPullInput struct {
-	Shop            domain.ShopRef `json:"shop"`
-	Interval        time.Duration  `json:"interval,omitempty"`         // between pulls (default 1m)
-	Overlap         time.Duration  `json:"overlap,omitempty"`          // re-read before the cursor (default 5m)
-	Lag             time.Duration  `json:"lag,omitempty"`              // stay behind now: platforms index late (default 30s)
-	Window          time.Duration  `json:"window,omitempty"`           // one platform query (default 30m; capped by the platform)
-	InitialLookback time.Duration  `json:"initial_lookback,omitempty"` // first pull without a cursor (default 24h)
-	Once            bool           `json:"once,omitempty"`             // pull until caught up, wait for the deliveries, finish
-	Stats           *PullStats     `json:"stats,omitempty"`
+	Shop              domain.ShopRef `json:"shop"`
+	domain.PullPolicy                // interval, overlap, lag, window, initial_lookback
+	Once              bool           `json:"once,omitempty"` // pull until caught up, wait for the deliveries, finish
+	Stats             *PullStats     `json:"stats,omitempty"`
 }
 
-// The order pull's defaults (syncctl's configuration sets its own).
 const (
-	DefaultPullInterval = time.Minute
-	DefaultPullWindow   = 30 * time.Minute
-	DefaultLookback     = 24 * time.Hour
 	// RedispatchAfter is how long a dispatched delivery that is still
 	// pending waits before the pull starts its workflow again (a no-op while
 	// it runs; a restart if an operator terminated it).

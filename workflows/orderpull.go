@@ -52,15 +52,7 @@ func newOrderPull(ctx workflow.Context, in OrderPullInput) (*orderPull, error) {
 }
 
 func orderPullDefaults(in OrderPullInput) OrderPullInput {
-	def := func(d *time.Duration, v time.Duration) {
-		if *d <= 0 {
-			*d = v
-		}
-	}
-	def(&in.Interval, DefaultPullInterval)
-	def(&in.Window, DefaultPullWindow)
-	def(&in.InitialLookback, DefaultLookback)
-	in.Overlap, in.Lag = max(in.Overlap, 0), max(in.Lag, 0)
+	in.PullPolicy = in.PullPolicy.WithDefaults()
 	return in
 }
 
@@ -133,10 +125,7 @@ func (w *orderPull) pullRound(ctx workflow.Context) (PullOrdersResult, error) {
 		},
 	})
 	var res PullOrdersResult
-	err := workflow.ExecuteActivity(actx, acts.PullOrders, PullOrdersInput{
-		Shop: w.in.Shop, Overlap: w.in.Overlap, Lag: w.in.Lag, Window: w.in.Window,
-		InitialLookback: w.in.InitialLookback, MaxWindows: 48,
-	}).Get(ctx, &res)
+	err := workflow.ExecuteActivity(actx, acts.PullOrders, PullOrdersInput{Shop: w.in.Shop, PullPolicy: w.in.PullPolicy, MaxWindows: 48}).Get(ctx, &res)
 	w.st.Pulls++
 	w.st.Seen += res.Seen
 	w.st.Created += res.Created

@@ -16,12 +16,9 @@ import (
 
 // PullOrdersInput is one pull of a shop's orders.
 type PullOrdersInput struct {
-	Shop            domain.ShopRef `json:"shop"`
-	Overlap         time.Duration  `json:"overlap"`
-	Lag             time.Duration  `json:"lag"`
-	Window          time.Duration  `json:"window"`
-	InitialLookback time.Duration  `json:"initial_lookback"`
-	MaxWindows      int            `json:"max_windows"` // bound one activity's work; the workflow loops
+	Shop              domain.ShopRef `json:"shop"`
+	domain.PullPolicy                // the pull's overlap, lag, window and initial lookback
+	MaxWindows        int            `json:"max_windows"` // bound one activity's work; the workflow loops
 }
 
 // maxSampleRejections bounds the reasons a pull returns (all are in the store).
@@ -68,7 +65,7 @@ func (a *Activities) PullOrders(ctx context.Context, in PullOrdersInput) (PullOr
 	}
 	window := in.Window
 	if window <= 0 {
-		window = DefaultPullWindow
+		window = domain.DefaultPullPolicy().Window
 	}
 	if caps.OrderWindowMax > 0 && window > caps.OrderWindowMax {
 		window = caps.OrderWindowMax

@@ -105,7 +105,7 @@ func TestAPlatformUnlikeTmallRunsThroughTheSameWorkflows(t *testing.T) {
 	broken.Broken = "amounts.paid_fen"
 	must(t, sb.AddOrder(broken))
 	waitPastSecondOf(t, sb, sold)
-	pull := workflows.OrderPullInput{Shop: mini, Once: true, InitialLookback: 6 * time.Hour, Window: 3 * time.Hour, Overlap: 3 * time.Hour}
+	pull := workflows.OrderPullInput{Shop: mini, Once: true, PullPolicy: domain.PullPolicy{InitialLookback: 6 * time.Hour, Window: 3 * time.Hour, Overlap: 3 * time.Hour}}
 	ps := runPull(ctx, t, c, mini, pull, now)
 	if ps.Created != 6 || ps.Delivered != 6 || ps.Pending != 0 || ps.Unresolved != 1 || len(ps.Recent) != 1 || !strings.Contains(ps.Recent[0], "amounts.paid_fen") {
 		t.Fatalf("pull = %+v", ps)

@@ -71,10 +71,10 @@ func TestRecordGoldenHistories(t *testing.T) {
 		must(t, r.sb.AddOrder(paidOrder(fmtID(i), now.Add(-time.Duration(i+1)*time.Minute))))
 	}
 	onceID := workflows.OrderPullOnceID(r.shop, now)
-	runPull(ctx, t, r.c, r.shop, workflows.OrderPullInput{Shop: r.shop, Once: true, InitialLookback: time.Hour}, now)
+	runPull(ctx, t, r.c, r.shop, workflows.OrderPullInput{Shop: r.shop, Once: true, PullPolicy: domain.PullPolicy{InitialLookback: time.Hour}}, now)
 
 	run, err := workflows.Start(ctx, r.c, r.shop, workflows.OrderPullID(r.shop), workflows.OrderPullWorkflowName,
-		workflows.OrderPullInput{Shop: r.shop, Interval: time.Second, InitialLookback: time.Hour})
+		workflows.OrderPullInput{Shop: r.shop, PullPolicy: domain.PullPolicy{Interval: time.Second, InitialLookback: time.Hour}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -223,7 +223,7 @@ func pullEnv(t *testing.T, results []workflows.PullOrdersResult, pending int) (*
 func TestOrderPullOncePullsUntilCaughtUpAndWaitsForTheERP(t *testing.T) {
 	env, pulls, dispatches := pullEnv(t, []workflows.PullOrdersResult{
 		{Seen: 3, Created: 3}, {Seen: 2, Created: 1, Updated: 1, CaughtUp: true}}, 4)
-	env.ExecuteWorkflow(workflows.OrderPull, workflows.OrderPullInput{Shop: shop, Once: true, Overlap: 5 * time.Minute})
+	env.ExecuteWorkflow(workflows.OrderPull, workflows.OrderPullInput{Shop: shop, Once: true, PullPolicy: domain.PullPolicy{Overlap: 5 * time.Minute}})
 	var st workflows.PullStats
 	if err := env.GetWorkflowResult(&st); err != nil {
 		t.Fatal(err)
@@ -262,7 +262,7 @@ func TestOrderPullLongRunningSurvivesErrorsAndObeysSignals(t *testing.T) {
 	env.RegisterDelayedCallback(func() { env.SignalWorkflow(workflows.SignalPullNow, nil) }, 2*time.Minute+10*time.Second)
 	env.RegisterDelayedCallback(func() { env.SignalWorkflow(workflows.SignalStopPull, nil) }, 2*time.Minute+20*time.Second)
 	statuses := recordStatuses(env)
-	env.ExecuteWorkflow(workflows.OrderPull, workflows.OrderPullInput{Shop: shop, Interval: time.Minute})
+	env.ExecuteWorkflow(workflows.OrderPull, workflows.OrderPullInput{Shop: shop, PullPolicy: domain.PullPolicy{Interval: time.Minute}})
 	var st workflows.PullStats
 	if err := env.GetWorkflowResult(&st); err != nil {
 		t.Fatal(err)
@@ -283,7 +283,7 @@ func TestOrderPullLongRunningSurvivesErrorsAndObeysSignals(t *testing.T) {
 // carrying its counters, and a buffered pull-now does not get lost or stall it.
 func TestOrderPullContinuesAsNew(t *testing.T) {
 	env, _, _ := pullEnv(t, []workflows.PullOrdersResult{{Seen: 1, Created: 1, CaughtUp: true}}, 0)
-	env.ExecuteWorkflow(workflows.OrderPull, workflows.OrderPullInput{Shop: shop, Interval: time.Second})
+	env.ExecuteWorkflow(workflows.OrderPull, workflows.OrderPullInput{Shop: shop, PullPolicy: domain.PullPolicy{Interval: time.Second}})
 	err := env.GetWorkflowError()
 	var can *workflow.ContinueAsNewError
 	if !errors.As(err, &can) {

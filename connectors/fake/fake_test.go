@@ -41,7 +41,7 @@ func newEnv(t *testing.T, options map[string]string) *env {
 	srv := httptest.NewServer(box)
 	t.Cleanup(func() { srv.Close(); _ = box.Close() })
 	setup := sbfake.Platform.Shop(srv.URL)
-	cfg := connectors.ShopConfig{Channel: "fake", Shop: "mini", Gateway: setup.Gateway, QPS: 1000, Options: setup.Options,
+	cfg := connectors.ShopConfig{Channel: mini.Channel, Shop: mini.Shop, Gateway: setup.Gateway, QPS: 1000, Options: setup.Options,
 		Credentials: map[string]connectors.Secret{"api_key": connectors.Secret(creds["api_key"])}}
 	for k, v := range options {
 		cfg.Options[k] = v
@@ -93,7 +93,7 @@ func TestDeclaration(t *testing.T) {
 	if _, ok := e.ch.(connectors.ReviewTracker); !ok {
 		t.Fatal("the connector does not track review")
 	}
-	cfg := connectors.ShopConfig{Channel: "fake", Shop: "mini", Gateway: "http://127.0.0.1:1/api", Credentials: map[string]connectors.Secret{"api_key": "k"}}
+	cfg := connectors.ShopConfig{Channel: mini.Channel, Shop: mini.Shop, Gateway: "http://127.0.0.1:1/api", Credentials: map[string]connectors.Secret{"api_key": "k"}}
 	for opt, v := range map[string]string{"order_page_size": "0", "order_window_max": "2 hours", "page_size": "2"} {
 		c := cfg
 		c.Options = map[string]string{opt: v}
@@ -287,7 +287,7 @@ func TestErrorsAreClassedAndKeepTheKeyOut(t *testing.T) {
 		must(t, e.admin.ClearFaults(ctx))
 	}
 	// A wrong key: EAuth, and no key in the text.
-	cfg := connectors.ShopConfig{Channel: "fake", Shop: "mini", Gateway: sbfake.Platform.Shop(e.url).Gateway,
+	cfg := connectors.ShopConfig{Channel: mini.Channel, Shop: mini.Shop, Gateway: sbfake.Platform.Shop(e.url).Gateway,
 		Credentials: map[string]connectors.Secret{"api_key": "fk_wrong_secret_value"}}
 	ch, err := platforms.Open(cfg)
 	must(t, err)
