@@ -31,3 +31,4 @@ image: build
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./store/... ./connectors/... ./mapping/...
 	CGO_ENABLED=0 $(GO) test -run '^$$' -bench StartStop -benchtime 3x ./devserver
+	$(GO) test -run '^$$' -bench PushQuotaUse -benchtime 1x ./stack/

@@ -101,6 +101,13 @@ type Store interface {
 	// that lets one worker at a time refresh them (connectors.TokenSource).
 	connectors.TokenStore
 
+	// SaveBan and LoadBan keep the shops' platform bans, shared by every
+	// worker (shopgate.BanStore): a later ban extends the stored one, an
+	// earlier one never shortens it; LoadBan returns the zero time when the
+	// shop was never banned.
+	SaveBan(ctx context.Context, shop domain.ShopRef, until time.Time) error
+	LoadBan(ctx context.Context, shop domain.ShopRef) (until time.Time, err error)
+
 	Close() error
 }
 

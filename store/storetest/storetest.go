@@ -31,6 +31,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		"PendingDeliveriesPerShop":       testPendingPerShop,
 		"TokensClaimSaveRelease":         testTokensClaimSaveRelease,
 		"TwoWorkersRefreshOnce":          testTwoWorkersRefreshOnce,
+		"BansOnlyExtend":                 testBansOnlyExtend,
 	}
 	for name, f := range tests {
 		t.Run(name, func(t *testing.T) { f(t, open(t)) })
