@@ -26,35 +26,14 @@ const (
 	KindCPSPool     Kind = "cps_pool"     // Kuaishou 分销, Douyin 精选联盟
 )
 
-// StockMode says how a platform takes stock writes.
-type StockMode string
-
-const (
-	StockAbsolute StockMode = "absolute" // set the number (TOP type=1, JD)
-	StockDelta    StockMode = "delta"    // add/subtract only (WeChat diff_type 1/2 preferred)
-	StockBoth     StockMode = "both"
-)
-
-// Paging says how a platform walks an order window.
-type Paging string
-
-const (
-	PagingPageNumber Paging = "page_number" // page_no + page_size (TOP, Youzan, Douyin, JD)
-	PagingCursor     Paging = "cursor"      // opaque next_key / cursor (WeChat, Kuaishou)
-)
-
-// Capabilities declares what a platform can do and its hard limits. The
-// workflows read these instead of switching on the platform name.
+// Capabilities declares what the workflows must know of a platform: the
+// rest (stock that takes only deltas, cursor paging, page sizes, money
+// units) the connector hides, and the kind and default quota are in its
+// registration (Platform).
 type Capabilities struct {
-	Kind             Kind
-	StockMode        StockMode
-	Review           bool          // content changes go through platform review
-	PromotionPool    bool          // products can join a CPS commission pool
-	OrderWindowMax   time.Duration // longest [from, to) one ListOrders call accepts
-	OrderLookback    time.Duration // oldest modification time the platform still serves
-	OrderPaging      Paging
-	OrderPageSizeMax int
-	QPS              float64 // documented or configured calls per second per shop
+	Review         bool          // content changes go through platform review (a ReviewWatch follows them)
+	OrderWindowMax time.Duration // longest [from, to) one ListOrders call accepts
+	OrderLookback  time.Duration // oldest modification time the platform still serves
 }
 
 // ProductPush is one SPU as a channel should show it: the master product,
@@ -82,7 +61,6 @@ type ProductIDs struct {
 type ProductResult struct {
 	IDs    ProductIDs
 	Status domain.ListingStatus // on_sale, in_review, ...
-	Calls  int                  // platform calls the upsert cost
 }
 
 // PriceUpdate sets one SKU's channel price.
@@ -118,7 +96,6 @@ type OrderQuery struct {
 type OrderPage struct {
 	Orders        []domain.SalesOrder
 	NextPageToken string
-	Calls         int // platform calls this page cost (for rate accounting and stats)
 	// Rejected lists orders on the page that could not be mapped (a field
 	// missing or malformed). They are reported, never silently dropped.
 	Rejected []RejectedOrder
@@ -137,7 +114,9 @@ type Channel interface {
 	// Capabilities declares the platform's limits and features.
 	Capabilities() Capabilities
 	// UpsertProduct creates the product (Known == nil) or updates its content,
-	// prices and stock, and returns the platform ids of the product and every SKU.
+	// prices and stock, and returns the platform ids of the product and every
+	// SKU. When it fails after the platform created the item (its read-back
+	// failed), it returns the ids it has with the error, so they are kept.
 	UpsertProduct(ctx context.Context, p ProductPush) (ProductResult, error)
 	// UpdatePrice changes one SKU's price without touching content.
 	UpdatePrice(ctx context.Context, u PriceUpdate) error
@@ -169,7 +148,6 @@ type AfterSales interface {
 type AfterSalePage struct {
 	Cases         []domain.AfterSale
 	NextPageToken string
-	Calls         int
 	Rejected      []RejectedOrder
 }
 

@@ -3,6 +3,7 @@ package domain
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -105,6 +106,22 @@ type FieldError struct {
 
 func (e FieldError) Error() string {
 	return fmt.Sprintf("%s, field %s: %s", e.Record, e.Field, e.Reason)
+}
+
+// Describe is an error's text for people: Text for a coded error (anywhere
+// in the chain, with what wraps it), Error otherwise.
+func Describe(err error) string {
+	if err == nil {
+		return ""
+	}
+	var e *Error
+	if !errors.As(err, &e) {
+		return err.Error()
+	}
+	if outer := err.Error(); outer != e.Error() {
+		return strings.Replace(outer, e.Error(), e.Text(), 1)
+	}
+	return e.Text()
 }
 
 // List joins names as prose for messages: "a", "a and b", "a, b and c";

@@ -130,15 +130,35 @@ func (p *PushPlan) StockSaved(u connectors.StockUpdate) []domain.ChannelListing 
 	return []domain.ChannelListing{l}
 }
 
-// Failed records the reason on every SKU. Ids already known are kept, and
-// the content hash is left as it was so the product is retried next push.
-func (p *PushPlan) Failed(cause error) []domain.ChannelListing {
-	return p.each(func(l *domain.ChannelListing, _ domain.SKU) {
+// Failed records the reason on every SKU. Ids already known are kept, ids
+// the platform gave before the failure (a create whose read-back failed)
+// are recorded, and the content hash is left as it was so the product is
+// pushed again: as an update when its item id is known.
+func (p *PushPlan) Failed(cause error, got connectors.ProductIDs) []domain.ChannelListing {
+	return p.each(func(l *domain.ChannelListing, s domain.SKU) {
+		if l.ItemID == "" && got.ItemID != "" {
+			l.ItemID = got.ItemID
+		}
+		if l.PlatformSKUID == "" && got.SKUIDs[s.Code] != "" {
+			l.PlatformSKUID = got.SKUIDs[s.Code]
+		}
 		if l.ItemID == "" {
 			l.Status = domain.ListingFailed
 		}
-		l.LastError = cause.Error()
+		l.LastError = domain.Describe(cause)
 	})
+}
+
+// GotIDs reports whether failed listings carry an item id the plan did not
+// know: the platform created the item before the failure.
+func (p *PushPlan) GotIDs(failed []domain.ChannelListing) bool {
+	known := p.Upsert != nil && p.Upsert.Known != nil
+	for _, l := range failed {
+		if l.ItemID != "" && !known {
+			return true
+		}
+	}
+	return false
 }
 
 // each returns one listing per SKU of the product, starting from what was

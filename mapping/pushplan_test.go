@@ -97,14 +97,25 @@ func TestPlanFailureKeepsIDsAndReason(t *testing.T) {
 	p := tee()
 	p.Title = "x"
 	plan := mapping.PlanProductPush(shop, p, listed(tee()), at)
-	failed := plan.Failed(errors.New("tmall invalid: title too short [isv.invalid-parameter:title]"))
+	failed := plan.Failed(errors.New("tmall invalid: title too short [isv.invalid-parameter:title]"), connectors.ProductIDs{})
 	for _, l := range failed {
 		if l.ItemID != "600000000001" || l.LastError == "" || l.ContentHash != tee().ContentHash() || l.Status != domain.ListingOnSale {
 			t.Fatalf("failed listing = %+v: ids, old hash and status must stay, reason recorded", l)
 		}
 	}
-	fresh := mapping.PlanProductPush(shop, p, nil, at).Failed(errors.New("boom"))
+	fresh := mapping.PlanProductPush(shop, p, nil, at).Failed(errors.New("boom"), connectors.ProductIDs{})
 	if fresh[0].Status != domain.ListingFailed {
 		t.Fatalf("never-listed failure status = %s", fresh[0].Status)
+	}
+	// A create whose read-back failed: the item id the platform gave is
+	// kept, so the next push updates that item instead of creating another.
+	created := mapping.PlanProductPush(shop, p, nil, at)
+	got := created.Failed(errors.New("read-back failed"), connectors.ProductIDs{ItemID: "600000000077"})
+	if got[0].ItemID != "600000000077" || !created.GotIDs(got) {
+		t.Fatalf("failed create = %+v", got[0])
+	}
+	next := mapping.PlanProductPush(shop, p, got, at)
+	if next.Upsert == nil || next.Upsert.Known == nil || next.Upsert.Known.ItemID != "600000000077" || next.Upsert.MayExist {
+		t.Fatalf("plan after a create whose read-back failed = %+v, want an update of 600000000077", next.Upsert)
 	}
 }

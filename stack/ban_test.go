@@ -50,6 +50,14 @@ func TestBanHoldsEveryChunkOfTheShop(t *testing.T) {
 		t.Fatalf("push = %+v", p)
 	}
 	assertListedOnce(t, s, sb)
+	// Counters tell the truth across the throttled attempt: every request
+	// the sandbox answered is counted, the refused one apart, and every SKU
+	// once.
+	_, skus, _ := s.Store.CatalogStats(ctx)
+	if p.Calls != st.Total || p.Throttled != 1 || p.SKUs != skus || p.Retries < 1 {
+		t.Fatalf("push counted %d calls (%d throttled), %d SKUs, %d retries; the sandbox answered %d calls, the catalog has %d SKUs",
+			p.Calls, p.Throttled, p.SKUs, p.Retries, st.Total, skus)
+	}
 }
 
 // waitForCalls returns once the sandbox has answered n calls.

@@ -55,7 +55,7 @@ type Options struct {
 	SandboxPort            int
 	SandboxQPS             float64 // QPS every sandbox enforces (0 = unlimited)
 	SandboxOrdersPerMinute float64 // orders each sandbox sells by itself (0 = only on request)
-	ConnectorQPS           float64 // the sandbox shops' pacing (default 50)
+	ConnectorQPS           float64 // the sandbox shops' pacing (default SandboxQPS when set, else 50)
 	// Platforms names the registered platforms that get a sandbox and a
 	// demo shop (nil: every registered platform; empty non-nil: none).
 	Platforms []string
@@ -130,7 +130,12 @@ func Start(ctx context.Context, o Options) (_ *Stack, err error) {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
 	if o.ConnectorQPS == 0 {
+		// Pace the sandbox shops at the quota their sandboxes enforce, as a
+		// shop configured with its platform's quota would be.
 		o.ConnectorQPS = 50
+		if o.SandboxQPS > 0 {
+			o.ConnectorQPS = o.SandboxQPS
+		}
 	}
 	if o.TaskQueue == "" {
 		o.TaskQueue = workflows.TaskQueue

@@ -3,7 +3,7 @@ package workflows
 import (
 	"context"
 	"errors"
-	"strings"
+	"fmt"
 	"time"
 
 	"go.temporal.io/sdk/activity"
@@ -11,6 +11,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/syncctl/syncctl/connectors"
+	"github.com/syncctl/syncctl/connectors/shopgate"
 	"github.com/syncctl/syncctl/domain"
 	"github.com/syncctl/syncctl/erp"
 	"github.com/syncctl/syncctl/mapping"
@@ -80,32 +81,63 @@ type PushProductsInput struct {
 	Codes []string       `json:"codes"`
 }
 
-// PushProductsResult counts one chunk.
+// PushProductsResult counts what one attempt at a chunk did. Done is how
+// many of the chunk's codes it dealt with (pushed, failed for good, or
+// found up to date); when Retry or Abort is set, the codes after Done are
+// still to do. Calls counts every request sent to the platform, read-backs
+// and refused ones included (Throttled of them were refused by a throttle).
 type PushProductsResult struct {
-	Pushed   int           `json:"pushed"`
-	InReview int           `json:"in_review"`
-	SKUs     int           `json:"skus"`
-	Calls    int           `json:"calls"`
-	Failures []ItemFailure `json:"failures,omitempty"`
+	Done      int           `json:"done"`
+	Pushed    int           `json:"pushed"`
+	InReview  int           `json:"in_review"`
+	SKUs      int           `json:"skus"`
+	Calls     int           `json:"calls"`
+	Throttled int           `json:"throttled,omitempty"`
+	Failures  []ItemFailure `json:"failures,omitempty"`
+	// Retry is set when the platform was throttled or unavailable: the rest
+	// of the chunk goes again after the wait (the workflow's backoff when
+	// the platform named none), so the workflow can show it as retrying.
+	Retry *ChunkStop `json:"retry,omitempty"`
+	// Abort is set when the shop's credentials failed: every chunk would
+	// fail alike, so the push stops.
+	Abort *ChunkStop `json:"abort,omitempty"`
+}
+
+// ChunkStop is why a chunk stopped before its end.
+type ChunkStop struct {
+	Code   string        `json:"code"`   // domain error code
+	Reason string        `json:"reason"` // the platform's answer, for people
+	After  time.Duration `json:"after,omitempty"`
 }
 
 // PushProducts brings each product of the chunk up to date on the channel:
 // a create or a content update when the content hash differs, otherwise only
 // the prices and stocks that differ. What succeeded is recorded per product
-// before the next one starts, so a retried chunk redoes nothing. A product
-// the platform refuses is recorded as failed with the reason and the chunk
-// goes on; a throttled or unavailable platform fails the chunk with a
-// retryable error (with the platform's wait) and Temporal retries it; bad
-// credentials fail it at once, for every further call would fail alike.
+// before the next one starts, so a chunk sent again redoes nothing. A
+// product the platform refuses is recorded as failed with the reason and
+// the chunk goes on. A throttled or unavailable platform ends the attempt
+// with Retry and bad credentials with Abort, both with what was done so
+// far, so the workflow counts every call and shows why it waits; only
+// failures of syncctl's own (the store) are activity errors that Temporal
+// retries.
 func (a *Activities) PushProducts(ctx context.Context, in PushProductsInput) (PushProductsResult, error) {
 	var res PushProductsResult
 	ch, err := a.Shops.Get(in.Shop)
 	if err != nil {
 		return res, toTemporal(err)
 	}
-	for _, code := range in.Codes {
-		out, err := a.pushProduct(ctx, ch, in.Shop, code)
-		res.Calls += out.calls
+	ctx, calls := shopgate.WithCounter(ctx)
+	count := func() { res.Calls, res.Throttled = calls.Sent(), calls.Throttled() }
+	for i, code := range in.Codes {
+		// A heartbeat before every platform call: a worker that dies is noticed
+		// within the heartbeat timeout, and one call (bounded by connectors/httpx
+		// and the shop gate) never outlasts it, so two attempts never write the
+		// same product at once.
+		beat := func(step string) {
+			activity.RecordHeartbeat(ctx, fmt.Sprintf("%s %s (%d/%d)", code, step, i+1, len(in.Codes)))
+		}
+		out, err := a.pushProduct(ctx, ch, in.Shop, code, beat)
+		count()
 		switch c := domain.ErrorCode(err); {
 		case err == nil:
 			res.Pushed++
@@ -113,21 +145,30 @@ func (a *Activities) PushProducts(ctx context.Context, in PushProductsInput) (Pu
 			if out.inReview {
 				res.InReview++
 			}
-		case c == domain.EAuth || domain.Retryable(c):
+		case c == domain.EAuth:
+			res.Abort = &ChunkStop{Code: c, Reason: domain.Describe(err)}
+			return res, nil
+		case c == domain.ERateLimited || c == domain.EUnavailable:
+			var de *domain.Error
+			errors.As(err, &de)
+			res.Retry = &ChunkStop{Code: c, Reason: domain.Describe(err), After: de.RetryAfter}
+			return res, nil
+		case domain.Retryable(c): // EInternal: a store failure or a bug; Temporal retries the attempt
 			return res, toTemporal(err)
 		default:
-			res.Failures = append(res.Failures, ItemFailure{Product: code, Code: c, Reason: err.Error()})
+			res.Failures = append(res.Failures, ItemFailure{Product: code, Code: c, Reason: domain.Describe(err)})
 		}
+		res.Done = i + 1
 	}
 	return res, nil
 }
 
 type pushOutcome struct {
-	skus, calls int
-	inReview    bool
+	skus     int
+	inReview bool
 }
 
-func (a *Activities) pushProduct(ctx context.Context, ch connectors.Channel, shop domain.ShopRef, code string) (out pushOutcome, err error) {
+func (a *Activities) pushProduct(ctx context.Context, ch connectors.Channel, shop domain.ShopRef, code string, beat func(step string)) (out pushOutcome, err error) {
 	p, err := a.Store.GetProduct(ctx, code)
 	if err != nil {
 		return out, err
@@ -137,10 +178,6 @@ func (a *Activities) pushProduct(ctx context.Context, ch connectors.Channel, sho
 		return out, err
 	}
 	plan := mapping.PlanProductPush(shop, p, existing, a.now())
-	// A heartbeat before every platform call: a worker that dies is noticed
-	// within the heartbeat timeout, and one call (bounded by connectors/httpx)
-	// never outlasts it, so two attempts never write the same product at once.
-	beat := func(step string) { activity.RecordHeartbeat(ctx, code+" "+step) }
 	if plan.Upsert != nil {
 		if plan.Upsert.Known == nil {
 			// Record the attempt before calling: if this worker dies after the
@@ -152,16 +189,18 @@ func (a *Activities) pushProduct(ctx context.Context, ch connectors.Channel, sho
 		beat("upsert")
 		res, err := ch.UpsertProduct(ctx, *plan.Upsert)
 		if err != nil {
-			return pushOutcome{calls: 1}, a.recordFailure(ctx, plan, err)
+			// Ids the platform gave before failing (a create whose read-back
+			// failed) are kept, so the next attempt updates instead of
+			// creating or looking up again.
+			return out, a.recordFailure(ctx, plan, plan.Failed(err, res.IDs), err)
 		}
-		out = pushOutcome{skus: len(p.SKUs), calls: max(1, res.Calls), inReview: res.Status == domain.ListingInReview}
+		out = pushOutcome{skus: len(p.SKUs), inReview: res.Status == domain.ListingInReview}
 		return out, a.Store.SaveListings(ctx, plan.Pushed(res))
 	}
 	for _, u := range plan.Prices {
 		beat("price " + u.SKUCode)
-		out.calls++
 		if err := ch.UpdatePrice(ctx, u); err != nil {
-			return out, a.recordFailure(ctx, plan, err)
+			return out, a.recordFailure(ctx, plan, plan.Failed(err, connectors.ProductIDs{}), err)
 		}
 		if err := a.Store.SaveListings(ctx, plan.PriceSaved(u)); err != nil {
 			return out, err
@@ -170,9 +209,8 @@ func (a *Activities) pushProduct(ctx context.Context, ch connectors.Channel, sho
 	}
 	for _, u := range plan.Stocks {
 		beat("stock " + u.SKUCode)
-		out.calls++
 		if err := ch.UpdateStock(ctx, u); err != nil {
-			return out, a.recordFailure(ctx, plan, err)
+			return out, a.recordFailure(ctx, plan, plan.Failed(err, connectors.ProductIDs{}), err)
 		}
 		if err := a.Store.SaveListings(ctx, plan.StockSaved(u)); err != nil {
 			return out, err
@@ -182,14 +220,15 @@ func (a *Activities) pushProduct(ctx context.Context, ch connectors.Channel, sho
 	return out, nil
 }
 
-// recordFailure keeps the reason on every SKU listing of the product and
-// returns the original error. A throttle is not a failure of the product:
-// Temporal retries it (SettleFailedChunk records it if the retries run out).
-func (a *Activities) recordFailure(ctx context.Context, plan *mapping.PushPlan, cause error) error {
-	if domain.ErrorCode(cause) == domain.ERateLimited {
+// recordFailure keeps the failed listings (the reason on every SKU, and
+// any ids the platform gave) and returns the original error. A throttle is
+// not a failure of the product: the chunk goes again (SettleFailedChunk
+// records it if the retries run out) — but ids it gave are kept.
+func (a *Activities) recordFailure(ctx context.Context, plan *mapping.PushPlan, failed []domain.ChannelListing, cause error) error {
+	if domain.ErrorCode(cause) == domain.ERateLimited && !plan.GotIDs(failed) {
 		return cause
 	}
-	if err := a.Store.SaveListings(ctx, plan.Failed(cause)); err != nil {
+	if err := a.Store.SaveListings(ctx, failed); err != nil {
 		return errors.Join(cause, err)
 	}
 	return cause
@@ -228,7 +267,7 @@ func (a *Activities) SettleFailedChunk(ctx context.Context, in SettleChunkInput)
 			continue
 		}
 		res.Failures = append(res.Failures, ItemFailure{Product: code, Code: in.Code, Reason: in.Reason})
-		if err := a.Store.SaveListings(ctx, plan.Failed(errors.New(in.Reason))); err != nil {
+		if err := a.Store.SaveListings(ctx, plan.Failed(errors.New(in.Reason), connectors.ProductIDs{})); err != nil {
 			return res, toTemporal(err)
 		}
 	}
@@ -248,11 +287,7 @@ func toTemporal(err error) error {
 	if !errors.As(err, &de) {
 		return err
 	}
-	msg := de.Text()
-	if outer := err.Error(); outer != de.Error() {
-		// Context wrapped around the coded error ("push P1: …") stays.
-		msg = strings.Replace(outer, de.Error(), msg, 1)
-	}
+	msg := domain.Describe(err) // context wrapped around the coded error ("push P1: …") stays
 	opts := temporal.ApplicationErrorOptions{NonRetryable: !domain.Retryable(de.Code), NextRetryDelay: de.RetryAfter}
 	if de.Code == domain.ERateLimited {
 		// A throttle is the platform pacing us, not a failure: the SDK logs

@@ -139,11 +139,17 @@ type PushProgress struct {
 	Failed    int            `json:"failed"`    // products that failed (reasons in Failures)
 	InReview  int            `json:"in_review"` // pushed products the platform is still reviewing (ReviewWatch follows them)
 	SKUs      int            `json:"skus"`      // SKUs written
-	Calls     int            `json:"calls"`     // channel calls made
-	Failures  []ItemFailure  `json:"failures,omitempty"`
-	Done      bool           `json:"done"`
-	Runs      int            `json:"runs"` // continue-as-new generations
-	StartedAt time.Time      `json:"started_at"`
+	Calls     int            `json:"calls"`     // requests sent to the channel, read-backs and refused ones included
+	Throttled int            `json:"throttled"` // of those, refused by the platform's throttle
+	Retries   int            `json:"retries"`   // times a chunk waited for the channel (throttled or unavailable) and went again
+	// LastError and NextAttempt are set while a chunk waits to go again:
+	// why (the platform's answer) and when (SyncStatus is then "retrying").
+	LastError   string        `json:"last_error,omitempty"`
+	NextAttempt *time.Time    `json:"next_attempt,omitempty"`
+	Failures    []ItemFailure `json:"failures,omitempty"`
+	Done        bool          `json:"done"`
+	Runs        int           `json:"runs"` // continue-as-new generations
+	StartedAt   time.Time     `json:"started_at"`
 }
 
 // ItemFailure is the reason one product was not pushed.

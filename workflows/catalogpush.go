@@ -39,6 +39,8 @@ func CatalogPush(ctx workflow.Context, in CatalogPushInput) (*PushProgress, erro
 type catalogPush struct {
 	in      CatalogPushInput
 	p       *PushProgress
+	status  string
+	waiting int   // chunks waiting to go again
 	authErr error // set by the first chunk that failed on credentials: the push stops
 }
 
@@ -55,7 +57,7 @@ func newCatalogPush(ctx workflow.Context, in CatalogPushInput) (*catalogPush, er
 	if in.Parallel <= 0 {
 		in.Parallel = 4
 	}
-	w := &catalogPush{in: in, p: in.Progress}
+	w := &catalogPush{in: in, p: in.Progress, status: StatusRunning}
 	if w.p == nil {
 		w.p = &PushProgress{Shop: in.Shop, StartedAt: workflow.Now(ctx)}
 	}
@@ -115,56 +117,140 @@ func (w *catalogPush) run(ctx workflow.Context) (*PushProgress, error) {
 	return w.p, workflow.UpsertTypedSearchAttributes(ctx, AttrSyncStatus.ValueSet(status))
 }
 
-// pushPage pushes one page of codes in chunks, at most Parallel at a time. A
-// chunk whose activity runs out of retries is settled product by product
-// (some may have been pushed by an earlier attempt) and the push goes on
-// with the rest; bad credentials stop it, for every chunk would fail alike.
+// pushPage pushes one page of codes in chunks, at most Parallel at a time.
+// Bad credentials stop it, for every chunk would fail alike.
 func (w *catalogPush) pushPage(ctx workflow.Context, codes []string) error {
-	actx := pushCtx(ctx)
-	type inflight struct {
-		f     workflow.Future
-		codes []string
+	slots := workflow.NewBufferedChannel(ctx, w.in.Parallel)
+	wg := workflow.NewWaitGroup(ctx)
+	var firstErr error
+	for start := 0; start < len(codes) && w.authErr == nil && firstErr == nil; start += w.in.ChunkSize {
+		chunk := codes[start:min(start+w.in.ChunkSize, len(codes))]
+		slots.Send(ctx, struct{}{}) // waits while Parallel chunks are in flight
+		wg.Add(1)
+		workflow.Go(ctx, func(ctx workflow.Context) {
+			defer wg.Done()
+			defer slots.Receive(ctx, nil)
+			if err := w.pushChunk(ctx, chunk); err != nil && firstErr == nil {
+				firstErr = err
+			}
+		})
 	}
-	var queue []inflight
-	collect := func(c inflight) error {
+	wg.Wait(ctx)
+	if firstErr != nil {
+		return firstErr
+	}
+	return w.authErr
+}
+
+// Chunk retries: the wait doubles from chunkRetryMin up to chunkRetryMax
+// (the platform's announced wait wins when longer) and starts over when an
+// attempt made progress; a chunk that made none for chunkGiveUp is settled
+// as failed. About 150 retries a day per chunk keep a long outage's history
+// within Temporal's limits.
+const (
+	chunkRetryMin = time.Second
+	chunkRetryMax = 10 * time.Minute
+	chunkGiveUp   = 24 * time.Hour
+)
+
+// pushChunk pushes one chunk until every code is dealt with. A throttled or
+// unavailable channel ends an attempt with what it did (every call counted)
+// and the chunk's rest goes again after a durable timer, while the progress
+// query and SyncStatus say it is retrying, why and when. An activity that
+// gives up (syncctl's own failure) is settled product by product.
+func (w *catalogPush) pushChunk(ctx workflow.Context, codes []string) error {
+	actx := pushCtx(ctx)
+	wait, since := chunkRetryMin, workflow.Now(ctx)
+	for len(codes) > 0 && w.authErr == nil {
 		var r PushProductsResult
-		err := c.f.Get(ctx, &r)
-		if err != nil {
-			var appErr *temporal.ApplicationError
-			if errors.As(err, &appErr) && appErr.Type() == domain.EAuth {
-				if w.authErr == nil {
-					w.authErr = err
-				}
-				return nil
-			}
-			reason, code := err.Error(), domain.EUnavailable
-			if appErr != nil {
-				reason, code = appErr.Message(), appErr.Type()
-			}
-			if serr := workflow.ExecuteActivity(storeCtx(ctx), acts.SettleFailedChunk,
-				SettleChunkInput{Shop: w.in.Shop, Codes: c.codes, Code: code, Reason: reason}).Get(ctx, &r); serr != nil {
-				return serr
-			}
+		if err := workflow.ExecuteActivity(actx, acts.PushProducts, PushProductsInput{Shop: w.in.Shop, Codes: codes}).Get(ctx, &r); err != nil {
+			return w.settle(ctx, codes, err)
 		}
 		w.add(r)
-		return nil
-	}
-	for start := 0; start < len(codes) && w.authErr == nil; start += w.in.ChunkSize {
-		chunk := codes[start:min(start+w.in.ChunkSize, len(codes))]
-		queue = append(queue, inflight{workflow.ExecuteActivity(actx, acts.PushProducts, PushProductsInput{Shop: w.in.Shop, Codes: chunk}), chunk})
-		if len(queue) >= w.in.Parallel {
-			if err := collect(queue[0]); err != nil {
-				return err
+		switch {
+		case r.Abort != nil:
+			if w.authErr == nil {
+				w.authErr = temporal.NewNonRetryableApplicationError(r.Abort.Reason, r.Abort.Code, nil)
 			}
-			queue = queue[1:]
+			return nil
+		case r.Retry == nil:
+			return nil
 		}
-	}
-	for _, c := range queue {
-		if err := collect(c); err != nil {
+		codes = codes[min(r.Done, len(codes)):]
+		if r.Done > 0 {
+			wait, since = chunkRetryMin, workflow.Now(ctx)
+		}
+		if len(codes) == 0 {
+			return nil
+		}
+		if workflow.Now(ctx).Sub(since) >= chunkGiveUp {
+			return w.settleCodes(ctx, codes, r.Retry.Code, r.Retry.Reason)
+		}
+		delay := max(wait, r.Retry.After)
+		wait = min(2*wait, chunkRetryMax)
+		w.startWaiting(ctx, r.Retry.Reason, delay)
+		err := workflow.Sleep(ctx, delay)
+		w.stopWaiting(ctx)
+		if err != nil {
 			return err
 		}
 	}
-	return w.authErr
+	return nil
+}
+
+// settle accounts for a chunk whose activity ran out of retries: bad
+// credentials stop the push; otherwise products the shop already shows as
+// the catalog has them were pushed by an earlier attempt and the others
+// are failures, with the reason on their listings.
+func (w *catalogPush) settle(ctx workflow.Context, codes []string, err error) error {
+	var appErr *temporal.ApplicationError
+	if errors.As(err, &appErr) && appErr.Type() == domain.EAuth {
+		if w.authErr == nil {
+			w.authErr = err
+		}
+		return nil
+	}
+	reason, code := err.Error(), domain.EUnavailable
+	if appErr != nil {
+		reason, code = appErr.Message(), appErr.Type()
+	}
+	return w.settleCodes(ctx, codes, code, reason)
+}
+
+func (w *catalogPush) settleCodes(ctx workflow.Context, codes []string, code, reason string) error {
+	var r PushProductsResult
+	if err := workflow.ExecuteActivity(storeCtx(ctx), acts.SettleFailedChunk,
+		SettleChunkInput{Shop: w.in.Shop, Codes: codes, Code: code, Reason: reason}).Get(ctx, &r); err != nil {
+		return err
+	}
+	w.add(r)
+	return nil
+}
+
+// startWaiting shows that a chunk waits for the channel: why and until when.
+func (w *catalogPush) startWaiting(ctx workflow.Context, reason string, delay time.Duration) {
+	w.waiting++
+	w.p.Retries++
+	next := workflow.Now(ctx).Add(delay)
+	w.p.LastError, w.p.NextAttempt = reason, &next
+	w.setStatus(ctx, StatusRetrying)
+}
+
+// stopWaiting ends a chunk's wait; when none waits, the push is running again.
+func (w *catalogPush) stopWaiting(ctx workflow.Context) {
+	w.waiting--
+	if w.waiting == 0 {
+		w.p.LastError, w.p.NextAttempt = "", nil
+		w.setStatus(ctx, StatusRunning)
+	}
+}
+
+// setStatus shows the push's state in the Web UI, writing only changes.
+func (w *catalogPush) setStatus(ctx workflow.Context, status string) {
+	if status != w.status {
+		w.status = status
+		_ = workflow.UpsertTypedSearchAttributes(ctx, AttrSyncStatus.ValueSet(status))
+	}
 }
 
 func (w *catalogPush) add(r PushProductsResult) {
@@ -172,6 +258,7 @@ func (w *catalogPush) add(r PushProductsResult) {
 	w.p.InReview += r.InReview
 	w.p.SKUs += r.SKUs
 	w.p.Calls += r.Calls
+	w.p.Throttled += r.Throttled
 	w.p.Failed += len(r.Failures)
 	for _, f := range r.Failures {
 		if len(w.p.Failures) < MaxReportedFailures {
@@ -188,11 +275,11 @@ func storeCtx(ctx workflow.Context) workflow.Context {
 	})
 }
 
-// pushCtx retries a throttled or unavailable channel with backoff for up to
-// a day (the platform's own ban length wins when it says), so a channel that
-// is down for hours delays its push instead of failing it. The heartbeat
-// timeout is above the longest single platform call (connectors/httpx bounds
-// it at about a minute), so a live attempt is never declared dead mid-call.
+// pushCtx retries a push attempt that failed on syncctl's own side (the
+// store) with backoff for up to a day; a throttled or unavailable channel is
+// not an activity failure (see pushChunk). The heartbeat timeout is above the
+// longest single platform call (connectors/httpx bounds it at about a
+// minute), so a live attempt is never declared dead mid-call.
 func pushCtx(ctx workflow.Context) workflow.Context {
 	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
 		ScheduleToCloseTimeout: 24 * time.Hour,

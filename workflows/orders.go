@@ -10,6 +10,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/syncctl/syncctl/connectors"
+	"github.com/syncctl/syncctl/connectors/shopgate"
 	"github.com/syncctl/syncctl/domain"
 	"github.com/syncctl/syncctl/store"
 )
@@ -43,8 +44,9 @@ type PullOrdersResult struct {
 // new version), keeps the orders it cannot map with their reason, and moves
 // the cursor after each complete window. The platform's window cap shortens
 // the overlap, never the progress: each window ends after the cursor.
-func (a *Activities) PullOrders(ctx context.Context, in PullOrdersInput) (PullOrdersResult, error) {
-	var res PullOrdersResult
+func (a *Activities) PullOrders(ctx context.Context, in PullOrdersInput) (res PullOrdersResult, _ error) {
+	ctx, calls := shopgate.WithCounter(ctx)
+	defer func() { res.Calls = calls.Sent() }() // every request, detail fetches and failed ones too
 	ch, err := a.Shops.Get(in.Shop)
 	if err != nil {
 		return res, toTemporal(err)
@@ -104,7 +106,6 @@ func (a *Activities) pullWindow(ctx context.Context, ch connectors.Channel, shop
 	token := ""
 	for {
 		page, err := ch.ListOrders(ctx, connectors.OrderQuery{From: from, To: to, PageToken: token})
-		res.Calls += page.Calls
 		if err != nil {
 			return err
 		}

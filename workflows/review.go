@@ -11,6 +11,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/syncctl/syncctl/connectors"
+	"github.com/syncctl/syncctl/connectors/shopgate"
 	"github.com/syncctl/syncctl/domain"
 )
 
@@ -84,8 +85,9 @@ type ReviewCheck struct {
 
 // RefreshReviews asks the platform about every product of the shop still in
 // review (one call per product) and records each outcome on its listings.
-func (a *Activities) RefreshReviews(ctx context.Context, shop domain.ShopRef) (ReviewCheck, error) {
-	var res ReviewCheck
+func (a *Activities) RefreshReviews(ctx context.Context, shop domain.ShopRef) (res ReviewCheck, _ error) {
+	ctx, calls := shopgate.WithCounter(ctx)
+	defer func() { res.Calls = calls.Sent() }()
 	ch, err := a.Shops.Get(shop)
 	if err != nil {
 		return res, toTemporal(err)
@@ -115,7 +117,6 @@ func (a *Activities) RefreshReviews(ctx context.Context, shop domain.ShopRef) (R
 		for _, item := range items {
 			ls := byItem[item]
 			activity.RecordHeartbeat(ctx, item)
-			res.Calls++
 			ids := connectors.ProductIDs{ItemID: item, SKUIDs: map[string]string{}}
 			for _, l := range ls {
 				ids.SKUIDs[l.SKUCode] = l.PlatformSKUID

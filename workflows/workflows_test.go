@@ -176,6 +176,73 @@ func TestCatalogPushSettlesAChunkThatGaveUp(t *testing.T) {
 	}
 }
 
+// A throttled channel ends an attempt with what it did; the rest of the
+// chunk goes again after the platform's wait, every call of every attempt
+// is counted, and meanwhile the push says it is retrying, why and when.
+func TestCatalogPushRetriesAThrottledChunkAndCountsEveryCall(t *testing.T) {
+	var s testsuite.WorkflowTestSuite
+	env := s.NewTestWorkflowEnvironment()
+	var a *workflows.Activities
+	env.OnActivity(a.DescribeShop, mock.Anything, shop).Return(workflows.ShopInfo{}, nil)
+	env.OnActivity(a.CountChangedProducts, mock.Anything, shop).Return(4, nil)
+	env.OnActivity(a.NextChangedProducts, mock.Anything, mock.Anything).Return(codes("P", 4), nil).Once()
+	env.OnActivity(a.NextChangedProducts, mock.Anything, mock.Anything).Return([]string(nil), nil)
+	var sent [][]string
+	env.OnActivity(a.PushProducts, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in workflows.PushProductsInput) (workflows.PushProductsResult, error) {
+			sent = append(sent, in.Codes)
+			if len(sent) == 1 { // one product done, then the platform bans for 30 s
+				return workflows.PushProductsResult{Done: 1, Pushed: 1, SKUs: 2, Calls: 3, Throttled: 1,
+					Retry: &workflows.ChunkStop{Code: domain.ERateLimited, Reason: "tmall: App Call Limited [7]: This ban will last for 30 more seconds", After: 30 * time.Second}}, nil
+			}
+			return workflows.PushProductsResult{Done: len(in.Codes), Pushed: len(in.Codes), SKUs: 2 * len(in.Codes), Calls: 2 * len(in.Codes)}, nil
+		})
+	var during workflows.PushProgress
+	var at time.Time
+	env.RegisterDelayedCallback(func() {
+		at = env.Now()
+		q, err := env.QueryWorkflow(workflows.QueryProgress)
+		if err == nil {
+			_ = q.Get(&during)
+		}
+	}, 10*time.Second)
+	env.ExecuteWorkflow(workflows.CatalogPush, workflows.CatalogPushInput{Shop: shop, ChunkSize: 4})
+	var p workflows.PushProgress
+	if err := env.GetWorkflowResult(&p); err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(sent) != "[[P000 P001 P002 P003] [P001 P002 P003]]" {
+		t.Fatalf("chunks sent = %v, want the rest after the first product", sent)
+	}
+	if p.Pushed != 4 || p.SKUs != 8 || p.Calls != 9 || p.Throttled != 1 || p.Retries != 1 || p.LastError != "" || p.NextAttempt != nil {
+		t.Fatalf("progress = %+v", p)
+	}
+	if during.LastError == "" || !strings.Contains(during.LastError, "App Call Limited") || during.NextAttempt == nil || during.Retries != 1 {
+		t.Fatalf("progress while waiting = %+v, want the reason and the next attempt", during)
+	}
+	if wait := during.NextAttempt.Sub(at); wait <= 0 || wait > 30*time.Second {
+		t.Fatalf("next attempt in %s, want within the platform's 30 s", wait)
+	}
+}
+
+// Credentials that fail stop the push with the platform's reason as the
+// workflow's headline, not "activity error".
+func TestCatalogPushAbortHeadlineIsThePlatformsReason(t *testing.T) {
+	var s testsuite.WorkflowTestSuite
+	env := s.NewTestWorkflowEnvironment()
+	var a *workflows.Activities
+	env.OnActivity(a.DescribeShop, mock.Anything, shop).Return(workflows.ShopInfo{}, nil)
+	env.OnActivity(a.CountChangedProducts, mock.Anything, shop).Return(4, nil)
+	env.OnActivity(a.NextChangedProducts, mock.Anything, mock.Anything).Return(codes("P", 4), nil).Once()
+	env.OnActivity(a.PushProducts, mock.Anything, mock.Anything).Return(workflows.PushProductsResult{Calls: 1,
+		Abort: &workflows.ChunkStop{Code: domain.EAuth, Reason: "tmall: Invalid session [27]"}}, nil)
+	env.ExecuteWorkflow(workflows.CatalogPush, workflows.CatalogPushInput{Shop: shop})
+	var appErr *temporal.ApplicationError
+	if err := env.GetWorkflowError(); !errors.As(err, &appErr) || appErr.Type() != domain.EAuth || appErr.Message() != "tmall: Invalid session [27]" {
+		t.Fatalf("workflow error = %v", err)
+	}
+}
+
 func TestCatalogPushRejectsMissingShop(t *testing.T) {
 	var s testsuite.WorkflowTestSuite
 	env := s.NewTestWorkflowEnvironment()

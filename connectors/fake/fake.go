@@ -28,10 +28,10 @@ import (
 	"time"
 
 	"github.com/hashicorp/go-retryablehttp"
-	"golang.org/x/time/rate"
 
 	"github.com/syncctl/syncctl/connectors"
 	"github.com/syncctl/syncctl/connectors/httpx"
+	"github.com/syncctl/syncctl/connectors/shopgate"
 	"github.com/syncctl/syncctl/domain"
 )
 
@@ -81,7 +81,7 @@ type Channel struct {
 	gateway   string
 	apiKey    connectors.Secret
 	http      *retryablehttp.Client
-	limiter   *rate.Limiter
+	gate      *shopgate.Gate
 	windowMax time.Duration
 	pageSize  int
 }
@@ -129,7 +129,7 @@ func New(cfg connectors.ShopConfig) (connectors.Channel, error) {
 	if qps <= 0 {
 		qps = defaultQPS
 	}
-	c.limiter = rate.NewLimiter(rate.Limit(qps), max(1, int(qps)))
+	c.gate = cfg.Gate(qps)
 	return c, nil
 }
 
@@ -138,9 +138,7 @@ func (c *Channel) Shop() domain.ShopRef { return c.shop }
 
 // Capabilities implements connectors.Channel.
 func (c *Channel) Capabilities() connectors.Capabilities {
-	return connectors.Capabilities{Kind: connectors.KindMiniProgram, StockMode: connectors.StockDelta, Review: true,
-		OrderWindowMax: c.windowMax, OrderLookback: 90 * 24 * time.Hour, OrderPaging: connectors.PagingCursor,
-		OrderPageSizeMax: c.pageSize, QPS: float64(c.limiter.Limit())}
+	return connectors.Capabilities{Review: true, OrderWindowMax: c.windowMax, OrderLookback: 90 * 24 * time.Hour}
 }
 
 // envelope is every answer of the platform.
@@ -155,9 +153,11 @@ type envelope struct {
 // the Authorization header only, so it is never part of a URL, an error or
 // a log line.
 func (c *Channel) call(ctx context.Context, method string, in, out any) error {
-	if err := c.limiter.Wait(ctx); err != nil {
-		return unavailable(nil, method+": "+err.Error())
-	}
+	return c.gate.Do(ctx, func(ctx context.Context) error { return c.send(ctx, method, in, out) })
+}
+
+// send is one request, made when the shop's gate lets it through.
+func (c *Channel) send(ctx context.Context, method string, in, out any) error {
 	body, err := json.Marshal(in)
 	if err != nil {
 		return domain.Errorf(domain.EInternal, "%s: encode the request: %v", method, err)

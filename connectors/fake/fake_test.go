@@ -12,6 +12,7 @@ import (
 
 	"github.com/syncctl/syncctl/connectors"
 	"github.com/syncctl/syncctl/connectors/fake"
+	"github.com/syncctl/syncctl/connectors/shopgate"
 	"github.com/syncctl/syncctl/domain"
 	"github.com/syncctl/syncctl/platforms"
 	_ "github.com/syncctl/syncctl/platforms/fakeplatform"
@@ -83,12 +84,11 @@ func TestDeclaration(t *testing.T) {
 	e := newEnv(t, nil)
 	caps := e.ch.Capabilities()
 	// The connector's defaults are the sandbox's documented limits.
-	if caps.OrderWindowMax != sbfake.DefaultWindowMax || caps.OrderPageSizeMax != sbfake.DefaultPageSize ||
-		fake.DefaultWindowMax != sbfake.DefaultWindowMax || fake.DefaultPageSize != sbfake.DefaultPageSize {
+	if caps.OrderWindowMax != sbfake.DefaultWindowMax || fake.DefaultWindowMax != sbfake.DefaultWindowMax || fake.DefaultPageSize != sbfake.DefaultPageSize {
 		t.Fatalf("caps = %+v; sandbox defaults %s / %d", caps, sbfake.DefaultWindowMax, sbfake.DefaultPageSize)
 	}
-	if caps.Kind != connectors.KindMiniProgram || caps.StockMode != connectors.StockDelta || !caps.Review || caps.OrderPaging != connectors.PagingCursor {
-		t.Fatalf("caps = %+v", caps)
+	if fake.Platform.Kind != connectors.KindMiniProgram || !caps.Review {
+		t.Fatalf("caps = %+v, kind %s", caps, fake.Platform.Kind)
 	}
 	if _, ok := e.ch.(connectors.ReviewTracker); !ok {
 		t.Fatal("the connector does not track review")
@@ -118,11 +118,12 @@ func TestAgainstTheSandbox(t *testing.T) {
 	ctx := context.Background()
 	review := e.ch.(connectors.ReviewTracker)
 
-	res, err := e.ch.UpsertProduct(ctx, product("P1", 2))
+	cctx, calls := shopgate.WithCounter(ctx)
+	res, err := e.ch.UpsertProduct(cctx, product("P1", 2))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Status != domain.ListingInReview || len(res.IDs.ItemID) != 19 || len(res.IDs.SKUIDs) != 2 || res.Calls != 1 {
+	if res.Status != domain.ListingInReview || len(res.IDs.ItemID) != 19 || len(res.IDs.SKUIDs) != 2 || calls.Sent() != 1 {
 		t.Fatalf("create = %+v", res)
 	}
 	ids := res.IDs
@@ -143,8 +144,9 @@ func TestAgainstTheSandbox(t *testing.T) {
 	// A retried create finds the item by its outer id instead of listing it twice.
 	retry := product("P1", 2)
 	retry.MayExist = true
-	res, err = e.ch.UpsertProduct(ctx, retry)
-	if err != nil || res.IDs.ItemID != ids.ItemID || res.IDs.SKUIDs["P1-1"] != ids.SKUIDs["P1-1"] || res.Calls != 2 {
+	cctx, calls = shopgate.WithCounter(ctx)
+	res, err = e.ch.UpsertProduct(cctx, retry)
+	if err != nil || res.IDs.ItemID != ids.ItemID || res.IDs.SKUIDs["P1-1"] != ids.SKUIDs["P1-1"] || calls.Sent() != 2 {
 		t.Fatalf("retried create = %+v, %v; want item %s", res, err, ids.ItemID)
 	}
 	if n := e.sb.Items("P1"); n != 1 {
@@ -179,7 +181,8 @@ func TestAgainstTheSandbox(t *testing.T) {
 	upd := product("P1", 2)
 	upd.Known = &ids
 	upd.Stocks["P1-0"] = 20
-	if res, err = e.ch.UpsertProduct(ctx, upd); err != nil || res.Calls != 3 {
+	cctx, calls = shopgate.WithCounter(ctx)
+	if res, err = e.ch.UpsertProduct(cctx, upd); err != nil || calls.Sent() != 3 {
 		t.Fatalf("update = %+v, %v; want upsert and two deltas", res, err)
 	}
 	if stockOf(t, e.sb, "P1", "P1-0") != 20 || stockOf(t, e.sb, "P1", "P1-1") != 11 {
@@ -269,22 +272,12 @@ func TestErrorsAreClassedAndKeepTheKeyOut(t *testing.T) {
 		code  string
 		wait  time.Duration
 	}{
-		{kit.Fault{Kind: kit.FaultRateLimit, BanSeconds: 9, Count: 1}, domain.ERateLimited, 9 * time.Second},
 		{kit.Fault{Kind: kit.FaultError, Code: 50301, Msg: "busy", Count: 1}, domain.EUnavailable, 0},
 		{kit.Fault{Kind: kit.FaultError, Code: 40301, Msg: "no permission", Count: 1}, domain.EAuth, 0},
 		{kit.Fault{Kind: kit.FaultMalformed, Count: 1}, domain.EUnavailable, 0},
 		{kit.Fault{Kind: kit.FaultOutage, BanSeconds: 60, Count: 3}, domain.EUnavailable, time.Minute},
-	}
-	for _, tc := range cases {
-		if err := e.admin.AddFault(ctx, tc.fault); err != nil {
-			t.Fatal(err)
-		}
-		_, _, err := e.ch.(connectors.ReviewTracker).ReviewStatus(ctx, ids)
-		var de *domain.Error
-		if !errors.As(err, &de) || de.Code != tc.code || de.RetryAfter != tc.wait {
-			t.Errorf("%s fault = %#v, want %s waiting %s", tc.fault.Kind, err, tc.code, tc.wait)
-		}
-		must(t, e.admin.ClearFaults(ctx))
+		// Last: a throttle bans the whole shop (its gate holds every later call).
+		{kit.Fault{Kind: kit.FaultRateLimit, BanSeconds: 9, Count: 1}, domain.ERateLimited, 9 * time.Second},
 	}
 	// A wrong key: EAuth, and no key in the text.
 	cfg := connectors.ShopConfig{Channel: mini.Channel, Shop: mini.Shop, Gateway: sbfake.Platform.Shop(e.url).Gateway,
@@ -298,6 +291,17 @@ func TestErrorsAreClassedAndKeepTheKeyOut(t *testing.T) {
 	_, err = e.ch.UpsertProduct(ctx, connectors.ProductPush{Product: domain.Product{Code: "P9", Title: "短"}})
 	if domain.ErrorCode(err) != domain.EInvalid || !strings.Contains(err.Error(), "product P9, field title") {
 		t.Fatalf("short title = %v", err)
+	}
+	for _, tc := range cases {
+		if err := e.admin.AddFault(ctx, tc.fault); err != nil {
+			t.Fatal(err)
+		}
+		_, _, err := e.ch.(connectors.ReviewTracker).ReviewStatus(ctx, ids)
+		var de *domain.Error
+		if !errors.As(err, &de) || de.Code != tc.code || de.RetryAfter != tc.wait {
+			t.Errorf("%s fault = %#v, want %s waiting %s", tc.fault.Kind, err, tc.code, tc.wait)
+		}
+		must(t, e.admin.ClearFaults(ctx))
 	}
 }
 

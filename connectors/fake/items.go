@@ -41,7 +41,6 @@ func (c *Channel) UpsertProduct(ctx context.Context, p connectors.ProductPush) (
 	if p.Known != nil {
 		itemID = p.Known.ItemID
 	} else if p.MayExist {
-		res.Calls++
 		id, err := c.findByOuterID(ctx, p.Product.Code)
 		if err != nil {
 			return res, err
@@ -53,7 +52,6 @@ func (c *Channel) UpsertProduct(ctx context.Context, p connectors.ProductPush) (
 		return res, err
 	}
 	var r itemData
-	res.Calls++
 	if err := c.call(ctx, "product.upsert", req, &r); err != nil {
 		return res, err
 	}
@@ -75,7 +73,6 @@ func (c *Channel) UpsertProduct(ctx context.Context, p connectors.ProductPush) (
 		if itemID == "" || k.Stock == p.Stocks[s.Code] {
 			continue
 		}
-		res.Calls++
 		if err := c.stockDelta(ctx, it.ItemID, k, p.Stocks[s.Code]); err != nil {
 			return res, err
 		}

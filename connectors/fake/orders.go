@@ -38,7 +38,6 @@ func (c *Channel) ListOrders(ctx context.Context, q connectors.OrderQuery) (conn
 		HasMore    bool              `json:"has_more"`
 		NextCursor string            `json:"next_cursor"`
 	}
-	out.Calls++
 	err := c.call(ctx, "order.list", map[string]any{"start_time": start, "end_time": end, "cursor": q.PageToken, "page_size": size}, &r)
 	if err != nil {
 		return out, err

@@ -164,6 +164,7 @@ func (g *Gate) Do(ctx context.Context, call func(context.Context) error) error {
 		return err
 	}
 	err := call(ctx)
+	count(ctx, err)
 	g.Report(ctx, err)
 	return err
 }

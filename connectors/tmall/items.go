@@ -112,9 +112,7 @@ func (c *Channel) findByOuterID(ctx context.Context, outerID string) (string, er
 // UpsertProduct creates (taobao.item.add) or updates (taobao.item.update)
 // the item, then reads it back (taobao.item.seller.get) for its SKU ids.
 func (c *Channel) UpsertProduct(ctx context.Context, p connectors.ProductPush) (connectors.ProductResult, error) {
-	calls := 0
 	if p.Known == nil && p.MayExist {
-		calls++
 		id, err := c.findByOuterID(ctx, p.Product.Code)
 		if err != nil {
 			return connectors.ProductResult{}, err
@@ -148,10 +146,11 @@ func (c *Channel) UpsertProduct(ctx context.Context, p connectors.ProductPush) (
 	}
 	it, _, err := c.sellerGet(ctx, numIID)
 	if err != nil {
-		return connectors.ProductResult{}, err
+		// The item exists: keep its id, so the next attempt updates it.
+		return connectors.ProductResult{IDs: connectors.ProductIDs{ItemID: numIID}}, err
 	}
 	res := connectors.ProductResult{IDs: connectors.ProductIDs{ItemID: numIID, SKUIDs: map[string]string{}},
-		Status: listingStatus(it.ApproveStatus), Calls: calls + 2}
+		Status: listingStatus(it.ApproveStatus)}
 	for _, s := range it.SKUs.SKU {
 		res.IDs.SKUIDs[s.OuterID] = s.SkuID.String()
 	}

@@ -45,7 +45,6 @@ func (c *Channel) ListOrders(ctx context.Context, q connectors.OrderQuery) (conn
 	}
 	fetch := func(page int) (incrementPage, error) {
 		var r incrementPage
-		out.Calls++
 		err := c.call(ctx, "taobao.trades.sold.increment.get", map[string]string{
 			"fields": tmallmap.TradeFields, "start_modified": tmallmap.FormatTime(q.From), "end_modified": tmallmap.FormatTime(q.To),
 			"page_no": strconv.Itoa(page), "page_size": strconv.Itoa(size)}, &r)

@@ -152,9 +152,7 @@ func (c *Channel) Shop() domain.ShopRef { return c.shop }
 
 // Capabilities implements connectors.Channel.
 func (c *Channel) Capabilities() connectors.Capabilities {
-	return connectors.Capabilities{Kind: connectors.KindMarketplace, StockMode: connectors.StockAbsolute,
-		OrderWindowMax: 24 * time.Hour, OrderLookback: 90 * 24 * time.Hour, OrderPaging: connectors.PagingPageNumber,
-		OrderPageSizeMax: 100, QPS: float64(c.limiter.Limit())}
+	return connectors.Capabilities{OrderWindowMax: 24 * time.Hour, OrderLookback: 90 * 24 * time.Hour}
 }
 
 // call signs and sends one TOP request and decodes the method's response
