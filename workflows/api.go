@@ -189,12 +189,18 @@ type PullStats struct {
 	Rejected   int       `json:"rejected"`   // platform orders that could not be mapped (re-reads included)
 	Unresolved int       `json:"unresolved"` // rejected orders no later pull has mapped yet (syncctl orders rejected)
 	Dispatched int       `json:"dispatched"` // delivery workflows started
-	Pending    int       `json:"pending"`    // deliveries the ERP has not accepted yet
-	Delivered  int       `json:"delivered"`  // once mode: versions recorded by this run, all accepted by the ERP
+	Pending    int       `json:"pending"`    // the shop's deliveries the ERP has not accepted yet
+	Delivered  int       `json:"delivered"`  // versions this pull recorded that the ERP has accepted (recorded minus still pending)
 	Cursor     time.Time `json:"cursor"`
-	LastError  string    `json:"last_error,omitempty"`
-	Recent     []string  `json:"recent_rejections,omitempty"` // the latest few reasons
-	Runs       int       `json:"runs"`
+	// LastError is why the last round failed; NextAttempt when the next
+	// round tries again (SyncStatus is then "retrying").
+	LastError   string     `json:"last_error,omitempty"`
+	NextAttempt *time.Time `json:"next_attempt,omitempty"`
+	Recent      []string   `json:"recent_rejections,omitempty"` // the latest few reasons
+	// Runs counts the earlier runs of this pull: a long-running pull starts
+	// afresh (continue-as-new) every few hundred rounds, carrying these
+	// counters; 0 in its first run.
+	Runs int `json:"runs"`
 }
 
 // ReviewWatchInput starts or continues the watch over a shop's products in

@@ -33,7 +33,19 @@ func CatalogPush(ctx workflow.Context, in CatalogPushInput) (*PushProgress, erro
 	if err != nil && !workflow.IsContinueAsNewError(err) {
 		_ = workflow.UpsertTypedSearchAttributes(ctx, AttrSyncStatus.ValueSet(StatusFailed))
 	}
-	return p, err
+	return p, headline(err)
+}
+
+// headline makes the real reason a failed workflow's headline in the Web
+// UI and the CLI: an activity's error is returned as its own message and
+// type (the activity failure stays its cause), not as "activity error".
+func headline(err error) error {
+	var actErr *temporal.ActivityError
+	var appErr *temporal.ApplicationError
+	if err == nil || !errors.As(err, &actErr) || !errors.As(err, &appErr) {
+		return err
+	}
+	return temporal.NewNonRetryableApplicationError(appErr.Message(), appErr.Type(), err)
 }
 
 type catalogPush struct {

@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"errors"
 	"time"
 
 	"go.temporal.io/sdk/temporal"
@@ -23,7 +24,8 @@ func OrderPull(ctx workflow.Context, in OrderPullInput) (*PullStats, error) {
 	if err != nil {
 		return nil, err
 	}
-	return w.run(ctx)
+	st, err := w.run(ctx)
+	return st, headline(err)
 }
 
 type orderPull struct {
@@ -70,15 +72,18 @@ func (w *orderPull) run(ctx workflow.Context) (*PullStats, error) {
 		res, pullErr := w.pullRound(ctx)
 		recorded += res.Created + res.Updated
 		d, dispErr := w.dispatch(ctx)
+		w.st.Delivered = max(0, w.st.Created+w.st.Updated-w.st.Pending)
 		if err := firstErr(pullErr, dispErr); err != nil {
-			w.st.LastError = err.Error()
+			w.st.LastError = reason(err)
 			if w.in.Once {
 				w.setStatus(ctx, StatusFailed)
 				return w.st, err
 			}
+			next := workflow.Now(ctx).Add(w.in.Interval)
+			w.st.NextAttempt = &next
 			w.setStatus(ctx, StatusRetrying)
 		} else {
-			w.st.LastError = ""
+			w.st.LastError, w.st.NextAttempt = "", nil
 			w.setStatus(ctx, w.runningStatus())
 		}
 		if w.in.Once {
@@ -229,6 +234,16 @@ func recentFirst(newest, older []string, n int) []string {
 	return out
 }
 
+// reason is an error's text for people: an activity's own message, not
+// Temporal's "activity error (type: …)" wrapping.
+func reason(err error) string {
+	var appErr *temporal.ApplicationError
+	if errors.As(err, &appErr) {
+		return appErr.Message()
+	}
+	return err.Error()
+}
+
 func firstErr(errs ...error) error {
 	for _, err := range errs {
 		if err != nil {
@@ -260,7 +275,7 @@ func ERPDelivery(ctx workflow.Context, in ERPDeliveryInput) (*ERPDeliveryResult,
 	var res ERPDeliveryResult
 	if err := workflow.ExecuteActivity(actx, acts.DeliverToERP, in.DeliveryID).Get(ctx, &res); err != nil {
 		_ = workflow.UpsertTypedSearchAttributes(ctx, AttrSyncStatus.ValueSet(StatusFailed))
-		return nil, err
+		return nil, headline(err)
 	}
 	return &res, workflow.UpsertTypedSearchAttributes(ctx, AttrSyncStatus.ValueSet(StatusDelivered))
 }

@@ -307,8 +307,10 @@ func TestOrderPullOncePullsUntilCaughtUpAndWaitsForTheERP(t *testing.T) {
 func TestOrderPullOnceFailsOnAChannelError(t *testing.T) {
 	env, _, _ := pullEnv(t, []workflows.PullOrdersResult{{Calls: -1}}, 0)
 	env.ExecuteWorkflow(workflows.OrderPull, workflows.OrderPullInput{Shop: shop, Once: true})
-	if err := env.GetWorkflowError(); err == nil || !strings.Contains(err.Error(), "gateway down") {
-		t.Fatalf("once pull error = %v, want the channel's", err)
+	// The channel's reason is the headline, not "activity error".
+	var appErr *temporal.ApplicationError
+	if err := env.GetWorkflowError(); !errors.As(err, &appErr) || !strings.Contains(appErr.Message(), "gateway down") || strings.Contains(appErr.Message(), "activity error") {
+		t.Fatalf("once pull error = %v, want the channel's reason as the headline", err)
 	}
 }
 
@@ -318,12 +320,13 @@ func TestOrderPullLongRunningSurvivesErrorsAndObeysSignals(t *testing.T) {
 	env, pulls, _ := pullEnv(t, []workflows.PullOrdersResult{
 		{Seen: 1, CaughtUp: true}, {Calls: -1}, {Seen: 2, CaughtUp: true, Rejected: 1, Unresolved: 1, Sample: []string{"order 9: field payment: not a yuan amount"}}}, 0)
 	var lastErrAfterFailure string
+	var nextAttempt *time.Time
 	env.RegisterDelayedCallback(func() {
 		v, err := env.QueryWorkflow(workflows.QueryProgress)
 		if err == nil {
 			var st workflows.PullStats
 			_ = v.Get(&st)
-			lastErrAfterFailure = st.LastError
+			lastErrAfterFailure, nextAttempt = st.LastError, st.NextAttempt
 		}
 	}, 90*time.Second) // after round 2 (at 1m), before round 3 (at 2m)
 	env.RegisterDelayedCallback(func() { env.SignalWorkflow(workflows.SignalPullNow, nil) }, 2*time.Minute+10*time.Second)
@@ -341,8 +344,12 @@ func TestOrderPullLongRunningSurvivesErrorsAndObeysSignals(t *testing.T) {
 	if *pulls != 4 || st.Pulls != 4 || st.LastError != "" || st.Unresolved != 1 || len(st.Recent) != 1 {
 		t.Fatalf("stats = %+v (pulls %d)", st, *pulls)
 	}
-	if !strings.Contains(lastErrAfterFailure, "gateway down") {
-		t.Fatalf("progress after the failed round showed last_error %q", lastErrAfterFailure)
+	if !strings.Contains(lastErrAfterFailure, "gateway down") || strings.Contains(lastErrAfterFailure, "activity error") {
+		t.Fatalf("progress after the failed round showed last_error %q, want the channel's own words", lastErrAfterFailure)
+	}
+	if nextAttempt == nil || nextAttempt.Sub(env.Now()) > 0 || st.NextAttempt != nil {
+		// (env.Now() is the end of the run here: the next attempt, round 3 at 2m, is past.)
+		t.Fatalf("next attempt while retrying = %v, at the end %v", nextAttempt, st.NextAttempt)
 	}
 }
 
