@@ -179,6 +179,31 @@ type OrderRecord struct {
 	Revision  int
 	FirstSeen time.Time
 	UpdatedAt time.Time
+	Delivery  OrderDelivery // where its webhooks stand with the ERP
+}
+
+// OrderDelivery is where an order's webhooks stand with the ERP.
+type OrderDelivery struct {
+	// DeliveredRevision is the latest revision the ERP accepted (0: none yet).
+	DeliveredRevision int `json:"delivered_revision"`
+	// Pending counts its revisions the ERP has not accepted yet; LastError
+	// is the ERP's last answer to the oldest of them.
+	Pending   int    `json:"pending"`
+	LastError string `json:"last_error,omitempty"`
+}
+
+// State is the delivery in a word: "delivered", "pending" or "failing"
+// (pending with an error from the ERP).
+func (d OrderDelivery) State() string {
+	switch {
+	case d.Pending > 0 && d.LastError != "":
+		return "failing"
+	case d.Pending > 0:
+		return "pending"
+	case d.DeliveredRevision > 0:
+		return "delivered"
+	}
+	return "none"
 }
 
 // DeliveryStatus is where one webhook delivery stands.

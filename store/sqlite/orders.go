@@ -201,8 +201,15 @@ func (d *DB) ListOrders(ctx context.Context, shop domain.ShopRef, limit int) ([]
 	if limit <= 0 {
 		limit = -1
 	}
-	rows, err := d.db.QueryContext(ctx, `SELECT doc, version, revision, first_seen, updated_at FROM orders
-		WHERE channel = ? AND shop = ? ORDER BY modified_at DESC, platform_order_id LIMIT ?`, shop.Channel, shop.Shop, limit)
+	rows, err := d.db.QueryContext(ctx, `SELECT o.doc, o.version, o.revision, o.first_seen, o.updated_at,
+		COALESCE((SELECT MAX(revision) FROM deliveries d WHERE d.channel = o.channel AND d.shop = o.shop
+			AND d.platform_order_id = o.platform_order_id AND d.status = 'delivered'), 0),
+		(SELECT COUNT(*) FROM deliveries d WHERE d.channel = o.channel AND d.shop = o.shop
+			AND d.platform_order_id = o.platform_order_id AND d.status = 'pending'),
+		COALESCE((SELECT last_error FROM deliveries d WHERE d.channel = o.channel AND d.shop = o.shop
+			AND d.platform_order_id = o.platform_order_id AND d.status = 'pending' ORDER BY revision LIMIT 1), '')
+		FROM orders o
+		WHERE o.channel = ? AND o.shop = ? ORDER BY o.modified_at DESC, o.platform_order_id LIMIT ?`, shop.Channel, shop.Shop, limit)
 	if err != nil {
 		return nil, err
 	}
@@ -212,7 +219,8 @@ func (d *DB) ListOrders(ctx context.Context, shop domain.ShopRef, limit int) ([]
 		var r store.OrderRecord
 		var doc string
 		var first, updated int64
-		if err := rows.Scan(&doc, &r.Version, &r.Revision, &first, &updated); err != nil {
+		if err := rows.Scan(&doc, &r.Version, &r.Revision, &first, &updated,
+			&r.Delivery.DeliveredRevision, &r.Delivery.Pending, &r.Delivery.LastError); err != nil {
 			return nil, err
 		}
 		if err := json.Unmarshal([]byte(doc), &r.Order); err != nil {

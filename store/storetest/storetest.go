@@ -263,6 +263,23 @@ func testDeliveries(t *testing.T, s store.Store) {
 	if stats[store.DeliveryDelivered] != 1 || stats[store.DeliveryPending] != 2 {
 		t.Fatalf("stats = %v", stats)
 	}
+	// The order index says where each order's webhooks stand.
+	must(t, s.RecordDeliveryAttempt(ctx, ids[1], false, 500, "erp answered HTTP 500"))
+	recs, err := s.ListOrders(ctx, shop, 0)
+	must(t, err)
+	states := map[string]store.OrderDelivery{}
+	for _, r := range recs {
+		states[r.Order.PlatformOrderID] = r.Delivery
+	}
+	if d := states["4000"]; d.DeliveredRevision != 1 || d.Pending != 0 || d.State() != "delivered" {
+		t.Fatalf("order 4000 delivery = %+v", d)
+	}
+	if d := states["4001"]; d.Pending != 1 || d.LastError != "erp answered HTTP 500" || d.State() != "failing" {
+		t.Fatalf("order 4001 delivery = %+v", d)
+	}
+	if d := states["4002"]; d.Pending != 1 || d.DeliveredRevision != 0 || d.State() != "pending" {
+		t.Fatalf("order 4002 delivery = %+v", d)
+	}
 	n, err := s.RequeueDeliveries(ctx, shop, "4000")
 	must(t, err)
 	if n != 1 {
