@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"text/tabwriter"
@@ -15,7 +16,7 @@ import (
 
 func newCatalogCmd(g *globals) *cobra.Command {
 	cmd := &cobra.Command{Use: "catalog", Short: "Import, show and export the master catalog"}
-	cmd.AddCommand(newCatalogImportCmd(g), newCatalogShowCmd(g), newCatalogExportCmd(g))
+	cmd.AddCommand(newCatalogImportCmd(g, nil), newCatalogShowCmd(g, nil), newCatalogExportCmd(g, nil))
 	return cmd
 }
 
@@ -26,6 +27,44 @@ func parseFormat(v string) (catalog.Format, error) {
 		return f, nil
 	}
 	return "", usageError{fmt.Errorf("--format must be json or csv, not %q", v)}
+}
+
+// catalogImportOptions are the arguments of `syncctl catalog import`.
+type catalogImportOptions struct {
+	path   string
+	format catalog.Format // from --format, else from the file's extension
+}
+
+func newCatalogImportCmd(g *globals, runF runFunc[catalogImportOptions]) *cobra.Command {
+	if runF == nil {
+		runF = catalogImportRun
+	}
+	o := &catalogImportOptions{}
+	var format string
+	cmd := &cobra.Command{
+		Use:   "import FILE",
+		Short: "Import products from a JSON or CSV file (valid rows are committed atomically)",
+		Long: `import validates every row. Invalid rows are reported as "row N, field F: reason" and
+skipped; all valid rows are committed in one transaction. The exit code is 3 when any row
+was rejected, 0 when all were imported. Formats are described in the README.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.path = args[0]
+			f, err := parseFormat(format)
+			if err != nil {
+				return err
+			}
+			if f == "" {
+				if f, err = catalog.DetectFormat(o.path); err != nil {
+					return usageError{fmt.Errorf("%w (or pass --format json|csv)", err)}
+				}
+			}
+			o.format = f
+			return runF(cmd.Context(), g, o)
+		},
+	}
+	cmd.Flags().StringVar(&format, "format", "", "json or csv (default: from the file extension)")
+	return cmd
 }
 
 // importReport is what `catalog import` prints.
@@ -41,70 +80,51 @@ type importReport struct {
 	Rejected     []string `json:"rejected"`      // every problem, "row N, field F: reason"
 }
 
-func newCatalogImportCmd(g *globals) *cobra.Command {
-	var format string
-	cmd := &cobra.Command{
-		Use:   "import FILE",
-		Short: "Import products from a JSON or CSV file (valid rows are committed atomically)",
-		Long: `import validates every row. Invalid rows are reported as "row N, field F: reason" and
-skipped; all valid rows are committed in one transaction. The exit code is 3 when any row
-was rejected, 0 when all were imported. Formats are described in the README.`,
-		Args: cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			path := args[0]
-			f, err := parseFormat(format)
-			if err != nil {
-				return err
-			}
-			if f == "" {
-				if f, err = catalog.DetectFormat(path); err != nil {
-					return usageError{fmt.Errorf("%w (or pass --format json|csv)", err)}
-				}
-			}
-			file, err := os.Open(path)
-			if err != nil {
-				return err
-			}
-			defer file.Close()
-			res, err := catalog.Parse(file, f)
-			if err != nil {
-				return fmt.Errorf("%s: %w", path, err)
-			}
-			st, err := g.openStore(cmd.Context())
-			if err != nil {
-				return err
-			}
-			defer st.Close()
-			rep := importReport{File: path, Rows: res.Rows, Products: len(res.Products), RejectedRows: res.RejectedRecords(), Rejected: []string{}}
-			for _, r := range res.Rejected {
-				rep.Rejected = append(rep.Rejected, r.Error())
-			}
-			if len(res.Products) > 0 {
-				ir, err := st.ImportProducts(cmd.Context(), res.Products, store.MergeSKUs(res.Incomplete...))
-				if err != nil {
-					return err
-				}
-				rep.Created, rep.Updated, rep.Same, rep.SKUs = ir.Created, ir.Updated, ir.Unchanged, ir.SKUs
-			}
-			if g.json() {
-				if err := g.printJSON(rep); err != nil {
-					return err
-				}
-			} else {
-				for _, r := range rep.Rejected {
-					fmt.Fprintln(g.io.Err, r)
-				}
-				fmt.Fprintf(g.io.Out, "%s: %d rows, %d products imported (%d new, %d updated, %d unchanged), %d SKUs, %s\n",
-					path, rep.Rows, rep.Products, rep.Created, rep.Updated, rep.Same, rep.SKUs, rejectedText(rep))
-			}
-			if rep.RejectedRows > 0 {
-				return partialError{fmt.Sprintf("%s: %s", path, rejectedText(rep))}
-			}
-			return nil
-		},
+func catalogImportRun(ctx context.Context, g *globals, o *catalogImportOptions) error {
+	file, err := os.Open(o.path)
+	if err != nil {
+		return err
 	}
-	cmd.Flags().StringVar(&format, "format", "", "json or csv (default: from the file extension)")
-	return cmd
+	defer file.Close()
+	st, err := g.openStore(ctx)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	res, err := catalog.Import(ctx, st, file, o.format)
+	var unreadable *catalog.UnreadableError
+	if errors.As(err, &unreadable) {
+		return fmt.Errorf("%s: %w", o.path, err)
+	}
+	if err != nil {
+		return err
+	}
+	rep := importReport{File: o.path, Rows: res.Rows, Products: res.Products, Created: res.Stored.Created, Updated: res.Stored.Updated,
+		Same: res.Stored.Unchanged, SKUs: res.Stored.SKUs, RejectedRows: res.RejectedRecords, Rejected: []string{}}
+	for _, r := range res.Rejected {
+		rep.Rejected = append(rep.Rejected, r.Error())
+	}
+	return printImportReport(g, rep)
+}
+
+// printImportReport prints the report (the problems on stderr) and fails
+// as partial when any row was rejected.
+func printImportReport(g *globals, rep importReport) error {
+	if g.json() {
+		if err := g.printJSON(rep); err != nil {
+			return err
+		}
+	} else {
+		for _, r := range rep.Rejected {
+			fmt.Fprintln(g.io.Err, r)
+		}
+		fmt.Fprintf(g.io.Out, "%s: %d rows, %d products imported (%d new, %d updated, %d unchanged), %d SKUs, %s\n",
+			rep.File, rep.Rows, rep.Products, rep.Created, rep.Updated, rep.Same, rep.SKUs, rejectedText(rep))
+	}
+	if rep.RejectedRows > 0 {
+		return partialError{fmt.Sprintf("%s: %s", rep.File, rejectedText(rep))}
+	}
+	return nil
 }
 
 // rejectedText is "3 rows rejected (4 problems)".
@@ -116,16 +136,18 @@ func rejectedText(rep importReport) string {
 	return t
 }
 
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return fmt.Sprintf("%d %s", n, many)
+// catalogShowOptions are the arguments of `syncctl catalog show`.
+type catalogShowOptions struct {
+	code  string // one product; "" = a page of the list
+	after string
+	limit int // 0 = all
 }
 
-func newCatalogShowCmd(g *globals) *cobra.Command {
-	var limit int
-	var after string
+func newCatalogShowCmd(g *globals, runF runFunc[catalogShowOptions]) *cobra.Command {
+	if runF == nil {
+		runF = catalogShowRun
+	}
+	o := &catalogShowOptions{}
 	cmd := &cobra.Command{
 		Use:   "show [SPU_CODE]",
 		Short: "Show the catalog a page at a time (--limit, --after), or one product with its SKUs",
@@ -133,87 +155,86 @@ func newCatalogShowCmd(g *globals) *cobra.Command {
 on stderr names the --after value of the next page; -o json prints a JSON array (empty: []).`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if limit < 0 {
-				return usageError{fmt.Errorf("--limit must be 0 (all) or more, not %d", limit)}
+			if o.limit < 0 {
+				return usageError{fmt.Errorf("--limit must be 0 (all) or more, not %d", o.limit)}
 			}
-			if len(args) == 1 && after != "" {
+			if len(args) == 1 && o.after != "" {
 				return usageError{fmt.Errorf("--after pages the list; it does not go with SPU_CODE %q", args[0])}
 			}
-			ctx := cmd.Context()
-			st, err := g.openStore(ctx)
-			if err != nil {
-				return err
-			}
-			defer st.Close()
-			products := []domain.Product{}
-			more := 0
 			if len(args) == 1 {
-				p, err := st.GetProduct(ctx, args[0])
-				if err != nil {
-					return err
-				}
-				products = append(products, p)
-			} else {
-				if products, err = listProducts(ctx, st, after, limit); err != nil {
-					return err
-				}
-				if limit > 0 && len(products) == limit {
-					if more, err = st.CountProductsAfter(ctx, products[len(products)-1].Code); err != nil {
-						return err
-					}
-				}
+				o.code = args[0]
 			}
-			if more > 0 {
-				defer fmt.Fprintf(g.io.Err, "… %d more; use --after %s\n", more, products[len(products)-1].Code)
-			}
-			if g.json() {
-				return g.printJSON(products)
-			}
-			tw := tabwriter.NewWriter(g.io.Out, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "SPU\tSKU\tTITLE / SPECS\tPRICE\tCOST\tSTOCK")
-			for _, p := range products {
-				fmt.Fprintf(tw, "%s\t\t%s\t\t\t\n", p.Code, p.Title)
-				for _, s := range p.SKUs {
-					spec := ""
-					for i, v := range s.Specs {
-						if i > 0 {
-							spec += " "
-						}
-						spec += v.Name + ":" + v.Value
-					}
-					fmt.Fprintf(tw, "\t%s\t%s\t%s\t%s\t%d\n", s.Code, spec, s.ListPrice.Yuan(), s.Cost.Yuan(), s.Stock)
-				}
-			}
-			return tw.Flush()
+			return runF(cmd.Context(), g, o)
 		},
 	}
-	cmd.Flags().IntVar(&limit, "limit", 50, "products to show (0 = all)")
-	cmd.Flags().StringVar(&after, "after", "", "show products after this SPU code (the next page)")
+	cmd.Flags().IntVar(&o.limit, "limit", 50, "products to show (0 = all)")
+	cmd.Flags().StringVar(&o.after, "after", "", "show products after this SPU code (the next page)")
 	return cmd
 }
 
-// listProducts reads up to limit products after a code (limit 0: all).
-func listProducts(ctx context.Context, st store.Store, after string, limit int) ([]domain.Product, error) {
-	out := []domain.Product{}
-	for limit == 0 || len(out) < limit {
-		page := 500
-		if limit > 0 {
-			page = min(page, limit-len(out))
-		}
-		ps, err := st.ListProducts(ctx, after, page)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, ps...)
-		if len(ps) < page {
-			break
-		}
-		after = ps[len(ps)-1].Code
+func catalogShowRun(ctx context.Context, g *globals, o *catalogShowOptions) error {
+	st, err := g.openStore(ctx)
+	if err != nil {
+		return err
 	}
-	return out, nil
+	defer st.Close()
+	var products []domain.Product
+	more := 0
+	if o.code != "" {
+		p, err := st.GetProduct(ctx, o.code)
+		if err != nil {
+			return err
+		}
+		products = []domain.Product{p}
+	} else {
+		if products, err = store.ListAllProducts(ctx, st, o.after, o.limit); err != nil {
+			return err
+		}
+		if o.limit > 0 && len(products) == o.limit {
+			if more, err = st.CountProductsAfter(ctx, products[len(products)-1].Code); err != nil {
+				return err
+			}
+		}
+	}
+	if more > 0 {
+		defer fmt.Fprintf(g.io.Err, "… %d more; use --after %s\n", more, products[len(products)-1].Code)
+	}
+	return printProducts(g, products)
 }
 
-func newCatalogExportCmd(g *globals) *cobra.Command {
+// printProducts prints products with their SKUs, or a JSON array.
+func printProducts(g *globals, products []domain.Product) error {
+	if g.json() {
+		return g.printJSON(products)
+	}
+	tw := tabwriter.NewWriter(g.io.Out, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "SPU\tSKU\tTITLE / SPECS\tPRICE\tCOST\tSTOCK")
+	for _, p := range products {
+		fmt.Fprintf(tw, "%s\t\t%s\t\t\t\n", p.Code, p.Title)
+		for _, s := range p.SKUs {
+			spec := ""
+			for i, v := range s.Specs {
+				if i > 0 {
+					spec += " "
+				}
+				spec += v.Name + ":" + v.Value
+			}
+			fmt.Fprintf(tw, "\t%s\t%s\t%s\t%s\t%d\n", s.Code, spec, s.ListPrice.Yuan(), s.Cost.Yuan(), s.Stock)
+		}
+	}
+	return tw.Flush()
+}
+
+// catalogExportOptions are the flags of `syncctl catalog export`.
+type catalogExportOptions struct {
+	format catalog.Format
+}
+
+func newCatalogExportCmd(g *globals, runF runFunc[catalogExportOptions]) *cobra.Command {
+	if runF == nil {
+		runF = catalogExportRun
+	}
+	o := &catalogExportOptions{}
 	var format string
 	cmd := &cobra.Command{
 		Use:   "export",
@@ -224,18 +245,23 @@ func newCatalogExportCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			st, err := g.openStore(cmd.Context())
-			if err != nil {
-				return err
-			}
-			defer st.Close()
-			all, err := listProducts(cmd.Context(), st, "", 0)
-			if err != nil {
-				return err
-			}
-			return catalog.Export(g.io.Out, all, f)
+			o.format = f
+			return runF(cmd.Context(), g, o)
 		},
 	}
 	cmd.Flags().StringVar(&format, "format", "json", "json or csv")
 	return cmd
+}
+
+func catalogExportRun(ctx context.Context, g *globals, o *catalogExportOptions) error {
+	st, err := g.openStore(ctx)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	all, err := store.ListAllProducts(ctx, st, "", 0)
+	if err != nil {
+		return err
+	}
+	return catalog.Export(g.io.Out, all, o.format)
 }

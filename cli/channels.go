@@ -34,50 +34,59 @@ func newChannelsCmd(g *globals) *cobra.Command {
 		Use:   "channels",
 		Short: "List the platforms this syncctl speaks, with the credentials and options a shop of each takes",
 		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			var out []channelInfo
-			for _, r := range platforms.All() {
-				c := r.Connector
-				info := channelInfo{ID: c.ID, Aliases: c.Aliases, Name: c.Name, Kind: string(c.Kind), DefaultQPS: c.DefaultQPS,
-					Credentials: []credentialInfo{}, Options: map[string]string{}}
-				for _, cr := range c.Credentials {
-					info.Credentials = append(info.Credentials, credentialInfo{cr.Name, cr.Secret, cr.Optional, cr.Minted, cr.Help})
-				}
-				for _, o := range c.Options {
-					name := o.Name
-					if o.Family() {
-						name += "<name>"
-					}
-					info.Options[name] = o.Default
-				}
-				out = append(out, info)
-			}
-			if g.json() {
-				return g.printJSON(out)
-			}
-			tw := tabwriter.NewWriter(g.io.Out, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "CHANNEL\tKIND\tNAME\tCREDENTIALS\tDEFAULT QPS")
-			for _, c := range out {
-				var creds []string
-				for _, cr := range c.Credentials {
-					n := cr.Name
-					switch {
-					case cr.Minted:
-						n += " (fetched)"
-					case cr.Optional:
-						n += " (optional)"
-					case cr.Secret:
-						n += " (secret)"
-					}
-					creds = append(creds, n)
-				}
-				id := c.ID
-				if len(c.Aliases) > 0 {
-					id += " (" + strings.Join(c.Aliases, ", ") + ")"
-				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%g\n", id, c.Kind, c.Name, strings.Join(creds, ", "), c.DefaultQPS)
-			}
-			return tw.Flush()
-		},
+		RunE:  func(*cobra.Command, []string) error { return channelsRun(g, platforms.All()) },
 	}
+}
+
+// channelsRun lists the registered platforms (the command has no flags).
+func channelsRun(g *globals, regs []platforms.Registration) error {
+	out := channelInfos(regs)
+	if g.json() {
+		return g.printJSON(out)
+	}
+	tw := tabwriter.NewWriter(g.io.Out, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "CHANNEL\tKIND\tNAME\tCREDENTIALS\tDEFAULT QPS")
+	for _, c := range out {
+		var creds []string
+		for _, cr := range c.Credentials {
+			n := cr.Name
+			switch {
+			case cr.Minted:
+				n += " (fetched)"
+			case cr.Optional:
+				n += " (optional)"
+			case cr.Secret:
+				n += " (secret)"
+			}
+			creds = append(creds, n)
+		}
+		id := c.ID
+		if len(c.Aliases) > 0 {
+			id += " (" + strings.Join(c.Aliases, ", ") + ")"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%g\n", id, c.Kind, c.Name, strings.Join(creds, ", "), c.DefaultQPS)
+	}
+	return tw.Flush()
+}
+
+// channelInfos describes registrations as `syncctl channels` shows them.
+func channelInfos(regs []platforms.Registration) []channelInfo {
+	out := []channelInfo{}
+	for _, r := range regs {
+		c := r.Connector
+		info := channelInfo{ID: c.ID, Aliases: c.Aliases, Name: c.Name, Kind: string(c.Kind), DefaultQPS: c.DefaultQPS,
+			Credentials: []credentialInfo{}, Options: map[string]string{}}
+		for _, cr := range c.Credentials {
+			info.Credentials = append(info.Credentials, credentialInfo{cr.Name, cr.Secret, cr.Optional, cr.Minted, cr.Help})
+		}
+		for _, o := range c.Options {
+			name := o.Name
+			if o.Family() {
+				name += "<name>"
+			}
+			info.Options[name] = o.Default
+		}
+		out = append(out, info)
+	}
+	return out
 }

@@ -65,11 +65,3 @@ func TestUsageErrorsExit2(t *testing.T) {
 		}
 	}
 }
-
-func TestSandboxRefusesSecretsFromNowhere(t *testing.T) {
-	t.Setenv("SYNCCTL_SANDBOX_APP_SECRET", "")
-	code, _, errOut := run(t, "sandbox", "tmall", "--listen", "127.0.0.1:0")
-	if code != cli.ExitUsage || !strings.Contains(errOut, "SYNCCTL_SANDBOX_APP_SECRET") {
-		t.Fatalf("exit %d: %s", code, errOut)
-	}
-}

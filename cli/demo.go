@@ -1,6 +1,9 @@
 package cli
 
 import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"os"
@@ -26,7 +29,10 @@ type demoOptions struct {
 	timeout       time.Duration
 }
 
-func newDemoCmd(g *globals) *cobra.Command {
+func newDemoCmd(g *globals, runF runFunc[demoOptions]) *cobra.Command {
+	if runF == nil {
+		runF = demoRun
+	}
 	o := &demoOptions{}
 	cmd := &cobra.Command{
 		Use:   "demo",
@@ -49,7 +55,21 @@ on the shared queues nor another demo ever runs them.
 Exit code 0 only when everything arrived; 3 when a check failed; 1 when it could not finish
 (the summary so far is printed either way).`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error { return runDemo(cmd, g, o) },
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if o.orders <= 0 || o.close < 0 || o.close > o.orders {
+				return usageError{fmt.Errorf("--orders must be positive and --cancel between 0 and --orders (got %d and %d)", o.orders, o.close)}
+			}
+			if o.timeout <= 0 {
+				return usageError{fmt.Errorf("--timeout must be positive, not %s", o.timeout)}
+			}
+			if o.erpURL != "" && cmd.Flags().Changed("erp-secret-env") && o.erpSecretFile != "" {
+				return usageError{errors.New("--erp-secret-env and --erp-secret-file both name the ERP secret; pass one")}
+			}
+			if err := o.stack.check(); err != nil {
+				return err
+			}
+			return runF(cmd.Context(), g, o)
+		},
 	}
 	o.stack.add(cmd, 0, 0, 0)
 	fl := cmd.Flags()
@@ -63,19 +83,9 @@ Exit code 0 only when everything arrived; 3 when a check failed; 1 when it could
 	return cmd
 }
 
-func runDemo(cmd *cobra.Command, g *globals, o *demoOptions) error {
-	ctx := cmd.Context()
-	if o.orders <= 0 || o.close < 0 || o.close > o.orders {
-		return usageError{fmt.Errorf("--orders must be positive and --cancel between 0 and --orders (got %d and %d)", o.orders, o.close)}
-	}
-	if o.timeout <= 0 {
-		return usageError{fmt.Errorf("--timeout must be positive, not %s", o.timeout)}
-	}
+func demoRun(ctx context.Context, g *globals, o *demoOptions) error {
 	run := stackRun{}
 	if o.erpURL != "" {
-		if cmd.Flags().Changed("erp-secret-env") && o.erpSecretFile != "" {
-			return usageError{errors.New("--erp-secret-env and --erp-secret-file both name the ERP secret; pass one")}
-		}
 		s, err := config.ReadSecret(o.erpSecretEnv, o.erpSecretFile)
 		if err != nil {
 			return usageError{fmt.Errorf("--erp-url needs the signing secret: %w", err)}
@@ -202,4 +212,10 @@ func printSummary(g *globals, s *stack.Summary, kept bool) {
 	for _, f := range s.Failures {
 		fmt.Fprintln(w, "    -", f)
 	}
+}
+
+func randHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
 }

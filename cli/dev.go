@@ -2,8 +2,6 @@ package cli
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"strings"
@@ -72,10 +70,8 @@ type stackRun struct {
 	erpSecret []byte
 }
 
+// startStack starts a dev or demo stack (the flags were checked when parsed).
 func (g *globals) startStack(ctx context.Context, f stackFlags, cfg config.Config, r stackRun) (*stack.Stack, error) {
-	if err := f.check(); err != nil {
-		return nil, err
-	}
 	return stack.Start(ctx, stack.Options{
 		StateDir: r.stateDir, StoreDSN: r.storeDSN, TaskQueue: r.taskQueue, DemoShop: r.demoShop, Shops: r.shops,
 		TemporalAddress: g.externalTemporal(), Namespace: cfg.Temporal.Namespace,
@@ -108,12 +104,15 @@ func devDefaults() config.Config {
 type devOptions struct {
 	stack        stackFlags
 	noPull       bool
-	interval     time.Duration
+	interval     time.Duration // 0 = the configuration's
 	configShops  bool
 	temporalOnly bool
 }
 
-func newDevCmd(g *globals) *cobra.Command {
+func newDevCmd(g *globals, runF runFunc[devOptions]) *cobra.Command {
+	if runF == nil {
+		runF = devRun
+	}
 	o := &devOptions{}
 	cmd := &cobra.Command{
 		Use:   "dev",
@@ -138,7 +137,15 @@ use them to point a separately run worker at a sandbox). One dev or demo per sta
 Order pull settings come from the config's orders section; where it sets none, dev pulls
 every 15s, 2s behind now, looking back 1h the first time.`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error { return runDev(cmd, g, o) },
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := o.stack.check(); err != nil {
+				return err
+			}
+			if err := checkInterval(cmd, o.interval); err != nil {
+				return err
+			}
+			return runF(cmd.Context(), g, o)
+		},
 	}
 	o.stack.add(cmd, 7233, 8233, stack.DefaultSandboxPort)
 	fl := cmd.Flags()
@@ -150,17 +157,16 @@ every 15s, 2s behind now, looking back 1h the first time.`,
 	return cmd
 }
 
-func runDev(cmd *cobra.Command, g *globals, o *devOptions) error {
-	ctx := cmd.Context()
+func devRun(ctx context.Context, g *globals, o *devOptions) error {
 	cfg, err := g.loadOver(devDefaults())
 	if err != nil {
 		return err
 	}
-	if err := applyInterval(cmd, o.interval, &cfg); err != nil {
-		return err
+	if o.interval > 0 {
+		cfg.Orders.Interval = o.interval
 	}
 	if o.temporalOnly {
-		return runTemporalOnly(ctx, g, o, cfg)
+		return temporalOnlyRun(ctx, g, o, cfg)
 	}
 	run := stackRun{stateDir: g.stateDir, storeDSN: cfg.Store.DSN}
 	if o.configShops {
@@ -199,12 +205,9 @@ func runDev(cmd *cobra.Command, g *globals, o *devOptions) error {
 	return nil
 }
 
-// runTemporalOnly is `dev --temporal-only`: the embedded Temporal and its
+// temporalOnlyRun is `dev --temporal-only`: the embedded Temporal and its
 // Web UI, with syncctl's search attributes, until interrupted.
-func runTemporalOnly(ctx context.Context, g *globals, o *devOptions, cfg config.Config) error {
-	if err := o.stack.check(); err != nil {
-		return err
-	}
+func temporalOnlyRun(ctx context.Context, g *globals, o *devOptions, cfg config.Config) error {
 	if g.externalTemporal() != "" {
 		return usageError{errors.New("--temporal-only starts the embedded Temporal; it does not go with --temporal-address")}
 	}
@@ -292,10 +295,4 @@ func printDevBanner(g *globals, s *stack.Stack) error {
 		fmt.Fprintf(w, "       syncctl listings --shop %s --state-dir %s\n", s.Sandboxes[0].Shop, s.StateDir)
 	}
 	return nil
-}
-
-func randHex(n int) string {
-	b := make([]byte, n)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
 }

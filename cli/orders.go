@@ -1,82 +1,288 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
+	"go.temporal.io/sdk/client"
 
+	"github.com/syncctl/syncctl/config"
 	"github.com/syncctl/syncctl/domain"
 	"github.com/syncctl/syncctl/store"
 	"github.com/syncctl/syncctl/workflows"
 )
 
-// shopStore parses --shop and opens the store, the start of every command
-// that inspects one shop's state.
-func (g *globals) shopStore(cmd *cobra.Command, shopFlag string) (domain.ShopRef, store.Store, error) {
-	shop, err := parseShop(shopFlag)
-	if err != nil {
-		return shop, nil, err
+func newOrdersCmd(g *globals) *cobra.Command {
+	cmd := &cobra.Command{Use: "orders", Short: "Pull orders from shops into the ERP; list, inspect and redeliver them"}
+	cmd.AddCommand(newOrdersPullCmd(g, nil), newOrdersListCmd(g, nil), newOrdersRejectedCmd(g, nil), newOrdersRedeliverCmd(g, nil))
+	return cmd
+}
+
+// ordersPullOptions are the flags of `syncctl orders pull`.
+type ordersPullOptions struct {
+	shop     domain.ShopRef
+	once     bool
+	interval time.Duration // 0 = the configuration's
+	timeout  time.Duration // with once; 0 = wait until done
+}
+
+// orderPullInput is a shop's order pull as the configuration tunes it.
+func orderPullInput(shop domain.ShopRef, o domain.PullPolicy) workflows.OrderPullInput {
+	return workflows.OrderPullInput{Shop: shop, PullPolicy: o}
+}
+
+// checkInterval refuses a --interval the user gave that is not positive
+// (when not given it stays 0: the configuration's).
+func checkInterval(cmd *cobra.Command, interval time.Duration) error {
+	if cmd.Flags().Changed("interval") && interval <= 0 {
+		return usageError{fmt.Errorf("--interval must be positive, not %s", interval)}
 	}
-	st, err := g.openStore(cmd.Context())
-	return shop, st, err
+	return nil
+}
+
+func newOrdersPullCmd(g *globals, runF runFunc[ordersPullOptions]) *cobra.Command {
+	if runF == nil {
+		runF = ordersPullRun
+	}
+	o := &ordersPullOptions{}
+	var shopFlag string
+	cmd := &cobra.Command{
+		Use:   "pull --shop CHANNEL/SHOP",
+		Short: "Start the shop's long-running order pull (or --once: pull until caught up, deliver, exit)",
+		Long: `pull starts the shop's long-running order pull and prints its workflow id and run id.
+With --once it pulls until caught up, waits for the ERP deliveries and prints what it did;
+exit code 3 when some platform orders were rejected (the latest reasons are printed; the
+workflow's progress and history have them too). Interval, overlap, lag, window and initial lookback come from
+the config's orders section; --interval overrides the interval.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			var err error
+			if o.shop, err = parseShop(shopFlag); err != nil {
+				return err
+			}
+			if err := checkInterval(cmd, o.interval); err != nil {
+				return err
+			}
+			return runF(cmd.Context(), g, o)
+		},
+	}
+	shopFlagVar(cmd, &shopFlag)
+	fl := cmd.Flags()
+	fl.BoolVar(&o.once, "once", false, "pull until caught up, wait for the ERP deliveries, then exit")
+	fl.DurationVar(&o.interval, "interval", 0, "time between pulls of the long-running pull (default: the config's orders.interval, 1m)")
+	fl.DurationVar(&o.timeout, "timeout", 0, "with --once: give up waiting after this long (0 = wait until done); the pull itself goes on")
+	return cmd
+}
+
+func ordersPullRun(ctx context.Context, g *globals, o *ordersPullOptions) error {
+	cfg, err := g.load()
+	if err != nil {
+		return err
+	}
+	if o.interval > 0 {
+		cfg.Orders.Interval = o.interval
+	}
+	in := orderPullInput(o.shop, cfg.Orders)
+	in.Once = o.once
+	id := workflows.OrderPullID(o.shop)
+	if o.once {
+		id = workflows.OrderPullOnceID(o.shop, time.Now())
+	}
+	c, run, err := g.startWorkflowWith(ctx, cfg, o.shop, id, workflows.OrderPullWorkflowName, in)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	if !o.once {
+		return g.printStarted(id, run)
+	}
+	fmt.Fprintf(g.io.Err, "order pull %s (run %s)\n", id, run.GetRunID())
+	st, err := waitForPull(ctx, g, cfg, c, id, run, o.timeout)
+	if err != nil {
+		return err
+	}
+	return printPullResult(g, id, o.shop, st)
+}
+
+// printPullResult prints a finished one-shot pull (the rejection reasons on
+// stderr) and fails as partial when platform orders were rejected.
+func printPullResult(g *globals, id string, shop domain.ShopRef, st workflows.PullStats) error {
+	if g.json() {
+		if err := g.printJSON(st); err != nil {
+			return err
+		}
+	} else {
+		fmt.Fprintf(g.io.Out, "%s: %d orders seen, %d new, %d updated, %d rejected, %d deliveries started, %d delivered; cursor %s\n",
+			shop, st.Seen, st.Created, st.Updated, st.Rejected, st.Dispatched, st.Delivered, st.Cursor.Format(time.RFC3339))
+		for _, r := range st.Recent {
+			fmt.Fprintln(g.io.Err, "  rejected:", r)
+		}
+	}
+	if st.Rejected > 0 {
+		return partialError{fmt.Sprintf("%s: %d platform orders rejected", id, st.Rejected)}
+	}
+	return nil
+}
+
+// pullWaitTick is how often a one-shot pull's wait asks what it waits for.
+const pullWaitTick = 3 * time.Second
+
+// waitForPull waits for a one-shot pull, saying on stderr what it waits
+// for: while the ERP has not accepted every delivery it prints how many
+// are pending and the ERP's last answer, whenever that changes. With a
+// timeout it gives up waiting (the workflow goes on) with an error that
+// says where things stand.
+func waitForPull(ctx context.Context, g *globals, cfg config.Config, c client.Client, id string, run client.WorkflowRun, timeout time.Duration) (workflows.PullStats, error) {
+	var st workflows.PullStats
+	done := make(chan error, 1)
+	go func() { done <- run.Get(ctx, &st) }()
+	var expire <-chan time.Time
+	if timeout > 0 {
+		t := time.NewTimer(timeout)
+		defer t.Stop()
+		expire = t.C
+	}
+	tick := time.NewTicker(pullWaitTick)
+	defer tick.Stop()
+	said := ""
+	for {
+		select {
+		case err := <-done:
+			return st, err
+		case <-expire:
+			msg := said
+			if msg == "" {
+				msg = "still pulling"
+			}
+			return st, fmt.Errorf("gave up waiting after %s (%s); the pull goes on: see %s in the Web UI", timeout, msg, id)
+		case <-tick.C:
+			if line := pullWaitLine(ctx, cfg, c, id); line != "" && line != said {
+				fmt.Fprintln(g.io.Err, "  "+line)
+				said = line
+			}
+		}
+	}
+}
+
+// pullWaitLine says what a one-shot pull waits for ("" while it pulls).
+func pullWaitLine(ctx context.Context, cfg config.Config, c client.Client, id string) string {
+	v, err := c.QueryWorkflow(ctx, id, "", workflows.QueryProgress)
+	if err != nil {
+		return ""
+	}
+	var p workflows.PullStats
+	if v.Get(&p) != nil {
+		return ""
+	}
+	if p.LastError != "" {
+		return "retrying: " + p.LastError
+	}
+	if p.Pending == 0 {
+		return ""
+	}
+	line := fmt.Sprintf("waiting for the ERP to accept %s", plural(p.Pending, "delivery", "deliveries"))
+	if st, err := openStoreAt(ctx, cfg); err == nil {
+		defer st.Close()
+		if ds, err := st.PendingDeliveries(ctx, 1); err == nil && len(ds) == 1 && ds[0].Attempts > 0 {
+			d := ds[0]
+			answer := d.LastError
+			if answer == "" && d.LastHTTPStatus != 0 {
+				answer = fmt.Sprintf("HTTP %d", d.LastHTTPStatus)
+			}
+			line += fmt.Sprintf(" (%d attempts so far; last answer: %s)", d.Attempts, answer)
+		}
+	}
+	return line
+}
+
+// ordersListOptions are the flags of `syncctl orders list`.
+type ordersListOptions struct {
+	shop  domain.ShopRef
+	limit int // 0 = all
 }
 
 // newOrdersListCmd shows the order index: what syncctl has pulled of a shop.
-func newOrdersListCmd(g *globals) *cobra.Command {
+func newOrdersListCmd(g *globals, runF runFunc[ordersListOptions]) *cobra.Command {
+	if runF == nil {
+		runF = ordersListRun
+	}
+	o := &ordersListOptions{}
 	var shopFlag string
-	var limit int
 	cmd := &cobra.Command{
 		Use:   "list --shop CHANNEL/SHOP",
 		Short: "List a shop's pulled orders, newest change first, with their revision and ERP delivery state",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			shop, st, err := g.shopStore(cmd, shopFlag)
-			if err != nil {
+			var err error
+			if o.shop, err = parseShop(shopFlag); err != nil {
 				return err
 			}
-			defer st.Close()
-			recs, err := st.ListOrders(cmd.Context(), shop, limit)
-			if err != nil {
-				return err
-			}
-			if g.json() {
-				type row struct {
-					Order     domain.SalesOrder `json:"order"`
-					Revision  int               `json:"revision"`
-					FirstSeen time.Time         `json:"first_seen"`
-					UpdatedAt time.Time         `json:"updated_at"`
-				}
-				out := make([]row, 0, len(recs))
-				for _, r := range recs {
-					out = append(out, row{r.Order, r.Revision, r.FirstSeen, r.UpdatedAt})
-				}
-				return g.printJSON(out)
-			}
-			tw := tabwriter.NewWriter(g.io.Out, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "ORDER\tSTATUS\tPLATFORM STATUS\tPAID\tLINES\tREV\tMODIFIED")
-			for _, r := range recs {
-				o := r.Order
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\t%s\n", o.PlatformOrderID, o.Status, o.PlatformStatus, o.Amounts.Paid.Yuan(),
-					len(o.Lines), r.Revision, o.ModifiedAt.Format(time.RFC3339))
-			}
-			if err := tw.Flush(); err != nil {
-				return err
-			}
-			if limit > 0 && len(recs) == limit {
-				fmt.Fprintf(g.io.Err, "… the newest %d shown; more may follow (--limit 0 shows all)\n", limit)
-			}
-			return nil
+			return runF(cmd.Context(), g, o)
 		},
 	}
 	shopFlagVar(cmd, &shopFlag)
-	cmd.Flags().IntVar(&limit, "limit", 50, "orders to show (0 = all)")
+	cmd.Flags().IntVar(&o.limit, "limit", 50, "orders to show (0 = all)")
 	return cmd
 }
 
+func ordersListRun(ctx context.Context, g *globals, o *ordersListOptions) error {
+	st, err := g.openStore(ctx)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	recs, err := st.ListOrders(ctx, o.shop, o.limit)
+	if err != nil {
+		return err
+	}
+	if err := printOrders(g, recs); err != nil {
+		return err
+	}
+	if o.limit > 0 && len(recs) == o.limit {
+		fmt.Fprintf(g.io.Err, "… the newest %d shown; more may follow (--limit 0 shows all)\n", o.limit)
+	}
+	return nil
+}
+
+// printOrders prints indexed orders, or their JSON with the bookkeeping.
+func printOrders(g *globals, recs []store.OrderRecord) error {
+	if g.json() {
+		type row struct {
+			Order     domain.SalesOrder `json:"order"`
+			Revision  int               `json:"revision"`
+			FirstSeen time.Time         `json:"first_seen"`
+			UpdatedAt time.Time         `json:"updated_at"`
+		}
+		out := make([]row, 0, len(recs))
+		for _, r := range recs {
+			out = append(out, row{r.Order, r.Revision, r.FirstSeen, r.UpdatedAt})
+		}
+		return g.printJSON(out)
+	}
+	tw := tabwriter.NewWriter(g.io.Out, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ORDER\tSTATUS\tPLATFORM STATUS\tPAID\tLINES\tREV\tMODIFIED")
+	for _, r := range recs {
+		o := r.Order
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\t%s\n", o.PlatformOrderID, o.Status, o.PlatformStatus, o.Amounts.Paid.Yuan(),
+			len(o.Lines), r.Revision, o.ModifiedAt.Format(time.RFC3339))
+	}
+	return tw.Flush()
+}
+
+// ordersRejectedOptions are the flags of `syncctl orders rejected`.
+type ordersRejectedOptions struct {
+	shop domain.ShopRef
+}
+
 // newOrdersRejectedCmd shows the platform orders a pull could not map.
-func newOrdersRejectedCmd(g *globals) *cobra.Command {
+func newOrdersRejectedCmd(g *globals, runF runFunc[ordersRejectedOptions]) *cobra.Command {
+	if runF == nil {
+		runF = ordersRejectedRun
+	}
+	o := &ordersRejectedOptions{}
 	var shopFlag string
 	cmd := &cobra.Command{
 		Use:   "rejected --shop CHANNEL/SHOP",
@@ -87,45 +293,63 @@ and the first that maps one removes it from this list and delivers it. Exit code
 the list is not empty, so a monitoring script can alert on it.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			shop, st, err := g.shopStore(cmd, shopFlag)
-			if err != nil {
+			var err error
+			if o.shop, err = parseShop(shopFlag); err != nil {
 				return err
 			}
-			defer st.Close()
-			rej, err := st.OrderRejections(cmd.Context(), shop, 0)
-			if err != nil {
-				return err
-			}
-			if rej == nil {
-				rej = []store.OrderRejection{}
-			}
-			if g.json() {
-				if err := g.printJSON(rej); err != nil {
-					return err
-				}
-			} else {
-				tw := tabwriter.NewWriter(g.io.Out, 0, 4, 2, ' ', 0)
-				fmt.Fprintln(tw, "ORDER\tSEEN\tLAST SEEN\tREASON")
-				for _, r := range rej {
-					fmt.Fprintf(tw, "%s\t%d\t%s\t%s\n", r.PlatformOrderID, r.Seen, r.LastSeen.Format(time.RFC3339), r.Reason)
-				}
-				if err := tw.Flush(); err != nil {
-					return err
-				}
-			}
-			if len(rej) > 0 {
-				return partialError{fmt.Sprintf("%s: %d platform orders could not be mapped", shop, len(rej))}
-			}
-			return nil
+			return runF(cmd.Context(), g, o)
 		},
 	}
 	shopFlagVar(cmd, &shopFlag)
 	return cmd
 }
 
+func ordersRejectedRun(ctx context.Context, g *globals, o *ordersRejectedOptions) error {
+	st, err := g.openStore(ctx)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	rej, err := st.OrderRejections(ctx, o.shop, 0)
+	if err != nil {
+		return err
+	}
+	if rej == nil {
+		rej = []store.OrderRejection{}
+	}
+	if g.json() {
+		if err := g.printJSON(rej); err != nil {
+			return err
+		}
+	} else {
+		tw := tabwriter.NewWriter(g.io.Out, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "ORDER\tSEEN\tLAST SEEN\tREASON")
+		for _, r := range rej {
+			fmt.Fprintf(tw, "%s\t%d\t%s\t%s\n", r.PlatformOrderID, r.Seen, r.LastSeen.Format(time.RFC3339), r.Reason)
+		}
+		if err := tw.Flush(); err != nil {
+			return err
+		}
+	}
+	if len(rej) > 0 {
+		return partialError{fmt.Sprintf("%s: %d platform orders could not be mapped", o.shop, len(rej))}
+	}
+	return nil
+}
+
+// ordersRedeliverOptions are the flags of `syncctl orders redeliver`.
+type ordersRedeliverOptions struct {
+	shop    domain.ShopRef
+	orderID string // "" = every delivery of the shop
+}
+
 // newOrdersRedeliverCmd queues a shop's (or one order's) deliveries again.
-func newOrdersRedeliverCmd(g *globals) *cobra.Command {
-	var shopFlag, orderID string
+func newOrdersRedeliverCmd(g *globals, runF runFunc[ordersRedeliverOptions]) *cobra.Command {
+	if runF == nil {
+		runF = ordersRedeliverRun
+	}
+	o := &ordersRedeliverOptions{}
+	var shopFlag string
 	cmd := &cobra.Command{
 		Use:   "redeliver --shop CHANNEL/SHOP [--order ID]",
 		Short: "Send a shop's (or one order's) webhooks to the ERP again, under the same delivery ids",
@@ -135,99 +359,45 @@ acknowledges it as a duplicate. The shop's order pull dispatches them: redeliver
 the running long-running pull to do it now, or the next 'orders pull' will.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			ctx := cmd.Context()
-			shop, st, err := g.shopStore(cmd, shopFlag)
-			if err != nil {
+			var err error
+			if o.shop, err = parseShop(shopFlag); err != nil {
 				return err
 			}
-			n, err := st.RequeueDeliveries(ctx, shop, orderID)
-			st.Close()
-			if err != nil {
-				return err
-			}
-			if n == 0 {
-				what := shop.String()
-				if orderID != "" {
-					what = "order " + orderID + " of " + shop.String()
-				}
-				return domain.Errorf(domain.ENotFound, "%s has no deliveries to send again", what)
-			}
-			signalled := false
-			if c, _, err := g.dial(ctx); err == nil {
-				signalled = c.SignalWorkflow(ctx, workflows.OrderPullID(shop), "", workflows.SignalPullNow, nil) == nil
-				c.Close()
-			}
-			if g.json() {
-				return g.printJSON(map[string]any{"requeued": n, "pull_signalled": signalled})
-			}
-			fmt.Fprintf(g.io.Out, "%d deliveries of %s queued again", n, shop)
-			if signalled {
-				fmt.Fprintf(g.io.Out, "; the running pull %s sends them now\n", workflows.OrderPullID(shop))
-			} else {
-				fmt.Fprintf(g.io.Out, "; no long-running pull answered: run 'syncctl orders pull --shop %s --once' to send them\n", shop)
-			}
-			return nil
+			return runF(cmd.Context(), g, o)
 		},
 	}
 	shopFlagVar(cmd, &shopFlag)
-	cmd.Flags().StringVar(&orderID, "order", "", "only this platform order id")
+	cmd.Flags().StringVar(&o.orderID, "order", "", "only this platform order id")
 	return cmd
 }
 
-// newListingsCmd shows the listing map of a shop: what syncctl pushed where.
-func newListingsCmd(g *globals) *cobra.Command {
-	var shopFlag, status, after string
-	var limit int
-	cmd := &cobra.Command{
-		Use:   "listings --shop CHANNEL/SHOP",
-		Short: "Show a shop's listing map: platform ids, what was last pushed, review status and the last error",
-		Long: `listings shows, per master SKU, the platform item and SKU ids, the price and stock last
-pushed, the listing status (pending, in_review, rejected, on_sale, delisted, failed) and
-the reason of the last failure. --status failed lists what the next push retries.`,
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			switch domain.ListingStatus(status) {
-			case "", domain.ListingPending, domain.ListingInReview, domain.ListingRejected, domain.ListingOnSale, domain.ListingDelisted, domain.ListingFailed:
-			default:
-				return usageError{fmt.Errorf("--status must be one of pending, in_review, rejected, on_sale, delisted, failed, not %q", status)}
-			}
-			shop, st, err := g.shopStore(cmd, shopFlag)
-			if err != nil {
-				return err
-			}
-			defer st.Close()
-			var ls []domain.ChannelListing
-			if status == "" {
-				ls, err = st.ListListings(cmd.Context(), shop, after, limit)
-			} else {
-				ls, err = st.ListingsInStatus(cmd.Context(), shop, domain.ListingStatus(status), after, limit)
-			}
-			if err != nil {
-				return err
-			}
-			if ls == nil {
-				ls = []domain.ChannelListing{}
-			}
-			if g.json() {
-				return g.printJSON(ls)
-			}
-			tw := tabwriter.NewWriter(g.io.Out, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "SKU\tPRODUCT\tITEM ID\tSKU ID\tPRICE\tSTOCK\tSTATUS\tLAST ERROR")
-			for _, l := range ls {
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%s\t%s\n", l.SKUCode, l.ProductCode, l.ItemID, l.PlatformSKUID, l.Price.Yuan(), l.Stock, l.Status, l.LastError)
-			}
-			if err := tw.Flush(); err != nil {
-				return err
-			}
-			if len(ls) == limit && limit > 0 {
-				fmt.Fprintf(g.io.Err, "… more may follow; use --after %s\n", ls[len(ls)-1].SKUCode)
-			}
-			return nil
-		},
+func ordersRedeliverRun(ctx context.Context, g *globals, o *ordersRedeliverOptions) error {
+	cfg, err := g.load()
+	if err != nil {
+		return err
 	}
-	shopFlagVar(cmd, &shopFlag)
-	cmd.Flags().StringVar(&status, "status", "", "only listings in this status")
-	cmd.Flags().StringVar(&after, "after", "", "start after this SKU code (paging)")
-	cmd.Flags().IntVar(&limit, "limit", 100, "listings to show")
-	return cmd
+	st, err := openStoreAt(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	var c client.Client // nil when Temporal is out of reach: the next pull sends them
+	if dialed, _, err := g.dialWith(ctx, cfg); err == nil {
+		defer dialed.Close()
+		c = dialed
+	}
+	n, signalled, err := workflows.Redeliver(ctx, c, st, o.shop, o.orderID)
+	if err != nil {
+		return err
+	}
+	if g.json() {
+		return g.printJSON(map[string]any{"requeued": n, "pull_signalled": signalled})
+	}
+	fmt.Fprintf(g.io.Out, "%d deliveries of %s queued again", n, o.shop)
+	if signalled {
+		fmt.Fprintf(g.io.Out, "; the running pull %s sends them now\n", workflows.OrderPullID(o.shop))
+	} else {
+		fmt.Fprintf(g.io.Out, "; no long-running pull answered: run 'syncctl orders pull --shop %s --once' to send them\n", o.shop)
+	}
+	return nil
 }

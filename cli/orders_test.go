@@ -1,6 +1,7 @@
 package cli_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"os"
@@ -9,10 +10,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/syncctl/syncctl/catalog"
+	"github.com/syncctl/syncctl/catalog/sample"
 	"github.com/syncctl/syncctl/cli"
 	"github.com/syncctl/syncctl/domain"
 	"github.com/syncctl/syncctl/store"
-	"github.com/syncctl/syncctl/store/sqlite"
+	_ "github.com/syncctl/syncctl/store/sqlite"
 	"github.com/syncctl/syncctl/store/storetest"
 )
 
@@ -56,7 +59,7 @@ func TestOrdersAndListingsInspection(t *testing.T) {
 	dir := t.TempDir()
 	ctx := context.Background()
 	shop := domain.ShopRef{Channel: "tmall", Shop: "flagship"}
-	st, err := sqlite.Open(ctx, filepath.Join(dir, "syncctl.db"))
+	st, err := store.Open(ctx, "sqlite", filepath.Join(dir, "syncctl.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -113,12 +116,59 @@ func TestOrdersAndListingsInspection(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "1 deliveries of tmall/flagship queued again") || !strings.Contains(out, "orders pull --shop tmall/flagship --once") {
 		t.Fatalf("redeliver: exit %d: %s %s", code, out, e)
 	}
-	st, _ = sqlite.Open(ctx, filepath.Join(dir, "syncctl.db"))
+	st, _ = store.Open(ctx, "sqlite", filepath.Join(dir, "syncctl.db"))
 	defer st.Close()
 	if n, _ := st.CountPendingDeliveries(ctx, shop); n != 2 {
 		t.Fatalf("pending after redeliver = %d, want 2 (one was delivered, now queued again)", n)
 	}
 	if code, _, e := run(t, append(base, "orders", "redeliver", "--shop", "tmall/flagship", "--order", "404")...); code != cli.ExitError || !strings.Contains(e, "order 404 of tmall/flagship has no deliveries") {
 		t.Fatalf("redeliver of an unknown order: exit %d: %s", code, e)
+	}
+}
+
+// While the ERP refuses every webhook, `orders pull --once` says what it
+// waits for and the ERP's last answer, and --timeout gives up waiting (the
+// pull goes on) with a message saying where things stand.
+func TestOrdersPullOnceSaysWhatItWaitsForAndGivesUp(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a Temporal server")
+	}
+	s := newExternalStack(t)
+	// One product of the sample catalog: a quick push, SKUs to sell.
+	sampleCat, err := catalog.Parse(bytes.NewReader(sample.JSON()), catalog.FormatJSON)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var one bytes.Buffer
+	if err := catalog.Export(&one, sampleCat.Products[:1], catalog.FormatJSON); err != nil {
+		t.Fatal(err)
+	}
+	s.importCatalog(t, "catalog.json", one.Bytes())
+	s.startWorker(t)
+	if code, out, e := run(t, append([]string{"push", "--shop", "tmall/flagship"}, s.common...)...); code != 0 {
+		t.Fatalf("push: exit %d: %s %s", code, out, e)
+	}
+	s.receiver.FailNext(1000)
+	if _, err := s.admin.SellOrders(context.Background(), 3, ""); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(1100 * time.Millisecond) // orders carry second-resolution times
+
+	start := time.Now()
+	code, out, errOut := run(t, append([]string{"orders", "pull", "--once", "--shop", "tmall/flagship", "--timeout", "8s"}, s.common...)...)
+	took := time.Since(start)
+	if code != cli.ExitError || took > 15*time.Second {
+		t.Fatalf("exit %d after %s, want a failure soon after 8s: %s %s", code, took, out, errOut)
+	}
+	if !strings.Contains(errOut, "  waiting for the ERP to accept 3 deliveries (") || !strings.Contains(errOut, "attempts so far; last answer: ") ||
+		!strings.Contains(errOut, "HTTP 503") {
+		t.Errorf("no waiting line with the ERP's answer on stderr:\n%s", errOut)
+	}
+	if !strings.Contains(errOut, "syncctl: gave up waiting after 8s (waiting for the ERP to accept 3 deliveries") ||
+		!strings.Contains(errOut, "the pull goes on: see order-pull-once/tmall/flagship/") {
+		t.Errorf("no timeout message saying what it waited for:\n%s", errOut)
+	}
+	if got := s.receiver.Stats(); got.Accepted != 0 || got.Unavailable == 0 {
+		t.Errorf("erp stats %+v: every webhook must have been refused", got)
 	}
 }

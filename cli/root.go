@@ -1,6 +1,9 @@
-// Package cli is the syncctl command line. Each command parses flags into an
-// options struct and calls a run function; main prints errors once and maps
-// them to exit codes scripts can rely on.
+// Package cli is the syncctl command line. Each command parses its flags
+// into an options struct and hands it to a run function with the logic
+// (newXCmd and xRun); the use cases they share with dev, demo and the tests
+// live below the CLI (catalog.Import, store.ListAllProducts,
+// workflows.Redeliver). main prints errors once and maps them to exit codes
+// scripts can rely on.
 package cli
 
 import (
@@ -19,6 +22,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/syncctl/syncctl/config"
+	"github.com/syncctl/syncctl/domain"
 	"github.com/syncctl/syncctl/store"
 	_ "github.com/syncctl/syncctl/store/sqlite" // the embedded default store
 )
@@ -56,6 +60,10 @@ type globals struct {
 	io         IO
 	root       *cobra.Command // to tell flags the user set from defaults
 }
+
+// runFunc is a command's logic, called with the options its flags parsed
+// into. Tests pass their own to a command's constructor to see the options.
+type runFunc[O any] func(ctx context.Context, g *globals, o *O) error
 
 func (g *globals) json() bool { return g.output == "json" }
 
@@ -117,14 +125,50 @@ func (g *globals) logger() *slog.Logger {
 	return slog.New(slog.NewTextHandler(g.io.Err, &slog.HandlerOptions{Level: level}))
 }
 
+// lookupEnv reads the environment (a variable, for tests).
+var lookupEnv = os.Getenv
+
+// shopFlagVar adds the required --shop CHANNEL/SHOP flag every shop command takes.
+func shopFlagVar(cmd *cobra.Command, v *string) {
+	cmd.Flags().StringVar(v, "shop", "", "CHANNEL/SHOP, e.g. tmall/flagship")
+	_ = cmd.MarkFlagRequired("shop")
+}
+
+func parseShop(s string) (domain.ShopRef, error) {
+	ch, shop, ok := strings.Cut(s, "/")
+	if !ok || ch == "" || shop == "" {
+		return domain.ShopRef{}, usageError{fmt.Errorf("--shop must be CHANNEL/SHOP (e.g. tmall/flagship), not %q", s)}
+	}
+	return domain.ShopRef{Channel: ch, Shop: shop}, nil
+}
+
+// Output helpers.
+
 func (g *globals) printJSON(v any) error {
 	enc := json.NewEncoder(g.io.Out)
 	enc.SetIndent("", "  ")
 	return enc.Encode(v)
 }
 
-// NewRoot builds the command tree.
-func NewRoot(streams IO) *cobra.Command {
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
+
+// isTerminal reports whether w is a terminal (a character device).
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+// newRoot builds the root command with the global flags and no command.
+func newRoot(streams IO) (*cobra.Command, *globals) {
 	g := &globals{io: streams}
 	root := &cobra.Command{
 		Use:   "syncctl",
@@ -167,8 +211,14 @@ Quick start:  syncctl demo          (everything in one process, ends with a veri
 		return nil
 	}
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
-	root.AddCommand(newDemoCmd(g), newDevCmd(g), newWorkerCmd(g), newCatalogCmd(g), newPushCmd(g),
-		newOrdersCmd(g), newListingsCmd(g), newSandboxCmd(g), newChannelsCmd(g))
+	return root, g
+}
+
+// NewRoot builds the command tree.
+func NewRoot(streams IO) *cobra.Command {
+	root, g := newRoot(streams)
+	root.AddCommand(newDemoCmd(g, nil), newDevCmd(g, nil), newWorkerCmd(g, nil), newCatalogCmd(g), newPushCmd(g, nil),
+		newOrdersCmd(g), newListingsCmd(g, nil), newSandboxCmd(g), newChannelsCmd(g))
 	groupsNeedACommand(g, root)
 	return root
 }
@@ -239,6 +289,12 @@ func Main(args []string, in io.Reader, out, errOut io.Writer) int {
 // MainContext runs the command line until ctx ends and returns the exit code.
 func MainContext(ctx context.Context, args []string, in io.Reader, out, errOut io.Writer) int {
 	root := NewRoot(IO{In: in, Out: out, Err: errOut})
+	return execute(ctx, root, args, errOut)
+}
+
+// execute runs a command tree with args, prints its error once and
+// returns the exit code.
+func execute(ctx context.Context, root *cobra.Command, args []string, errOut io.Writer) int {
 	root.SetArgs(args)
 	// Add cobra's own help and completion commands now, so their argument
 	// checks are typed too.

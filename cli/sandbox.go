@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net"
@@ -18,6 +19,7 @@ import (
 
 // sandboxOptions are the flags of `syncctl sandbox <platform>`.
 type sandboxOptions struct {
+	platform  platforms.Registration
 	listen    string
 	stateFile string
 	qps, opm  float64
@@ -28,13 +30,16 @@ type sandboxOptions struct {
 func newSandboxCmd(g *globals) *cobra.Command {
 	cmd := &cobra.Command{Use: "sandbox", Short: "Run a platform sandbox: a faithful fake of its open API"}
 	for i, reg := range platforms.All() {
-		cmd.AddCommand(newSandboxPlatformCmd(g, reg, stack.DefaultSandboxPort+i))
+		cmd.AddCommand(newSandboxPlatformCmd(g, reg, stack.DefaultSandboxPort+i, nil))
 	}
 	return cmd
 }
 
-func newSandboxPlatformCmd(g *globals, reg platforms.Registration, port int) *cobra.Command {
-	o := &sandboxOptions{}
+func newSandboxPlatformCmd(g *globals, reg platforms.Registration, port int, runF runFunc[sandboxOptions]) *cobra.Command {
+	if runF == nil {
+		runF = sandboxRun
+	}
+	o := &sandboxOptions{platform: reg}
 	id := reg.ID()
 	var envs []string
 	for _, c := range reg.Sandbox.Credentials {
@@ -47,7 +52,12 @@ func newSandboxPlatformCmd(g *globals, reg platforms.Registration, port int) *co
 			".\nThe common admin API (every sandbox): GET /_sandbox/items, POST /_sandbox/orders {\"count\":N},\n" +
 			"POST /_sandbox/orders/{id}/cancel and /refund, /_sandbox/faults, GET /_sandbox/stats, POST /_sandbox/reset.",
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error { return runSandbox(cmd, g, reg, o) },
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if o.qps < 0 || o.opm < 0 {
+				return usageError{errors.New("--qps and --orders-per-minute must not be negative")}
+			}
+			return runF(cmd.Context(), g, o)
+		},
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&o.listen, "listen", fmt.Sprintf("127.0.0.1:%d", port), "address to listen on")
@@ -64,7 +74,8 @@ func sandboxEnv(name string) string {
 	return "SYNCCTL_SANDBOX_" + strings.ToUpper(strings.NewReplacer("-", "_", ".", "_").Replace(name))
 }
 
-func runSandbox(cmd *cobra.Command, g *globals, reg platforms.Registration, o *sandboxOptions) error {
+func sandboxRun(ctx context.Context, g *globals, o *sandboxOptions) error {
+	reg := o.platform
 	creds := map[string]string{}
 	var missing []string
 	for _, c := range reg.Sandbox.Credentials {
@@ -77,9 +88,6 @@ func runSandbox(cmd *cobra.Command, g *globals, reg platforms.Registration, o *s
 	}
 	if len(missing) > 0 {
 		return usageError{fmt.Errorf("set %s (credentials are never taken from flags)", strings.Join(missing, " and "))}
-	}
-	if o.qps < 0 || o.opm < 0 {
-		return usageError{errors.New("--qps and --orders-per-minute must not be negative")}
 	}
 	if o.seed == 0 {
 		o.seed = time.Now().UnixNano()
@@ -95,7 +103,7 @@ func runSandbox(cmd *cobra.Command, g *globals, reg platforms.Registration, o *s
 	base := "http://" + ln.Addr().String()
 	fmt.Fprintf(g.io.Err, "%s sandbox: gateway %s (admin %s/_sandbox/, seed %d)\n", reg.ID(), reg.Sandbox.Shop(base).Gateway, base, o.seed)
 	srv := &http.Server{Handler: sb, ReadHeaderTimeout: 10 * time.Second}
-	go func() { <-cmd.Context().Done(); _ = srv.Close() }()
+	go func() { <-ctx.Done(); _ = srv.Close() }()
 	serveErr := srv.Serve(ln)
 	if errors.Is(serveErr, http.ErrServerClosed) {
 		serveErr = nil

@@ -64,13 +64,21 @@ func (s *syncBuffer) Write(p []byte) (int, error) {
 }
 func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
 
-// The production path: `syncctl worker` from a config file (secrets from env
-// and a file) against an existing Temporal cluster, driven by `syncctl push`
-// and `syncctl orders pull --once` from other processes' point of view.
-func TestWorkerPushAndPullAgainstExternalTemporal(t *testing.T) {
-	if testing.Short() {
-		t.Skip("starts a Temporal server")
-	}
+// externalStack is what a production worker runs against, in process: a
+// Temporal test server, the Tmall sandbox (through its registration), the
+// reference ERP receiver, and a config file naming them with a shop
+// tmall/flagship whose secrets come from env and a file.
+type externalStack struct {
+	temporal *temporaltest.TestServer
+	sandbox  *httptest.Server
+	admin    kit.AdminClient
+	receiver *erp.Receiver
+	dir      string
+	common   []string // the global flags pointing at all of it
+}
+
+func newExternalStack(t *testing.T) *externalStack {
+	t.Helper()
 	ts := temporaltest.NewServer(temporaltest.WithT(t))
 	reg, ok := platforms.Lookup("tmall")
 	if !ok {
@@ -80,12 +88,12 @@ func TestWorkerPushAndPullAgainstExternalTemporal(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer sb.Close()
+	t.Cleanup(func() { sb.Close() })
 	sbSrv := httptest.NewServer(sb)
-	defer sbSrv.Close()
+	t.Cleanup(sbSrv.Close)
 	rcv := erp.NewReceiver([]byte("cli-erp-secret"), nil)
 	erpSrv := httptest.NewServer(rcv.Handler())
-	defer erpSrv.Close()
+	t.Cleanup(erpSrv.Close)
 
 	dir := t.TempDir()
 	sessionFile := filepath.Join(dir, "session")
@@ -110,36 +118,60 @@ shops:
 `), 0o600)
 	t.Setenv("SYNCCTL_TMALL_FLAGSHIP_APP_SECRET", "cli-app-secret")
 	t.Setenv("SYNCCTL_ERP_SECRET", "cli-erp-secret")
-	common := []string{"--config", cfg, "--state-dir", dir, "--temporal-address", ts.GetFrontendHostPort(), "--namespace", ts.GetDefaultNamespace()}
-	catalogFile := filepath.Join(dir, "catalog.json")
-	_ = os.WriteFile(catalogFile, sample.JSON(), 0o644)
-	if code, _, e := run(t, append([]string{"catalog", "import", catalogFile}, common...)...); code != 0 {
-		t.Fatalf("import: %d %s", code, e)
-	}
+	return &externalStack{temporal: ts, sandbox: sbSrv, admin: kit.AdminClient{BaseURL: sbSrv.URL}, receiver: rcv, dir: dir,
+		common: []string{"--config", cfg, "--state-dir", dir, "--temporal-address", ts.GetFrontendHostPort(), "--namespace", ts.GetDefaultNamespace()}}
+}
 
+// importCatalog imports a catalog file's content through the CLI.
+func (s *externalStack) importCatalog(t *testing.T, name string, content []byte) {
+	t.Helper()
+	file := filepath.Join(s.dir, name)
+	_ = os.WriteFile(file, content, 0o644)
+	if code, _, e := run(t, append([]string{"catalog", "import", file}, s.common...)...); code != 0 {
+		t.Fatalf("import %s: %d %s", name, code, e)
+	}
+}
+
+// startWorker runs `syncctl worker` until the test ends, when it must exit
+// 0; it returns the worker's output so far.
+func (s *externalStack) startWorker(t *testing.T) (output func() string) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	var wout, werr syncBuffer
 	done := make(chan int)
 	go func() {
-		done <- cli.MainContext(ctx, append([]string{"worker"}, common...), strings.NewReader(""), &wout, &werr)
+		done <- cli.MainContext(ctx, append([]string{"worker"}, s.common...), strings.NewReader(""), &wout, &werr)
 	}()
-	defer func() {
+	t.Cleanup(func() {
 		cancel()
 		if code := <-done; code != 0 {
 			t.Errorf("worker exit %d: %s", code, werr.String())
 		}
-	}()
+	})
+	return func() string { return werr.String() + wout.String() }
+}
+
+// The production path: `syncctl worker` from a config file (secrets from env
+// and a file) against an existing Temporal cluster, driven by `syncctl push`
+// and `syncctl orders pull --once` from other processes' point of view.
+func TestWorkerPushAndPullAgainstExternalTemporal(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a Temporal server")
+	}
+	s := newExternalStack(t)
+	common, dir, rcv, admin, ts := s.common, s.dir, s.receiver, s.admin, s.temporal
+	s.importCatalog(t, "catalog.json", sample.JSON())
+	workerOutput := s.startWorker(t)
 
 	code, out, e := run(t, append([]string{"push", "--shop", "tmall/flagship", "-o", "json"}, common...)...)
 	if code != 0 {
-		t.Fatalf("push: exit %d: %s %s\nworker: %s", code, out, e, werr.String())
+		t.Fatalf("push: exit %d: %s %s\nworker: %s", code, out, e, workerOutput())
 	}
 	wantProducts, wantSKUs := sampleSize(t)
 	var p struct{ Pushed, SKUs, Failed int }
 	if err := json.Unmarshal([]byte(out), &p); err != nil || p.Pushed != wantProducts || p.SKUs != wantSKUs || p.Failed != 0 {
 		t.Fatalf("push result %s (%v)", out, err)
 	}
-	admin := kit.AdminClient{BaseURL: sbSrv.URL}
 	if _, err := admin.SellOrders(context.Background(), 6, ""); err != nil {
 		t.Fatal(err)
 	}
@@ -152,8 +184,8 @@ shops:
 	if err := json.Unmarshal([]byte(out), &st); err != nil || st.Created != 6 || st.Delivered != 6 {
 		t.Fatalf("pull result %s (%v)", out, err)
 	}
-	if s := rcv.Stats(); s.Accepted != 6 || s.BadSignature != 0 {
-		t.Fatalf("erp stats %+v", s)
+	if stats := rcv.Stats(); stats.Accepted != 6 || stats.BadSignature != 0 {
+		t.Fatalf("erp stats %+v", stats)
 	}
 	items, err := admin.Items(context.Background())
 	if err != nil || len(items) != wantProducts {
@@ -201,7 +233,7 @@ shops:
 	}
 
 	for _, secret := range []string{"cli-app-secret", "cli-session", "cli-erp-secret"} {
-		if strings.Contains(werr.String()+wout.String(), secret) {
+		if strings.Contains(workerOutput(), secret) {
 			t.Fatalf("worker output leaked %q", secret)
 		}
 	}

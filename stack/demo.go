@@ -450,36 +450,30 @@ func (s *Stack) execute(ctx context.Context, shop domain.ShopRef, id, name strin
 
 // catalogCodes lists every product and SKU code of the catalog, sorted.
 func catalogCodes(ctx context.Context, st store.Store) (spus, skus []string, err error) {
-	after := ""
-	for {
-		ps, err := st.ListProducts(ctx, after, 500)
-		if err != nil {
-			return nil, nil, err
+	err = store.EachProduct(ctx, st, "", 0, func(p domain.Product) error {
+		spus = append(spus, p.Code)
+		for _, k := range p.SKUs {
+			skus = append(skus, k.Code)
 		}
-		if len(ps) == 0 {
-			sort.Strings(skus)
-			return spus, skus, nil
-		}
-		for _, p := range ps {
-			spus = append(spus, p.Code)
-			for _, k := range p.SKUs {
-				skus = append(skus, k.Code)
-			}
-		}
-		after = ps[len(ps)-1].Code
+		return nil
+	})
+	if err != nil {
+		return nil, nil, err
 	}
+	sort.Strings(skus)
+	return spus, skus, nil
 }
 
 // ImportCatalog parses a JSON catalog and imports its valid products in one
-// transaction, returning the rejected rows.
+// transaction (as `catalog import` does), returning the rejected rows.
 func ImportCatalog(ctx context.Context, st store.Store, data []byte) ([]domain.FieldError, error) {
-	parsed, err := catalog.Parse(bytes.NewReader(data), catalog.FormatJSON)
-	if err != nil {
+	rep, err := catalog.Import(ctx, st, bytes.NewReader(data), catalog.FormatJSON)
+	var unreadable *catalog.UnreadableError
+	if errors.As(err, &unreadable) {
 		return nil, fmt.Errorf("catalog: %w", err)
 	}
-	// As `catalog import` does: a product that lost rows is merged, never replaced.
-	if _, err := st.ImportProducts(ctx, parsed.Products, store.MergeSKUs(parsed.Incomplete...)); err != nil {
-		return parsed.Rejected, fmt.Errorf("import catalog: %w", err)
+	if err != nil {
+		return rep.Rejected, fmt.Errorf("import catalog: %w", err)
 	}
-	return parsed.Rejected, nil
+	return rep.Rejected, nil
 }

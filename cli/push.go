@@ -1,0 +1,128 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+	"go.temporal.io/sdk/client"
+
+	"github.com/syncctl/syncctl/domain"
+	"github.com/syncctl/syncctl/workflows"
+)
+
+// pushOptions are the flags of `syncctl push`.
+type pushOptions struct {
+	shop domain.ShopRef
+	wait bool
+}
+
+func newPushCmd(g *globals, runF runFunc[pushOptions]) *cobra.Command {
+	if runF == nil {
+		runF = pushRun
+	}
+	o := &pushOptions{}
+	var shopFlag string
+	cmd := &cobra.Command{
+		Use:   "push --shop CHANNEL/SHOP",
+		Short: "Push the changed part of the catalog to a shop and show progress",
+		Long: `push starts the shop's catalog push (or joins the one running) and waits for it, with a
+progress bar on stderr when that is a terminal. Exit code 3 when some products failed.
+With --wait=false it prints the workflow id and run id and returns.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			var err error
+			if o.shop, err = parseShop(shopFlag); err != nil {
+				return err
+			}
+			return runF(cmd.Context(), g, o)
+		},
+	}
+	shopFlagVar(cmd, &shopFlag)
+	cmd.Flags().BoolVar(&o.wait, "wait", true, "wait for the push to finish, showing progress")
+	return cmd
+}
+
+func pushRun(ctx context.Context, g *globals, o *pushOptions) error {
+	id := workflows.CatalogPushID(o.shop)
+	c, run, err := g.startWorkflow(ctx, o.shop, id, workflows.CatalogPushWorkflowName, workflows.CatalogPushInput{Shop: o.shop})
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	if !o.wait {
+		return g.printStarted(id, run)
+	}
+	fmt.Fprintf(g.io.Err, "catalog push %s (run %s)\n", id, run.GetRunID())
+	res, err := waitForPush(ctx, g, c, id, run)
+	if err != nil {
+		return err
+	}
+	return printPushResult(g, id, o.shop, res)
+}
+
+// printPushResult prints a finished push and fails as partial when some
+// products failed. The workflow keeps only the first failures
+// (workflows.MaxReportedFailures); the line after them says where every
+// reason is.
+func printPushResult(g *globals, id string, shop domain.ShopRef, res workflows.PushProgress) error {
+	if g.json() {
+		if err := g.printJSON(res); err != nil {
+			return err
+		}
+	} else {
+		fmt.Fprintf(g.io.Out, "%s: %d/%d products pushed, %d SKUs, %d failed, %d calls\n", id, res.Pushed, res.Total, res.SKUs, res.Failed, res.Calls)
+		for _, f := range res.Failures {
+			fmt.Fprintf(g.io.Out, "  failed %s: %s\n", f.Product, f.Reason)
+		}
+		if more := res.Failed - len(res.Failures); more > 0 {
+			fmt.Fprintf(g.io.Out, "  … and %d more; every reason: syncctl listings --shop %s --status failed\n", more, shop)
+		}
+	}
+	if res.Failed > 0 {
+		return partialError{fmt.Sprintf("%s: %d products failed", id, res.Failed)}
+	}
+	return nil
+}
+
+// waitForPush waits for the push, drawing a progress bar on stderr when it
+// is a terminal (never on stdout, which carries only the result).
+func waitForPush(ctx context.Context, g *globals, c client.Client, id string, run client.WorkflowRun) (workflows.PushProgress, error) {
+	done := make(chan error, 1)
+	var res workflows.PushProgress
+	go func() { done <- run.Get(ctx, &res) }()
+	if !isTerminal(g.io.Err) {
+		return res, <-done
+	}
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	drawn := false
+	for {
+		select {
+		case err := <-done:
+			if drawn {
+				fmt.Fprint(g.io.Err, "\r\033[K") // clear the bar's line
+			}
+			return res, err
+		case <-tick.C:
+			if v, err := c.QueryWorkflow(ctx, id, "", workflows.QueryProgress); err == nil {
+				var p workflows.PushProgress
+				if v.Get(&p) == nil {
+					fmt.Fprintf(g.io.Err, "\r%s %d/%d products, %d failed", bar(p.Pushed+p.Failed, p.Total), p.Pushed+p.Failed, p.Total, p.Failed)
+					drawn = true
+				}
+			}
+		}
+	}
+}
+
+func bar(done, total int) string {
+	const width = 30
+	if total <= 0 {
+		total = 1
+	}
+	n := min(width, done*width/total)
+	return "[" + strings.Repeat("#", n) + strings.Repeat(".", width-n) + "]"
+}
