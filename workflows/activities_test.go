@@ -8,7 +8,8 @@ import (
 	"go.temporal.io/sdk/testsuite"
 
 	"github.com/syncctl/syncctl/domain"
-	"github.com/syncctl/syncctl/store/sqlite"
+	"github.com/syncctl/syncctl/store"
+	_ "github.com/syncctl/syncctl/store/sqlite" // the store driver
 	"github.com/syncctl/syncctl/store/storetest"
 	"github.com/syncctl/syncctl/workflows"
 )
@@ -18,7 +19,7 @@ import (
 // listings, and a product gone from the catalog is left alone.
 func TestSettleFailedChunk(t *testing.T) {
 	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "syncctl.db"))
+	st, err := store.Open(ctx, "sqlite", filepath.Join(t.TempDir(), "syncctl.db"))
 	if err != nil {
 		t.Fatal(err)
 	}

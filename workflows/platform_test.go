@@ -20,7 +20,8 @@ import (
 	_ "github.com/syncctl/syncctl/platforms/fakeplatform"
 	sbfake "github.com/syncctl/syncctl/sandbox/fake"
 	"github.com/syncctl/syncctl/sandbox/kit"
-	"github.com/syncctl/syncctl/store/sqlite"
+	"github.com/syncctl/syncctl/store"
+	_ "github.com/syncctl/syncctl/store/sqlite" // the store driver
 	"github.com/syncctl/syncctl/store/storetest"
 	"github.com/syncctl/syncctl/workflows"
 )
@@ -138,7 +139,7 @@ func TestAPlatformUnlikeTmallRunsThroughTheSameWorkflows(t *testing.T) {
 // a page, a two-hour window cap.
 type rig struct {
 	c    client.Client
-	st   *sqlite.DB
+	st   store.Store
 	sb   *sbfake.Server
 	rcv  *erp.Receiver
 	shop domain.ShopRef
@@ -168,7 +169,7 @@ func newRig(ctx context.Context, t *testing.T) *rig {
 		shop.Credentials[name] = connectors.Secret(v)
 	}
 
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "syncctl.db"))
+	st, err := store.Open(ctx, "sqlite", filepath.Join(t.TempDir(), "syncctl.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
