@@ -34,9 +34,9 @@ the reason of the last failure. --status failed lists what the next push retries
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			switch o.status = domain.ListingStatus(status); o.status {
-			case "", domain.ListingPending, domain.ListingInReview, domain.ListingRejected, domain.ListingOnSale, domain.ListingDelisted, domain.ListingFailed:
+			case "", domain.ListingPending, domain.ListingInReview, domain.ListingRejected, domain.ListingOnSale, domain.ListingDelisted, domain.ListingFailed, domain.ListingRemoved:
 			default:
-				return usageError{fmt.Errorf("--status must be one of pending, in_review, rejected, on_sale, delisted, failed, not %q", status)}
+				return usageError{fmt.Errorf("--status must be one of pending, in_review, rejected, on_sale, delisted, failed, removed, not %q", status)}
 			}
 			var err error
 			if o.shop, err = parseShop(shopFlag); err != nil {

@@ -158,6 +158,16 @@ type PromotionPool interface {
 	LeavePromotionPool(ctx context.Context, ids ProductIDs) error
 }
 
+// SKURemover is implemented by platforms that can take one SKU off an item
+// that keeps others (TOP taobao.item.sku.delete, WeChat auditfree is_delete)
+// without a content update. A SKU the item no longer has is removed
+// already: RemoveSKU returns nil. Where a platform cannot remove a SKU (or
+// refuses to remove an item's last one), the connector sets its stock to 0
+// instead, and so does the push on platforms without SKURemover.
+type SKURemover interface {
+	RemoveSKU(ctx context.Context, ids ProductIDs, skuCode string) error
+}
+
 // ReviewTracker is implemented by platforms that review content (WeChat,
 // Douyin): it reports where a pushed product is in review.
 type ReviewTracker interface {

@@ -98,6 +98,7 @@ const (
 	ListingOnSale   ListingStatus = "on_sale"   // listed and buyable
 	ListingDelisted ListingStatus = "delisted"  // off shelf (instock)
 	ListingFailed   ListingStatus = "failed"    // last push failed; see LastError
+	ListingRemoved  ListingStatus = "removed"   // its SKU left the catalog and the push ended it on the channel (stock 0)
 )
 
 // ChannelListing maps one master SKU onto one channel shop.

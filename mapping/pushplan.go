@@ -20,36 +20,73 @@ func ChannelPrice(_ domain.ShopRef, s domain.SKU) domain.Money { return s.ListPr
 func ChannelStock(_ domain.ShopRef, s domain.SKU) int { return s.Stock }
 
 // PushPlan is what must happen on one shop to bring one product up to date:
-// either a whole upsert (new product, or content changed) or the price and
-// stock updates of the SKUs that differ. An up-to-date product has neither.
+// first the end of the listings whose SKUs left the catalog (Delist or
+// Removals), then either a whole upsert (new product, or content changed)
+// or the price and stock updates of the SKUs that differ. An up-to-date
+// product has none of them.
 type PushPlan struct {
 	Shop    domain.ShopRef
-	Product domain.Product
+	Product domain.Product // a removed product is its code without SKUs
 	Hash    string
-	Upsert  *connectors.ProductPush
-	Prices  []connectors.PriceUpdate
-	Stocks  []connectors.StockUpdate
-	At      time.Time
-	prev    map[string]domain.ChannelListing
+	// Delist takes off the shelf the item of a product whose every SKU left
+	// the catalog (a removed product). Removals end the SKUs that left a
+	// product that keeps others: removed where the platform can
+	// (connectors.SKURemover), else set to stock 0. Both go before the
+	// upsert and the updates, so a product whose new content the platform
+	// refuses still stops selling what the catalog dropped.
+	Delist   []connectors.ProductIDs
+	Removals []SKURemoval
+	Upsert   *connectors.ProductPush
+	// Relist puts the item back on the shelf after the upsert: the product
+	// is back in the catalog after a push delisted it (an update keeps an
+	// item off the shelf).
+	Relist bool
+	Prices []connectors.PriceUpdate
+	Stocks []connectors.StockUpdate
+	At     time.Time
+	prev   map[string]domain.ChannelListing
+	gone   []string // SKU codes of the live listings whose SKUs left the catalog, sorted
 }
 
-// PlanProductPush compares a product with its listings on the shop.
+// SKURemoval ends one SKU that left the catalog, on an item that keeps others.
+type SKURemoval struct {
+	SKUCode string
+	IDs     connectors.ProductIDs // the item and this SKU's platform id
+}
+
+// PlanProductPush compares a product with its listings on the shop. A
+// product removed from the catalog is passed as its code without SKUs.
 func PlanProductPush(shop domain.ShopRef, p domain.Product, listings []domain.ChannelListing, at time.Time) *PushPlan {
 	plan := &PushPlan{Shop: shop, Product: p, Hash: p.ContentHash(), At: at, prev: map[string]domain.ChannelListing{}}
+	inCatalog := map[string]bool{}
+	for _, s := range p.SKUs {
+		inCatalog[s.Code] = true
+	}
 	var ids *connectors.ProductIDs
-	mayExist := false
+	mayExist, ended := false, true
 	for _, l := range listings {
 		plan.prev[l.SKUCode] = l
+		removed := l.Status == domain.ListingRemoved
+		if !inCatalog[l.SKUCode] && !removed {
+			plan.gone = append(plan.gone, l.SKUCode)
+		}
 		if l.ItemID != "" {
 			if ids == nil {
 				ids = &connectors.ProductIDs{ItemID: l.ItemID, SKUIDs: map[string]string{}}
 			}
-			if l.PlatformSKUID != "" {
+			// A removed SKU's platform id may have gone with it (TOP deletes it).
+			if l.PlatformSKUID != "" && inCatalog[l.SKUCode] && !removed {
 				ids.SKUIDs[l.SKUCode] = l.PlatformSKUID
 			}
+			ended = ended && removed
 		} else if l.Status == domain.ListingPending || l.Status == domain.ListingFailed {
 			mayExist = true // an earlier create was attempted and its answer not recorded
 		}
+	}
+	sort.Strings(plan.gone)
+	plan.planRemovals()
+	if len(p.SKUs) == 0 {
+		return plan // removed from the catalog: only its listings to end
 	}
 	needsUpsert := ids == nil
 	for _, s := range p.SKUs {
@@ -66,6 +103,7 @@ func PlanProductPush(shop domain.ShopRef, p domain.Product, listings []domain.Ch
 			push.Stocks[s.Code] = ChannelStock(shop, s)
 		}
 		plan.Upsert = &push
+		plan.Relist = ids != nil && ended // every listing on the item was ended: a push delisted it
 		return plan
 	}
 	for _, s := range sortedSKUs(p) {
@@ -81,10 +119,79 @@ func PlanProductPush(shop domain.ShopRef, p domain.Product, listings []domain.Ch
 	return plan
 }
 
+// planRemovals plans the end of the gone listings the platform has: the
+// item's delisting when the product has no SKU left, else each SKU's
+// removal. A listing without an item id never reached the platform.
+func (p *PushPlan) planRemovals() {
+	delist := map[string]int{} // item id → index in Delist
+	for _, code := range p.gone {
+		l := p.prev[code]
+		switch {
+		case l.ItemID == "":
+		case len(p.Product.SKUs) == 0:
+			i, ok := delist[l.ItemID]
+			if !ok {
+				i = len(p.Delist)
+				delist[l.ItemID] = i
+				p.Delist = append(p.Delist, connectors.ProductIDs{ItemID: l.ItemID, SKUIDs: map[string]string{}})
+			}
+			if l.PlatformSKUID != "" {
+				p.Delist[i].SKUIDs[code] = l.PlatformSKUID
+			}
+		default:
+			p.Removals = append(p.Removals, SKURemoval{SKUCode: code,
+				IDs: connectors.ProductIDs{ItemID: l.ItemID, SKUIDs: map[string]string{code: l.PlatformSKUID}}})
+		}
+	}
+}
+
 // UpToDate reports that the shop already shows the product as the catalog
-// has it: nothing to push.
+// has it: nothing to push, nothing to end.
 func (p *PushPlan) UpToDate() bool {
-	return p.Upsert == nil && len(p.Prices) == 0 && len(p.Stocks) == 0
+	return p.Upsert == nil && len(p.Prices) == 0 && len(p.Stocks) == 0 && len(p.toEnd(nil)) == 0
+}
+
+// toEnd returns the gone SKU codes whose listings are not ended yet and
+// that keep accepts (nil: all of them).
+func (p *PushPlan) toEnd(keep func(domain.ChannelListing) bool) []string {
+	var out []string
+	for _, code := range p.gone {
+		if l := p.prev[code]; l.Status != domain.ListingRemoved && (keep == nil || keep(l)) {
+			out = append(out, code)
+		}
+	}
+	return out
+}
+
+// Unlisted ends, without a call, the gone listings the platform never had
+// (no item id: a create that failed or never ran).
+func (p *PushPlan) Unlisted() []domain.ChannelListing {
+	return p.end(p.toEnd(func(l domain.ChannelListing) bool { return l.ItemID == "" }))
+}
+
+// Delisted records that an item of Delist is off the shelf: its gone
+// listings are ended.
+func (p *PushPlan) Delisted(ids connectors.ProductIDs) []domain.ChannelListing {
+	return p.end(p.toEnd(func(l domain.ChannelListing) bool { return l.ItemID == ids.ItemID }))
+}
+
+// SKURemoved records that a SKU of Removals is gone from its item (or at
+// stock 0 on it).
+func (p *PushPlan) SKURemoved(r SKURemoval) []domain.ChannelListing {
+	return p.end([]string{r.SKUCode})
+}
+
+// end marks listings removed: stock 0, and no content hash, so a SKU that
+// comes back to the catalog is pushed again in full.
+func (p *PushPlan) end(codes []string) []domain.ChannelListing {
+	out := make([]domain.ChannelListing, 0, len(codes))
+	for _, code := range codes {
+		l := p.prev[code]
+		l.Status, l.Stock, l.ContentHash, l.LastError, l.PushedAt = domain.ListingRemoved, 0, "", "", p.At
+		p.prev[code] = l
+		out = append(out, l)
+	}
+	return out
 }
 
 func sortedSKUs(p domain.Product) []domain.SKU {
@@ -134,8 +241,11 @@ func (p *PushPlan) StockSaved(u connectors.StockUpdate) []domain.ChannelListing 
 // the platform gave before the failure (a create whose read-back failed)
 // are recorded, and the content hash is left as it was so the product is
 // pushed again: as an update when its item id is known.
+//
+// The gone listings not ended yet carry the reason too, and stay as they
+// were otherwise: the next push ends them.
 func (p *PushPlan) Failed(cause error, got connectors.ProductIDs) []domain.ChannelListing {
-	return p.each(func(l *domain.ChannelListing, s domain.SKU) {
+	out := p.each(func(l *domain.ChannelListing, s domain.SKU) {
 		if l.ItemID == "" && got.ItemID != "" {
 			l.ItemID = got.ItemID
 		}
@@ -147,6 +257,13 @@ func (p *PushPlan) Failed(cause error, got connectors.ProductIDs) []domain.Chann
 		}
 		l.LastError = domain.Describe(cause)
 	})
+	for _, code := range p.toEnd(nil) {
+		l := p.prev[code]
+		l.LastError = domain.Describe(cause)
+		p.prev[code] = l
+		out = append(out, l)
+	}
+	return out
 }
 
 // GotIDs reports whether failed listings carry an item id the plan did not

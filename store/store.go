@@ -34,13 +34,22 @@ type Store interface {
 	// ChangedProducts returns, in code order after afterCode, the codes of
 	// products that need a push to the shop: a SKU without a successful
 	// listing, or whose content hash, price or stock differs from what was
-	// last pushed. An unchanged catalog returns nothing. The first call for a
+	// last pushed; and products (removed ones too) with a listing whose SKU
+	// left the catalog and that is not yet removed on the shop. An
+	// unchanged catalog returns nothing. The first call for a
 	// shop compares the whole catalog once; after that the store keeps the
 	// shop's changed set as imports and listing saves happen, so the cost
 	// grows with the change, not with the catalog.
 	ChangedProducts(ctx context.Context, shop domain.ShopRef, afterCode string, limit int) ([]string, error)
 	// CountChangedProducts counts what ChangedProducts would page through.
 	CountChangedProducts(ctx context.Context, shop domain.ShopRef) (int, error)
+	// RemoveProducts removes whole products (with their SKUs) from the
+	// catalog in one transaction; an unknown code is ENotFound naming it and
+	// nothing is removed. Like every way a SKU leaves the catalog (an import
+	// that drops it too), it puts the SKU's listings that are not yet
+	// removed into their shops' change sets: ChangedProducts returns their
+	// product codes until the listings are saved as removed.
+	RemoveProducts(ctx context.Context, codes []string) (RemoveResult, error)
 	// ListingsInStatus pages through a shop's listings in one status (e.g.
 	// in_review) by SKU code.
 	ListingsInStatus(ctx context.Context, shop domain.ShopRef, status domain.ListingStatus, afterSKU string, limit int) ([]domain.ChannelListing, error)

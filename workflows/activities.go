@@ -91,6 +91,7 @@ type PushProductsResult struct {
 	Pushed    int           `json:"pushed"`
 	InReview  int           `json:"in_review"`
 	SKUs      int           `json:"skus"`
+	Removed   int           `json:"removed"` // listings ended: their SKUs left the catalog
 	Calls     int           `json:"calls"`
 	Throttled int           `json:"throttled,omitempty"`
 	Failures  []ItemFailure `json:"failures,omitempty"`
@@ -138,6 +139,7 @@ func (a *Activities) PushProducts(ctx context.Context, in PushProductsInput) (Pu
 		}
 		out, err := a.pushProduct(ctx, ch, in.Shop, code, beat)
 		count()
+		res.Removed += out.removed // ended listings are recorded, whatever came after
 		switch c := domain.ErrorCode(err); {
 		case err == nil:
 			res.Pushed++
@@ -165,19 +167,19 @@ func (a *Activities) PushProducts(ctx context.Context, in PushProductsInput) (Pu
 
 type pushOutcome struct {
 	skus     int
+	removed  int
 	inReview bool
 }
 
 func (a *Activities) pushProduct(ctx context.Context, ch connectors.Channel, shop domain.ShopRef, code string, beat func(step string)) (out pushOutcome, err error) {
-	p, err := a.Store.GetProduct(ctx, code)
+	plan, err := a.planPush(ctx, shop, code)
 	if err != nil {
 		return out, err
 	}
-	existing, err := a.Store.Listings(ctx, shop, code)
-	if err != nil {
+	if out.removed, err = a.endRemoved(ctx, ch, plan, beat); err != nil {
 		return out, err
 	}
-	plan := mapping.PlanProductPush(shop, p, existing, a.now())
+	p := plan.Product
 	if plan.Upsert != nil {
 		if plan.Upsert.Known == nil {
 			// Record the attempt before calling: if this worker dies after the
@@ -194,7 +196,18 @@ func (a *Activities) pushProduct(ctx context.Context, ch connectors.Channel, sho
 			// creating or looking up again.
 			return out, a.recordFailure(ctx, plan, plan.Failed(err, res.IDs), err)
 		}
-		out = pushOutcome{skus: len(p.SKUs), inReview: res.Status == domain.ListingInReview}
+		if plan.Relist {
+			// Back in the catalog after a push delisted it. Until this call
+			// succeeds the listings stay removed, so the next push does both again.
+			beat("relist")
+			if err := ch.SetListed(ctx, res.IDs, true); err != nil {
+				return out, a.recordFailure(ctx, plan, plan.Failed(err, res.IDs), err)
+			}
+			if res.Status == domain.ListingDelisted {
+				res.Status = domain.ListingOnSale
+			}
+		}
+		out.skus, out.inReview = len(p.SKUs), res.Status == domain.ListingInReview
 		return out, a.Store.SaveListings(ctx, plan.Pushed(res))
 	}
 	for _, u := range plan.Prices {
@@ -218,6 +231,70 @@ func (a *Activities) pushProduct(ctx context.Context, ch connectors.Channel, sho
 		out.skus++
 	}
 	return out, nil
+}
+
+// planPush compares a product of the catalog with its listings on the
+// shop. A product no longer in the catalog is its code without SKUs: the
+// plan ends its listings.
+func (a *Activities) planPush(ctx context.Context, shop domain.ShopRef, code string) (*mapping.PushPlan, error) {
+	p, err := a.Store.GetProduct(ctx, code)
+	if domain.ErrorCode(err) == domain.ENotFound {
+		p, err = domain.Product{Code: code}, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	existing, err := a.Store.Listings(ctx, shop, code)
+	if err != nil {
+		return nil, err
+	}
+	return mapping.PlanProductPush(shop, p, existing, a.now()), nil
+}
+
+// endRemoved ends on the channel the listings whose SKUs left the catalog,
+// before anything else of the product is pushed: the item of a removed
+// product is delisted; a SKU that left a product is removed where the
+// platform can (connectors.SKURemover), else its stock set to 0. Each end
+// is recorded (status removed, stock 0) as soon as it succeeded; a platform
+// that no longer has the item or the SKU has ended it already. It returns
+// how many listings it ended.
+func (a *Activities) endRemoved(ctx context.Context, ch connectors.Channel, plan *mapping.PushPlan, beat func(step string)) (int, error) {
+	ended := 0
+	save := func(ls []domain.ChannelListing) error {
+		ended += len(ls)
+		return a.Store.SaveListings(ctx, ls)
+	}
+	if ls := plan.Unlisted(); len(ls) > 0 {
+		if err := save(ls); err != nil {
+			return ended, err
+		}
+	}
+	for _, ids := range plan.Delist {
+		beat("delist item " + ids.ItemID)
+		if err := ch.SetListed(ctx, ids, false); err != nil && domain.ErrorCode(err) != domain.ENotFound {
+			return ended, a.recordFailure(ctx, plan, plan.Failed(err, connectors.ProductIDs{}), err)
+		}
+		if err := save(plan.Delisted(ids)); err != nil {
+			return ended, err
+		}
+	}
+	remover, canRemove := ch.(connectors.SKURemover)
+	for _, r := range plan.Removals {
+		beat("remove " + r.SKUCode)
+		var err error
+		if canRemove {
+			err = remover.RemoveSKU(ctx, r.IDs, r.SKUCode)
+		} else {
+			err = ch.UpdateStock(ctx, connectors.StockUpdate{SKUCode: r.SKUCode, IDs: r.IDs, Quantity: 0})
+		}
+		if err != nil && domain.ErrorCode(err) != domain.ENotFound {
+			return ended, a.recordFailure(ctx, plan, plan.Failed(err, connectors.ProductIDs{}), err)
+		}
+		if err := save(plan.SKURemoved(r)); err != nil {
+			return ended, err
+		}
+	}
+	return ended, nil
 }
 
 // recordFailure keeps the failed listings (the reason on every SKU, and
@@ -249,19 +326,12 @@ type SettleChunkInput struct {
 func (a *Activities) SettleFailedChunk(ctx context.Context, in SettleChunkInput) (PushProductsResult, error) {
 	var res PushProductsResult
 	for _, code := range in.Codes {
-		p, err := a.Store.GetProduct(ctx, code)
-		if domain.ErrorCode(err) == domain.ENotFound {
-			res.Pushed++ // gone from the catalog meanwhile: nothing left to push
-			continue
-		}
+		// A product gone from the catalog meanwhile is up to date once its
+		// listings are ended; until then the reason goes on them.
+		plan, err := a.planPush(ctx, in.Shop, code)
 		if err != nil {
 			return res, toTemporal(err)
 		}
-		existing, err := a.Store.Listings(ctx, in.Shop, code)
-		if err != nil {
-			return res, toTemporal(err)
-		}
-		plan := mapping.PlanProductPush(in.Shop, p, existing, a.now())
 		if plan.UpToDate() {
 			res.Pushed++
 			continue

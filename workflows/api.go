@@ -139,6 +139,7 @@ type PushProgress struct {
 	Failed    int            `json:"failed"`    // products that failed (reasons in Failures)
 	InReview  int            `json:"in_review"` // pushed products the platform is still reviewing (ReviewWatch follows them)
 	SKUs      int            `json:"skus"`      // SKUs written
+	Removed   int            `json:"removed"`   // listings ended on the channel: their SKUs (or products) left the catalog
 	Calls     int            `json:"calls"`     // requests sent to the channel, read-backs and refused ones included
 	Throttled int            `json:"throttled"` // of those, refused by the platform's throttle
 	Retries   int            `json:"retries"`   // times a chunk waited for the channel (throttled or unavailable) and went again

@@ -125,7 +125,7 @@ func (w *catalogPush) run(ctx workflow.Context) (*PushProgress, error) {
 	case w.p.InReview > 0:
 		status = StatusWaitingReview
 	}
-	log.Info("catalog push done", "pushed", w.p.Pushed, "failed", w.p.Failed, "in_review", w.p.InReview, "calls", w.p.Calls)
+	log.Info("catalog push done", "pushed", w.p.Pushed, "failed", w.p.Failed, "in_review", w.p.InReview, "removed", w.p.Removed, "calls", w.p.Calls)
 	return w.p, workflow.UpsertTypedSearchAttributes(ctx, AttrSyncStatus.ValueSet(status))
 }
 
@@ -269,6 +269,7 @@ func (w *catalogPush) add(r PushProductsResult) {
 	w.p.Pushed += r.Pushed
 	w.p.InReview += r.InReview
 	w.p.SKUs += r.SKUs
+	w.p.Removed += r.Removed
 	w.p.Calls += r.Calls
 	w.p.Throttled += r.Throttled
 	w.p.Failed += len(r.Failures)

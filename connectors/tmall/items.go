@@ -24,6 +24,7 @@ type sellerItem struct {
 			OuterID    string      `json:"outer_id"`
 			Properties string      `json:"properties"`
 			Price      string      `json:"price"`
+			Quantity   int         `json:"quantity"`
 		} `json:"sku"`
 	} `json:"skus"`
 }
@@ -42,6 +43,7 @@ type itemInfo struct {
 type skuInfo struct {
 	id, props string
 	price     domain.Money
+	quantity  int // as read: sales lower it, so only a fresh read is exact
 }
 
 func (c *Channel) sellerGet(ctx context.Context, numIID string) (sellerItem, *itemInfo, error) {
@@ -57,7 +59,7 @@ func (c *Channel) sellerGet(ctx context.Context, numIID string) (sellerItem, *it
 		if err != nil {
 			return r.Item, nil, unavailable(nil, fmt.Sprintf("taobao.item.seller.get: item %s, sku %s, field price: %v", numIID, s.OuterID, err))
 		}
-		info.skus[s.OuterID] = &skuInfo{id: s.SkuID.String(), props: s.Properties, price: price}
+		info.skus[s.OuterID] = &skuInfo{id: s.SkuID.String(), props: s.Properties, price: price, quantity: s.Quantity}
 	}
 	c.mu.Lock()
 	c.items[numIID] = info

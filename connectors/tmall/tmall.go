@@ -98,6 +98,7 @@ var idempotent = map[string]bool{
 	"taobao.item.update": true, "taobao.item.sku.price.update": true,
 	"taobao.item.quantity.update": true, // always type=1 (全量): absolute
 	"taobao.item.update.listing":  true, "taobao.item.update.delisting": true,
+	"taobao.item.sku.delete": true, // a second delivery finds no SKU, which RemoveSKU takes as done
 }
 
 // New opens a shop from its configuration (checked against Platform by the

@@ -169,6 +169,7 @@ func (s *Server) methods() map[string]handler {
 		"taobao.item.quantity.update": s.quantityUpdate, "taobao.item.update.listing": s.listing,
 		"taobao.item.update.delisting": s.delisting, "taobao.trades.sold.increment.get": s.incrementGet,
 		"taobao.trade.fullinfo.get": s.fullinfoGet, "taobao.logistics.offline.send": s.offlineSend,
+		"taobao.item.sku.delete": s.skuDelete,
 	}
 }
 

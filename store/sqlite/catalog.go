@@ -286,7 +286,11 @@ func (d *DB) ChangedProducts(ctx context.Context, shop domain.ShopRef, afterCode
 	rows, err := d.db.QueryContext(ctx, `SELECT p.code FROM push_pending pp JOIN products p ON p.code = pp.product_code
 		WHERE pp.channel = ? AND pp.shop = ? AND pp.product_code > ? AND `+changedWhere+` ORDER BY pp.product_code LIMIT ?`,
 		shop.Channel, shop.Shop, afterCode, shop.Channel, shop.Shop, limit)
-	return scanAll(rows, err, func(r *sql.Rows) (code string, err error) { return code, r.Scan(&code) })
+	codes, err := scanAll(rows, err, func(r *sql.Rows) (code string, err error) { return code, r.Scan(&code) })
+	if err != nil {
+		return nil, err
+	}
+	return d.withRemovals(ctx, shop, afterCode, limit, codes) // listings whose SKUs left the catalog (removals.go)
 }
 
 // CountChangedProducts counts what ChangedProducts pages through.
@@ -297,5 +301,9 @@ func (d *DB) CountChangedProducts(ctx context.Context, shop domain.ShopRef) (int
 	var n int
 	err := d.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM push_pending pp JOIN products p ON p.code = pp.product_code
 		WHERE pp.channel = ? AND pp.shop = ? AND `+changedWhere, shop.Channel, shop.Shop, shop.Channel, shop.Shop).Scan(&n)
-	return n, err
+	if err != nil {
+		return 0, err
+	}
+	removals, err := d.countRemovalsOnly(ctx, shop) // removals.go
+	return n + removals, err
 }

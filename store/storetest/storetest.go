@@ -32,6 +32,8 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		"TokensClaimSaveRelease":         testTokensClaimSaveRelease,
 		"TwoWorkersRefreshOnce":          testTwoWorkersRefreshOnce,
 		"BansOnlyExtend":                 testBansOnlyExtend,
+		"RemovalsInChangeSet":            testRemovalsInChangeSet,
+		"RemoveUnknownWritesNothing":     testRemoveUnknownWritesNothing,
 	}
 	for name, f := range tests {
 		t.Run(name, func(t *testing.T) { f(t, open(t)) })
