@@ -13,8 +13,6 @@ import (
 	"sort"
 	"strings"
 
-	"gopkg.in/yaml.v3"
-
 	"github.com/syncctl/syncctl/connectors"
 	"github.com/syncctl/syncctl/domain"
 	"github.com/syncctl/syncctl/platforms"
@@ -102,9 +100,7 @@ func LoadOver(base Config, path string) (Config, error) {
 		if err != nil {
 			return c, fmt.Errorf("config: %w", err)
 		}
-		dec := yaml.NewDecoder(strings.NewReader(string(b)))
-		dec.KnownFields(true)
-		if err := dec.Decode(&c); err != nil {
+		if err := decodeFile(b, &c); err != nil {
 			return c, fmt.Errorf("config %s: %w", path, err)
 		}
 	}
@@ -146,7 +142,7 @@ func (c Config) Validate() error {
 		if !ok {
 			return fmt.Errorf("config %s, field channel: unknown channel %q (this syncctl has %s)", rec, s.Channel, domain.List(platforms.IDs()))
 		}
-		if err := checkURL(s.Gateway); err != nil {
+		if err := CheckURL(s.Gateway); err != nil {
 			return fmt.Errorf("config %s, field gateway: %w", rec, err)
 		}
 		for _, name := range sortedKeys(s.Credentials) {
@@ -171,7 +167,7 @@ func (c Config) Validate() error {
 		return fmt.Errorf("config erp, field secret_file: secret_env is set too; name one place for the secret")
 	}
 	if c.ERP.URL != "" {
-		if err := checkURL(c.ERP.URL); err != nil {
+		if err := CheckURL(c.ERP.URL); err != nil {
 			return fmt.Errorf("config erp, field url: %w", err)
 		}
 	}
@@ -202,8 +198,10 @@ func (s Shop) oldKeys() error {
 	return nil
 }
 
-// checkURL accepts absolute http and https URLs.
-func checkURL(raw string) error {
+// CheckURL accepts absolute http and https URLs (the ERP's, a gateway):
+// a URL that cannot work is refused when it is given, not minutes later by
+// the first delivery. The error never repeats the URL (it may carry a token).
+func CheckURL(raw string) error {
 	if raw == "" {
 		return errors.New("required")
 	}

@@ -86,12 +86,12 @@ func TestOldCredentialKeysGiveTheNewSpelling(t *testing.T) {
 
 func TestBadConfigNamesTheField(t *testing.T) {
 	cases := map[string]string{
-		"shops:\n  - channel: tmall\n    shop: a\n":                                       "shops[0] (tmall/a), field gateway: required",
-		"shops:\n  - channel: tmall\n    shop: a\n    gateway: ftp://x/\n":                "shops[0] (tmall/a), field gateway: want an absolute http:// or https:// URL",
-		"erp:\n  url: not a url\n":                                                        "config erp, field url: want an absolute http:// or https:// URL",
-		"shops:\n  - shop: a\n    gateway: x\n":                                           "shops[0], field channel: required",
-		"shops:\n  - channel: tmall\n    shop: a\n    gateway: x\n    app_secret: oops\n": "field app_secret not found",
-		"store:\n  driver: mysql\n":                                                       "field driver",
+		"shops:\n  - channel: tmall\n    shop: a\n":                                   "shops[0] (tmall/a), field gateway: required",
+		"shops:\n  - channel: tmall\n    shop: a\n    gateway: ftp://x/\n":            "shops[0] (tmall/a), field gateway: want an absolute http:// or https:// URL",
+		"erp:\n  url: not a url\n":                                                    "config erp, field url: want an absolute http:// or https:// URL",
+		"shops:\n  - shop: a\n    gateway: x\n":                                       "shops[0], field channel: required",
+		"shops:\n  - channel: tmall\n    shop: a\n    gateway: x\n    colour: blue\n": "line 5, field shops[0].colour: not a known field",
+		"store:\n  driver: mysql\n":                                                   "field driver",
 	}
 	for body, want := range cases {
 		_, err := config.Load(write(t, "c.yaml", body))
@@ -196,5 +196,74 @@ shops:
 	_, err = c.ERPSecret()
 	if err == nil || !strings.Contains(err.Error(), "config erp, field secret: env var SYNCCTL_ERP_SECRET is not set") {
 		t.Fatalf("unset erp secret env: %v", err)
+	}
+}
+
+// A value of the wrong type is reported by line, field and the type
+// wanted: never the value, which may be a secret pasted in the wrong place
+// (yaml.v3's own message quotes its start).
+func TestWrongTypedValueIsNeverEchoed(t *testing.T) {
+	const leak = "APPSECRET-0123456789"
+	shop := "shops:\n  - channel: tmall\n    shop: a\n    gateway: https://eco.taobao.com/router/rest\n"
+	cases := map[string]string{
+		shop + "    qps: " + leak + "\n":                         "line 5, field shops[0].qps: want a number, not text",
+		"orders:\n  interval: " + leak + "\n":                    "line 2, field orders.interval: want a duration such as 30s, 5m or 1h, not text",
+		shop + "    options: " + leak + "\n":                     "line 5, field shops[0].options: want a mapping, not text",
+		"temporal: " + leak + "\n":                               "line 1, field temporal: want a mapping, not text",
+		shop + "    credentials: {app_key: " + leak + "}\n":      "line 5, field shops[0].credentials.app_key: want a mapping naming env, file or (for a public credential) value, not text",
+		"shops:\n  - channel: tmall\n    shop: [" + leak + "]\n": "line 3, field shops[0].shop: want text, not a list",
+	}
+	for body, want := range cases {
+		_, err := config.Load(write(t, "c.yaml", body))
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%q: err = %v, want %q", body, err, want)
+		}
+		if err != nil && (strings.Contains(err.Error(), "APPSECR") || strings.Contains(err.Error(), "!!")) {
+			t.Errorf("%q: the error echoes the value or yaml's tags: %v", body, err)
+		}
+	}
+}
+
+// A secret written into the file, under any key that names one, gets the
+// place it belongs instead (credentials.<name>.env or .file), without the value.
+func TestSecretWrittenInTheFileGetsAHint(t *testing.T) {
+	const leak = "s3cr3t-value-123"
+	shop := "shops:\n  - channel: tmall\n    shop: a\n    gateway: https://eco.taobao.com/router/rest\n"
+	cases := map[string]string{
+		shop + "    app_secret: " + leak + "\n":                              "line 5, field shops[0].app_secret: a secret is never written in the configuration; use credentials.app_secret.env or credentials.app_secret.file",
+		shop + "    credentials:\n      session: " + leak + "\n":             "line 6, field shops[0].credentials.session: a secret is never written in the configuration; use credentials.session.env or credentials.session.file",
+		shop + "    options: {token: " + leak + "}\n":                        "line 5, field shops[0].options.token: a secret is never written",
+		shop + "    options:\n      db_password: " + leak + "\n":             "line 6, field shops[0].options.db_password: a secret is never written",
+		shop + "    secret: " + leak + "\n":                                  "field shops[0].secret: a secret is never written",
+		"erp:\n  url: http://erp\n  secret: " + leak + "\n":                  "line 3, field erp.secret: a secret is never written in the configuration; use erp.secret_env or erp.secret_file",
+		shop + "    credentials:\n      app_secret: {value: " + leak + "}\n": "field credentials.app_secret.value: a secret is never written in the configuration; use credentials.app_secret.env or .file",
+	}
+	for body, want := range cases {
+		_, err := config.Load(write(t, "c.yaml", body))
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%q: err = %v, want %q", body, err, want)
+		}
+		if err != nil && strings.Contains(err.Error(), leak) {
+			t.Errorf("%q: the error echoes the secret: %v", body, err)
+		}
+	}
+	// Keys that name where a secret is, or something about it, are fine.
+	ok := "erp:\n  url: http://erp\n  secret_env: ERP_SECRET\n" + shop +
+		"    options: {token_url: https://x/token}\n    credentials:\n      session: {env: S}\n      app_secret: {file: /run/s}\n"
+	if _, err := config.Load(write(t, "c.yaml", ok)); err != nil {
+		t.Errorf("a configuration without a secret in it: %v", err)
+	}
+}
+
+// A URL that cannot work is refused when the configuration loads, not by
+// the first delivery minutes later; the error does not repeat the URL.
+func TestCheckURL(t *testing.T) {
+	for _, bad := range []string{"", "not a url", "ftp://erp/x?token=t0k3n", "/webhooks", "http://"} {
+		if err := config.CheckURL(bad); err == nil || strings.Contains(err.Error(), "t0k3n") {
+			t.Errorf("CheckURL(%q) = %v", bad, err)
+		}
+	}
+	if err := config.CheckURL("https://erp.example.com/hooks?token=x"); err != nil {
+		t.Error(err)
 	}
 }
