@@ -3,10 +3,13 @@ package erp_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"github.com/syncctl/syncctl/connectors/httpx"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -296,5 +299,137 @@ func TestClientRetriesBriefFailuresAndReturnsLongWaits(t *testing.T) {
 	// One call: a client that slept through the wait would have tried again.
 	if !errors.As(err, &de) || de.RetryAfter != 120*time.Second || calls.Load() != 1 {
 		t.Fatalf("503 with Retry-After 120: %v (%d calls); want one call and RetryAfter 2m", err, calls.Load())
+	}
+}
+
+// A correctly signed body over 4 MiB is answered 413 (too large), not cut
+// and then refused as "signature does not match".
+func TestReceiverAnswers413ToABodyOverTheLimit(t *testing.T) {
+	rcv := erp.NewReceiver(secret, nil)
+	h := rcv.Handler()
+	d := delivery("dlv_big", 1, domain.OrderPaid)
+	d.Order.Buyer.Nick = strings.Repeat("x", erp.MaxBody)
+	body := envelope(t, d)
+	req := httptest.NewRequest(http.MethodPost, "/webhooks/syncctl", bytes.NewReader(body))
+	for k, v := range signed(body, "dlv_big", "order.created", time.Now()) {
+		req.Header.Set(k, v)
+	}
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	if rec.Code != http.StatusRequestEntityTooLarge || strings.Contains(rec.Body.String(), "signature") {
+		t.Fatalf("HTTP %d %q, want 413", rec.Code, rec.Body.String())
+	}
+	if st := rcv.Stats(); st.BadSignature != 0 || st.Accepted != 0 {
+		t.Fatalf("stats = %+v", st)
+	}
+	// Exactly at the limit it is read whole and verified.
+	small := envelope(t, delivery("dlv_ok", 1, domain.OrderPaid))
+	if code := post(t, h, small, signed(small, "dlv_ok", "order.created", time.Now())); code != http.StatusNoContent {
+		t.Fatalf("a normal body: HTTP %d", code)
+	}
+}
+
+// A signed body without an order, or with a revision below 1, is refused
+// with 400 naming the field, and nothing is applied.
+func TestReceiverRefusesAMissingOrderOrABadRevision(t *testing.T) {
+	rcv := erp.NewReceiver(secret, nil)
+	h := rcv.Handler()
+	noShop := delivery("dlv_c", 1, domain.OrderPaid)
+	noShop.Order.Shop = domain.ShopRef{}
+	noID := delivery("dlv_d", 1, domain.OrderPaid)
+	noID.Order.PlatformOrderID = ""
+	cases := map[string]struct {
+		body []byte
+		want string
+	}{
+		"no order":      {[]byte(`{"id":"dlv_a","event":"order.created","revision":1}`), "field order: required"},
+		"null order":    {[]byte(`{"id":"dlv_a","event":"order.created","revision":1,"order":null}`), "field order: required"},
+		"negative rev":  {envelope(t, delivery("dlv_a", -1, domain.OrderPaid)), "field revision: must be 1 or more"},
+		"zero rev":      {envelope(t, delivery("dlv_a", 0, domain.OrderPaid)), "field revision: must be 1 or more"},
+		"no order id":   {envelope(t, noID), "field order.platform_order_id: required"},
+		"no order shop": {envelope(t, noShop), "field order.shop"},
+	}
+	for name, c := range cases {
+		var env erp.Envelope
+		_ = json.Unmarshal(c.body, &env)
+		req := httptest.NewRequest(http.MethodPost, "/webhooks/syncctl", bytes.NewReader(c.body))
+		for k, v := range signed(c.body, env.ID, env.Event, time.Now()) {
+			req.Header.Set(k, v)
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code != http.StatusBadRequest || !strings.Contains(rec.Body.String(), c.want) {
+			t.Errorf("%s: HTTP %d %q, want 400 %q", name, rec.Code, rec.Body.String(), c.want)
+		}
+	}
+	if st := rcv.Stats(); st.Accepted != 0 || st.Orders != 0 || st.BadRequest != len(cases) {
+		t.Fatalf("stats = %+v, want every one refused as malformed", st)
+	}
+}
+
+// With a state file the receiver keeps its secret and what it applied: a
+// redelivery after a restart is a duplicate, not a second application.
+func TestReceiverStateFileSurvivesARestart(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "erp-receiver.json")
+	rcv, err := erp.OpenReceiver([]byte("whsec_first"), nil, erp.WithStateFile(path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi, err := os.Stat(path); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("state file: %v %v", err, fi)
+	}
+	key := rcv.Secret()
+	sign := func(body []byte, id, event string) map[string]string {
+		ts := time.Now().Unix()
+		return map[string]string{erp.HeaderDelivery: id, erp.HeaderEvent: event,
+			erp.HeaderTimestamp: strconv.FormatInt(ts, 10), erp.HeaderSignature: erp.Sign(key, ts, body)}
+	}
+	body := envelope(t, delivery("dlv_a", 1, domain.OrderPaid))
+	if code := post(t, rcv.Handler(), body, sign(body, "dlv_a", "order.created")); code != http.StatusNoContent {
+		t.Fatalf("first delivery: HTTP %d", code)
+	}
+	again, err := erp.OpenReceiver([]byte("whsec_other"), nil, erp.WithStateFile(path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(again.Secret()) != "whsec_first" {
+		t.Fatalf("the secret changed across a restart")
+	}
+	if code := post(t, again.Handler(), body, sign(body, "dlv_a", "order.created")); code != http.StatusNoContent {
+		t.Fatalf("redelivery: HTTP %d", code)
+	}
+	if st := again.Stats(); st.Accepted != 1 || st.Duplicates != 1 || st.Orders != 1 {
+		t.Fatalf("stats after the restart = %+v, want the redelivery counted as a duplicate", st)
+	}
+	if o := again.Orders(); len(o) != 1 || o[0].Deliveries != 1 {
+		t.Fatalf("orders = %+v", o)
+	}
+	_ = os.WriteFile(path, []byte("{"), 0o600)
+	if _, err := erp.OpenReceiver(nil, nil, erp.WithStateFile(path)); err == nil || !strings.Contains(err.Error(), path) {
+		t.Fatalf("a corrupt state file: %v", err)
+	}
+}
+
+// Answer reduces what a delivery attempt recorded to the ERP's answer.
+func TestAnswerOfRealDeliveryErrors(t *testing.T) {
+	refused := httptest.NewServer(http.NotFoundHandler())
+	url := refused.URL
+	refused.Close()
+	c, _ := erp.NewClient(url+"/hook", secret, httpClient())
+	_, err := c.Deliver(context.Background(), delivery("dlv_0123456789abcdef01234567", 1, domain.OrderPaid))
+	if got := erp.Answer(err.Error()); !strings.HasPrefix(got, "ERP unreachable: dial tcp ") || !strings.HasSuffix(got, ": connection refused") || strings.Contains(got, "dlv_") {
+		t.Errorf("Answer(%q) = %q", err, got)
+	}
+	rcv := erp.NewReceiver(secret, nil)
+	srv := httptest.NewServer(rcv.Handler())
+	defer srv.Close()
+	rcv.FailNext(1)
+	c, _ = erp.NewClient(srv.URL+"/webhooks/syncctl", secret, httpClient())
+	_, err = c.Deliver(context.Background(), delivery("dlv_0123456789abcdef01234567", 1, domain.OrderPaid))
+	if got := erp.Answer(err.Error()); got != "HTTP 503: erp maintenance" {
+		t.Errorf("Answer(%q) = %q", err, got)
+	}
+	if got := erp.Answer("something else"); got != "something else" {
+		t.Errorf("Answer kept %q", got)
 	}
 }

@@ -3,13 +3,20 @@ package erp
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
+	"os"
+	"path/filepath"
 	"sort"
 	"sync"
 	"time"
 )
+
+// MaxBody is the largest webhook body the receiver reads (4 MiB); a larger
+// one is answered 413, never cut and then refused for its signature.
+const MaxBody = 4 << 20
 
 // Receiver is the reference ERP endpoint: it verifies each webhook,
 // applies it idempotently (a delivery id seen before is acknowledged and
@@ -21,6 +28,8 @@ type Receiver struct {
 	tolerance time.Duration
 	now       func() time.Time
 	log       *slog.Logger
+
+	stateFile string // "" = memory only
 
 	mu         sync.Mutex
 	deliveries map[string]string          // delivery id → event
@@ -51,14 +60,111 @@ type ReceiverStats struct {
 	Orders       int `json:"orders"`        // distinct orders known
 }
 
-// NewReceiver returns a receiver verifying with secret. With an empty
-// secret it refuses every webhook rather than accept any signature.
+// NewReceiver returns a receiver verifying with secret, keeping what it
+// receives in memory. With an empty secret it refuses every webhook rather
+// than accept any signature.
 func NewReceiver(secret []byte, log *slog.Logger) *Receiver {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
 	return &Receiver{secret: secret, tolerance: DefaultTolerance, now: time.Now, log: log,
 		deliveries: map[string]string{}, orders: map[string]ReceivedOrder{}, perOrder: map[string]map[string]bool{}}
+}
+
+// ReceiverOption changes how OpenReceiver keeps its state.
+type ReceiverOption func(*Receiver)
+
+// WithStateFile keeps the receiver's secret and everything it applied in
+// path (JSON, mode 0600), written before each webhook is acknowledged. A
+// receiver opened again on the file verifies with the same secret and
+// answers a redelivery of a delivery it applied before the restart as a
+// duplicate instead of applying it twice. When the file exists its secret
+// is used, not the one given to OpenReceiver.
+func WithStateFile(path string) ReceiverOption {
+	return func(r *Receiver) { r.stateFile = path }
+}
+
+// OpenReceiver is NewReceiver with options; with WithStateFile it loads
+// the state kept there (or starts it with secret).
+func OpenReceiver(secret []byte, log *slog.Logger, opts ...ReceiverOption) (*Receiver, error) {
+	r := NewReceiver(secret, log)
+	for _, o := range opts {
+		o(r)
+	}
+	if r.stateFile == "" {
+		return r, nil
+	}
+	b, err := os.ReadFile(r.stateFile)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return r, r.saveLocked() // a new receiver: its secret is kept from now on
+	case err != nil:
+		return nil, fmt.Errorf("erp receiver state: %w", err)
+	}
+	var st receiverState
+	if err := json.Unmarshal(b, &st); err != nil || st.Secret == "" {
+		return nil, fmt.Errorf("erp receiver state %s is not valid (move it away to start a receiver that has seen nothing, with a new secret)", r.stateFile)
+	}
+	r.secret = []byte(st.Secret)
+	if st.Deliveries != nil {
+		r.deliveries = st.Deliveries
+	}
+	if st.Orders != nil {
+		r.orders = st.Orders
+	}
+	if st.PerOrder != nil {
+		r.perOrder = st.PerOrder
+	}
+	r.stats = st.Stats
+	if fi, err := os.Stat(r.stateFile); err == nil && fi.Mode().Perm()&0o077 != 0 {
+		_ = os.Chmod(r.stateFile, 0o600)
+	}
+	return r, nil
+}
+
+// Secret is the secret the receiver verifies with (a state file's, when
+// it had one).
+func (r *Receiver) Secret() []byte { return r.secret }
+
+// receiverState is the state file's content.
+type receiverState struct {
+	Secret     string                     `json:"secret"`
+	Deliveries map[string]string          `json:"deliveries"`
+	Orders     map[string]ReceivedOrder   `json:"orders"`
+	PerOrder   map[string]map[string]bool `json:"per_order"`
+	Stats      ReceiverStats              `json:"stats"`
+}
+
+// saveLocked writes the state file (when there is one) atomically: a
+// crash leaves the old state or the new one, never half of it.
+func (r *Receiver) saveLocked() error {
+	if r.stateFile == "" {
+		return nil
+	}
+	b, err := json.Marshal(receiverState{Secret: string(r.secret), Deliveries: r.deliveries, Orders: r.orders, PerOrder: r.perOrder, Stats: r.stats})
+	if err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(r.stateFile), filepath.Base(r.stateFile)+".*")
+	if err != nil {
+		return fmt.Errorf("erp receiver state: %w", err)
+	}
+	defer os.Remove(tmp.Name())
+	if err = tmp.Chmod(0o600); err == nil {
+		if _, err = tmp.Write(b); err == nil {
+			err = tmp.Sync()
+		}
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp.Name(), r.stateFile)
+	}
+	if err != nil {
+		return fmt.Errorf("erp receiver state %s: %w", r.stateFile, err)
+	}
+	return nil
 }
 
 // FailNext makes the next n webhooks fail with 503, as an ERP outage would.
@@ -78,9 +184,13 @@ func (r *Receiver) Handler() http.Handler {
 }
 
 func (r *Receiver) serveWebhook(w http.ResponseWriter, req *http.Request) {
-	body, err := io.ReadAll(io.LimitReader(req.Body, 4<<20))
+	body, err := io.ReadAll(io.LimitReader(req.Body, MaxBody+1))
 	if err != nil {
 		r.refuse(w, http.StatusBadRequest, &r.stats.BadRequest, "read body: "+err.Error())
+		return
+	}
+	if len(body) > MaxBody {
+		r.refuse(w, http.StatusRequestEntityTooLarge, &r.stats.BadRequest, "body over 4 MiB: this receiver takes webhooks up to 4 MiB")
 		return
 	}
 	r.mu.Lock()
@@ -109,36 +219,86 @@ func (r *Receiver) serveWebhook(w http.ResponseWriter, req *http.Request) {
 		r.refuse(w, http.StatusBadRequest, &r.stats.BadRequest, "body id/event do not match the headers")
 		return
 	}
-	r.apply(env)
+	if reason := missingField(body, env); reason != "" {
+		r.refuse(w, http.StatusBadRequest, &r.stats.BadRequest, reason)
+		return
+	}
+	if err := r.apply(env); err != nil {
+		// Not recorded, so not acknowledged: the sender retries.
+		r.log.Error("webhook not recorded", "delivery", env.ID, "err", err)
+		http.Error(w, "could not record the delivery; retry", http.StatusInternalServerError)
+		return
+	}
 	w.WriteHeader(http.StatusNoContent)
 }
 
-func (r *Receiver) apply(env Envelope) {
+// missingField names what a verified body lacks to be applied ("" when
+// nothing): an order with its shop and id, and a revision of 1 or more.
+func missingField(body []byte, env Envelope) string {
+	var raw struct {
+		Order json.RawMessage `json:"order"`
+	}
+	_ = json.Unmarshal(body, &raw)
+	switch {
+	case len(raw.Order) == 0 || string(raw.Order) == "null":
+		return "body, field order: required"
+	case env.Order.PlatformOrderID == "":
+		return "body, field order.platform_order_id: required"
+	case env.Order.Shop.Channel == "" || env.Order.Shop.Shop == "":
+		return "body, field order.shop: channel and shop required"
+	case env.Revision < 1:
+		return fmt.Sprintf("body, field revision: must be 1 or more, not %d", env.Revision)
+	}
+	return ""
+}
+
+// apply records one verified webhook, once per delivery id, and keeps the
+// state (with a state file) before the webhook is acknowledged.
+func (r *Receiver) apply(env Envelope) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if _, seen := r.deliveries[env.ID]; seen {
 		r.stats.Duplicates++
-		return
+		if err := r.saveLocked(); err != nil {
+			r.stats.Duplicates--
+			return err
+		}
+		return nil
 	}
-	r.deliveries[env.ID] = env.Event
 	key := env.Order.Shop.String() + "/" + env.Order.PlatformOrderID
+	prevOrder, known := r.orders[key]
+	prevStats := r.stats
+	r.deliveries[env.ID] = env.Event
 	if r.perOrder[key] == nil {
 		r.perOrder[key] = map[string]bool{}
 	}
 	r.perOrder[key][env.ID] = true
-	cur, known := r.orders[key]
+	cur := prevOrder
 	cur.Key = key
 	cur.Deliveries = len(r.perOrder[key])
-	cur.Events = append(cur.Events, env.Event)
+	cur.Events = append(append([]string(nil), cur.Events...), env.Event)
 	if known && env.Revision <= cur.Revision {
 		r.stats.Stale++
-		r.orders[key] = cur
-		return
+	} else {
+		cur.Revision, cur.Status, cur.Paid = env.Revision, string(env.Order.Status), int64(env.Order.Amounts.Paid)
+		r.stats.Accepted++
 	}
-	cur.Revision, cur.Status, cur.Paid = env.Revision, string(env.Order.Status), int64(env.Order.Amounts.Paid)
 	r.orders[key] = cur
-	r.stats.Accepted++
 	r.stats.Orders = len(r.orders)
+	if err := r.saveLocked(); err != nil {
+		// Undo, so that the retry is applied, not taken for a duplicate.
+		delete(r.deliveries, env.ID)
+		delete(r.perOrder[key], env.ID)
+		if known {
+			r.orders[key] = prevOrder
+		} else {
+			delete(r.orders, key)
+			delete(r.perOrder, key)
+		}
+		r.stats = prevStats
+		return err
+	}
+	return nil
 }
 
 func (r *Receiver) refuse(w http.ResponseWriter, status int, counter *int, reason string) {
