@@ -139,6 +139,9 @@ func RunDemo(ctx context.Context, s *Stack, o DemoOptions) (sum *Summary, err er
 		shops[i] = &demoShop{sb: sb, row: ShopSummary{Shop: sb.Shop.String()}}
 	}
 	defer func() {
+		if err != nil {
+			s.notePending(ctx, shops, sum)
+		}
 		for _, d := range shops {
 			d.row.Failures = len(d.failures)
 			d.row.OK = err == nil && len(d.failures) == 0
@@ -147,7 +150,7 @@ func RunDemo(ctx context.Context, s *Stack, o DemoOptions) (sum *Summary, err er
 			sum.Failures = append(sum.Failures, d.failures...)
 		}
 		if err != nil {
-			if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			if errors.Is(ctx.Err(), context.DeadlineExceeded) || timedOut(ctx, err) {
 				err = fmt.Errorf("demo timed out after %s while %s: %w", o.Timeout, step, err)
 			}
 			sum.Error = err.Error()
@@ -236,11 +239,12 @@ func RunDemo(ctx context.Context, s *Stack, o DemoOptions) (sum *Summary, err er
 		all, ours = append(all, recs...), append(ours, mine...)
 		sum.OrdersPulled += d.row.OrdersPulled
 		sum.OrderUpdates += d.row.OrderUpdates
-		if d.row.Pending, err = s.Store.CountPendingDeliveries(ctx, d.sb.Shop); err != nil {
+		var line string
+		if d.row.Pending, line, err = s.pendingLine(ctx, d.sb.Shop); err != nil {
 			return sum, err
 		}
-		if d.row.Pending > 0 {
-			d.fail("%s: %d deliveries are still pending", d.sb.Shop, d.row.Pending)
+		if line != "" {
+			d.fail("%s: %s", d.sb.Shop, line)
 		}
 	}
 	if s.Receiver != nil {

@@ -69,7 +69,13 @@ type Options struct {
 	Shops     []connectors.ShopConfig
 	ERPURL    string // "" = the built-in reference receiver
 	ERPSecret []byte // required with ERPURL; generated for the built-in receiver
-	Logger    *slog.Logger
+	// ERPPort is the built-in receiver's port (0 = any free port). When it
+	// is taken the receiver takes a free one and says so (a warning).
+	ERPPort int
+	Logger  *slog.Logger
+	// SDKLogger takes the Temporal SDK's own logs (client and worker: every
+	// activity retry); default Logger. The CLI keeps them behind -v.
+	SDKLogger *slog.Logger
 }
 
 // Stack is a running syncctl.
@@ -128,6 +134,9 @@ func Start(ctx context.Context, o Options) (_ *Stack, err error) {
 	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.SDKLogger == nil {
+		o.SDKLogger = o.Logger
 	}
 	if o.ConnectorQPS == 0 {
 		// Pace the sandbox shops at the quota their sandboxes enforce, as a
@@ -204,9 +213,22 @@ func Start(ctx context.Context, o Options) (_ *Stack, err error) {
 	secret := o.ERPSecret
 	s.ERPURL = o.ERPURL
 	if o.ERPURL == "" {
-		secret = []byte("whsec_" + randHex(16))
-		s.Receiver = erp.NewReceiver(secret, o.Logger)
-		url, stop, err := serve(o.IP, 0, s.Receiver.Handler())
+		// With a state dir the receiver keeps its secret and what it
+		// applied there: a redelivery after a restart is a duplicate.
+		var opts []erp.ReceiverOption
+		if o.StateDir != "" {
+			opts = append(opts, erp.WithStateFile(filepath.Join(o.StateDir, ERPReceiverStateFile)))
+		}
+		rcv, err := erp.OpenReceiver([]byte("whsec_"+randHex(16)), o.Logger, opts...)
+		if err != nil {
+			return nil, err
+		}
+		s.Receiver, secret = rcv, rcv.Secret()
+		url, stop, err := serve(o.IP, o.ERPPort, s.Receiver.Handler())
+		if err != nil && o.ERPPort != 0 {
+			o.Logger.Warn("the ERP receiver's port is taken; it listens on another one (see its URL)", "port", o.ERPPort)
+			url, stop, err = serve(o.IP, 0, s.Receiver.Handler())
+		}
 		if err != nil {
 			return nil, fmt.Errorf("erp receiver: %w", err)
 		}
@@ -224,7 +246,7 @@ func Start(ctx context.Context, o Options) (_ *Stack, err error) {
 	case o.Client != nil:
 		s.Client = o.Client
 	case o.TemporalAddress != "":
-		c, err := client.DialContext(ctx, client.Options{HostPort: o.TemporalAddress, Namespace: o.Namespace, Logger: sdklog.NewStructuredLogger(o.Logger)})
+		c, err := client.DialContext(ctx, client.Options{HostPort: o.TemporalAddress, Namespace: o.Namespace, Logger: sdklog.NewStructuredLogger(o.SDKLogger)})
 		if err != nil {
 			return nil, fmt.Errorf("connect to temporal at %s: %w", o.TemporalAddress, err)
 		}
@@ -240,7 +262,7 @@ func Start(ctx context.Context, o Options) (_ *Stack, err error) {
 		}
 		s.Temporal = srv
 		s.closers = append(s.closers, srv.Stop)
-		c, err := client.DialContext(ctx, client.Options{HostPort: srv.FrontendHostPort(), Namespace: o.Namespace, Logger: sdklog.NewStructuredLogger(o.Logger)})
+		c, err := client.DialContext(ctx, client.Options{HostPort: srv.FrontendHostPort(), Namespace: o.Namespace, Logger: sdklog.NewStructuredLogger(o.SDKLogger)})
 		if err != nil {
 			return nil, fmt.Errorf("connect to embedded temporal: %w", err)
 		}

@@ -13,10 +13,16 @@ import (
 )
 
 // LockFile is held in the state dir while a stack runs; it holds its pid.
-// Besides it the state dir keeps the store, temporal.db, and for each
-// sandbox its state (SandboxStateFile) and its shop's credentials
-// (SandboxCredentialsFile, mode 0600).
+// Besides it the state dir keeps the store, temporal.db, for each sandbox
+// its state (SandboxStateFile) and its shop's credentials
+// (SandboxCredentialsFile, mode 0600), and the built-in ERP receiver's
+// secret and applied deliveries (ERPReceiverStateFile, mode 0600).
 const LockFile = "syncctl.lock"
+
+// ERPReceiverStateFile is where the built-in ERP receiver keeps its secret
+// and the deliveries it applied, so a restart neither changes the secret
+// nor applies a redelivery twice.
+const ERPReceiverStateFile = "erp-receiver.json"
 
 // SandboxStateFile is where a platform's sandbox keeps its shop: "sandbox-tmall.json".
 func SandboxStateFile(platform string) string { return "sandbox-" + platform + ".json" }
