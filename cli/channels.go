@@ -1,9 +1,8 @@
 package cli
 
 import (
-	"fmt"
+	"strconv"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
@@ -44,8 +43,8 @@ func channelsRun(g *globals, regs []platforms.Registration) error {
 	if g.json() {
 		return g.printJSON(out)
 	}
-	tw := tabwriter.NewWriter(g.io.Out, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "CHANNEL\tKIND\tNAME\tCREDENTIALS\tDEFAULT QPS")
+	tw := newTable(g.io.Out)
+	tw.row("CHANNEL", "KIND", "NAME", "CREDENTIALS", "DEFAULT QPS")
 	for _, c := range out {
 		var creds []string
 		for _, cr := range c.Credentials {
@@ -64,9 +63,9 @@ func channelsRun(g *globals, regs []platforms.Registration) error {
 		if len(c.Aliases) > 0 {
 			id += " (" + strings.Join(c.Aliases, ", ") + ")"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%g\n", id, c.Kind, c.Name, strings.Join(creds, ", "), c.DefaultQPS)
+		tw.row(id, c.Kind, c.Name, strings.Join(creds, ", "), strconv.FormatFloat(c.DefaultQPS, 'g', -1, 64))
 	}
-	return tw.Flush()
+	return tw.flush()
 }
 
 // channelInfos describes registrations as `syncctl channels` shows them.

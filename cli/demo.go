@@ -14,6 +14,7 @@ import (
 
 	"github.com/syncctl/syncctl/catalog/sample"
 	"github.com/syncctl/syncctl/config"
+	"github.com/syncctl/syncctl/domain"
 	"github.com/syncctl/syncctl/platforms"
 	"github.com/syncctl/syncctl/stack"
 )
@@ -61,6 +62,12 @@ Exit code 0 only when everything arrived; 3 when a check failed; 1 when it could
 			}
 			if o.timeout <= 0 {
 				return usageError{fmt.Errorf("--timeout must be positive, not %s", o.timeout)}
+			}
+			if cmd.Flags().Changed("erp-url") {
+				// Refused now, not by the first delivery minutes later.
+				if err := config.CheckURL(o.erpURL); err != nil {
+					return usageError{fmt.Errorf("--erp-url: %w", err)}
+				}
 			}
 			if o.erpURL != "" && cmd.Flags().Changed("erp-secret-env") && o.erpSecretFile != "" {
 				return usageError{errors.New("--erp-secret-env and --erp-secret-file both name the ERP secret; pass one")}
@@ -127,7 +134,7 @@ func demoRun(ctx context.Context, g *globals, o *demoOptions) error {
 			fmt.Fprintf(g.io.Err, "• %s\n", msg)
 		}
 	}
-	progress("starting Temporal, a sandbox per platform (" + strings.Join(platformIDs(), ", ") + "), the ERP receiver and a worker")
+	progress("starting Temporal, a sandbox per platform (" + domain.List(platformIDs()) + "), the ERP receiver and a worker")
 	s, err := g.startStack(ctx, o.stack, cfg, run)
 	if err != nil {
 		return err
@@ -210,7 +217,7 @@ func printSummary(g *globals, s *stack.Summary, kept bool) {
 		fmt.Fprintf(w, "  result               FAILED (%d)\n", len(s.Failures))
 	}
 	for _, f := range s.Failures {
-		fmt.Fprintln(w, "    -", f)
+		fmt.Fprintln(w, "    -", safeText(f))
 	}
 }
 

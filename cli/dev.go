@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -15,6 +16,7 @@ import (
 	"github.com/syncctl/syncctl/devserver"
 	"github.com/syncctl/syncctl/platforms"
 	"github.com/syncctl/syncctl/stack"
+	sqlitestore "github.com/syncctl/syncctl/store/sqlite"
 	"github.com/syncctl/syncctl/workflows"
 )
 
@@ -22,9 +24,15 @@ type stackFlags struct {
 	frontendPort    int
 	uiPort          int
 	sandboxPort     int
+	erpPort         int // dev only (the demo's receiver takes any free port)
 	sandboxQPS      float64
 	ordersPerMinute float64
 }
+
+// DefaultERPPort is the built-in ERP receiver's port under `syncctl dev`:
+// the same across restarts, so a URL noted down keeps working (8201… are
+// the sandboxes').
+const DefaultERPPort = 8299
 
 func (f *stackFlags) add(cmd *cobra.Command, defFrontend, defUI, defSandbox int) {
 	cmd.Flags().IntVar(&f.frontendPort, "port", defFrontend, "embedded Temporal frontend port (0 = any free port)")
@@ -42,13 +50,16 @@ func (f *stackFlags) check() error {
 		min, span int
 	}
 	ports := []portFlag{{"--port", f.frontendPort, f.frontendPort, 0, 1}, {"--ui-port", f.uiPort, f.uiPort, -1, 1},
-		{"--sandbox-port", f.sandboxPort, f.sandboxPort + n - 1, 0, n}}
+		{"--sandbox-port", f.sandboxPort, f.sandboxPort + n - 1, 0, n}, {"--erp-port", f.erpPort, f.erpPort, 0, 1}}
 	for i, p := range ports {
 		if p.lo < p.min || p.hi > 65535 {
 			return usageError{fmt.Errorf("%s %d is not a port (%d–%d)", p.flag, p.lo, p.min, 65536-p.span)}
 		}
 		for _, q := range ports[:i] {
 			if p.lo > 0 && q.lo > 0 && p.lo <= q.hi && q.lo <= p.hi {
+				if p.span == 1 && q.span == 1 {
+					return usageError{fmt.Errorf("%s and %s are the same port (%d)", q.flag, p.flag, p.lo)}
+				}
 				return usageError{fmt.Errorf("%s and %s overlap (%s takes %d–%d for %d sandboxes)", q.flag, p.flag, "--sandbox-port", f.sandboxPort, f.sandboxPort+n-1, n)}
 			}
 		}
@@ -72,13 +83,29 @@ type stackRun struct {
 
 // startStack starts a dev or demo stack (the flags were checked when parsed).
 func (g *globals) startStack(ctx context.Context, f stackFlags, cfg config.Config, r stackRun) (*stack.Stack, error) {
-	return stack.Start(ctx, stack.Options{
+	s, err := stack.Start(ctx, stack.Options{
 		StateDir: r.stateDir, StoreDSN: r.storeDSN, TaskQueue: r.taskQueue, DemoShop: r.demoShop, Shops: r.shops,
 		TemporalAddress: g.externalTemporal(), Namespace: cfg.Temporal.Namespace,
-		FrontendPort: f.frontendPort, UIPort: f.uiPort, SandboxPort: f.sandboxPort,
+		FrontendPort: f.frontendPort, UIPort: f.uiPort, SandboxPort: f.sandboxPort, ERPPort: f.erpPort,
 		SandboxQPS: f.sandboxQPS, SandboxOrdersPerMinute: f.ordersPerMinute,
-		ERPURL: r.erpURL, ERPSecret: r.erpSecret, Logger: g.logger(),
+		ERPURL: r.erpURL, ERPSecret: r.erpSecret, Logger: g.logger(), SDKLogger: g.sdkLogger(),
 	})
+	if err != nil {
+		if addr := g.externalTemporal(); addr != "" {
+			if why := unreachable(ctx, addr); why != "" {
+				return nil, temporalUnreachable(addr, why)
+			}
+		}
+		dsn := r.storeDSN
+		if dsn == "" {
+			dsn = filepath.Join(r.stateDir, storeFile)
+		}
+		if strings.Contains(err.Error(), "open store "+dsn) {
+			return nil, sqlitestore.Explain(err, dsn)
+		}
+		return nil, err
+	}
+	return s, nil
 }
 
 // externalTemporal is the cluster dev and demo use instead of the embedded
@@ -132,7 +159,10 @@ its Web UI, for workers run separately.
 The state dir keeps everything across restarts: temporal.db, the store (syncctl.db, or
 --store-dsn / SYNCCTL_STORE_DSN / the config's store.dsn), each sandbox's shop
 (sandbox-<platform>.json) and credentials (sandbox-<platform>-credentials.json, mode 0600:
-use them to point a separately run worker at a sandbox). One dev or demo per state dir.
+use them to point a separately run worker at a sandbox), and the ERP receiver's signing
+secret and the deliveries it applied (erp-receiver.json, mode 0600), so a redelivery after
+a restart is a duplicate, not a second order. The receiver keeps its port (--erp-port)
+while it is free. One dev or demo per state dir.
 
 Order pull settings come from the config's orders section; where it sets none, dev pulls
 every 15s, 2s behind now, looking back 1h the first time.`,
@@ -149,6 +179,7 @@ every 15s, 2s behind now, looking back 1h the first time.`,
 	}
 	o.stack.add(cmd, 7233, 8233, stack.DefaultSandboxPort)
 	fl := cmd.Flags()
+	fl.IntVar(&o.stack.erpPort, "erp-port", DefaultERPPort, "the built-in ERP receiver's port, kept across restarts (0 = any free port; when taken, another one)")
 	fl.Float64Var(&o.stack.ordersPerMinute, "orders-per-minute", 0, "have each sandbox sell this many orders a minute")
 	fl.BoolVar(&o.noPull, "no-order-pull", false, "do not start the long-running order pulls of the sandbox shops")
 	fl.DurationVar(&o.interval, "interval", 0, "time between order pulls (default: the config's orders.interval, else 15s)")
@@ -239,7 +270,8 @@ func temporalOnlyRun(ctx context.Context, g *globals, o *devOptions, cfg config.
 // temporal_address, namespace, task_queue, web_ui, sandboxes (platform ids,
 // comma-separated) and per platform sandbox_<id> (the gateway),
 // sandbox_<id>_admin, sandbox_<id>_credentials, sandbox_<id>_shop; then
-// erp_receiver, erp_receiver_stats, state_dir, store.
+// erp_receiver, erp_receiver_stats, erp_receiver_state (its secret, 0600),
+// state_dir, store.
 func printDevBanner(g *globals, s *stack.Stack) error {
 	info := map[string]string{"namespace": s.Namespace, "task_queue": s.TaskQueue, "state_dir": s.StateDir, "store": s.StoreDSN}
 	if s.Temporal != nil {
@@ -263,6 +295,9 @@ func printDevBanner(g *globals, s *stack.Stack) error {
 	if s.ReceiverURL != "" {
 		info["erp_receiver"] = s.ERPURL
 		info["erp_receiver_stats"] = s.ReceiverURL + "/stats"
+		if s.StateDir != "" {
+			info["erp_receiver_state"] = filepath.Join(s.StateDir, stack.ERPReceiverStateFile)
+		}
 	}
 	if g.json() {
 		return g.printJSON(info)
@@ -287,12 +322,23 @@ func printDevBanner(g *globals, s *stack.Stack) error {
 	}
 	row("ERP receiver", info["erp_receiver"])
 	row("ERP receiver stats", info["erp_receiver_stats"])
+	row("  secret in", info["erp_receiver_state"])
 	row("state", info["state_dir"])
 	row("store", info["store"])
 	if addr := info["temporal_address"]; addr != "" && len(s.Sandboxes) > 0 {
 		// Complete commands: another shell must find this dev's Temporal and store.
-		fmt.Fprintf(w, "  try: syncctl push --shop %s --temporal-address %s --state-dir %s\n", s.Sandboxes[0].Shop, addr, s.StateDir)
-		fmt.Fprintf(w, "       syncctl listings --shop %s --state-dir %s\n", s.Sandboxes[0].Shop, s.StateDir)
+		where := storeFlags(s)
+		fmt.Fprintf(w, "  try: syncctl push --shop %s --temporal-address %s %s\n", s.Sandboxes[0].Shop, addr, where)
+		fmt.Fprintf(w, "       syncctl listings --shop %s %s\n", s.Sandboxes[0].Shop, where)
 	}
 	return nil
+}
+
+// storeFlags are the flags another command needs to find a stack's store:
+// --state-dir, or --store-dsn when the store is not the state dir's own.
+func storeFlags(s *stack.Stack) string {
+	if s.StoreDSN != "" && filepath.Clean(s.StoreDSN) != filepath.Join(s.StateDir, storeFile) {
+		return "--store-dsn " + s.StoreDSN
+	}
+	return "--state-dir " + s.StateDir
 }

@@ -3,6 +3,7 @@ package cli_test
 import (
 	"context"
 	"encoding/json"
+	"net"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -15,14 +16,15 @@ import (
 
 // startDev runs `syncctl dev` in the background until the returned stop is
 // called, and returns its -o json banner.
-func startDev(t *testing.T, dir string) (map[string]string, func() (int, string)) {
+func startDev(t *testing.T, dir string, extra ...string) (map[string]string, func() (int, string)) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	var out, errOut syncBuffer
 	done := make(chan int, 1)
+	args := append([]string{"dev", "--state-dir", dir, "--port", "0", "--ui-port", "-1", "--sandbox-port", "0",
+		"--no-order-pull", "-o", "json"}, extra...)
 	go func() {
-		done <- cli.MainContext(ctx, []string{"dev", "--state-dir", dir, "--port", "0", "--ui-port", "-1", "--sandbox-port", "0",
-			"--no-order-pull", "-o", "json"}, strings.NewReader(""), &out, &errOut)
+		done <- cli.MainContext(ctx, args, strings.NewReader(""), &out, &errOut)
 	}()
 	stop := func() (int, string) { cancel(); return <-done, errOut.String() }
 	deadline := time.Now().Add(2 * time.Minute)
@@ -50,9 +52,15 @@ func TestDevBannerLockAndRestart(t *testing.T) {
 		t.Skip("starts the embedded Temporal twice")
 	}
 	dir := t.TempDir()
-	banner, stop := startDev(t, dir)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	erpPort := strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
+	ln.Close()
+	banner, stop := startDev(t, dir, "--erp-port", erpPort)
 	for _, k := range []string{"temporal_address", "namespace", "task_queue", "sandboxes", "sandbox_tmall", "sandbox_tmall_admin",
-		"sandbox_tmall_credentials", "sandbox_tmall_shop", "erp_receiver", "erp_receiver_stats", "state_dir", "store"} {
+		"sandbox_tmall_credentials", "sandbox_tmall_shop", "erp_receiver", "erp_receiver_stats", "erp_receiver_state", "state_dir", "store"} {
 		if banner[k] == "" {
 			t.Errorf("banner has no %q: %v", k, banner)
 		}
@@ -82,12 +90,19 @@ func TestDevBannerLockAndRestart(t *testing.T) {
 		t.Fatalf("dev exit %d: %s", code, errOut)
 	}
 
-	banner2, stop2 := startDev(t, dir)
+	banner2, stop2 := startDev(t, dir, "--erp-port", erpPort)
 	defer func() {
 		if code, errOut := stop2(); code != 0 {
 			t.Errorf("restarted dev exit %d: %s", code, errOut)
 		}
 	}()
+	// The ERP receiver keeps its URL and its secret (in a 0600 file).
+	if banner2["erp_receiver"] != banner["erp_receiver"] || !strings.Contains(banner["erp_receiver"], ":"+erpPort+"/") {
+		t.Errorf("ERP receiver moved: %s, then %s", banner["erp_receiver"], banner2["erp_receiver"])
+	}
+	if st, err := os.Stat(banner2["erp_receiver_state"]); err != nil || st.Mode().Perm() != 0o600 {
+		t.Errorf("ERP receiver state %s: %v", banner2["erp_receiver_state"], err)
+	}
 	again, _ := os.ReadFile(credFile)
 	if banner2["sandbox_tmall_credentials"] != credFile || string(again) != string(creds) || len(creds) == 0 {
 		t.Fatalf("credentials changed across a restart")

@@ -26,7 +26,7 @@ func parse[O any](t *testing.T, build func(*globals, runFunc[O]) *cobra.Command,
 	root, g := newRoot(IO{In: strings.NewReader(""), Out: io.Discard, Err: &errb})
 	cmd := build(g, func(_ context.Context, _ *globals, o *O) error { got = o; return nil })
 	root.AddCommand(cmd)
-	code := execute(context.Background(), root, append([]string{cmd.Name()}, args...), &errb)
+	code := execute(context.Background(), root, g, append([]string{cmd.Name()}, args...), &errb)
 	return got, code, errb.String()
 }
 
@@ -142,8 +142,12 @@ func TestWorkerFlags(t *testing.T) {
 func TestDevAndDemoFlags(t *testing.T) {
 	checkParse(t, newDevCmd, []parseCase[devOptions]{
 		{[]string{"--port", "0", "--ui-port", "-1", "--sandbox-port", "0", "--no-order-pull", "--interval", "5s", "--config-shops"},
-			&devOptions{stack: stackFlags{uiPort: -1}, noPull: true, interval: 5 * time.Second, configShops: true}},
-		{[]string{"--temporal-only"}, &devOptions{stack: stackFlags{frontendPort: 7233, uiPort: 8233, sandboxPort: 8201}, temporalOnly: true}},
+			&devOptions{stack: stackFlags{uiPort: -1, erpPort: DefaultERPPort}, noPull: true, interval: 5 * time.Second, configShops: true}},
+		{[]string{"--temporal-only"}, &devOptions{stack: stackFlags{frontendPort: 7233, uiPort: 8233, sandboxPort: 8201, erpPort: 8299}, temporalOnly: true}},
+		{[]string{"--erp-port", "0"}, &devOptions{stack: stackFlags{frontendPort: 7233, uiPort: 8233, sandboxPort: 8201}}},
+		{[]string{"--erp-port", "7233"}, nil},
+		{[]string{"--erp-port", "8201"}, nil},
+		{[]string{"--erp-port", "-1"}, nil},
 		{[]string{"--port", "7399", "--ui-port", "7399"}, nil},
 		{[]string{"--port", "7399", "--sandbox-port", "7399"}, nil},
 		{[]string{"--ui-port", "-2"}, nil},
@@ -160,6 +164,10 @@ func TestDevAndDemoFlags(t *testing.T) {
 		{[]string{"--cancel", "-1"}, nil},
 		{[]string{"--timeout", "0s"}, nil},
 		{[]string{"--erp-url", "https://erp.example.com/hook", "--erp-secret-env", "E", "--erp-secret-file", "/run/s"}, nil},
+		// A URL that cannot work is refused now, not by the first delivery minutes later.
+		{[]string{"--erp-url", "not a url"}, nil},
+		{[]string{"--erp-url", "ftp://erp.example.com/hook"}, nil},
+		{[]string{"--erp-url", ""}, nil},
 		{[]string{"--port", "7399", "--ui-port", "7399"}, nil},
 	}, nil)
 }

@@ -3,7 +3,8 @@ package cli
 import (
 	"context"
 	"fmt"
-	"text/tabwriter"
+	"slices"
+	"strconv"
 
 	"github.com/spf13/cobra"
 
@@ -29,14 +30,13 @@ func newListingsCmd(g *globals, runF runFunc[listingsOptions]) *cobra.Command {
 		Use:   "listings --shop CHANNEL/SHOP",
 		Short: "Show a shop's listing map: platform ids, what was last pushed, review status and the last error",
 		Long: `listings shows, per master SKU, the platform item and SKU ids, the price and stock last
-pushed, the listing status (pending, in_review, rejected, on_sale, delisted, failed) and
-the reason of the last failure. --status failed lists what the next push retries.`,
+pushed ("-" while nothing was pushed), the listing status (pending, in_review, rejected,
+on_sale, delisted, failed, removed) and the reason of the last failure. --status failed lists
+what the next push retries. With -o json each listing has "pushed": false until it was pushed.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			switch o.status = domain.ListingStatus(status); o.status {
-			case "", domain.ListingPending, domain.ListingInReview, domain.ListingRejected, domain.ListingOnSale, domain.ListingDelisted, domain.ListingFailed, domain.ListingRemoved:
-			default:
-				return usageError{fmt.Errorf("--status must be one of pending, in_review, rejected, on_sale, delisted, failed, removed, not %q", status)}
+			if o.status = domain.ListingStatus(status); o.status != "" && !slices.Contains(listingStatuses, o.status) {
+				return usageError{fmt.Errorf("--status must be one of %s, not %q", statusList(), status)}
 			}
 			var err error
 			if o.shop, err = parseShop(shopFlag); err != nil {
@@ -52,8 +52,28 @@ the reason of the last failure. --status failed lists what the next push retries
 	return cmd
 }
 
+// listingStatuses are the statuses --status takes (and completes).
+var listingStatuses = []domain.ListingStatus{domain.ListingPending, domain.ListingInReview, domain.ListingRejected,
+	domain.ListingOnSale, domain.ListingDelisted, domain.ListingFailed, domain.ListingRemoved}
+
+// statusList is listingStatuses as prose: "pending, in_review, … or removed".
+func statusList() string {
+	names := make([]string, len(listingStatuses))
+	for i, s := range listingStatuses {
+		names[i] = string(s)
+	}
+	return orList(names)
+}
+
+// listingRow is a listing as -o json prints it: Pushed is false while
+// nothing was ever pushed (its price and stock are then not the channel's).
+type listingRow struct {
+	domain.ChannelListing
+	Pushed bool `json:"pushed"`
+}
+
 func listingsRun(ctx context.Context, g *globals, o *listingsOptions) error {
-	st, err := g.openStore(ctx)
+	st, err := g.openStoreRead(ctx)
 	if err != nil {
 		return err
 	}
@@ -67,18 +87,24 @@ func listingsRun(ctx context.Context, g *globals, o *listingsOptions) error {
 	if err != nil {
 		return err
 	}
-	if ls == nil {
-		ls = []domain.ChannelListing{}
-	}
 	if g.json() {
-		return g.printJSON(ls)
+		rows := make([]listingRow, 0, len(ls))
+		for _, l := range ls {
+			rows = append(rows, listingRow{ChannelListing: l, Pushed: !l.PushedAt.IsZero()})
+		}
+		return g.printJSON(rows)
 	}
-	tw := tabwriter.NewWriter(g.io.Out, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "SKU\tPRODUCT\tITEM ID\tSKU ID\tPRICE\tSTOCK\tSTATUS\tLAST ERROR")
+	tw := newTable(g.io.Out)
+	tw.row("SKU", "PRODUCT", "ITEM ID", "SKU ID", "PRICE", "STOCK", "STATUS", "LAST ERROR")
 	for _, l := range ls {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%s\t%s\n", l.SKUCode, l.ProductCode, l.ItemID, l.PlatformSKUID, l.Price.Yuan(), l.Stock, l.Status, l.LastError)
+		// Never pushed: there is no price or stock on the channel to show.
+		price, stock := "-", "-"
+		if !l.PushedAt.IsZero() {
+			price, stock = l.Price.Yuan(), strconv.Itoa(l.Stock)
+		}
+		tw.row(l.SKUCode, l.ProductCode, l.ItemID, l.PlatformSKUID, price, stock, l.Status, l.LastError)
 	}
-	if err := tw.Flush(); err != nil {
+	if err := tw.flush(); err != nil {
 		return err
 	}
 	if len(ls) == o.limit && o.limit > 0 {

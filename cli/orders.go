@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"fmt"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -11,6 +10,7 @@ import (
 
 	"github.com/syncctl/syncctl/config"
 	"github.com/syncctl/syncctl/domain"
+	"github.com/syncctl/syncctl/erp"
 	"github.com/syncctl/syncctl/store"
 	"github.com/syncctl/syncctl/workflows"
 )
@@ -97,7 +97,7 @@ func ordersPullRun(ctx context.Context, g *globals, o *ordersPullOptions) error 
 	}
 	defer c.Close()
 	if !o.once {
-		return g.printStarted(id, run)
+		return g.printStarted(id, "pull", run)
 	}
 	fmt.Fprintf(g.io.Err, "order pull %s (run %s)\n", id, run.GetRunID())
 	st, err := waitForPull(ctx, g, cfg, c, id, run, o.timeout)
@@ -118,7 +118,7 @@ func printPullResult(g *globals, id string, shop domain.ShopRef, st workflows.Pu
 		fmt.Fprintf(g.io.Out, "%s: %d orders seen, %d new, %d updated, %d rejected, %d deliveries started, %d delivered; cursor %s\n",
 			shop, st.Seen, st.Created, st.Updated, st.Rejected, st.Dispatched, st.Delivered, st.Cursor.Format(time.RFC3339))
 		for _, r := range st.Recent {
-			fmt.Fprintln(g.io.Err, "  rejected:", r)
+			fmt.Fprintln(g.io.Err, "  rejected:", safeText(r))
 		}
 	}
 	if st.Rejected > 0 {
@@ -159,8 +159,8 @@ func waitForPull(ctx context.Context, g *globals, cfg config.Config, c client.Cl
 			}
 			return st, fmt.Errorf("gave up waiting after %s (%s); the pull goes on: see %s in the Web UI", timeout, msg, id)
 		case <-tick.C:
-			if line := pullWaitLine(ctx, cfg, c, id); line != "" && line != said {
-				fmt.Fprintln(g.io.Err, "  "+line)
+			if line := pullWaitLine(ctx, g, cfg, c, id); line != "" && line != said {
+				fmt.Fprintln(g.io.Err, "  "+safeText(line))
 				said = line
 			}
 		}
@@ -168,7 +168,7 @@ func waitForPull(ctx context.Context, g *globals, cfg config.Config, c client.Cl
 }
 
 // pullWaitLine says what a one-shot pull waits for ("" while it pulls).
-func pullWaitLine(ctx context.Context, cfg config.Config, c client.Client, id string) string {
+func pullWaitLine(ctx context.Context, g *globals, cfg config.Config, c client.Client, id string) string {
 	v, err := c.QueryWorkflow(ctx, id, "", workflows.QueryProgress)
 	if err != nil {
 		return ""
@@ -184,15 +184,11 @@ func pullWaitLine(ctx context.Context, cfg config.Config, c client.Client, id st
 		return ""
 	}
 	line := fmt.Sprintf("waiting for the ERP to accept %s", plural(p.Pending, "delivery", "deliveries"))
-	if st, err := openStoreAt(ctx, cfg); err == nil {
+	if st, err := g.openStoreReadAt(ctx, cfg); err == nil {
 		defer st.Close()
 		if ds, err := st.PendingDeliveries(ctx, 1); err == nil && len(ds) == 1 && ds[0].Attempts > 0 {
 			d := ds[0]
-			answer := d.LastError
-			if answer == "" && d.LastHTTPStatus != 0 {
-				answer = fmt.Sprintf("HTTP %d", d.LastHTTPStatus)
-			}
-			line += fmt.Sprintf(" (%d attempts so far; last answer: %s)", d.Attempts, answer)
+			line += fmt.Sprintf(" (%d attempts so far; last answer: %s)", d.Attempts, erpAnswer(d.LastError, d.LastHTTPStatus))
 		}
 	}
 	return line
@@ -229,7 +225,7 @@ func newOrdersListCmd(g *globals, runF runFunc[ordersListOptions]) *cobra.Comman
 }
 
 func ordersListRun(ctx context.Context, g *globals, o *ordersListOptions) error {
-	st, err := g.openStore(ctx)
+	st, err := g.openStoreRead(ctx)
 	if err != nil {
 		return err
 	}
@@ -247,6 +243,13 @@ func ordersListRun(ctx context.Context, g *globals, o *ordersListOptions) error 
 	return nil
 }
 
+// orderDeliveryJSON is where an order's webhooks stand, as -o json prints
+// it: the state in a word and the numbers behind it.
+type orderDeliveryJSON struct {
+	State string `json:"state"` // delivered, pending, failing or none
+	store.OrderDelivery
+}
+
 // printOrders prints indexed orders, or their JSON with the bookkeeping.
 func printOrders(g *globals, recs []store.OrderRecord) error {
 	if g.json() {
@@ -255,21 +258,53 @@ func printOrders(g *globals, recs []store.OrderRecord) error {
 			Revision  int               `json:"revision"`
 			FirstSeen time.Time         `json:"first_seen"`
 			UpdatedAt time.Time         `json:"updated_at"`
+			Delivery  orderDeliveryJSON `json:"delivery"`
 		}
 		out := make([]row, 0, len(recs))
 		for _, r := range recs {
-			out = append(out, row{r.Order, r.Revision, r.FirstSeen, r.UpdatedAt})
+			out = append(out, row{r.Order, r.Revision, r.FirstSeen, r.UpdatedAt, orderDeliveryJSON{r.Delivery.State(), r.Delivery}})
 		}
 		return g.printJSON(out)
 	}
-	tw := tabwriter.NewWriter(g.io.Out, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ORDER\tSTATUS\tPLATFORM STATUS\tPAID\tLINES\tREV\tMODIFIED")
+	tw := newTable(g.io.Out)
+	tw.row("ORDER", "STATUS", "PLATFORM STATUS", "PAID", "LINES", "REV", "MODIFIED", "DELIVERY")
 	for _, r := range recs {
 		o := r.Order
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\t%s\n", o.PlatformOrderID, o.Status, o.PlatformStatus, o.Amounts.Paid.Yuan(),
-			len(o.Lines), r.Revision, o.ModifiedAt.Format(time.RFC3339))
+		tw.row(o.PlatformOrderID, o.Status, o.PlatformStatus, o.Amounts.Paid.Yuan(), len(o.Lines), r.Revision,
+			o.ModifiedAt.Format(time.RFC3339), deliveryText(r.Delivery))
 	}
-	return tw.Flush()
+	return tw.flush()
+}
+
+// deliveryText is an order's ERP delivery state for the table: "delivered
+// r2", "pending r3", "failing r3 (HTTP 503: erp maintenance)", "none".
+func deliveryText(d store.OrderDelivery) string {
+	switch st := d.State(); st {
+	case "delivered":
+		return fmt.Sprintf("delivered r%d", d.DeliveredRevision)
+	case "pending", "failing":
+		s := st + " (" + plural(d.Pending, "revision", "revisions") + ")"
+		if d.LastError != "" {
+			s = st + " (" + cutToWidth(erpAnswer(d.LastError, 0), 50) + ")"
+		}
+		if d.DeliveredRevision > 0 {
+			s += fmt.Sprintf("; r%d delivered", d.DeliveredRevision)
+		}
+		return s
+	default:
+		return st
+	}
+}
+
+// erpAnswer is the ERP's last answer to a delivery, in a few words.
+func erpAnswer(lastError string, httpStatus int) string {
+	switch {
+	case lastError != "":
+		return erp.Answer(lastError)
+	case httpStatus != 0:
+		return fmt.Sprintf("HTTP %d", httpStatus)
+	}
+	return "none yet"
 }
 
 // ordersRejectedOptions are the flags of `syncctl orders rejected`.
@@ -305,7 +340,7 @@ the list is not empty, so a monitoring script can alert on it.`,
 }
 
 func ordersRejectedRun(ctx context.Context, g *globals, o *ordersRejectedOptions) error {
-	st, err := g.openStore(ctx)
+	st, err := g.openStoreRead(ctx)
 	if err != nil {
 		return err
 	}
@@ -322,12 +357,12 @@ func ordersRejectedRun(ctx context.Context, g *globals, o *ordersRejectedOptions
 			return err
 		}
 	} else {
-		tw := tabwriter.NewWriter(g.io.Out, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "ORDER\tSEEN\tLAST SEEN\tREASON")
+		tw := newTable(g.io.Out)
+		tw.row("ORDER", "SEEN", "LAST SEEN", "REASON")
 		for _, r := range rej {
-			fmt.Fprintf(tw, "%s\t%d\t%s\t%s\n", r.PlatformOrderID, r.Seen, r.LastSeen.Format(time.RFC3339), r.Reason)
+			tw.row(r.PlatformOrderID, r.Seen, r.LastSeen.Format(time.RFC3339), r.Reason)
 		}
-		if err := tw.Flush(); err != nil {
+		if err := tw.flush(); err != nil {
 			return err
 		}
 	}
@@ -376,7 +411,7 @@ func ordersRedeliverRun(ctx context.Context, g *globals, o *ordersRedeliverOptio
 	if err != nil {
 		return err
 	}
-	st, err := openStoreAt(ctx, cfg)
+	st, err := g.openStoreAt(ctx, cfg)
 	if err != nil {
 		return err
 	}

@@ -53,9 +53,13 @@ func pushRun(ctx context.Context, g *globals, o *pushOptions) error {
 	}
 	defer c.Close()
 	if !o.wait {
-		return g.printStarted(id, run)
+		return g.printStarted(id, "push", run)
 	}
-	fmt.Fprintf(g.io.Err, "catalog push %s (run %s)\n", id, run.GetRunID())
+	if run.Joined {
+		fmt.Fprintf(g.io.Err, "joined the running catalog push %s (run %s, started %s)\n", id, run.GetRunID(), run.StartedAt.UTC().Format(time.RFC3339))
+	} else {
+		fmt.Fprintf(g.io.Err, "catalog push %s (run %s)\n", id, run.GetRunID())
+	}
 	res, err := waitForPush(ctx, g, c, id, run)
 	if err != nil {
 		return err
@@ -75,7 +79,7 @@ func printPushResult(g *globals, id string, shop domain.ShopRef, res workflows.P
 	} else {
 		fmt.Fprintf(g.io.Out, "%s: %d/%d products pushed, %d SKUs, %d failed, %d calls\n", id, res.Pushed, res.Total, res.SKUs, res.Failed, res.Calls)
 		for _, f := range res.Failures {
-			fmt.Fprintf(g.io.Out, "  failed %s: %s\n", f.Product, f.Reason)
+			fmt.Fprintf(g.io.Out, "  failed %s: %s\n", safeText(f.Product), safeText(f.Reason))
 		}
 		if more := res.Failed - len(res.Failures); more > 0 {
 			fmt.Fprintf(g.io.Out, "  … and %d more; every reason: syncctl listings --shop %s --status failed\n", more, shop)
@@ -110,12 +114,48 @@ func waitForPush(ctx context.Context, g *globals, c client.Client, id string, ru
 			if v, err := c.QueryWorkflow(ctx, id, "", workflows.QueryProgress); err == nil {
 				var p workflows.PushProgress
 				if v.Get(&p) == nil {
-					fmt.Fprintf(g.io.Err, "\r%s %d/%d products, %d failed", bar(p.Pushed+p.Failed, p.Total), p.Pushed+p.Failed, p.Total, p.Failed)
+					// \033[K: a shorter line must not leave the end of a longer one.
+					fmt.Fprintf(g.io.Err, "\r%s\033[K", progressLine(p, time.Now(), termWidth(g.io.Err)))
 					drawn = true
 				}
 			}
 		}
 	}
+}
+
+// progressLine is the push's progress bar line; while a chunk waits for a
+// throttled or unavailable channel it says so, when it goes again and the
+// channel's words: "retrying in 12s: tmall: App Call Limited [7] …". It
+// is cut to width columns (the terminal's line), the channel's words
+// escaped.
+func progressLine(p workflows.PushProgress, now time.Time, width int) string {
+	done := p.Pushed + p.Failed
+	line := fmt.Sprintf("%s %d/%d products, %d failed", bar(done, p.Total), done, p.Total, p.Failed)
+	if p.NextAttempt != nil && p.LastError != "" {
+		wait := p.NextAttempt.Sub(now).Round(time.Second)
+		when := "now"
+		if wait > 0 {
+			when = "in " + wait.String()
+		}
+		line += " — retrying " + when + ": " + safeText(p.LastError)
+	}
+	return cutToWidth(line, width)
+}
+
+// cutToWidth shortens s to at most width display columns, ending it with
+// "…" when cut.
+func cutToWidth(s string, width int) string {
+	if displayWidth(s) <= width {
+		return s
+	}
+	n := 0
+	for i, r := range s {
+		if n+runeWidth(r) > width-1 {
+			return s[:i] + "…"
+		}
+		n += runeWidth(r)
+	}
+	return s
 }
 
 func bar(done, total int) string {

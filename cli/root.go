@@ -20,11 +20,12 @@ import (
 	"syscall"
 
 	"github.com/spf13/cobra"
+	"golang.org/x/term"
 
 	"github.com/syncctl/syncctl/config"
 	"github.com/syncctl/syncctl/domain"
 	"github.com/syncctl/syncctl/store"
-	_ "github.com/syncctl/syncctl/store/sqlite" // the embedded default store
+	sqlitestore "github.com/syncctl/syncctl/store/sqlite" // the embedded default store
 )
 
 // Exit codes.
@@ -59,6 +60,8 @@ type globals struct {
 	verbose    bool
 	io         IO
 	root       *cobra.Command // to tell flags the user set from defaults
+	cmd        *cobra.Command // the command running (nil in tests that call a run function)
+	storePath  string         // the store opened last, named by errors about it
 }
 
 // runFunc is a command's logic, called with the options its flags parsed
@@ -102,19 +105,112 @@ func (g *globals) loadOver(base config.Config) (config.Config, error) {
 // storeFile is the store's file name inside a state dir.
 const storeFile = "syncctl.db"
 
-// openStore loads the configuration and opens the store it names.
+// annotationStore marks the commands that only read the store (value
+// "read"): they open it read-only.
+const annotationStore = "syncctl/store"
+
+// readCommands only read the store: they open it read-only, so they work
+// on a store they may not write, never create an empty one, and never
+// migrate it. Paths under the root.
+var readCommands = []string{"catalog show", "catalog export", "listings", "orders list", "orders rejected"}
+
+// markReadCommands annotates the readCommands of a tree.
+func markReadCommands(root *cobra.Command) {
+	for _, path := range readCommands {
+		if c, _, err := root.Find(strings.Fields(path)); err == nil && c != root {
+			if c.Annotations == nil {
+				c.Annotations = map[string]string{}
+			}
+			c.Annotations[annotationStore] = "read"
+		}
+	}
+}
+
+// openStore loads the configuration and opens the store it names:
+// read-only for a command that only reads it.
 func (g *globals) openStore(ctx context.Context) (store.Store, error) {
 	cfg, err := g.load()
 	if err != nil {
 		return nil, err
 	}
-	return openStoreAt(ctx, cfg)
+	if g.cmd != nil && g.cmd.Annotations[annotationStore] == "read" {
+		return g.openStoreReadAt(ctx, cfg)
+	}
+	return g.openStoreAt(ctx, cfg)
+}
+
+// openStoreRead loads the configuration and opens its store read-only.
+func (g *globals) openStoreRead(ctx context.Context) (store.Store, error) {
+	cfg, err := g.load()
+	if err != nil {
+		return nil, err
+	}
+	return g.openStoreReadAt(ctx, cfg)
 }
 
 // openStoreAt opens the store of a configuration already loaded, by its
-// driver and DSN.
-func openStoreAt(ctx context.Context, cfg config.Config) (store.Store, error) {
+// driver and DSN, to read and write (creating and migrating it).
+func (g *globals) openStoreAt(ctx context.Context, cfg config.Config) (store.Store, error) {
+	g.storePath = cfg.Store.DSN
 	return store.Open(ctx, cfg.Store.Driver, cfg.Store.DSN)
+}
+
+// openStoreReadAt opens the store of a configuration already loaded for
+// reading only. A store that does not exist is an error that says where
+// one may be, not an empty store created on the spot.
+func (g *globals) openStoreReadAt(ctx context.Context, cfg config.Config) (store.Store, error) {
+	g.storePath = cfg.Store.DSN
+	st, err := store.OpenReadOnly(ctx, cfg.Store.Driver, cfg.Store.DSN)
+	if errors.Is(err, store.ErrNoStore) {
+		return nil, fmt.Errorf("no store at %s: %s", cfg.Store.DSN, g.whereStoresAre(cfg.Store.DSN))
+	}
+	return st, err
+}
+
+// whereStoresAre suggests where the store may be: the state dirs below the
+// working directory that hold one, else the flags that name it.
+func (g *globals) whereStoresAre(missing string) string {
+	var dirs []string
+	for _, pattern := range []string{storeFile, filepath.Join("*", storeFile), filepath.Join(".*", storeFile)} {
+		found, _ := filepath.Glob(pattern)
+		for _, f := range found {
+			if abs(f) != abs(missing) {
+				dirs = append(dirs, filepath.Dir(f))
+			}
+		}
+	}
+	if len(dirs) > 0 {
+		for i, d := range dirs {
+			dirs[i] = "--state-dir " + d
+		}
+		return "did you mean " + orList(dirs) + "? (nothing was created)"
+	}
+	return "did you mean another --state-dir (where `syncctl dev` or `catalog import` ran) or --store-dsn? (nothing was created)"
+}
+
+func abs(p string) string {
+	if a, err := filepath.Abs(p); err == nil {
+		return a
+	}
+	return p
+}
+
+// orList joins alternatives as prose: "a", "a or b", "a, b or c".
+func orList(names []string) string {
+	l := domain.List(names)
+	if i := strings.LastIndex(l, " and "); i >= 0 && len(names) > 1 {
+		l = l[:i] + " or " + l[i+len(" and "):]
+	}
+	return l
+}
+
+// explainStore says an SQLite error about the store opened last for
+// people: the file and what to do, not SQLite's code ("(1544)").
+func (g *globals) explainStore(err error) error {
+	if err == nil || g.storePath == "" {
+		return err
+	}
+	return sqlitestore.Explain(err, g.storePath)
 }
 
 func (g *globals) logger() *slog.Logger {
@@ -124,6 +220,30 @@ func (g *globals) logger() *slog.Logger {
 	}
 	return slog.New(slog.NewTextHandler(g.io.Err, &slog.HandlerOptions{Level: level}))
 }
+
+// sdkLogger is where the Temporal SDK logs (its client and workers): every
+// activity retry is an ERROR line there, with the same reason the
+// command's own output gives once. Its lines go to debug, so they show
+// with -v only.
+func (g *globals) sdkLogger() *slog.Logger {
+	if g.verbose {
+		return g.logger()
+	}
+	return slog.New(debugOnly{g.logger().Handler()})
+}
+
+// debugOnly lowers every record to debug level.
+type debugOnly struct{ h slog.Handler }
+
+func (d debugOnly) Enabled(ctx context.Context, _ slog.Level) bool {
+	return d.h.Enabled(ctx, slog.LevelDebug)
+}
+func (d debugOnly) Handle(ctx context.Context, r slog.Record) error {
+	r.Level = slog.LevelDebug
+	return d.h.Handle(ctx, r)
+}
+func (d debugOnly) WithAttrs(as []slog.Attr) slog.Handler { return debugOnly{d.h.WithAttrs(as)} }
+func (d debugOnly) WithGroup(name string) slog.Handler    { return debugOnly{d.h.WithGroup(name)} }
 
 // lookupEnv reads the environment (a variable, for tests).
 var lookupEnv = os.Getenv
@@ -167,8 +287,22 @@ func isTerminal(w io.Writer) bool {
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
 
+// termWidth is the width of the terminal w is (80 when it cannot be told).
+func termWidth(w io.Writer) int {
+	if f, ok := w.(*os.File); ok {
+		if cols, _, err := term.GetSize(int(f.Fd())); err == nil && cols > 0 {
+			return cols
+		}
+	}
+	return 80
+}
+
 // newRoot builds the root command with the global flags and no command.
 func newRoot(streams IO) (*cobra.Command, *globals) {
+	if isTerminal(streams.Out) {
+		// The last guard against data that would drive the terminal.
+		streams.Out = &terminalSafe{w: streams.Out}
+	}
 	g := &globals{io: streams}
 	root := &cobra.Command{
 		Use:   "syncctl",
@@ -195,6 +329,7 @@ Quick start:  syncctl demo          (everything in one process, ends with a veri
 	pf.StringVarP(&g.output, "output", "o", "table", "output format: table or json")
 	pf.BoolVarP(&g.verbose, "verbose", "v", false, "log progress to stderr")
 	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
+		g.cmd = cmd
 		if g.output != "table" && g.output != "json" {
 			return usageError{fmt.Errorf("--output must be table or json, not %q", g.output)}
 		}
@@ -216,11 +351,19 @@ Quick start:  syncctl demo          (everything in one process, ends with a veri
 
 // NewRoot builds the command tree.
 func NewRoot(streams IO) *cobra.Command {
+	root, _ := newTree(streams)
+	return root
+}
+
+// newTree builds the command tree and returns it with its globals.
+func newTree(streams IO) (*cobra.Command, *globals) {
 	root, g := newRoot(streams)
 	root.AddCommand(newDemoCmd(g, nil), newDevCmd(g, nil), newWorkerCmd(g, nil), newCatalogCmd(g), newPushCmd(g, nil),
 		newOrdersCmd(g), newListingsCmd(g, nil), newSandboxCmd(g), newChannelsCmd(g))
 	groupsNeedACommand(g, root)
-	return root
+	markReadCommands(root)
+	registerCompletions(g, root)
+	return root, g
 }
 
 // groupsNeedACommand applies requireSubcommand to every command that only
@@ -255,7 +398,7 @@ func requireSubcommand(g *globals, cmd *cobra.Command) {
 				names = append(names, sub.Name())
 			}
 		}
-		return usageError{fmt.Errorf("%s needs a command: %s", c.CommandPath(), strings.Join(names, ", "))}
+		return usageError{fmt.Errorf("%s needs a command: %s", c.CommandPath(), orList(names))}
 	}
 }
 
@@ -288,13 +431,13 @@ func Main(args []string, in io.Reader, out, errOut io.Writer) int {
 
 // MainContext runs the command line until ctx ends and returns the exit code.
 func MainContext(ctx context.Context, args []string, in io.Reader, out, errOut io.Writer) int {
-	root := NewRoot(IO{In: in, Out: out, Err: errOut})
-	return execute(ctx, root, args, errOut)
+	root, g := newTree(IO{In: in, Out: out, Err: errOut})
+	return execute(ctx, root, g, args, errOut)
 }
 
-// execute runs a command tree with args, prints its error once and
-// returns the exit code.
-func execute(ctx context.Context, root *cobra.Command, args []string, errOut io.Writer) int {
+// execute runs a command tree with args, prints its error once (control
+// characters from data escaped) and returns the exit code.
+func execute(ctx context.Context, root *cobra.Command, g *globals, args []string, errOut io.Writer) int {
 	root.SetArgs(args)
 	// Add cobra's own help and completion commands now, so their argument
 	// checks are typed too.
@@ -305,7 +448,8 @@ func execute(ctx context.Context, root *cobra.Command, args []string, errOut io.
 	if err == nil {
 		return ExitOK
 	}
-	fmt.Fprintln(errOut, "syncctl:", humanError(err))
+	err = g.explainStore(err)
+	fmt.Fprintln(errOut, "syncctl:", safeText(humanError(err)))
 	return exitCode(err)
 }
 

@@ -1,6 +1,7 @@
 package cli_test
 
 import (
+	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -8,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/syncctl/syncctl/cli"
+	"github.com/syncctl/syncctl/store"
 )
 
 func writeFile(t *testing.T, path, body string) string {
@@ -19,6 +21,19 @@ func writeFile(t *testing.T, path, body string) string {
 }
 
 func exists(path string) bool { _, err := os.Stat(path); return err == nil }
+
+// newStore makes an empty store in a state dir (the read commands do not
+// create one).
+func newStore(t *testing.T, dir string) string {
+	t.Helper()
+	path := filepath.Join(dir, "syncctl.db")
+	st, err := store.Open(context.Background(), "sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	return path
+}
 
 // Where the store lives: the config's store.dsn < SYNCCTL_STORE_DSN <
 // --state-dir (only when given) < --store-dsn.
@@ -100,6 +115,7 @@ func TestBadUsageExits2(t *testing.T) {
 // main prints one human message: no domain code prefix, no Go wrapping noise.
 func TestErrorsArePrintedOnceWithoutCodes(t *testing.T) {
 	dir := t.TempDir()
+	newStore(t, dir)
 	code, out, errOut := run(t, "--state-dir", dir, "catalog", "show", "NOPE")
 	if code != cli.ExitError || out != "" {
 		t.Fatalf("exit %d, stdout %q", code, out)
@@ -165,6 +181,7 @@ func TestCatalogImportCountsRowsNotProblems(t *testing.T) {
 
 func TestCatalogShowPages(t *testing.T) {
 	dir := t.TempDir()
+	newStore(t, dir)
 	if code, out, _ := run(t, "--state-dir", dir, "catalog", "show", "-o", "json"); code != 0 || strings.TrimSpace(out) != "[]" {
 		t.Fatalf("empty store: exit %d, %q", code, out)
 	}

@@ -51,7 +51,7 @@ func workerRun(ctx context.Context, g *globals, o *workerOptions) error {
 	if len(shopCfgs) == 0 {
 		return usageError{errors.New("no shops configured: a worker serves the shops of its --config (see the README's configuration section)")}
 	}
-	st, err := openStoreAt(ctx, cfg)
+	st, err := g.openStoreAt(ctx, cfg)
 	if err != nil {
 		return err
 	}
