@@ -3,6 +3,7 @@ package workflows
 import (
 	"context"
 	"fmt"
+	"sort"
 	"strings"
 
 	enumspb "go.temporal.io/api/enums/v1"
@@ -43,7 +44,7 @@ func EnsureSearchAttributes(ctx context.Context, c client.Client, namespace stri
 	}
 	_, err = op.AddSearchAttributes(ctx, &operatorservice.AddSearchAttributesRequest{Namespace: namespace, SearchAttributes: missing})
 	if err != nil && !strings.Contains(err.Error(), "already exists") {
-		return fmt.Errorf("register search attributes %v on namespace %s: %w", keys(missing), namespace, err)
+		return fmt.Errorf("register search attributes %s on namespace %s: %w", domain.List(keys(missing)), namespace, err)
 	}
 	return nil
 }
@@ -53,6 +54,7 @@ func keys[V any](m map[string]V) []string {
 	for k := range m {
 		out = append(out, k)
 	}
+	sort.Strings(out)
 	return out
 }
 
