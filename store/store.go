@@ -22,6 +22,10 @@ type Store interface {
 	// delete them). A SKU code owned by another product is a conflict and
 	// nothing is written.
 	ImportProducts(ctx context.Context, products []domain.Product, opts ...ImportOption) (ImportResult, error)
+	// BeginImport starts an import written in batches inside one write
+	// transaction (see ProductImport): the way to import a catalog of any
+	// size in bounded memory with nothing half written.
+	BeginImport(ctx context.Context) (ProductImport, error)
 	// GetProduct returns one product with its SKUs, or ENotFound.
 	GetProduct(ctx context.Context, code string) (domain.Product, error)
 	// ListProducts returns products ordered by code, after the given code.

@@ -32,6 +32,11 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		"TokensClaimSaveRelease":         testTokensClaimSaveRelease,
 		"TwoWorkersRefreshOnce":          testTwoWorkersRefreshOnce,
 		"BansOnlyExtend":                 testBansOnlyExtend,
+		"ImportBatchesCommitAtOnce":      testImportBatchesCommitAtOnce,
+		"ImportRollbackWritesNothing":    testImportRollbackWritesNothing,
+		"ImportSKUOwners":                testImportSKUOwners,
+		"ImportPartsPruneOrMerge":        testImportPartsPruneOrMerge,
+		"ImportKeepsChangeSets":          testImportKeepsChangeSets,
 		"RemovalsInChangeSet":            testRemovalsInChangeSet,
 		"RemoveUnknownWritesNothing":     testRemoveUnknownWritesNothing,
 	}
