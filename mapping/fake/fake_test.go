@@ -202,6 +202,8 @@ func TestProductRequestNamesTheBadField(t *testing.T) {
 		{"short title", func(p *connectors.ProductPush) { p.Product.Title = "T恤" }, "product YS-TS-001, field title:"},
 		{"long title", func(p *connectors.ProductPush) { p.Product.Title = strings.Repeat("长", 61) }, "product YS-TS-001, field title:"},
 		{"no skus", func(p *connectors.ProductPush) { p.Product.SKUs = nil }, "product YS-TS-001, field skus:"},
+		{"long description", func(p *connectors.ProductPush) { p.Product.Description = strings.Repeat("长", fakemap.MaxDescRunes+1) },
+			"product YS-TS-001, field description: 20001 characters; the platform takes at most 20000"},
 		{"no code", func(p *connectors.ProductPush) { p.Product.Code = "" }, "product (no code), field code:"},
 		{"no price", func(p *connectors.ProductPush) { delete(p.Prices, "YS-TS-001-BLK-M") }, "sku YS-TS-001-BLK-M, field price:"},
 		{"zero price", func(p *connectors.ProductPush) { p.Prices["YS-TS-001-BLK-M"] = 0 }, "sku YS-TS-001-BLK-M, field price:"},

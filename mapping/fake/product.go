@@ -16,6 +16,7 @@ import (
 const (
 	MinTitleRunes              = 5
 	MaxTitleRunes              = 60
+	MaxDescRunes               = 20000
 	MaxSKUs                    = 100
 	MaxStock                   = 999999
 	MaxPrice      domain.Money = 1e10 // 1亿元 in fen
@@ -94,6 +95,8 @@ func ProductRequest(p connectors.ProductPush, itemID string) (UpsertRequest, err
 		return UpsertRequest{}, invalid(rec, "code", "at most 64 bytes on this platform")
 	case n < MinTitleRunes || n > MaxTitleRunes:
 		return UpsertRequest{}, invalid(rec, "title", fmt.Sprintf("%d characters; the platform takes %d to %d", n, MinTitleRunes, MaxTitleRunes))
+	case utf8.RuneCountInString(pr.Description) > MaxDescRunes:
+		return UpsertRequest{}, invalid(rec, "description", fmt.Sprintf("%d characters; the platform takes at most %d", utf8.RuneCountInString(pr.Description), MaxDescRunes))
 	case len(pr.SKUs) == 0 || len(pr.SKUs) > MaxSKUs:
 		return UpsertRequest{}, invalid(rec, "skus", fmt.Sprintf("%d SKUs; the platform takes 1 to %d", len(pr.SKUs), MaxSKUs))
 	}

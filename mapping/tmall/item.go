@@ -18,9 +18,17 @@ import (
 
 // TOP's item limits (channels.md §3.4).
 const (
+	// A title takes at most 30 characters and 60 bytes of GBK ("30个汉字"
+	// = 60 bytes; channels.md and the sandbox count characters): both hold.
 	MaxTitleRunes = 30
+	MaxTitleBytes = 60
 	MinDescRunes  = 5
 	MaxDescRunes  = 25000
+	// MaxImages is the item's main pictures (主图) Tmall takes.
+	MaxImages = 5
+	// MaxSKUs is the SKUs one item takes on Taobao/Tmall (the seller
+	// center's 600; channels.md does not list it).
+	MaxSKUs = 600
 	// MaxPrice is TOP's price ceiling, 100000000 yuan, in fen.
 	MaxPrice domain.Money = 100000000 * 100
 	// MaxNum is TOP's item quantity ceiling.
@@ -110,16 +118,53 @@ func CheckPrice(record string, m domain.Money) error {
 	return nil
 }
 
+// GBKBytes is the length of s as TOP counts a title: GBK bytes, 1 for
+// ASCII and 2 for a Chinese character (4 for what only GB18030 encodes,
+// outside the BMP).
+func GBKBytes(s string) int {
+	n := 0
+	for _, r := range s {
+		switch {
+		case r < 0x80:
+			n++
+		case r <= 0xFFFF:
+			n += 2
+		default:
+			n += 4
+		}
+	}
+	return n
+}
+
+// CheckProduct says what of a product TOP would refuse before any call is
+// made, naming the field and TOP's rule: the title's length in characters
+// and GBK bytes, the SKU count and the number of main pictures. ItemParams checks it
+// first; prices and stock are checked per SKU as they are mapped.
+func CheckProduct(p domain.Product) error {
+	rec := "product " + p.Code
+	if n, b := utf8.RuneCountInString(p.Title), GBKBytes(p.Title); n > MaxTitleRunes || b > MaxTitleBytes {
+		return invalid(rec, "title", fmt.Sprintf("Tmall allows at most %d characters (%d bytes in GBK), this has %d (%d bytes)",
+			MaxTitleRunes, MaxTitleBytes, n, b))
+	}
+	switch n := len(p.SKUs); {
+	case n == 0:
+		return invalid(rec, "skus", "a product needs at least one SKU")
+	case n > MaxSKUs:
+		return invalid(rec, "skus", fmt.Sprintf("Tmall allows at most %d SKUs per item, this has %d", MaxSKUs, n))
+	}
+	if n := len(p.Images); n > MaxImages {
+		return invalid(rec, "images", fmt.Sprintf("Tmall takes at most %d main pictures, this has %d", MaxImages, n))
+	}
+	return nil
+}
+
 // ItemParams maps a push to the business parameters of taobao.item.add, or
 // of taobao.item.update when the product is known (num_iid set).
 func ItemParams(push connectors.ProductPush, o ItemOptions) (map[string]string, error) {
 	p := push.Product
 	rec := "product " + p.Code
-	if n := utf8.RuneCountInString(p.Title); n > MaxTitleRunes {
-		return nil, invalid(rec, "title", fmt.Sprintf("is %d characters; Tmall allows at most %d", n, MaxTitleRunes))
-	}
-	if len(p.SKUs) == 0 {
-		return nil, invalid(rec, "skus", "a product needs at least one SKU")
+	if err := CheckProduct(p); err != nil {
+		return nil, err
 	}
 	cid := o.CID
 	if c, ok := o.CIDByCategory[p.Category]; ok {

@@ -222,7 +222,23 @@ func TestItemParamsRefuses(t *testing.T) {
 		want   string
 	}{
 		{func(p *connectors.ProductPush, _ *tmallmap.ItemOptions) { p.Product.Title = strings.Repeat("长", 31) },
-			"product TS-1, field title: is 31 characters; Tmall allows at most 30"},
+			"product TS-1, field title: Tmall allows at most 30 characters (60 bytes in GBK), this has 31 (62 bytes)"},
+		{func(p *connectors.ProductPush, _ *tmallmap.ItemOptions) {
+			p.Product.Title = strings.Repeat("长", 29) + "😀"
+		},
+			"product TS-1, field title: Tmall allows at most 30 characters (60 bytes in GBK), this has 30 (62 bytes)"},
+		{func(p *connectors.ProductPush, _ *tmallmap.ItemOptions) { p.Product.Title = strings.Repeat("A", 31) },
+			"product TS-1, field title: Tmall allows at most 30 characters (60 bytes in GBK), this has 31 (31 bytes)"},
+		{func(p *connectors.ProductPush, _ *tmallmap.ItemOptions) {
+			for i := range 6 {
+				p.Product.Images = append(p.Product.Images, fmt.Sprintf("https://img.example.com/%d.jpg", i))
+			}
+		}, "product TS-1, field images: Tmall takes at most 5 main pictures, this has 6"},
+		{func(p *connectors.ProductPush, _ *tmallmap.ItemOptions) {
+			for i := len(p.Product.SKUs); i <= tmallmap.MaxSKUs; i++ {
+				p.Product.SKUs = append(p.Product.SKUs, domain.SKU{Code: fmt.Sprintf("TS-1-%d", i), ListPrice: 100})
+			}
+		}, "product TS-1, field skus: Tmall allows at most 600 SKUs per item, this has 601"},
 		{func(p *connectors.ProductPush, o *tmallmap.ItemOptions) { p.Product.Category = "unknown"; o.CID = "" }, "product TS-1, field category"},
 		{func(p *connectors.ProductPush, _ *tmallmap.ItemOptions) { p.Product.Description = "好" }, "product TS-1, field description: is 1 characters"},
 		{func(p *connectors.ProductPush, _ *tmallmap.ItemOptions) { p.Product.Description = "  " }, "product TS-1, field description"},
@@ -244,8 +260,18 @@ func TestItemParamsRefuses(t *testing.T) {
 			t.Errorf("err = %v, want invalid containing %q", err, c.want)
 		}
 	}
-	// A configured pid serves any spec name.
+	// At the limits, the product maps.
 	push := connectors.ProductPush{Product: tee(), Prices: map[string]domain.Money{}, Stocks: map[string]int{}}
+	push.Product.Title = strings.Repeat("长", 30)
+	if _, err := tmallmap.ItemParams(push, opts); err != nil {
+		t.Fatalf("a title of 30 Chinese characters: %v", err)
+	}
+	push.Product.Title = strings.Repeat("长", 15) + strings.Repeat("A", 15)
+	if _, err := tmallmap.ItemParams(push, opts); err != nil {
+		t.Fatalf("a title of 15 Chinese characters and 15 letters: %v", err)
+	}
+	// A configured pid serves any spec name.
+	push = connectors.ProductPush{Product: tee(), Prices: map[string]domain.Money{}, Stocks: map[string]int{}}
 	push.Product.SKUs[0].Specs[1].Name, push.Product.SKUs[1].Specs[1].Name = "口味", "口味"
 	o := opts
 	o.SpecPIDs = map[string]string{"口味": "122216507"}
@@ -268,6 +294,14 @@ func TestSampleCatalogMaps(t *testing.T) {
 		push := connectors.ProductPush{Product: p, Prices: map[string]domain.Money{}, Stocks: map[string]int{}}
 		if _, err := tmallmap.ItemParams(push, o); err != nil {
 			t.Errorf("%s: %v", p.Code, err)
+		}
+	}
+}
+
+func TestGBKBytes(t *testing.T) {
+	for s, want := range map[string]int{"": 0, "T恤": 3, "纯棉": 4, "A 1": 3, "😀": 4, "ａ": 2} {
+		if got := tmallmap.GBKBytes(s); got != want {
+			t.Errorf("GBKBytes(%q) = %d, want %d", s, got, want)
 		}
 	}
 }
