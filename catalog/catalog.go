@@ -1,7 +1,7 @@
 package catalog
 
 import (
-	"bytes"
+	"context"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -51,43 +51,17 @@ func DetectFormat(path string) (Format, error) {
 	return "", fmt.Errorf("%s: cannot tell the format from the extension (.json or .csv); give the format explicitly", path)
 }
 
-// Parse reads a whole catalog file. It returns an error only when the file as
-// a whole cannot be read (see the package doc); problems with single rows are
-// in Result.Rejected and the valid rows are in Result.Products.
+// Parse reads a whole catalog file into memory (Import streams it into the
+// store instead). It returns an error only when the file as a whole cannot
+// be read (see the package doc); problems with single rows are in
+// Result.Rejected and the valid rows are in Result.Products.
 func Parse(r io.Reader, format Format) (Result, error) {
-	if format != FormatCSV && format != FormatJSON {
-		return Result{}, fmt.Errorf("unknown catalog format %q (json or csv)", format)
-	}
-	data, err := io.ReadAll(r)
+	p, err := newPipeline(context.Background(), format)
 	if err != nil {
 		return Result{}, err
 	}
-	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
-	b := newBuilder()
-	var n int
-	if format == FormatCSV {
-		n, err = readCSV(data, b)
-	} else {
-		n, err = readJSON(data, b)
-	}
-	if err != nil {
+	if err := p.run(r, format); err != nil {
 		return Result{}, err
 	}
-	products, incomplete := b.products()
-	return Result{Products: products, Rejected: b.rejected, Rows: n, Incomplete: incomplete}, nil
-}
-
-// Export writes products in the import format ("" means JSON). Products that
-// pass Validate read back equal with Parse (UpdatedAt is not part of the
-// format). CSV cannot hold a product without SKUs or a '|', ';' or ':' inside
-// an image URL or spec: Export returns an error rather than write a file that
-// would read back different.
-func Export(w io.Writer, products []domain.Product, format Format) error {
-	switch format {
-	case FormatJSON, "":
-		return writeJSON(w, products)
-	case FormatCSV:
-		return writeCSV(w, products)
-	}
-	return fmt.Errorf("unknown catalog format %q (json or csv)", format)
+	return Result{Products: p.b.take(), Rejected: p.b.rejected, Rows: p.rows, Incomplete: p.b.incomplete()}, nil
 }

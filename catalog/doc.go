@@ -5,10 +5,23 @@
 // # Errors
 //
 // [Parse] fails only when the file as a whole cannot be read: an empty file,
-// a CSV header that is missing, has an unknown, unnamed or repeated column or
-// lacks a required one, or JSON that is not well-formed or not shaped as
-// {"products":[…]} / […]. Every other problem is a [domain.FieldError] in
-// [Result.Rejected], one per problem (a row may have several), in file order.
+// a CSV header that is missing (a first line naming no column), has an
+// unknown, unnamed or repeated column or lacks a required one, or JSON that
+// is not well-formed or not shaped as {"products":[…]} / […]. Every other
+// problem is a [domain.FieldError] in [Result.Rejected], one per problem (a
+// row may have several), in file order.
+//
+// # Streaming
+//
+// Both formats are read a record at a time (JSON by its own tokenizer, which
+// reads strings from their raw bytes and keeps none longer than the longest
+// field; CSV through a guard that keeps encoding/csv from holding a huge
+// value). [Import] checks the rows against the store a batch at a time (a
+// SKU code of another product is the row's problem) and hands the products
+// to one store transaction in batches ([store.ProductImport]): memory holds
+// a batch and, per product and SKU seen, a few numbers, never the file. Rows
+// of one CSV product may be anywhere: a product the import handed on already
+// is merged with its later rows.
 //
 // # CSV
 //
@@ -25,6 +38,11 @@
 // product may be anywhere in the file. Product columns must agree across a
 // product's rows: the first row whose product columns are valid sets them, a
 // later row that disagrees is rejected naming the field.
+//
+// Export puts an apostrophe before a text value that starts with = + - @
+// (or a tab or CR, after any apostrophes), which a spreadsheet would run as a
+// formula; reading takes one off again, so values round-trip (see
+// neutralise). Number columns are never prefixed.
 //
 //   - images: URLs separated by '|'.
 //   - specs: name:value pairs separated by ';' ("颜色:红色;尺码:M").
@@ -54,14 +72,20 @@
 // the product's 1-based position in the array, with "(sku CODE)" added for
 // a SKU's problems when its code is valid; fields are paths with 1-based
 // indexes: "skus[2].list_price", "images[1]". A product code that appears
-// twice is an error on the later product.
+// twice is an error on the later product; a key given twice in one object is
+// an error naming the key, like an unknown key.
 //
 // # Rules
 //
-// [Validate] holds the rules both formats share: codes are 1–64 bytes of
-// [A-Za-z0-9_.-]; a SKU code appears once in the file; title is required
-// and at most 60 characters (runes); list_price > 0, cost ≥ 0 (cost above
-// list price is allowed), stock ≥ 0, weight_g ≥ 0; barcode, if present, is
+// [Validate] holds the rules both formats share (limits.go has the
+// bounds): codes are 1–64 bytes of [A-Za-z0-9_.-]; a SKU code appears once
+// in the file and belongs to no other product; title is required and at
+// most 60 characters (runes), brand 60, category 120, description 100 000
+// bytes; 0 < list_price ≤ 100 000 000.00, 0 ≤ cost ≤ the same (cost above
+// list price is allowed), 0 ≤ stock ≤ 100 000 000, 0 ≤ weight_g ≤
+// 1 000 000; at most 20 images of 1 024 bytes, 10 specs per SKU (names 30
+// characters, values 60) and 600 SKUs per product; no text holds a control
+// character, except line breaks and tabs in a description; barcode, if present, is
 // 8–14 digits and, with 13 digits, has a valid EAN-13 check digit; images
 // are http(s) URLs without '|' or white space; spec names and values are
 // non-empty and contain none of ';' ':' '|', a name appears once per SKU,

@@ -19,9 +19,16 @@ func parseJSON(t *testing.T, in string) catalog.Result {
 }
 
 // jsonSKU is a valid SKU object with the given code and colour, with extra
-// fields (`,"stock":-1`) appended; a repeated key overrides the earlier one.
+// fields (`,"stock":-1`) appended in place of the default ones they name
+// (a key given twice is an error).
 func jsonSKU(code, colour, extra string) string {
-	return `{"code":"` + code + `","specs":[{"name":"颜色","value":"` + colour + `"}],"list_price":"9.90","stock":3` + extra + `}`
+	obj := `{"code":"` + code + `","specs":[{"name":"颜色","value":"` + colour + `"}]`
+	for _, def := range []string{`"list_price":"9.90"`, `"stock":3`} {
+		if key, _, _ := strings.Cut(def, ":"); !strings.Contains(extra, key+":") {
+			obj += "," + def
+		}
+	}
+	return obj + extra + `}`
 }
 
 const known = "(known: code, title, brand, category, description, images, skus)"
@@ -128,6 +135,7 @@ func TestJSONFileErrors(t *testing.T) {
 		`{"products":[`:                  "json: line 1, column 13: unexpected end of JSON input",
 		"{\n \"products\": [\n  {,}\n]}": "json: line 3, column 4: invalid character ','",
 		`{"products":[]} x`:              "invalid character 'x' after top-level value",
+		"[{\"code\":1\n,}]":              "json: line 2, column 2: invalid character '}' looking for beginning of object key string",
 		`{"items":[]}`:                   `unknown top-level field "items"`,
 		`{}`:                             `"products" must be an array`,
 		`{"products":{}}`:                `"products" must be an array`,

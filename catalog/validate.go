@@ -2,6 +2,7 @@ package catalog
 
 import (
 	"fmt"
+	"hash/maphash"
 	"net/url"
 	"slices"
 	"strings"
@@ -9,13 +10,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/syncctl/syncctl/domain"
-)
-
-// Limits of the master catalog. Channels may be stricter (Tmall titles take
-// 30 runes); their mappings check that at push time.
-const (
-	MaxTitleRunes = 60
-	MaxCodeBytes  = 64
 )
 
 // specSeparators may not appear in spec names or values: the CSV format and
@@ -35,13 +29,16 @@ func Validate(p domain.Product) []domain.FieldError {
 		prodRec = "product"
 	}
 	errs := withRecord(validateProduct(p), prodRec)
-	if len(p.SKUs) == 0 {
+	switch n := len(p.SKUs); {
+	case n == 0:
 		errs = append(errs, domain.FieldError{Record: prodRec, Field: "skus", Reason: "a product needs at least one SKU"})
+	case n > MaxSKUs:
+		errs = append(errs, domain.FieldError{Record: prodRec, Field: "skus", Reason: fmt.Sprintf("has %d SKUs; at most %d per product", n, MaxSKUs)})
 	}
 	var v variants
 	codes := map[string]int{}
 	for i, s := range p.SKUs {
-		ref := fmt.Sprintf("skus[%d]", i+1)
+		ref := int32(i + 1)
 		rec := prodRec
 		if validCode(s.Code) == "" {
 			rec = "sku " + s.Code
@@ -53,13 +50,13 @@ func Validate(p domain.Product) []domain.FieldError {
 			codes[s.Code] = i + 1
 		}
 		if len(skuErrs) == 0 {
-			skuErrs = v.check(s, ref)
+			skuErrs = v.check(s, jsonNames.ref)
 		}
 		if len(skuErrs) == 0 {
-			v.add(s, ref)
+			v.add(s, ref, s.Code)
 		}
 		for _, e := range skuErrs {
-			e.Record, e.Field = rec, ref+"."+e.Field
+			e.Record, e.Field = rec, jsonNames.ref(ref)+"."+e.Field
 			errs = append(errs, e)
 		}
 	}
@@ -84,17 +81,29 @@ func ValidateSKU(s domain.SKU) []domain.FieldError {
 			add("barcode", "%s", r)
 		}
 	}
-	if s.WeightG < 0 {
+	switch {
+	case s.WeightG < 0:
 		add("weight_g", "must not be negative (got %d)", s.WeightG)
+	case s.WeightG > MaxWeightG:
+		add("weight_g", "%d is too large: at most %d", s.WeightG, MaxWeightG)
 	}
-	if s.Cost < 0 {
+	switch {
+	case s.Cost < 0:
 		add("cost", "must not be negative (got %s)", s.Cost.Yuan())
+	case s.Cost > MaxPrice:
+		add("cost", "%s is too large: at most %s", s.Cost.Yuan(), MaxPrice.Yuan())
 	}
-	if s.ListPrice <= 0 {
+	switch {
+	case s.ListPrice <= 0:
 		add("list_price", "must be greater than 0 (got %s)", s.ListPrice.Yuan())
+	case s.ListPrice > MaxPrice:
+		add("list_price", "%s is too large: at most %s", s.ListPrice.Yuan(), MaxPrice.Yuan())
 	}
-	if s.Stock < 0 {
+	switch {
+	case s.Stock < 0:
 		add("stock", "must not be negative (got %d)", s.Stock)
+	case s.Stock > MaxStock:
+		add("stock", "%d is too large: at most %d", s.Stock, MaxStock)
 	}
 	return errs
 }
@@ -108,18 +117,27 @@ func validateProduct(p domain.Product) []domain.FieldError {
 	if r := validCode(p.Code); r != "" {
 		add("code", "%s", r)
 	}
-	switch n := utf8.RuneCountInString(p.Title); {
-	case !utf8.ValidString(p.Title):
-		add("title", "is not valid UTF-8")
-	case strings.TrimSpace(p.Title) == "":
+	title := p.Title
+	if strings.TrimSpace(title) == "" {
 		add("title", "required")
-	case n > MaxTitleRunes:
-		add("title", "is %d characters; at most %d", n, MaxTitleRunes)
+		title = ""
 	}
-	for _, f := range []struct{ name, v string }{{"brand", p.Brand}, {"category", p.Category}, {"description", p.Description}} {
-		if !utf8.ValidString(f.v) {
-			add(f.name, "is not valid UTF-8")
+	for _, f := range []struct {
+		name, v         string
+		multiline       bool
+		maxRunes, bytes int
+	}{
+		{"title", title, false, MaxTitleRunes, 0},
+		{"brand", p.Brand, false, MaxBrandRunes, 0},
+		{"category", p.Category, false, MaxCategoryRunes, 0},
+		{"description", p.Description, true, 0, MaxDescriptionBytes},
+	} {
+		if r := checkText(f.v, f.multiline, f.maxRunes, f.bytes); r != "" {
+			add(f.name, "%s", r)
 		}
+	}
+	if n := len(p.Images); n > MaxImages {
+		add("images", "has %d images; at most %d", n, MaxImages)
 	}
 	for i, img := range p.Images {
 		if r := validImage(img); r != "" {
@@ -129,17 +147,25 @@ func validateProduct(p domain.Product) []domain.FieldError {
 	return errs
 }
 
-// variants holds the SKUs accepted into one product so far, to check that
-// every SKU has the same spec names and a spec combination of its own: a
-// channel shows a product's SKUs as a grid of spec values.
+// variants holds what it takes of the SKUs accepted into one product so far
+// to check that every SKU has the same spec names and a spec combination of
+// its own (a channel shows a product's SKUs as a grid of spec values):
+// their spec names, and a hash of each combination with the SKU that has it.
+// A hash collision would be a false "same spec values" (odds ~2⁻⁶⁴ a pair).
 type variants struct {
 	n       int
 	dims    []string
-	dimsRef string
-	combos  map[string]string // spec combination → ref of the SKU that has it
+	dimsRef int32
+	combos  []combo
 }
 
-func (v *variants) check(s domain.SKU, ref string) []domain.FieldError {
+type combo struct {
+	h    uint64
+	ref  int32
+	code string
+}
+
+func (v *variants) check(s domain.SKU, ref func(int32) string) []domain.FieldError {
 	if v.n == 0 {
 		return nil
 	}
@@ -147,9 +173,14 @@ func (v *variants) check(s domain.SKU, ref string) []domain.FieldError {
 	if !slices.Equal(names, v.dims) {
 		return []domain.FieldError{{Field: "specs", Reason: fmt.Sprintf(
 			"spec names %s differ from %s (%s); every SKU of a product needs the same spec names in the same order",
-			showNames(names), v.dimsRef, showNames(v.dims))}}
+			showNames(names), ref(v.dimsRef), showNames(v.dims))}}
 	}
-	if other, dup := v.combos[specKey(s.Specs)]; dup {
+	h := maphash.String(seed, specKey(s.Specs))
+	for _, c := range v.combos {
+		if c.h != h {
+			continue
+		}
+		other := fmt.Sprintf("%s (sku %s)", ref(c.ref), c.code)
 		if len(s.Specs) == 0 {
 			return []domain.FieldError{{Field: "specs", Reason: fmt.Sprintf("has no specs, like %s; SKUs of one product need spec values that tell them apart", other)}}
 		}
@@ -158,12 +189,17 @@ func (v *variants) check(s domain.SKU, ref string) []domain.FieldError {
 	return nil
 }
 
-func (v *variants) add(s domain.SKU, ref string) {
+// add records an accepted SKU; code is its code, kept (so not a slice of a
+// larger string).
+func (v *variants) add(s domain.SKU, ref int32, code string) {
 	if v.n == 0 {
-		v.dims, v.dimsRef, v.combos = specNames(s.Specs), ref, map[string]string{}
+		v.dims, v.dimsRef = specNames(s.Specs), ref
+		for i, d := range v.dims {
+			v.dims[i] = strings.Clone(d)
+		}
 	}
 	v.n++
-	v.combos[specKey(s.Specs)] = fmt.Sprintf("%s (sku %s)", ref, s.Code)
+	v.combos = append(v.combos, combo{maphash.String(seed, specKey(s.Specs)), ref, code})
 }
 
 func specNames(specs []domain.SpecValue) []string {
@@ -192,11 +228,21 @@ func showNames(names []string) string {
 
 // validSpecs checks one SKU's spec list on its own.
 func validSpecs(specs []domain.SpecValue) string {
+	if len(specs) > MaxSpecs {
+		return fmt.Sprintf("has %d specs; at most %d", len(specs), MaxSpecs)
+	}
 	seen := map[string]bool{}
 	for _, v := range specs {
-		switch {
-		case !utf8.ValidString(v.Name) || !utf8.ValidString(v.Value):
+		if !utf8.ValidString(v.Name) || !utf8.ValidString(v.Value) {
 			return "is not valid UTF-8"
+		}
+		if r := checkText(v.Name, false, MaxSpecNameRunes, 0); r != "" {
+			return fmt.Sprintf("spec name %s", r)
+		}
+		if r := checkText(v.Value, false, MaxSpecValueRunes, 0); r != "" {
+			return fmt.Sprintf("spec %s value %s", v.Name, r)
+		}
+		switch {
 		case strings.TrimSpace(v.Name) == "" || strings.TrimSpace(v.Value) == "":
 			return fmt.Sprintf("spec %q has an empty name or value", v.Name+":"+v.Value)
 		case strings.ContainsAny(v.Name, specSeparators):
@@ -267,6 +313,9 @@ func EAN13CheckDigit(first12 string) byte {
 func validImage(s string) string {
 	if !utf8.ValidString(s) {
 		return "is not valid UTF-8"
+	}
+	if len(s) > MaxImageURLBytes {
+		return fmt.Sprintf("is %d bytes; at most %d", len(s), MaxImageURLBytes)
 	}
 	if strings.ContainsFunc(s, func(r rune) bool { return r == '|' || unicode.IsSpace(r) || unicode.IsControl(r) }) {
 		return fmt.Sprintf("%q must not contain '|', spaces or control characters (escape them: %%7C, %%20)", s)

@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"text/tabwriter"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -32,8 +34,8 @@ func parseFormat(v string) (catalog.Format, error) {
 
 // catalogImportOptions are the arguments of `syncctl catalog import`.
 type catalogImportOptions struct {
-	path   string
-	format catalog.Format // from --format, else from the file's extension
+	path   string         // "-" reads standard input
+	format catalog.Format // from --format, else from the file's extension ("" for standard input: sniffed)
 }
 
 func newCatalogImportCmd(g *globals, runF runFunc[catalogImportOptions]) *cobra.Command {
@@ -43,11 +45,14 @@ func newCatalogImportCmd(g *globals, runF runFunc[catalogImportOptions]) *cobra.
 	o := &catalogImportOptions{}
 	var format string
 	cmd := &cobra.Command{
-		Use:   "import FILE",
-		Short: "Import products from a JSON or CSV file (valid rows are committed atomically)",
+		Use:   "import FILE|-",
+		Short: "Import products from a JSON or CSV file or standard input (valid rows are committed atomically)",
 		Long: `import validates every row. Invalid rows are reported as "row N, field F: reason" and
-skipped; all valid rows are committed in one transaction. The exit code is 3 when any row
-was rejected, 0 when all were imported. Formats are described in the README.`,
+skipped; all valid rows are committed in one transaction (a file that cannot be read, even
+at its end, writes nothing). The file is read as it streams in, so its size does not matter;
+a progress line shows on stderr when that is a terminal. "-" reads standard input: the
+format is --format, or JSON when the input starts with '[' or '{', else CSV. The exit code is
+3 when any row was rejected, 0 when all were imported. Formats and limits: catalog/FORMAT.md.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.path = args[0]
@@ -55,7 +60,7 @@ was rejected, 0 when all were imported. Formats are described in the README.`,
 			if err != nil {
 				return err
 			}
-			if f == "" {
+			if f == "" && o.path != "-" {
 				if f, err = catalog.DetectFormat(o.path); err != nil {
 					return usageError{fmt.Errorf("%w (or pass --format json|csv)", err)}
 				}
@@ -64,7 +69,7 @@ was rejected, 0 when all were imported. Formats are described in the README.`,
 			return runF(cmd.Context(), g, o)
 		},
 	}
-	cmd.Flags().StringVar(&format, "format", "", "json or csv (default: from the file extension)")
+	cmd.Flags().StringVar(&format, "format", "", "json or csv (default: from the file extension; for - from the first character)")
 	return cmd
 }
 
@@ -82,30 +87,96 @@ type importReport struct {
 }
 
 func catalogImportRun(ctx context.Context, g *globals, o *catalogImportOptions) error {
-	file, err := os.Open(o.path)
-	if err != nil {
-		return err
+	in, name, size := g.io.In, "standard input", int64(0)
+	format := o.format
+	if o.path != "-" {
+		file, err := os.Open(o.path)
+		if err != nil {
+			return err
+		}
+		defer file.Close()
+		if st, err := file.Stat(); err == nil && st.Mode().IsRegular() {
+			size = st.Size()
+		}
+		in, name = file, o.path
+	} else if format == "" {
+		format, in = catalog.SniffFormat(in)
 	}
-	defer file.Close()
 	st, err := g.openStore(ctx)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	res, err := catalog.Import(ctx, st, file, o.format)
+	var opts []catalog.ImportOption
+	progress := newImportProgress(importProgressTo(g), size)
+	if progress != nil {
+		opts = append(opts, catalog.WithProgress(progress.update))
+	}
+	res, err := catalog.Import(ctx, st, in, format, opts...)
+	progress.clear()
 	var unreadable *catalog.UnreadableError
 	if errors.As(err, &unreadable) {
-		return fmt.Errorf("%s: %w", o.path, err)
+		return fmt.Errorf("%s: %w", name, err)
 	}
 	if err != nil {
 		return err
 	}
-	rep := importReport{File: o.path, Rows: res.Rows, Products: res.Products, Created: res.Stored.Created, Updated: res.Stored.Updated,
+	rep := importReport{File: name, Rows: res.Rows, Products: res.Products, Created: res.Stored.Created, Updated: res.Stored.Updated,
 		Same: res.Stored.Unchanged, SKUs: res.Stored.SKUs, RejectedRows: res.RejectedRecords, Rejected: []string{}}
 	for _, r := range res.Rejected {
 		rep.Rejected = append(rep.Rejected, r.Error())
 	}
 	return printImportReport(g, rep)
+}
+
+// importProgressTo is where the import draws its progress line: stderr
+// when it is a terminal and the output is not JSON, else nowhere (nil).
+// A variable, for tests.
+var importProgressTo = func(g *globals) io.Writer {
+	if g.json() || !isTerminal(g.io.Err) {
+		return nil
+	}
+	return g.io.Err
+}
+
+// importProgress draws "[####....] 12 345 rows, 6 000 products" on one
+// line, at most every redraw; the bar when the file's size is known.
+type importProgress struct {
+	w     io.Writer
+	size  int64
+	last  time.Time
+	drawn bool
+}
+
+const redraw = 100 * time.Millisecond
+
+func newImportProgress(w io.Writer, size int64) *importProgress {
+	if w == nil {
+		return nil
+	}
+	return &importProgress{w: w, size: size}
+}
+
+func (p *importProgress) update(pr catalog.Progress) {
+	now := time.Now()
+	if p.drawn && now.Sub(p.last) < redraw {
+		return
+	}
+	p.last = now
+	line := fmt.Sprintf("%d rows, %d products", pr.Rows, pr.Products)
+	if p.size > 0 {
+		read := min(pr.Bytes, p.size)
+		line = fmt.Sprintf("%s %3d%% %s", bar(int(read*1000/p.size), 1000), read*100/p.size, line)
+	}
+	fmt.Fprintf(p.w, "\r%s\033[K", line)
+	p.drawn = true
+}
+
+// clear takes the line away before the report is printed.
+func (p *importProgress) clear() {
+	if p != nil && p.drawn {
+		fmt.Fprint(p.w, "\r\033[K")
+	}
 }
 
 // printImportReport prints the report (the problems on stderr) and fails
@@ -260,9 +331,13 @@ func catalogExportRun(ctx context.Context, g *globals, o *catalogExportOptions) 
 		return err
 	}
 	defer st.Close()
-	all, err := store.ListAllProducts(ctx, st, "", 0)
+	// A page at a time: a catalog of any size is exported in bounded memory.
+	e, err := catalog.NewExporter(g.io.Out, o.format)
 	if err != nil {
 		return err
 	}
-	return catalog.Export(g.io.Out, all, o.format)
+	if err := store.EachProduct(ctx, st, "", 0, e.Write); err != nil {
+		return err
+	}
+	return e.Close()
 }
