@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -279,7 +278,7 @@ func printProducts(g *globals, products []domain.Product) error {
 	if g.json() {
 		return g.printJSON(products)
 	}
-	tw := tabwriter.NewWriter(g.io.Out, 0, 4, 2, ' ', 0)
+	tw := newTable(g.io.Out)
 	fmt.Fprintln(tw, "SPU\tSKU\tTITLE / SPECS\tPRICE\tCOST\tSTOCK")
 	for _, p := range products {
 		fmt.Fprintf(tw, "%s\t\t%s\t\t\t\n", p.Code, p.Title)

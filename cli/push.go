@@ -77,7 +77,14 @@ func printPushResult(g *globals, id string, shop domain.ShopRef, res workflows.P
 			return err
 		}
 	} else {
-		fmt.Fprintf(g.io.Out, "%s: %d/%d products pushed, %d SKUs, %d failed, %d calls\n", id, res.Pushed, res.Total, res.SKUs, res.Failed, res.Calls)
+		fmt.Fprintf(g.io.Out, "%s: %d/%d products pushed, %d SKUs, %d failed, %d calls", id, res.Pushed, res.Total, res.SKUs, res.Failed, res.Calls)
+		if res.Removed > 0 {
+			fmt.Fprintf(g.io.Out, ", %d SKUs ended on the channel (removed from the catalog)", res.Removed)
+		}
+		if res.Throttled > 0 {
+			fmt.Fprintf(g.io.Out, " (%d throttled, %d retries)", res.Throttled, res.Retries)
+		}
+		fmt.Fprintln(g.io.Out)
 		for _, f := range res.Failures {
 			fmt.Fprintf(g.io.Out, "  failed %s: %s\n", safeText(f.Product), safeText(f.Reason))
 		}

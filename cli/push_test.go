@@ -68,3 +68,14 @@ func TestPushResultWithoutFailures(t *testing.T) {
 		t.Fatalf("%v: %q", err, out.String())
 	}
 }
+
+// Removed SKUs and throttling are said when they happened.
+func TestPushResultSaysRemovalsAndThrottling(t *testing.T) {
+	g, out, _ := testGlobals(t)
+	err := printPushResult(g, "catalog-push/tmall/flagship", flagship,
+		workflows.PushProgress{Total: 3, Pushed: 3, SKUs: 9, Calls: 8, Removed: 2, Throttled: 2, Retries: 1})
+	want := "catalog-push/tmall/flagship: 3/3 products pushed, 9 SKUs, 0 failed, 8 calls, 2 SKUs ended on the channel (removed from the catalog) (2 throttled, 1 retries)\n"
+	if err != nil || out.String() != want {
+		t.Fatalf("%v: %q, want %q", err, out.String(), want)
+	}
+}

@@ -37,6 +37,10 @@ func (c *Channel) findByOuterID(ctx context.Context, outerID string) (string, er
 // sets the stock of new SKUs only.
 func (c *Channel) UpsertProduct(ctx context.Context, p connectors.ProductPush) (connectors.ProductResult, error) {
 	var res connectors.ProductResult
+	// What the platform cannot take is refused before any call, the lookup included.
+	if _, err := fakemap.ProductRequest(p, ""); err != nil {
+		return res, err
+	}
 	itemID := ""
 	if p.Known != nil {
 		itemID = p.Known.ItemID

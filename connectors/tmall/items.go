@@ -114,6 +114,10 @@ func (c *Channel) findByOuterID(ctx context.Context, outerID string) (string, er
 // UpsertProduct creates (taobao.item.add) or updates (taobao.item.update)
 // the item, then reads it back (taobao.item.seller.get) for its SKU ids.
 func (c *Channel) UpsertProduct(ctx context.Context, p connectors.ProductPush) (connectors.ProductResult, error) {
+	// What TOP cannot take is refused before any call, the lookup included.
+	if _, err := tmallmap.ItemParams(p, c.opts); err != nil {
+		return connectors.ProductResult{}, err
+	}
 	if p.Known == nil && p.MayExist {
 		id, err := c.findByOuterID(ctx, p.Product.Code)
 		if err != nil {

@@ -38,17 +38,20 @@ func TestUpsertRefusesWhatTmallCannotTakeWithoutACall(t *testing.T) {
 			"product YS-TS-001, field description: is 1 characters; Tmall needs 5 to 25000"},
 	}
 	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			g := &gateway{t: t, handlers: map[string]func(map[string]string) string{}}
-			push := product()
-			c.edit(&push)
-			_, err := open(t, g).UpsertProduct(context.Background(), push)
-			if domain.ErrorCode(err) != domain.EInvalid || !strings.Contains(err.Error(), c.want) {
-				t.Fatalf("err = %v, want invalid containing %q", err, c.want)
-			}
-			if calls := g.methods(); len(calls) != 0 {
-				t.Fatalf("calls %v: a product Tmall refuses must not reach it", calls)
-			}
-		})
+		for _, retried := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s/retried=%v", c.name, retried), func(t *testing.T) {
+				g := &gateway{t: t, handlers: map[string]func(map[string]string) string{}}
+				push := product()
+				push.MayExist = retried // a retried create looks the item up first, unless refused
+				c.edit(&push)
+				_, err := open(t, g).UpsertProduct(context.Background(), push)
+				if domain.ErrorCode(err) != domain.EInvalid || !strings.Contains(err.Error(), c.want) {
+					t.Fatalf("err = %v, want invalid containing %q", err, c.want)
+				}
+				if calls := g.methods(); len(calls) != 0 {
+					t.Fatalf("calls %v: a product Tmall refuses must not reach it", calls)
+				}
+			})
+		}
 	}
 }
