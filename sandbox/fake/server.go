@@ -81,7 +81,7 @@ type Server struct {
 	nextID  int64
 	items   map[string]*item  // item id → item
 	orders  map[string]*Order // order id → order
-	persist persister
+	persist *kit.StateFile
 
 	// Test knobs and records (hooks.go); runtime only.
 	reviewChecks int
@@ -110,7 +110,7 @@ func Open(cfg Config) (*Server, error) {
 	}
 	s := &Server{cfg: cfg, faults: kit.NewFaults(cfg.Seed, cfg.Now), limiter: kit.NewLimiter(cfg.QPS, cfg.Now), stats: kit.NewStats(),
 		rejects: map[string]string{}, windowMax: DefaultWindowMax, pageSize: DefaultPageSize, calls: map[string]int{}}
-	s.persist.path = cfg.StateFile
+	s.persist = kit.NewStateFile(cfg.StateFile, "fake sandbox", stateVersion, s.snapshot)
 	s.reset()
 	if err := s.load(); err != nil {
 		return nil, err

@@ -56,7 +56,7 @@ type Server struct {
 	items     map[int64]*item
 	trades    map[int64]*trade
 	lastPrune time.Time
-	persist   persister
+	persist   *kit.StateFile
 }
 
 // gmt8 is TOP's clock; the sandbox needs no tz database.
@@ -89,7 +89,7 @@ func Open(cfg Config) (*Server, error) {
 	}
 	s := &Server{cfg: cfg, faults: kit.NewFaults(cfg.Seed, cfg.Now), limiter: kit.NewLimiter(cfg.QPS, cfg.Now),
 		bans: kit.NewBans(cfg.Now), stats: kit.NewStats()}
-	s.persist.path = cfg.StateFile
+	s.persist = kit.NewStateFile(cfg.StateFile, "tmall sandbox", stateVersion, s.snapshot)
 	s.reset()
 	if err := s.load(); err != nil {
 		return nil, err
