@@ -7,5 +7,8 @@ import (
 )
 
 func init() {
-	store.RegisterDriver("sqlite", func(ctx context.Context, dsn string) (store.Store, error) { return Open(ctx, dsn) })
+	store.RegisterDriver("sqlite", store.Driver{
+		Open:         func(ctx context.Context, dsn string) (store.Store, error) { return Open(ctx, dsn) },
+		OpenReadOnly: func(ctx context.Context, dsn string) (store.Store, error) { return OpenReadOnly(ctx, dsn) },
+	})
 }

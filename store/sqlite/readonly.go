@@ -18,10 +18,6 @@ import (
 	"github.com/syncctl/syncctl/store"
 )
 
-func init() {
-	store.RegisterReadOnlyDriver("sqlite", func(ctx context.Context, dsn string) (store.Store, error) { return OpenReadOnly(ctx, dsn) })
-}
-
 // OpenReadOnly opens the database at path for reading only (SQLite's
 // mode=ro): no file is created, nothing is migrated, and a store on a
 // read-only file or directory can be read. A store written by an older
