@@ -72,3 +72,38 @@ func TestErrorsAndMasking(t *testing.T) {
 		t.Errorf("FieldError = %q", fe.Error())
 	}
 }
+
+func TestMoneyArithmeticNeverWraps(t *testing.T) {
+	if s, ok := domain.Money(math.MaxInt64).Plus(1); ok || s != 0 {
+		t.Fatalf("max + 1 = %d, %v", s, ok)
+	}
+	if s, ok := domain.Money(math.MinInt64).Plus(-1); ok || s != 0 {
+		t.Fatalf("min - 1 = %d, %v", s, ok)
+	}
+	if s, ok := domain.Money(5990).Plus(10); !ok || s != 6000 {
+		t.Fatalf("59.90 + 0.10 = %d, %v", s, ok)
+	}
+	if p, ok := domain.Money(math.MaxInt64 / 2).Times(3); ok || p != 0 {
+		t.Fatalf("overflowing product = %d, %v", p, ok)
+	}
+	if p, ok := domain.Money(-1).Times(2); ok || p != 0 {
+		t.Fatalf("negative amount = %d, %v", p, ok)
+	}
+	if p, ok := domain.Money(1990).Times(3); !ok || p != 5970 {
+		t.Fatalf("19.90 × 3 = %d, %v", p, ok)
+	}
+}
+
+func TestMasks(t *testing.T) {
+	for in, want := range map[string]string{"文三路90号2单元": "文三路9***", "中山路": "***", "": ""} {
+		if got := domain.MaskOnce(in, domain.MaskAddress); got != want {
+			t.Errorf("MaskAddress(%q) = %q, want %q", in, got, want)
+		}
+	}
+	if got := domain.MaskOnce("文三路****", domain.MaskAddress); got != "文三路****" {
+		t.Errorf("masked twice: %q", got)
+	}
+	if !domain.Digits("3704612354559743232") || domain.Digits("") || domain.Digits("12a") {
+		t.Error("Digits")
+	}
+}

@@ -5,6 +5,7 @@ package domain
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 )
@@ -25,6 +26,27 @@ func (m Money) Yuan() string {
 
 // String implements fmt.Stringer as "¥200.07".
 func (m Money) String() string { return "¥" + m.Yuan() }
+
+// Plus is m + n; ok is false when the sum would overflow (a platform
+// amount must never wrap).
+func (m Money) Plus(n Money) (sum Money, ok bool) {
+	if (n > 0 && m > math.MaxInt64-n) || (n < 0 && m < math.MinInt64-n) {
+		return 0, false
+	}
+	return m + n, true
+}
+
+// Times is m × n for a non-negative amount and count; ok is false when it
+// would overflow or either is negative.
+func (m Money) Times(n int) (product Money, ok bool) {
+	if m < 0 || n < 0 {
+		return 0, false
+	}
+	if n != 0 && int64(m) > math.MaxInt64/int64(n) {
+		return 0, false
+	}
+	return m * Money(n), true
+}
 
 // ParseYuan parses a decimal yuan string ("200.07", "12", "0.5") into fen
 // without going through float64. More than two decimals is an error, not a

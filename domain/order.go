@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"strings"
 	"time"
 )
 
@@ -162,6 +163,35 @@ func MaskName(s string) string {
 		out += "*"
 	}
 	return out
+}
+
+// MaskAddress keeps the first four runes of an address detail: "文三路
+// 90号 2单元" → "文三路9***"; a shorter one is all stars.
+func MaskAddress(s string) string {
+	r := []rune(s)
+	if len(r) <= 4 {
+		return strings.Repeat("*", len(r))
+	}
+	return string(r[:4]) + "***"
+}
+
+// MaskOnce masks a value unless the platform already did (it contains '*').
+func MaskOnce(v string, mask func(string) string) string {
+	if v == "" || strings.Contains(v, "*") {
+		return v
+	}
+	return mask(v)
+}
+
+// Digits reports whether s is a non-empty string of ASCII digits (the form
+// of platform order and item ids).
+func Digits(s string) bool {
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return s != ""
 }
 
 // MaskPhone keeps the first 3 and last 4 digits: "13812345678" → "138****5678".

@@ -4,9 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/syncctl/syncctl/connectors"
@@ -111,7 +109,7 @@ func idOf(raw json.RawMessage) string {
 		ID json.RawMessage `json:"order_id"`
 	}
 	var id string
-	if json.Unmarshal(raw, &o) == nil && json.Unmarshal(o.ID, &id) == nil && digits(id) {
+	if json.Unmarshal(raw, &o) == nil && json.Unmarshal(o.ID, &id) == nil && domain.Digits(id) {
 		return id
 	}
 	return ""
@@ -132,13 +130,13 @@ func OrderToSalesOrder(shop domain.ShopRef, w Order) (domain.SalesOrder, error) 
 	switch {
 	case w.OrderID == "":
 		return domain.SalesOrder{}, invalid(rec, "order_id", "missing")
-	case !digits(w.OrderID):
+	case !domain.Digits(w.OrderID):
 		return domain.SalesOrder{}, invalid(rec, "order_id", fmt.Sprintf("%q is not an integer id", w.OrderID))
 	}
 	o := domain.SalesOrder{Shop: shop, PlatformOrderID: w.OrderID, Status: MapStatus(w.Status), PlatformStatus: strconv.Itoa(w.Status),
-		Currency: "CNY", Buyer: domain.Party{Nick: maskOnce(w.Buyer.Nick, domain.MaskName), ID: w.Buyer.OpenID}, BuyerMessage: w.Remark,
-		Receiver: domain.Receiver{Name: maskOnce(w.Address.Name, domain.MaskName), Phone: maskOnce(w.Address.Phone, domain.MaskPhone),
-			Province: w.Address.Province, City: w.Address.City, District: w.Address.District, Address: maskOnce(w.Address.Detail, maskDetail)}}
+		Currency: "CNY", Buyer: domain.Party{Nick: domain.MaskOnce(w.Buyer.Nick, domain.MaskName), ID: w.Buyer.OpenID}, BuyerMessage: w.Remark,
+		Receiver: domain.Receiver{Name: domain.MaskOnce(w.Address.Name, domain.MaskName), Phone: domain.MaskOnce(w.Address.Phone, domain.MaskPhone),
+			Province: w.Address.Province, City: w.Address.City, District: w.Address.District, Address: domain.MaskOnce(w.Address.Detail, domain.MaskAddress)}}
 	var err error
 	if o.CreatedAt, err = unixTime(rec, "create_time", w.CreateTime); err != nil {
 		return o, err
@@ -175,7 +173,7 @@ func OrderToSalesOrder(shop domain.ShopRef, w Order) (domain.SalesOrder, error) 
 			return o, err
 		}
 		var ok bool
-		if goods, ok = addMoney(goods, amount); !ok {
+		if goods, ok = goods.Plus(amount); !ok {
 			return o, invalid(rec, field+"unit_price_fen", "the lines' amounts add up beyond what an int64 of fen holds")
 		}
 		o.Lines = append(o.Lines, l)
@@ -197,7 +195,7 @@ func mapLine(rec, field string, wl OrderLine) (domain.OrderLine, domain.Money, e
 		return l, 0, invalid(rec, field+"line_id", "missing")
 	}
 	for _, id := range []struct{ name, v string }{{"line_id", wl.LineID}, {"item_id", wl.ItemID}, {"sku_id", wl.SKUID}} {
-		if id.v != "" && !digits(id.v) {
+		if id.v != "" && !domain.Digits(id.v) {
 			return l, 0, invalid(rec, field+id.name, fmt.Sprintf("%q is not an integer id", id.v))
 		}
 	}
@@ -209,10 +207,11 @@ func mapLine(rec, field string, wl OrderLine) (domain.OrderLine, domain.Money, e
 	case wl.PaidFen < 0:
 		return l, 0, invalid(rec, field+"paid_fen", fmt.Sprintf("%d fen is negative", wl.PaidFen))
 	}
-	if l.UnitPrice != 0 && int64(l.UnitPrice) > math.MaxInt64/int64(wl.Quantity) {
+	total, ok := l.UnitPrice.Times(wl.Quantity)
+	if !ok {
 		return l, 0, invalid(rec, field+"unit_price_fen", fmt.Sprintf("%d fen × %d overflows", wl.UnitPriceFen, wl.Quantity))
 	}
-	return l, l.UnitPrice * domain.Money(wl.Quantity), nil
+	return l, total, nil
 }
 
 // maxUnix is the end of year 9999: later is a malformed time, not a date.
@@ -223,37 +222,4 @@ func unixTime(rec, field string, secs int64) (time.Time, error) {
 		return time.Time{}, invalid(rec, field, fmt.Sprintf("%d is not a unix time in seconds", secs))
 	}
 	return time.Unix(secs, 0).UTC(), nil
-}
-
-func addMoney(a, b domain.Money) (domain.Money, bool) {
-	if b > 0 && a > math.MaxInt64-b {
-		return 0, false
-	}
-	return a + b, true
-}
-
-func digits(s string) bool {
-	for _, r := range s {
-		if r < '0' || r > '9' {
-			return false
-		}
-	}
-	return s != ""
-}
-
-// maskOnce masks a value unless the platform already did (contains '*').
-func maskOnce(v string, mask func(string) string) string {
-	if v == "" || strings.Contains(v, "*") {
-		return v
-	}
-	return mask(v)
-}
-
-// maskDetail keeps the first four runes of an address detail.
-func maskDetail(v string) string {
-	r := []rune(v)
-	if len(r) <= 4 {
-		return strings.Repeat("*", len(r))
-	}
-	return string(r[:4]) + "***"
 }

@@ -4,8 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math"
-	"strings"
 	"time"
 
 	"github.com/syncctl/syncctl/connectors"
@@ -163,7 +161,7 @@ func tidOf(raw json.RawMessage) string {
 	var t struct {
 		Tid ID `json:"tid"`
 	}
-	if json.Unmarshal(raw, &t) == nil && digits(t.Tid.String()) {
+	if json.Unmarshal(raw, &t) == nil && domain.Digits(t.Tid.String()) {
 		return t.Tid.String()
 	}
 	return ""
@@ -179,13 +177,13 @@ func TradeToOrder(shop domain.ShopRef, t Trade) (domain.SalesOrder, error) {
 		rec = "order (no tid)"
 		return domain.SalesOrder{}, invalid(rec, "tid", "missing")
 	}
-	if !digits(tid) {
+	if !domain.Digits(tid) {
 		return domain.SalesOrder{}, invalid(rec, "tid", "is not an integer id")
 	}
 	o := domain.SalesOrder{Shop: shop, PlatformOrderID: tid, Status: MapStatus(t.Status), PlatformStatus: t.Status, Currency: "CNY",
-		Buyer: domain.Party{Nick: maskNick(t.BuyerNick), ID: t.BuyerOpenUID}, BuyerMessage: t.BuyerMessage,
-		Receiver: domain.Receiver{Name: maskOnce(t.ReceiverName, domain.MaskName), Phone: maskOnce(t.ReceiverMobile, domain.MaskPhone),
-			Province: t.ReceiverState, City: t.ReceiverCity, District: t.ReceiverDistrict, Address: maskAddress(t.ReceiverAddress)}}
+		Buyer: domain.Party{Nick: domain.MaskOnce(t.BuyerNick, maskNick), ID: t.BuyerOpenUID}, BuyerMessage: t.BuyerMessage,
+		Receiver: domain.Receiver{Name: domain.MaskOnce(t.ReceiverName, domain.MaskName), Phone: domain.MaskOnce(t.ReceiverMobile, domain.MaskPhone),
+			Province: t.ReceiverState, City: t.ReceiverCity, District: t.ReceiverDistrict, Address: domain.MaskOnce(t.ReceiverAddress, domain.MaskAddress)}}
 	var err error
 	if o.CreatedAt, err = ParseTime(t.Created); err != nil {
 		return o, invalid(rec, "created", fmt.Sprintf("%q is not yyyy-MM-dd HH:mm:ss", t.Created))
@@ -236,7 +234,7 @@ func TradeToOrder(shop domain.ShopRef, t Trade) (domain.SalesOrder, error) {
 			return o, invalid(rec, field+"oid", "missing")
 		}
 		for name, id := range map[string]string{"oid": l.PlatformLineID, "num_iid": l.PlatformItemID, "sku_id": l.PlatformSKUID} {
-			if id != "" && !digits(id) {
+			if id != "" && !domain.Digits(id) {
 				return o, invalid(rec, field+name, fmt.Sprintf("%q is not an integer id", id))
 			}
 		}
@@ -255,12 +253,12 @@ func TradeToOrder(shop domain.ShopRef, t Trade) (domain.SalesOrder, error) {
 		}
 		if total == 0 {
 			var ok bool
-			if total, ok = mulMoney(l.UnitPrice, l.Quantity); !ok {
+			if total, ok = l.UnitPrice.Times(l.Quantity); !ok {
 				return o, invalid(rec, field+"price", fmt.Sprintf("price × num (%s × %d) overflows", line.Price, l.Quantity))
 			}
 		}
 		var ok bool
-		if o.Amounts.Goods, ok = addMoney(o.Amounts.Goods, total); !ok {
+		if o.Amounts.Goods, ok = o.Amounts.Goods.Plus(total); !ok {
 			return o, invalid(rec, field+"total_fee", "the lines' amounts add up beyond what an int64 of fen holds")
 		}
 		o.Lines = append(o.Lines, l)
@@ -268,53 +266,11 @@ func TradeToOrder(shop domain.ShopRef, t Trade) (domain.SalesOrder, error) {
 	return o, nil
 }
 
-// mulMoney and addMoney are checked: a platform amount must never wrap.
-func mulMoney(m domain.Money, n int) (domain.Money, bool) {
-	if m < 0 || n < 0 {
-		return 0, false
-	}
-	if n != 0 && int64(m) > math.MaxInt64/int64(n) {
-		return 0, false
-	}
-	return m * domain.Money(n), true
-}
-
-func addMoney(a, b domain.Money) (domain.Money, bool) {
-	if b > 0 && a > math.MaxInt64-b {
-		return 0, false
-	}
-	return a + b, true
-}
-
-func digits(s string) bool {
-	for _, r := range s {
-		if r < '0' || r > '9' {
-			return false
-		}
-	}
-	return s != ""
-}
-
-// maskOnce masks a value unless the platform already did (contains '*').
-func maskOnce(v string, mask func(string) string) string {
-	if v == "" || strings.Contains(v, "*") {
-		return v
-	}
-	return mask(v)
-}
-
+// maskNick keeps a buyer nick's first and last rune: "tb_buyer" → "t**r".
 func maskNick(v string) string {
 	r := []rune(v)
-	if len(r) <= 2 || strings.Contains(v, "*") {
+	if len(r) <= 2 {
 		return v
 	}
 	return string(r[0]) + "**" + string(r[len(r)-1])
-}
-
-func maskAddress(v string) string {
-	r := []rune(v)
-	if len(r) <= 4 || strings.Contains(v, "*") {
-		return v
-	}
-	return string(r[:4]) + "***"
 }
