@@ -20,7 +20,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -165,23 +164,10 @@ func (c *Channel) send(ctx context.Context, method string, in, out any) error {
 	if idempotent[method] {
 		ctx = httpx.AllowRetry(ctx)
 	}
-	req, err := retryablehttp.NewRequestWithContext(ctx, http.MethodPost, c.gateway+"/"+method, bytes.NewReader(body))
+	raw, err := httpx.Post(ctx, c.http, "fake", method, c.gateway+"/"+method, "application/json", bytes.NewReader(body),
+		http.Header{"Authorization": {"Bearer " + c.apiKey.Reveal()}})
 	if err != nil {
-		return domain.Errorf(domain.EInvalid, "%s: gateway: %v", method, err)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Authorization", "Bearer "+c.apiKey.Reveal())
-	resp, err := c.http.Do(req)
-	if err != nil {
-		return httpx.TransportError("fake", method, err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return httpx.StatusError("fake", method, resp)
-	}
-	raw, err := io.ReadAll(io.LimitReader(resp.Body, 32<<20))
-	if err != nil {
-		return httpx.TransportError("fake", method, err)
+		return err
 	}
 	var env envelope
 	if err := json.Unmarshal(raw, &env); err != nil || env.Code == nil {

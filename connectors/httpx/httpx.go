@@ -22,6 +22,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -260,4 +261,35 @@ func StatusError(platform, what string, resp *http.Response) error {
 		e.Code = domain.EInvalid
 	}
 	return e
+}
+
+// MaxBody bounds an answer read by Post.
+const MaxBody = 32 << 20
+
+// Post sends one POST and returns the body of its 200 answer. A transport
+// failure, another status or a body that cannot be read become coded
+// errors naming the platform and what was called (TransportError,
+// StatusError), never the URL. header may add headers (an Authorization).
+func Post(ctx context.Context, c *retryablehttp.Client, platform, what, url, contentType string, body io.Reader, header http.Header) ([]byte, error) {
+	req, err := retryablehttp.NewRequestWithContext(ctx, http.MethodPost, url, body)
+	if err != nil {
+		return nil, domain.Errorf(domain.EInvalid, "%s: gateway: %v", what, err)
+	}
+	for k, vs := range header {
+		req.Header[k] = vs
+	}
+	req.Header.Set("Content-Type", contentType)
+	resp, err := c.Do(req)
+	if err != nil {
+		return nil, TransportError(platform, what, err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, StatusError(platform, what, resp)
+	}
+	b, err := io.ReadAll(io.LimitReader(resp.Body, MaxBody))
+	if err != nil {
+		return nil, TransportError(platform, what, err)
+	}
+	return b, nil
 }

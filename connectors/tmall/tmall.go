@@ -21,8 +21,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
-	"net/http"
 	"net/url"
 	"strings"
 	"sync"
@@ -186,22 +184,10 @@ func (c *Channel) call(ctx context.Context, method string, biz map[string]string
 		if idempotent[method] {
 			ctx = httpx.AllowRetry(ctx)
 		}
-		req, err := retryablehttp.NewRequestWithContext(ctx, http.MethodPost, c.cfg.Gateway, strings.NewReader(form.Encode()))
+		body, err := httpx.Post(ctx, c.http, "tmall", method, c.cfg.Gateway, "application/x-www-form-urlencoded;charset=utf-8",
+			strings.NewReader(form.Encode()), nil)
 		if err != nil {
-			return domain.Errorf(domain.EInvalid, "%s: gateway: %v", method, err)
-		}
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded;charset=utf-8")
-		resp, err := c.http.Do(req)
-		if err != nil {
-			return httpx.TransportError("tmall", method, err)
-		}
-		defer resp.Body.Close()
-		if resp.StatusCode != http.StatusOK {
-			return httpx.StatusError("tmall", method, resp)
-		}
-		body, err := io.ReadAll(io.LimitReader(resp.Body, 32<<20))
-		if err != nil {
-			return httpx.TransportError("tmall", method, err)
+			return err
 		}
 		var env map[string]json.RawMessage
 		if err := decode(body, &env); err != nil {
