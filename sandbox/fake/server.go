@@ -284,45 +284,21 @@ func (s *Server) failWith(w http.ResponseWriter, status int, e *apiErr) {
 // applyFault acts out a matched fault; it reports whether the request goes
 // on to the method (latency only).
 func (s *Server) applyFault(w http.ResponseWriter, r *http.Request, f kit.Fault) bool {
-	if d := f.Delay(); d > 0 {
-		select {
-		case <-time.After(d):
-		case <-r.Context().Done():
-		}
+	status, answered := kit.ServeFault(w, r, f, s.stats, []byte(`{"code":0,"message":"ok","data":{"trun`))
+	if f.Kind == kit.FaultLatency {
+		return true
 	}
-	status := f.HTTPStatus
-	if f.Kind == kit.FaultOutage && status == 0 {
-		status = http.StatusServiceUnavailable
-	}
-	// A non-200 answer carries the wait as Retry-After, as an HTTP-level
-	// throttle or outage in front of the gateway would.
-	if status != 0 && status != http.StatusOK {
-		ra := f.BanSeconds
-		if f.Kind == kit.FaultRateLimit {
-			ra = max(ra, 1)
-		}
-		if ra > 0 {
-			w.Header().Set("Retry-After", strconv.Itoa(ra))
-		}
+	if answered {
+		return false
 	}
 	switch f.Kind {
-	case kit.FaultLatency:
-		return true
-	case kit.FaultOutage:
-		s.stats.Reject("HTTP " + strconv.Itoa(status))
-		http.Error(w, fmt.Sprintf("<html><body>%d gateway unavailable</body></html>", status), status)
-	case kit.FaultMalformed:
-		s.stats.Reject("malformed")
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(max(status, http.StatusOK))
-		_, _ = w.Write([]byte(`{"code":0,"message":"ok","data":{"trun`))
 	case kit.FaultRateLimit:
 		code, wait := f.Code, max(f.BanSeconds, 1)
 		if code == 0 {
 			code = CodeThrottled
 		}
 		msg := strings.TrimSpace(f.Msg + " " + fmt.Sprintf("call quota exceeded, retry after %d s", wait))
-		s.failWith(w, max(status, http.StatusOK), &apiErr{Code: code, Message: msg, RetryAfter: wait})
+		s.failWith(w, status, &apiErr{Code: code, Message: msg, RetryAfter: wait})
 	default:
 		code, msg := f.Code, f.Msg
 		if code == 0 {
@@ -331,7 +307,7 @@ func (s *Server) applyFault(w http.ResponseWriter, r *http.Request, f kit.Fault)
 		if msg == "" {
 			msg = "internal error"
 		}
-		s.failWith(w, max(status, http.StatusOK), &apiErr{Code: code, Message: msg})
+		s.failWith(w, status, &apiErr{Code: code, Message: msg})
 	}
 	return false
 }

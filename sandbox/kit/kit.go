@@ -9,6 +9,7 @@ import (
 	"maps"
 	"math/rand"
 	"net/http"
+	"strconv"
 	"sync"
 	"time"
 
@@ -329,4 +330,48 @@ func (e kitError) Error() string { return string(e) }
 
 func errorf(format string, args ...any) error {
 	return kitError(fmt.Sprintf(format, args...))
+}
+
+// ServeFault answers the protocol-neutral part of a matched fault: it
+// sleeps a fault's latency (or until the caller gives up), sets Retry-After
+// on a non-200 answer (as an HTTP-level throttle or outage in front of the
+// gateway would), answers an outage with an HTML 503 and a malformed fault
+// with the truncated body the sandbox gives. It reports the HTTP status a
+// platform error answer must use and whether the fault is fully answered
+// (true: the sandbox writes nothing more; a latency fault returns true with
+// answered false — the call goes on).
+func ServeFault(w http.ResponseWriter, r *http.Request, f Fault, stats *Stats, truncated []byte) (status int, answered bool) {
+	if d := f.Delay(); d > 0 {
+		select {
+		case <-time.After(d):
+		case <-r.Context().Done():
+		}
+	}
+	status = f.HTTPStatus
+	if f.Kind == FaultOutage && status == 0 {
+		status = http.StatusServiceUnavailable
+	}
+	if status != 0 && status != http.StatusOK {
+		ra := f.BanSeconds
+		if f.Kind == FaultRateLimit {
+			ra = max(ra, 1)
+		}
+		if ra > 0 {
+			w.Header().Set("Retry-After", strconv.Itoa(ra))
+		}
+	}
+	status = max(status, http.StatusOK)
+	switch f.Kind {
+	case FaultOutage:
+		stats.Reject("HTTP " + strconv.Itoa(status))
+		http.Error(w, fmt.Sprintf("<html><body>%d gateway unavailable</body></html>", status), status)
+		return status, true
+	case FaultMalformed:
+		stats.Reject("malformed")
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(status)
+		_, _ = w.Write(truncated)
+		return status, true
+	}
+	return status, false
 }

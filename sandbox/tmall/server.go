@@ -345,39 +345,14 @@ func (s *Server) requestID() string {
 // applyFault acts out a matched fault; it reports whether the request goes
 // on to the method (latency only). A rate_limit fault bans the app.
 func (s *Server) applyFault(w http.ResponseWriter, r *http.Request, app, method string, f kit.Fault) bool {
-	if d := f.Delay(); d > 0 {
-		select {
-		case <-time.After(d):
-		case <-r.Context().Done():
-		}
+	status, answered := kit.ServeFault(w, r, f, s.stats, []byte(`{"`+responseRoot(method)+`":{"trun`))
+	if f.Kind == kit.FaultLatency {
+		return true
 	}
-	status := f.HTTPStatus
-	if f.Kind == kit.FaultOutage && status == 0 {
-		status = http.StatusServiceUnavailable
-	}
-	// A non-200 answer carries the ban as Retry-After, as an HTTP-level
-	// throttle or outage in front of the gateway would.
-	retryAfter := 0
-	if status != 0 && status != http.StatusOK {
-		retryAfter = f.BanSeconds
-		if f.Kind == kit.FaultRateLimit {
-			retryAfter = max(f.BanSeconds, 1)
-		}
-	}
-	if retryAfter > 0 {
-		w.Header().Set("Retry-After", strconv.Itoa(retryAfter))
+	if answered {
+		return false
 	}
 	switch f.Kind {
-	case kit.FaultLatency:
-		return true
-	case kit.FaultOutage:
-		s.stats.Reject("HTTP " + strconv.Itoa(status))
-		http.Error(w, fmt.Sprintf("<html><body>%d gateway unavailable</body></html>", status), status)
-	case kit.FaultMalformed:
-		s.stats.Reject("malformed")
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(max(status, http.StatusOK))
-		_, _ = w.Write([]byte(`{"` + responseRoot(method) + `":{"trun`))
 	case kit.FaultRateLimit:
 		code, sub, ban := f.Code, f.SubCode, max(f.BanSeconds, 1)
 		if code == 0 {
@@ -388,7 +363,7 @@ func (s *Server) applyFault(w http.ResponseWriter, r *http.Request, app, method 
 		}
 		e := perr(code, sub, strings.TrimSpace(f.Msg+" "+fmt.Sprintf("This ban will last for %d more seconds", ban)))
 		s.bans.Start(app, time.Duration(ban)*time.Second, sub)
-		s.failWith(w, max(status, http.StatusOK), e, 0)
+		s.failWith(w, status, e, 0)
 	default:
 		code := f.Code
 		if code == 0 {
@@ -398,7 +373,7 @@ func (s *Server) applyFault(w http.ResponseWriter, r *http.Request, app, method 
 		if e.Msg == "" {
 			e.Msg = "Remote service error"
 		}
-		s.failWith(w, max(status, http.StatusOK), e, 0)
+		s.failWith(w, status, e, 0)
 	}
 	return false
 }
