@@ -25,7 +25,7 @@ func newListingsCmd(g *globals, runF runFunc[listingsOptions]) *cobra.Command {
 		runF = listingsRun
 	}
 	o := &listingsOptions{}
-	var shopFlag, status string
+	var status string
 	cmd := &cobra.Command{
 		Use:   "listings --shop CHANNEL/SHOP",
 		Short: "Show a shop's listing map: platform ids, what was last pushed, review status and the last error",
@@ -38,14 +38,10 @@ what the next push retries. With -o json each listing has "pushed": false until 
 			if o.status = domain.ListingStatus(status); o.status != "" && !slices.Contains(listingStatuses, o.status) {
 				return usageError{fmt.Errorf("--status must be one of %s, not %q", statusList(), status)}
 			}
-			var err error
-			if o.shop, err = parseShop(shopFlag); err != nil {
-				return err
-			}
 			return runF(cmd.Context(), g, o)
 		},
 	}
-	shopFlagVar(cmd, &shopFlag)
+	shopFlagVar(cmd, &o.shop)
 	cmd.Flags().StringVar(&status, "status", "", "only listings in this status")
 	cmd.Flags().StringVar(&o.after, "after", "", "start after this SKU code (paging)")
 	cmd.Flags().IntVar(&o.limit, "limit", 100, "listings to show")

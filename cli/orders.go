@@ -48,7 +48,6 @@ func newOrdersPullCmd(g *globals, runF runFunc[ordersPullOptions]) *cobra.Comman
 		runF = ordersPullRun
 	}
 	o := &ordersPullOptions{}
-	var shopFlag string
 	cmd := &cobra.Command{
 		Use:   "pull --shop CHANNEL/SHOP",
 		Short: "Start the shop's long-running order pull (or --once: pull until caught up, deliver, exit)",
@@ -59,17 +58,13 @@ workflow's progress and history have them too). Interval, overlap, lag, window a
 the config's orders section; --interval overrides the interval.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			var err error
-			if o.shop, err = parseShop(shopFlag); err != nil {
-				return err
-			}
 			if err := checkInterval(cmd, o.interval); err != nil {
 				return err
 			}
 			return runF(cmd.Context(), g, o)
 		},
 	}
-	shopFlagVar(cmd, &shopFlag)
+	shopFlagVar(cmd, &o.shop)
 	fl := cmd.Flags()
 	fl.BoolVar(&o.once, "once", false, "pull until caught up, wait for the ERP deliveries, then exit")
 	fl.DurationVar(&o.interval, "interval", 0, "time between pulls of the long-running pull (default: the config's orders.interval, 1m)")
@@ -206,20 +201,15 @@ func newOrdersListCmd(g *globals, runF runFunc[ordersListOptions]) *cobra.Comman
 		runF = ordersListRun
 	}
 	o := &ordersListOptions{}
-	var shopFlag string
 	cmd := &cobra.Command{
 		Use:   "list --shop CHANNEL/SHOP",
 		Short: "List a shop's pulled orders, newest change first, with their revision and ERP delivery state",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			var err error
-			if o.shop, err = parseShop(shopFlag); err != nil {
-				return err
-			}
 			return runF(cmd.Context(), g, o)
 		},
 	}
-	shopFlagVar(cmd, &shopFlag)
+	shopFlagVar(cmd, &o.shop)
 	cmd.Flags().IntVar(&o.limit, "limit", 50, "orders to show (0 = all)")
 	return cmd
 }
@@ -318,7 +308,6 @@ func newOrdersRejectedCmd(g *globals, runF runFunc[ordersRejectedOptions]) *cobr
 		runF = ordersRejectedRun
 	}
 	o := &ordersRejectedOptions{}
-	var shopFlag string
 	cmd := &cobra.Command{
 		Use:   "rejected --shop CHANNEL/SHOP",
 		Short: "List the shop's platform orders that could not be mapped, with the field and reason",
@@ -328,14 +317,10 @@ and the first that maps one removes it from this list and delivers it. Exit code
 the list is not empty, so a monitoring script can alert on it.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			var err error
-			if o.shop, err = parseShop(shopFlag); err != nil {
-				return err
-			}
 			return runF(cmd.Context(), g, o)
 		},
 	}
-	shopFlagVar(cmd, &shopFlag)
+	shopFlagVar(cmd, &o.shop)
 	return cmd
 }
 
@@ -384,7 +369,6 @@ func newOrdersRedeliverCmd(g *globals, runF runFunc[ordersRedeliverOptions]) *co
 		runF = ordersRedeliverRun
 	}
 	o := &ordersRedeliverOptions{}
-	var shopFlag string
 	cmd := &cobra.Command{
 		Use:   "redeliver --shop CHANNEL/SHOP [--order ID]",
 		Short: "Send a shop's (or one order's) webhooks to the ERP again, under the same delivery ids",
@@ -394,14 +378,10 @@ acknowledges it as a duplicate. The shop's order pull dispatches them: redeliver
 the running long-running pull to do it now, or the next 'orders pull' will.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			var err error
-			if o.shop, err = parseShop(shopFlag); err != nil {
-				return err
-			}
 			return runF(cmd.Context(), g, o)
 		},
 	}
-	shopFlagVar(cmd, &shopFlag)
+	shopFlagVar(cmd, &o.shop)
 	cmd.Flags().StringVar(&o.orderID, "order", "", "only this platform order id")
 	return cmd
 }

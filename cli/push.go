@@ -24,7 +24,6 @@ func newPushCmd(g *globals, runF runFunc[pushOptions]) *cobra.Command {
 		runF = pushRun
 	}
 	o := &pushOptions{}
-	var shopFlag string
 	cmd := &cobra.Command{
 		Use:   "push --shop CHANNEL/SHOP",
 		Short: "Push the changed part of the catalog to a shop and show progress",
@@ -33,14 +32,10 @@ progress bar on stderr when that is a terminal. Exit code 3 when some products f
 With --wait=false it prints the workflow id and run id and returns.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			var err error
-			if o.shop, err = parseShop(shopFlag); err != nil {
-				return err
-			}
 			return runF(cmd.Context(), g, o)
 		},
 	}
-	shopFlagVar(cmd, &shopFlag)
+	shopFlagVar(cmd, &o.shop)
 	cmd.Flags().BoolVar(&o.wait, "wait", true, "wait for the push to finish, showing progress")
 	return cmd
 }

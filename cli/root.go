@@ -248,11 +248,34 @@ func (d debugOnly) WithGroup(name string) slog.Handler    { return debugOnly{d.h
 // lookupEnv reads the environment (a variable, for tests).
 var lookupEnv = os.Getenv
 
-// shopFlagVar adds the required --shop CHANNEL/SHOP flag every shop command takes.
-func shopFlagVar(cmd *cobra.Command, v *string) {
-	cmd.Flags().StringVar(v, "shop", "", "CHANNEL/SHOP, e.g. tmall/flagship")
+// shopFlagVar adds the required --shop CHANNEL/SHOP flag every shop
+// command takes, parsed into v as the flag is read (a bad value is a usage
+// error, exit 2).
+func shopFlagVar(cmd *cobra.Command, v *domain.ShopRef) {
+	cmd.Flags().Var((*shopValue)(v), "shop", "CHANNEL/SHOP, e.g. tmall/flagship")
 	_ = cmd.MarkFlagRequired("shop")
 }
+
+// shopValue is a --shop flag: a pflag.Value over a domain.ShopRef.
+type shopValue domain.ShopRef
+
+func (v *shopValue) String() string {
+	if v.Channel == "" {
+		return ""
+	}
+	return domain.ShopRef(*v).String()
+}
+
+func (v *shopValue) Set(s string) error {
+	ref, err := parseShop(s)
+	if err != nil {
+		return err
+	}
+	*v = shopValue(ref)
+	return nil
+}
+
+func (*shopValue) Type() string { return "CHANNEL/SHOP" }
 
 func parseShop(s string) (domain.ShopRef, error) {
 	ch, shop, ok := strings.Cut(s, "/")
