@@ -13,7 +13,10 @@ var Platform = kit.Platform{
 	Credentials: []kit.Credential{
 		{Name: "client_id", New: func() string { return kit.RandHex(8) }},
 		{Name: "client_secret", New: func() string { return kit.RandHex(16) }},
-		{Name: "grant_id", New: func() string { n, _ := strconv.ParseInt(kit.RandHex(3), 16, 64); return strconv.FormatInt(10000000+n, 10) }},
+		{Name: "grant_id", New: func() string {
+			n, _ := strconv.ParseInt(kit.RandHex(3), 16, 64)
+			return strconv.FormatInt(10000000+n, 10)
+		}},
 	},
 	Open: func(c kit.Config) (kit.Sandbox, error) {
 		return Open(Config{ClientID: c.Credentials["client_id"], ClientSecret: c.Credentials["client_secret"], KdtID: c.Credentials["grant_id"],
