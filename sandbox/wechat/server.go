@@ -1,0 +1,357 @@
+// Package wechat is the sandbox of WeChat 微信小店 (channels/ec), written
+// from the platform's side: it never imports its connector
+// (connectors/wechat). It serves
+//
+//   - POST /cgi-bin/stable_token {"grant_type":"client_credential","appid","secret","force_refresh"}
+//     → {"access_token","expires_in"} (7200 s; the same token until 5 min
+//     before it expires, a new one with force_refresh);
+//   - POST /channels/ec/<module>/<action>?access_token=… with a JSON body,
+//     answering HTTP 200 and {"errcode":0,"errmsg":"ok",…payload…} or
+//     {"errcode":N,"errmsg":"… rid: …"}.
+//
+// Products are a draft (edit_status) and an online copy (status): add and
+// update write the draft and put it in review (edit_status 2); after a
+// number of product/get calls (SetReviewGets) the review passes (4: the
+// draft goes online, listed, status 5) or fails (3, with the reason set by
+// RejectNext). Stock changes only by product/stock/update deltas and by
+// the shop's own sales. Orders are listed by update_time_range (unix
+// seconds, at most 7 days) as id strings with next_key/has_more, and read
+// one by one with order/get, whose order_id is a bare 19-digit number.
+//
+// Admin: the common API of sandbox/kit under /_sandbox/.
+package wechat
+
+import (
+	"bytes"
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"math/rand"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/syncctl/syncctl/sandbox/kit"
+)
+
+// Error codes (channels.md §1).
+const (
+	CodeOK              = 0
+	CodeBusy            = -1
+	CodeInvalidToken    = 40001
+	CodeInvalidAppID    = 40013
+	CodeInvalidArgs     = 40097 // a parameter is missing or malformed; errmsg names it
+	CodeInvalidSecret   = 40125
+	CodeMissingToken    = 41001
+	CodeExpiredToken    = 42001
+	CodeDailyQuota      = 45009
+	CodeMinuteQuota     = 45011
+	CodeSKUStockFreq    = 10020112
+	CodeNotFound        = 10020052 // no such product or SKU
+	CodeDelistInAudit   = 10020047
+	CodeNotListed       = 10020065
+	CodeStockInAudit    = 10020217
+	CodeStockZeroDelta  = 10020218
+	CodeStockShort      = 10020219
+	CodeNeverListed     = 10020289
+	CodeOrderNotFound   = 10021001 // UNCONFIRMED: the order-not-found code was not seen in a source
+	CodeOrderNotShipped = 10021002 // UNCONFIRMED: shipping an order that is not waiting to ship
+)
+
+// Token lifetime, and how long before expiry stable_token hands out a new one.
+const (
+	TokenLifetime = 7200 * time.Second
+	TokenRotate   = 5 * time.Minute
+)
+
+// Limits of order/list/get.
+const (
+	MaxOrderSpan = 7 * 24 * time.Hour
+	MaxPageSize  = 100
+)
+
+// Config configures a sandbox.
+type Config struct {
+	AppID, Secret   string
+	QPS             float64          // per appid; over it answers 45011 (0 = unlimited)
+	OrdersPerMinute float64          // orders sold by themselves (0 = only on request)
+	Seed            int64            // ids, buyers and fault ratios
+	Now             func() time.Time // nil = time.Now
+	StateFile       string           // keep products and orders across restarts ("" = memory only)
+}
+
+// Server is a running sandbox; it is an http.Handler.
+type Server struct {
+	cfg     Config
+	mux     *http.ServeMux
+	faults  *kit.Faults
+	limiter *kit.Limiter
+	stats   *kit.Stats
+	gen     *kit.Generator
+
+	mu       sync.Mutex
+	rnd      *rand.Rand
+	nextID   int64
+	tokens   map[string]time.Time // access token → expiry
+	current  string               // the token stable_token hands out
+	products map[string]*product
+	orders   map[string]*order
+	persist  *kit.StateFile
+
+	// Test knobs (hooks.go); runtime only.
+	reviewGets int               // product/get calls a review takes
+	rejects    map[string]string // out_product_id → reason its next review fails with
+	calls      map[string]int
+}
+
+// New builds a sandbox for tests; it panics where Open returns an error.
+func New(cfg Config) *Server {
+	s, err := Open(cfg)
+	if err != nil {
+		panic(err)
+	}
+	return s
+}
+
+// Open builds a sandbox, loads its StateFile if any and starts its order
+// generator.
+func Open(cfg Config) (*Server, error) {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	s := &Server{cfg: cfg, faults: kit.NewFaults(cfg.Seed, cfg.Now), limiter: kit.NewLimiter(cfg.QPS, cfg.Now), stats: kit.NewStats(),
+		reviewGets: 1, rejects: map[string]string{}}
+	s.persist = kit.NewStateFile(cfg.StateFile, "wechat sandbox", stateVersion, s.snapshot)
+	s.reset()
+	if err := s.load(); err != nil {
+		return nil, err
+	}
+	s.mux = http.NewServeMux()
+	s.mux.HandleFunc("POST /cgi-bin/stable_token", s.stableToken)
+	s.mux.HandleFunc("POST /channels/ec/", s.serveAPI)
+	kit.Admin(s.mux, s, s.faults, s.stats)
+	s.gen = kit.StartGenerator(cfg.OrdersPerMinute, func() { _, _ = s.SellOrders(1, "") })
+	return s, nil
+}
+
+func (s *Server) reset() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.rnd = rand.New(rand.NewSource(s.cfg.Seed))
+	s.nextID = 1e9 + s.rnd.Int63n(1e9)
+	s.tokens = map[string]time.Time{}
+	s.current = ""
+	s.products = map[string]*product{}
+	s.orders = map[string]*order{}
+	s.calls = map[string]int{}
+}
+
+// Close stops the order generator and writes the state file.
+func (s *Server) Close() error {
+	s.gen.Stop()
+	return s.persist.Flush(true)
+}
+
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
+
+// newID returns a fresh id: 19 digits for orders (beyond float64), shorter
+// for products and SKUs as the platform's are.
+func (s *Server) newID(prefix, scale int64) string {
+	s.nextID += 1 + s.rnd.Int63n(97)
+	return strconv.FormatInt(prefix*scale+s.nextID, 10)
+}
+
+// apiErr is an error envelope.
+type apiErr struct {
+	Code int    `json:"errcode"`
+	Msg  string `json:"errmsg"`
+}
+
+func errf(code int, format string, args ...any) *apiErr {
+	return &apiErr{Code: code, Msg: fmt.Sprintf(format, args...)}
+}
+
+func invalidArg(field, format string, args ...any) *apiErr {
+	return &apiErr{Code: CodeInvalidArgs, Msg: "invalid args: " + field + ": " + fmt.Sprintf(format, args...)}
+}
+
+func (s *Server) fail(w http.ResponseWriter, status int, e *apiErr) {
+	s.stats.Reject(strconv.Itoa(e.Code))
+	out := *e
+	out.Msg += " rid: " + kit.RandHex(4) + "-" + kit.RandHex(4)
+	kit.WriteJSON(w, status, out)
+}
+
+func (s *Server) stableToken(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		GrantType    string `json:"grant_type"`
+		AppID        string `json:"appid"`
+		Secret       string `json:"secret"`
+		ForceRefresh bool   `json:"force_refresh"`
+	}
+	body, err := readBody(w, r)
+	if err == nil {
+		err = json.Unmarshal(body, &in)
+	}
+	switch {
+	case err != nil:
+		s.fail(w, http.StatusOK, invalidArg("(body)", "%v", err))
+		return
+	case in.GrantType != "client_credential":
+		s.fail(w, http.StatusOK, errf(40002, "invalid grant_type"))
+		return
+	case subtle.ConstantTimeCompare([]byte(in.AppID), []byte(s.cfg.AppID)) != 1:
+		s.fail(w, http.StatusOK, errf(CodeInvalidAppID, "invalid appid"))
+		return
+	case subtle.ConstantTimeCompare([]byte(in.Secret), []byte(s.cfg.Secret)) != 1:
+		s.fail(w, http.StatusOK, errf(CodeInvalidSecret, "invalid appsecret"))
+		return
+	}
+	s.mu.Lock()
+	now := s.cfg.Now()
+	exp, ok := s.tokens[s.current]
+	if in.ForceRefresh || !ok || exp.Sub(now) < TokenRotate {
+		if in.ForceRefresh {
+			delete(s.tokens, s.current) // force_refresh invalidates the previous token
+		}
+		s.current = "sbx_" + kit.RandHex(24)
+		exp = now.Add(TokenLifetime)
+		s.tokens[s.current] = exp
+	}
+	tok, left := s.current, int(math.Floor(exp.Sub(now).Seconds()))
+	s.mu.Unlock()
+	s.stats.Serve("stable_token")
+	kit.WriteJSON(w, http.StatusOK, map[string]any{"access_token": tok, "expires_in": left})
+}
+
+type handler func(body []byte) (map[string]any, *apiErr)
+
+func (s *Server) handlers() map[string]handler {
+	return map[string]handler{
+		"product/add": s.productAdd, "product/update": s.productUpdate, "product/get": s.productGet,
+		"product/listing": s.productListing, "product/delisting": s.productDelisting,
+		"product/stock/update": s.stockUpdate, "product/auditfree": s.auditFree,
+		"order/list/get": s.orderList, "order/get": s.orderGet, "order/delivery/send": s.deliverySend,
+	}
+}
+
+var readOnly = map[string]bool{"order/list/get": true, "order/get": true}
+
+const maxBody = 1 << 20
+
+// serveAPI answers one channels/ec call: path, token, faults, quota, method.
+func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
+	method := strings.TrimPrefix(r.URL.Path, "/channels/ec/")
+	h, ok := s.handlers()[method]
+	if !ok {
+		s.fail(w, http.StatusOK, errf(48001, "api unauthorized: unknown api channels/ec/%s", method))
+		return
+	}
+	if e := s.authorize(r); e != nil {
+		s.fail(w, http.StatusOK, e)
+		return
+	}
+	s.mu.Lock()
+	s.calls[method]++
+	s.mu.Unlock()
+	if f, ok := s.faults.Match(method); ok {
+		s.stats.Fault()
+		if !s.applyFault(w, r, f) {
+			return
+		}
+	}
+	if ok, _ := s.limiter.Allow(s.cfg.AppID); !ok {
+		s.fail(w, http.StatusOK, errf(CodeMinuteQuota, "api minute-quota reach limit  mustslower  retry next minute"))
+		return
+	}
+	body, err := readBody(w, r)
+	if err != nil {
+		s.fail(w, http.StatusOK, invalidArg("(body)", "%v", err))
+		return
+	}
+	s.mu.Lock()
+	data, e := h(body)
+	if e == nil && !readOnly[method] {
+		s.persist.Changed()
+	}
+	s.mu.Unlock()
+	if e != nil {
+		s.fail(w, http.StatusOK, e)
+		return
+	}
+	s.stats.Serve(method)
+	out := map[string]any{"errcode": CodeOK, "errmsg": "ok"}
+	for k, v := range data {
+		out[k] = v
+	}
+	kit.WriteJSON(w, http.StatusOK, out)
+}
+
+func (s *Server) authorize(r *http.Request) *apiErr {
+	tok := r.URL.Query().Get("access_token")
+	if tok == "" {
+		return errf(CodeMissingToken, "access_token missing")
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	exp, ok := s.tokens[tok]
+	switch {
+	case !ok:
+		return errf(CodeInvalidToken, "invalid credential, access_token is invalid or not latest")
+	case !s.cfg.Now().Before(exp):
+		return errf(CodeExpiredToken, "access_token expired")
+	}
+	return nil
+}
+
+func readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
+	var raw json.RawMessage
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBody))
+	if err := dec.Decode(&raw); err != nil {
+		return nil, fmt.Errorf("want a JSON object: %v", err)
+	}
+	if len(raw) == 0 || raw[0] != '{' {
+		return nil, errors.New("want a JSON object")
+	}
+	return raw, nil
+}
+
+// decode reads a method's parameters; a mistyped one is refused naming it.
+// Unknown fields are accepted: the platform ignores what it does not use.
+func decode(body []byte, v any) *apiErr {
+	if err := json.NewDecoder(bytes.NewReader(body)).Decode(v); err != nil {
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) && te.Field != "" {
+			return invalidArg(te.Field, "JSON %s where %s is expected", te.Value, te.Type)
+		}
+		return invalidArg("(body)", "%v", err)
+	}
+	return nil
+}
+
+// applyFault acts out a matched fault; it reports whether the request goes
+// on to the method (latency only).
+func (s *Server) applyFault(w http.ResponseWriter, r *http.Request, f kit.Fault) bool {
+	status, answered := kit.ServeFault(w, r, f, s.stats, []byte(`{"errcode":0,"errmsg":"ok","order":{"trun`))
+	if f.Kind == kit.FaultLatency {
+		return true
+	}
+	if answered {
+		return false
+	}
+	code, msg := f.Code, f.Msg
+	switch {
+	case f.Kind == kit.FaultRateLimit && code == 0:
+		code, msg = CodeMinuteQuota, "api minute-quota reach limit  mustslower  retry next minute"
+	case code == 0:
+		code, msg = CodeBusy, "system error"
+	case msg == "":
+		msg = "error"
+	}
+	s.fail(w, status, &apiErr{Code: code, Msg: msg})
+	return false
+}
