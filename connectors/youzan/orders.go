@@ -1,0 +1,151 @@
+package youzan
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/syncctl/syncctl/connectors"
+	"github.com/syncctl/syncctl/domain"
+	youzanmap "github.com/syncctl/syncctl/mapping/youzan"
+)
+
+// cursor is where ListOrders is: page Page of the sub-window [From, To]
+// (whole seconds, both ends included, as trades.sold.get reads them), and
+// the rest of the caller's window up to End still to read. A sub-window
+// holding more orders than the platform pages (page_no × page_size ≤ cap)
+// is halved until it fits: orders are never cut off.
+type cursor struct {
+	From, To, End int64 // unix seconds
+	Page          int
+}
+
+func (k cursor) token() string {
+	return fmt.Sprintf("v1:%d:%d:%d:%d", k.From, k.To, k.End, k.Page)
+}
+
+func parseCursor(s string) (cursor, error) {
+	var k cursor
+	parts := strings.Split(s, ":")
+	if len(parts) != 5 || parts[0] != "v1" {
+		return k, domain.Errorf(domain.EInvalid, "youzan orders: page token %q is not this connector's", s)
+	}
+	var err error
+	for i, dst := range []*int64{&k.From, &k.To, &k.End} {
+		if *dst, err = strconv.ParseInt(parts[i+1], 10, 64); err != nil {
+			return k, domain.Errorf(domain.EInvalid, "youzan orders: page token %q is not this connector's", s)
+		}
+	}
+	if k.Page, err = strconv.Atoi(parts[4]); err != nil || k.Page < 1 || k.From > k.To || k.To > k.End {
+		return k, domain.Errorf(domain.EInvalid, "youzan orders: page token %q is not this connector's", s)
+	}
+	return k, nil
+}
+
+func ceilUnix(t time.Time) int64 {
+	s := t.Unix()
+	if t.After(time.Unix(s, 0)) {
+		s++
+	}
+	return s
+}
+
+func ymd(secs int64) string { return youzanmap.FormatTime(time.Unix(secs, 0)) }
+
+// ListOrders reads one page of youzan.trades.sold.get for orders updated
+// in [From, To). Youzan times are whole seconds, so that is the inclusive
+// range [ceil(From), ceil(To) − 1].
+func (c *Channel) ListOrders(ctx context.Context, q connectors.OrderQuery) (connectors.OrderPage, error) {
+	var out connectors.OrderPage
+	var k cursor
+	if q.PageToken != "" {
+		var err error
+		if k, err = parseCursor(q.PageToken); err != nil {
+			return out, err
+		}
+	} else {
+		if !q.To.After(q.From) {
+			return out, domain.Errorf(domain.EInvalid, "youzan orders: window end %s is not after its start %s", q.To, q.From)
+		}
+		if q.To.Sub(q.From) > OrderWindowMax {
+			return out, domain.Errorf(domain.EInvalid, "youzan orders: window %s exceeds the platform's %s", q.To.Sub(q.From), OrderWindowMax)
+		}
+		start, end := ceilUnix(q.From), ceilUnix(q.To)-1
+		if end < start {
+			return out, nil // no whole second in the window
+		}
+		k = cursor{From: start, To: end, End: end, Page: 1}
+	}
+	size := q.PageSize
+	if size <= 0 || size > c.pageSize {
+		size = c.pageSize
+	}
+	size = min(size, c.maxRows)
+	for {
+		if k.Page*size > c.maxRows {
+			// Only reached when the sub-window grew past the cap while paging.
+			if err := k.split(c.shopName()); err != nil {
+				return out, err
+			}
+		}
+		var r struct {
+			Total int `json:"total_results"`
+			List  []struct {
+				FullOrderInfo json.RawMessage `json:"full_order_info"`
+			} `json:"full_order_info_list"`
+		}
+		in := map[string]any{"start_update": ymd(k.From), "end_update": ymd(k.To), "page_no": k.Page, "page_size": size}
+		if err := c.call(ctx, "youzan.trades.sold.get", in, &r); err != nil {
+			return out, err
+		}
+		if r.Total > c.maxRows {
+			if err := k.split(c.shopName()); err != nil {
+				return out, err
+			}
+			continue // what this sub-window's earlier pages gave may come again: duplicates, never gaps
+		}
+		raws := make([]json.RawMessage, 0, len(r.List))
+		for _, e := range r.List {
+			raws = append(raws, e.FullOrderInfo)
+		}
+		out.Orders, out.Rejected = youzanmap.MapOrders(c.shop, raws)
+		switch {
+		case k.Page*size < r.Total && len(r.List) > 0:
+			k.Page++
+			out.NextPageToken = k.token()
+		case k.To < k.End:
+			out.NextPageToken = cursor{From: k.To + 1, To: k.End, End: k.End, Page: 1}.token()
+		}
+		return out, nil
+	}
+}
+
+func (c *Channel) shopName() string { return c.shop.String() }
+
+// split halves the sub-window and starts it again at page 1; a single
+// second holding more than the cap cannot be read whole.
+func (k *cursor) split(shop string) error {
+	if k.From == k.To {
+		return domain.Errorf(domain.EUnavailable, "youzan orders of shop %s: more orders were updated within the second %s than trades.sold.get can page", shop, ymd(k.From))
+	}
+	k.To = k.From + (k.To-k.From)/2
+	k.Page = 1
+	return nil
+}
+
+// GetOrder reads one order with youzan.trade.get.
+func (c *Channel) GetOrder(ctx context.Context, tid string) (domain.SalesOrder, error) {
+	var r struct {
+		FullOrderInfo json.RawMessage `json:"full_order_info"`
+	}
+	if err := c.call(ctx, "youzan.trade.get", map[string]string{"tid": tid}, &r); err != nil {
+		return domain.SalesOrder{}, err
+	}
+	if len(r.FullOrderInfo) == 0 || string(r.FullOrderInfo) == "null" {
+		return domain.SalesOrder{}, unavailable(nil, "youzan.trade.get: the answer has no order "+tid)
+	}
+	return youzanmap.DecodeOrder(c.shop, r.FullOrderInfo)
+}
