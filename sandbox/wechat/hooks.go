@@ -8,7 +8,7 @@ import (
 )
 
 // SetReviewGets sets how many product/get calls a review takes before it
-// passes or fails (at least 1; the default 1).
+// passes or fails (at least 1; DefaultReviewGets).
 func (s *Server) SetReviewGets(n int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -91,8 +91,14 @@ func (s *Server) Reset() {
 	s.reset()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.reviewGets, s.rejects = 1, map[string]string{}
+	s.reviewGets, s.rejects = DefaultReviewGets, map[string]string{}
 	s.persist.Changed()
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }
+
+// AddFault injects a fault, as POST /_sandbox/faults does.
+func (s *Server) AddFault(f kit.Fault) error {
+	_, err := s.faults.Add(f)
+	return err
+}

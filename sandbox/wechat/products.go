@@ -90,7 +90,8 @@ func (s *Server) checkBody(b productBody) *apiErr {
 }
 
 // write puts a body into p's draft and sends it to review. SKUs keep their
-// ids by sku_id, else by out_sku_id; new SKUs get ids and their stock_num.
+// ids by sku_id, else by out_sku_id; new SKUs get ids. stock_num sets the
+// stock of every SKU in the body (stock is not reviewed).
 func (s *Server) write(p *product, b productBody) {
 	old := map[string]*sku{}
 	for _, c := range []*content{&p.Draft, p.Online} {
@@ -112,8 +113,8 @@ func (s *Server) write(p *product, b productBody) {
 			id = prev.SKUID
 		} else {
 			id = s.newID(1, 1e9)
-			p.Stock[id] = k.StockNum
 		}
+		p.Stock[id] = k.StockNum
 		d.SKUs = append(d.SKUs, &sku{SKUID: id, OutSKUID: k.OutSKUID, SalePrice: k.SalePrice, Attrs: k.SKUAttrs})
 	}
 	p.Draft, p.EditStatus, p.ReviewGets, p.RejectReason = d, editInReview, 0, ""

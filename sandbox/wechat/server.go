@@ -11,7 +11,7 @@
 //
 // Products are a draft (edit_status) and an online copy (status): add and
 // update write the draft and put it in review (edit_status 2); after a
-// number of product/get calls (SetReviewGets) the review passes (4: the
+// number of product/get calls (DefaultReviewGets, SetReviewGets) the review passes (4: the
 // draft goes online, listed, status 5) or fails (3, with the reason set by
 // RejectNext). Stock changes only by product/stock/update deltas and by
 // the shop's own sales. Orders are listed by update_time_range (unix
@@ -67,6 +67,10 @@ const (
 	TokenLifetime = 7200 * time.Second
 	TokenRotate   = 5 * time.Minute
 )
+
+// DefaultReviewGets is how many product/get calls a review takes: the
+// read-back right after a push still sees the draft in review.
+const DefaultReviewGets = 2
 
 // Limits of order/list/get.
 const (
@@ -124,7 +128,7 @@ func Open(cfg Config) (*Server, error) {
 		cfg.Now = time.Now
 	}
 	s := &Server{cfg: cfg, faults: kit.NewFaults(cfg.Seed, cfg.Now), limiter: kit.NewLimiter(cfg.QPS, cfg.Now), stats: kit.NewStats(),
-		reviewGets: 1, rejects: map[string]string{}}
+		reviewGets: DefaultReviewGets, rejects: map[string]string{}}
 	s.persist = kit.NewStateFile(cfg.StateFile, "wechat sandbox", stateVersion, s.snapshot)
 	s.reset()
 	if err := s.load(); err != nil {

@@ -155,6 +155,7 @@ func TestOrders(t *testing.T) {
 	e := open(t, wechat.Config{Now: func() time.Time { return now }, StateFile: filepath.Join(dir, "wechat.json")})
 	id := e.call("product/add", addBody(), 0)["data"].(map[string]any)["product_id"].(string)
 	e.call("product/get", map[string]any{"product_id": id, "data_type": 3}, 0)
+	e.call("product/get", map[string]any{"product_id": id, "data_type": 3}, 0)
 	ids, err := e.sb.SellOrders(3, "")
 	if err != nil || len(ids) != 3 || len(ids[0]) != 19 {
 		t.Fatalf("SellOrders: %v %v", ids, err)
