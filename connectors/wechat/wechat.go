@@ -315,4 +315,3 @@ func tokenRefused(err error) bool {
 func unavailable(err error, msg string) *domain.Error {
 	return &domain.Error{Code: domain.EUnavailable, Platform: platformName, Message: msg, Err: err}
 }
-
