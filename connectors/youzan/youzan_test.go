@@ -5,6 +5,8 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -216,5 +218,38 @@ func TestPlatformDeclaration(t *testing.T) {
 	}
 	if c, _ := p.Credential("client_secret"); !c.Secret {
 		t.Fatal("client_secret is secret")
+	}
+}
+
+// TestTokenRejectedTwiceIsAuth: a gateway that rejects every token gets one
+// fresh token and one retry, then EAuth.
+func TestTokenRejectedTwiceIsAuth(t *testing.T) {
+	var mu sync.Mutex
+	mints, calls := 0, 0
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		defer mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		if r.URL.Path == "/auth/token" {
+			mints++
+			_, _ = w.Write([]byte(`{"success":true,"code":200,"data":{"access_token":"tok` + string(rune('0'+mints)) + `","expires":` +
+				strconv.FormatInt(time.Now().Add(time.Hour).UnixMilli(), 10) + `}}`))
+			return
+		}
+		calls++
+		_, _ = w.Write([]byte(`{"gw_err_resp":{"trace_id":"t","err_code":4203,"err_msg":"Token 不存在"}}`))
+	}))
+	defer ts.Close()
+	ch, err := youzan.New(connectors.ShopConfig{Channel: "youzan", Shop: t.Name(), Gateway: ts.URL, QPS: 1000, Tokens: &connectors.MemoryTokens{},
+		Credentials: map[string]connectors.Secret{"client_id": "cid", "client_secret": "s", "grant_id": "1"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = ch.GetOrder(context.Background(), "E20261201103000012345678")
+	if domain.ErrorCode(err) != domain.EAuth || mints != 2 || calls != 2 {
+		t.Fatalf("err %v, %d mints, %d calls: want EAuth after one refresh and one retry", err, mints, calls)
+	}
+	if strings.Contains(err.Error(), "tok1") || strings.Contains(err.Error(), "tok2") {
+		t.Fatalf("the token leaked into the error: %v", err)
 	}
 }

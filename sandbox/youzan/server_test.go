@@ -197,3 +197,30 @@ func TestPlatform(t *testing.T) {
 	}
 	_ = sb.Close()
 }
+
+func TestStateFileKeepsTheShop(t *testing.T) {
+	path := t.TempDir() + "/youzan.json"
+	cfg := youzan.Config{ClientID: "cid", ClientSecret: "csecret", KdtID: "44001122", StateFile: path}
+	s := youzan.New(cfg)
+	ts := httptest.NewServer(s)
+	tok := token(t, ts)
+	out := post(t, ts.URL+"/api/youzan.item.create/3.0.1?access_token="+tok, map[string]any{"title": "T恤", "item_no": "P1", "price": 100, "quantity": 2,
+		"sku_stocks": `[{"price":100,"quantity":2,"item_no":"P1-S"}]`})
+	if out["response"] == nil {
+		t.Fatalf("create: %v", out)
+	}
+	ids, err := s.SellOrders(1, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts.Close()
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	again := youzan.New(cfg)
+	defer again.Close()
+	items := again.AdminItems()
+	if len(items) != 1 || items[0].SKUs[0].Stock != 1 || again.CancelOrder(ids[0]) != nil {
+		t.Fatalf("after restart: %+v", items)
+	}
+}
