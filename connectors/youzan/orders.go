@@ -13,11 +13,17 @@ import (
 	youzanmap "github.com/syncctl/syncctl/mapping/youzan"
 )
 
-// cursor is where ListOrders is: page Page of the sub-window [From, To]
-// (whole seconds, both ends included, as trades.sold.get reads them), and
-// the rest of the caller's window up to End still to read. A sub-window
-// holding more orders than the platform pages (page_no × page_size ≤ cap)
-// is halved until it fits: orders are never cut off.
+// cursor is where ListOrders is in the sub-window [From, To] (whole
+// seconds, both ends included, as trades.sold.get reads them), with the
+// rest of the caller's window up to End still to read. Page is the next
+// page to read, counting down; 0 means the sub-window is not sized yet.
+//
+// Pages are read last first: trades.sold.get pages by offset in update
+// order, and an order updated while we page leaves the window, moving the
+// later orders one place up. Read last first, such a move repeats an order
+// already read (a duplicate, harmless) instead of skipping one. A
+// sub-window holding more orders than the platform pages (page_no ×
+// page_size ≤ cap) is halved until it fits: orders are never cut off.
 type cursor struct {
 	From, To, End int64 // unix seconds
 	Page          int
@@ -39,7 +45,7 @@ func parseCursor(s string) (cursor, error) {
 			return k, domain.Errorf(domain.EInvalid, "youzan orders: page token %q is not this connector's", s)
 		}
 	}
-	if k.Page, err = strconv.Atoi(parts[4]); err != nil || k.Page < 1 || k.From > k.To || k.To > k.End {
+	if k.Page, err = strconv.Atoi(parts[4]); err != nil || k.Page < 0 || k.From > k.To || k.To > k.End {
 		return k, domain.Errorf(domain.EInvalid, "youzan orders: page token %q is not this connector's", s)
 	}
 	return k, nil
@@ -77,7 +83,7 @@ func (c *Channel) ListOrders(ctx context.Context, q connectors.OrderQuery) (conn
 		if end < start {
 			return out, nil // no whole second in the window
 		}
-		k = cursor{From: start, To: end, End: end, Page: 1}
+		k = cursor{From: start, To: end, End: end}
 	}
 	size := q.PageSize
 	if size <= 0 || size > c.pageSize {
@@ -85,11 +91,12 @@ func (c *Channel) ListOrders(ctx context.Context, q connectors.OrderQuery) (conn
 	}
 	size = min(size, c.maxRows)
 	for {
-		if k.Page*size > c.maxRows {
-			// Only reached when the sub-window grew past the cap while paging.
+		page := max(k.Page, 1) // sizing reads page 1: a small sub-window needs no other call
+		if page*size > c.maxRows {
 			if err := k.split(c.shopName()); err != nil {
 				return out, err
 			}
+			continue
 		}
 		var r struct {
 			Total int `json:"total_results"`
@@ -97,7 +104,7 @@ func (c *Channel) ListOrders(ctx context.Context, q connectors.OrderQuery) (conn
 				FullOrderInfo json.RawMessage `json:"full_order_info"`
 			} `json:"full_order_info_list"`
 		}
-		in := map[string]any{"start_update": ymd(k.From), "end_update": ymd(k.To), "page_no": k.Page, "page_size": size}
+		in := map[string]any{"start_update": ymd(k.From), "end_update": ymd(k.To), "page_no": page, "page_size": size}
 		if err := c.call(ctx, "youzan.trades.sold.get", in, &r); err != nil {
 			return out, err
 		}
@@ -105,7 +112,11 @@ func (c *Channel) ListOrders(ctx context.Context, q connectors.OrderQuery) (conn
 			if err := k.split(c.shopName()); err != nil {
 				return out, err
 			}
-			continue // what this sub-window's earlier pages gave may come again: duplicates, never gaps
+			continue // pages of the larger sub-window read before may come again: duplicates, never gaps
+		}
+		if k.Page == 0 && r.Total > size {
+			k.Page = (r.Total + size - 1) / size // sized: now the last page
+			continue
 		}
 		raws := make([]json.RawMessage, 0, len(r.List))
 		for _, e := range r.List {
@@ -113,11 +124,11 @@ func (c *Channel) ListOrders(ctx context.Context, q connectors.OrderQuery) (conn
 		}
 		out.Orders, out.Rejected = youzanmap.MapOrders(c.shop, raws)
 		switch {
-		case k.Page*size < r.Total && len(r.List) > 0:
-			k.Page++
+		case k.Page > 1:
+			k.Page--
 			out.NextPageToken = k.token()
 		case k.To < k.End:
-			out.NextPageToken = cursor{From: k.To + 1, To: k.End, End: k.End, Page: 1}.token()
+			out.NextPageToken = cursor{From: k.To + 1, To: k.End, End: k.End}.token()
 		}
 		return out, nil
 	}
@@ -125,14 +136,14 @@ func (c *Channel) ListOrders(ctx context.Context, q connectors.OrderQuery) (conn
 
 func (c *Channel) shopName() string { return c.shop.String() }
 
-// split halves the sub-window and starts it again at page 1; a single
+// split halves the sub-window, to be sized again; a single
 // second holding more than the cap cannot be read whole.
 func (k *cursor) split(shop string) error {
 	if k.From == k.To {
 		return domain.Errorf(domain.EUnavailable, "youzan orders of shop %s: more orders were updated within the second %s than trades.sold.get can page", shop, ymd(k.From))
 	}
 	k.To = k.From + (k.To-k.From)/2
-	k.Page = 1
+	k.Page = 0
 	return nil
 }
 

@@ -253,3 +253,50 @@ func TestTokenRejectedTwiceIsAuth(t *testing.T) {
 		t.Fatalf("the token leaked into the error: %v", err)
 	}
 }
+
+// TestOrderLeavingTheWindowSkipsNone: an order updated while the window is
+// paged leaves it (its update time is now later); no other order is
+// skipped for it.
+func TestOrderLeavingTheWindowSkipsNone(t *testing.T) {
+	e := setup(t, "csecret", map[string]string{"order_page_size": "2"})
+	ctx := context.Background()
+	if _, err := e.ch.UpsertProduct(ctx, push()); err != nil {
+		t.Fatal(err)
+	}
+	from := e.clk.Now()
+	var tids []string
+	for range 5 {
+		ids, err := e.sb.SellOrders(1, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		tids = append(tids, ids...)
+		e.clk.Advance(time.Second)
+	}
+	q := connectors.OrderQuery{From: from, To: e.clk.Now()}
+	e.clk.Advance(time.Minute)
+	got := map[string]bool{}
+	for pages := 0; ; pages++ {
+		page, err := e.ch.ListOrders(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, o := range page.Orders {
+			got[o.PlatformOrderID] = true
+		}
+		if pages == 0 {
+			if err := e.sb.CancelOrder(tids[0]); err != nil { // the oldest: the first in update order
+				t.Fatal(err)
+			}
+		}
+		if page.NextPageToken == "" {
+			break
+		}
+		q.PageToken = page.NextPageToken
+	}
+	for _, id := range tids[1:] {
+		if !got[id] {
+			t.Fatalf("order %s was skipped when %s left the window (read %v)", id, tids[0], got)
+		}
+	}
+}
