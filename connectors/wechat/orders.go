@@ -103,6 +103,7 @@ func (c *Channel) Ship(ctx context.Context, s domain.Shipment) error {
 		}
 		var ps []product
 		for _, l := range s.Lines {
+			found := false
 			for _, ol := range o.Lines {
 				if ol.PlatformLineID == l.PlatformLineID {
 					n := l.Quantity
@@ -110,7 +111,11 @@ func (c *Channel) Ship(ctx context.Context, s domain.Shipment) error {
 						n = ol.Quantity
 					}
 					ps = append(ps, product{ProductID: ol.PlatformItemID, SKUID: ol.PlatformSKUID, ProductCnt: n})
+					found = true
 				}
+			}
+			if !found {
+				return domain.Errorf(domain.ENotFound, "wechat_shop order %s has no line %s to ship", s.PlatformOrderID, l.PlatformLineID)
 			}
 		}
 		d["product_infos"] = ps

@@ -2,6 +2,7 @@ package wechat
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -13,9 +14,8 @@ import (
 
 // Data types of product/get.
 const (
-	dataOnline = 1
-	dataDraft  = 2
-	dataBoth   = 3
+	dataDraft = 2
+	dataBoth  = 3
 )
 
 type productData struct {
@@ -54,18 +54,36 @@ func sku(draft, online wechatmap.Product, skuID, code string) (wechatmap.SKU, bo
 // in_review until ReviewStatus says otherwise. The SKU ids come from
 // reading the draft back. stock_num in the body sets every SKU's stock.
 //
-// A product whose create may have landed (MayExist) cannot be looked up by
-// out_product_id on this API without walking product/list/get: it is
-// created again (TODO issue 7: look it up first).
+// A product whose create may have landed (MayExist) is looked up by its
+// out_product_id first, so a retry never creates it twice.
 func (c *Channel) UpsertProduct(ctx context.Context, p connectors.ProductPush) (connectors.ProductResult, error) {
 	var res connectors.ProductResult
 	productID := ""
 	if p.Known != nil {
 		productID = p.Known.ItemID
 	}
+	// What the platform cannot take is refused before any call, the lookup included.
 	body, err := wechatmap.ProductRequest(p, productID, c.catIDs)
 	if err != nil {
 		return res, err
+	}
+	if productID == "" && p.MayExist {
+		if productID, err = c.findByOutProductID(ctx, p.Product.Code); err != nil {
+			return res, err
+		}
+		if productID != "" {
+			// Update the SKUs it has by their ids, as a Known push would.
+			draft, _, err := c.getProduct(ctx, productID)
+			if err != nil {
+				return res, err
+			}
+			body.ProductID = productID
+			for i, k := range body.SKUs {
+				if have, ok := draft.SKU("", k.OutSKUID); ok {
+					body.SKUs[i].SKUID = have.SKUID
+				}
+			}
+		}
 	}
 	if productID == "" {
 		var r struct {
@@ -197,4 +215,41 @@ func platformCode(err error) int {
 	}
 	n, _ := strconv.Atoi(de.PlatformCode)
 	return n
+}
+
+// listPageSize is product/list/get's page_size: the platform's most.
+const listPageSize = 30
+
+// findByOutProductID looks a product up by its out_product_id; "" when
+// there is none. The API has no such lookup (and does not check
+// out_product_id for uniqueness), so it walks product/list/get and reads
+// each product's draft: a cost paid only after an interrupted create.
+func (c *Channel) findByOutProductID(ctx context.Context, outID string) (string, error) {
+	key := ""
+	for {
+		var r struct {
+			ProductIDs []json.Number `json:"product_ids"`
+			NextKey    string        `json:"next_key"`
+		}
+		in := map[string]any{"page_size": listPageSize}
+		if key != "" {
+			in["next_key"] = key
+		}
+		if err := c.call(ctx, "product/list/get", in, &r); err != nil {
+			return "", err
+		}
+		for _, id := range r.ProductIDs {
+			var d productData
+			if err := c.call(ctx, "product/get", map[string]any{"product_id": id.String(), "data_type": dataDraft}, &d); err != nil {
+				return "", err
+			}
+			if d.EditProduct != nil && d.EditProduct.OutProductID == outID {
+				return id.String(), nil
+			}
+		}
+		if len(r.ProductIDs) < listPageSize || r.NextKey == "" || r.NextKey == key {
+			return "", nil
+		}
+		key = r.NextKey
+	}
 }

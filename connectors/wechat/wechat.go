@@ -102,7 +102,7 @@ var (
 // order/delivery/send are absent: Temporal retries their activity, which
 // reads the state first.
 var idempotent = map[string]bool{
-	"product/get": true, "order/list/get": true, "order/get": true, "product/update": true,
+	"product/get": true, "product/list/get": true, "order/list/get": true, "order/get": true, "product/update": true,
 	"product/auditfree": true, "product/listing": true, "product/delisting": true,
 }
 

@@ -227,6 +227,15 @@ func TestOrders(t *testing.T) {
 	if o, _ := e.ch.GetOrder(ctx, ids[1]); o.Status != domain.OrderShipped {
 		t.Errorf("shipped: %s", o.Status)
 	}
+	line := func(id string) string { o, _ := e.ch.GetOrder(ctx, id); return o.Lines[0].PlatformLineID }
+	if err := e.ch.Ship(ctx, domain.Shipment{PlatformOrderID: ids[2], Carrier: "YD", TrackingNo: "YD1",
+		Lines: []domain.ShipmentLine{{PlatformLineID: "999"}}}); domain.ErrorCode(err) != domain.ENotFound {
+		t.Errorf("unknown line: %v", err)
+	}
+	if err := e.ch.Ship(ctx, domain.Shipment{PlatformOrderID: ids[2], Carrier: "YD", TrackingNo: "YD2",
+		Lines: []domain.ShipmentLine{{PlatformLineID: line(ids[2])}}}); err != nil {
+		t.Errorf("ship a line: %v", err)
+	}
 	_, err = e.ch.ListOrders(ctx, connectors.OrderQuery{From: now.Add(-8 * 24 * time.Hour), To: now})
 	if domain.ErrorCode(err) != domain.EInvalid {
 		t.Errorf("8-day window: %v", err)
@@ -266,5 +275,24 @@ func srvFault(t *testing.T, e *env, f kit.Fault) {
 	t.Helper()
 	if err := e.sb.AddFault(f); err != nil {
 		t.Fatal(err)
+	}
+}
+
+func TestRetriedCreateFindsTheProduct(t *testing.T) {
+	ctx := context.Background()
+	e := open(t, nil)
+	first, err := e.ch.UpsertProduct(ctx, push())
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := push()
+	p.MayExist = true
+	again, err := e.ch.UpsertProduct(ctx, p)
+	if err != nil || again.IDs.ItemID != first.IDs.ItemID || e.sb.Calls("product/add") != 1 || e.sb.Calls("product/update") != 1 {
+		t.Errorf("retried create: %+v %v (adds %d)", again.IDs, err, e.sb.Calls("product/add"))
+	}
+	p.Product.Code = "YS-TS-002"
+	if _, err := e.ch.UpsertProduct(ctx, p); err != nil || e.sb.Calls("product/add") != 2 {
+		t.Errorf("a product that was never created: %v (adds %d)", err, e.sb.Calls("product/add"))
 	}
 }

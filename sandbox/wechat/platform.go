@@ -33,7 +33,8 @@ Money is integer 分, times unix seconds, order ids 19 digits.
 
 Methods: product/add and product/update (write the draft, review: edit_status
 2 → 4 approved and listed (status 5), or 3 rejected), product/get
-(data_type 1 online, 2 draft, 3 both), product/listing, product/delisting,
+(data_type 1 online, 2 draft, 3 both), product/list/get (ids,
+page_size ≤ 30, next_key), product/listing, product/delisting,
 product/stock/update (diff_type 1 add, 2 subtract, 3 set; 10020289 never
 listed, 10020217 in audit, 10020218 zero delta, 10020219 insufficient),
 product/auditfree (sale_price of a listed product), order/list/get

@@ -2,6 +2,7 @@ package wechat
 
 import (
 	"sort"
+	"strconv"
 	"unicode"
 	"unicode/utf8"
 )
@@ -365,4 +366,38 @@ func (s *Server) sortedProductIDs() []string {
 	}
 	sort.Strings(ids)
 	return ids
+}
+
+// productList pages through product ids (newest last), page_size ≤ 30.
+func (s *Server) productList(body []byte) (map[string]any, *apiErr) {
+	var in struct {
+		Status   int    `json:"status"`
+		PageSize int    `json:"page_size"`
+		NextKey  string `json:"next_key"`
+	}
+	if e := decode(body, &in); e != nil {
+		return nil, e
+	}
+	if in.PageSize < 1 || in.PageSize > 30 {
+		return nil, invalidArg("page_size", "must be 1 to 30, got %d", in.PageSize)
+	}
+	var ids []string
+	for _, id := range s.sortedProductIDs() {
+		if in.Status == 0 || s.products[id].Status == in.Status {
+			ids = append(ids, id)
+		}
+	}
+	from := 0
+	if in.NextKey != "" {
+		n, err := strconv.Atoi(in.NextKey)
+		if err != nil || n < 0 {
+			return nil, invalidArg("next_key", "not a key this API returned")
+		}
+		from = min(n, len(ids))
+	}
+	page := []string{}
+	for i := from; i < len(ids) && i < from+in.PageSize; i++ {
+		page = append(page, ids[i])
+	}
+	return map[string]any{"product_ids": page, "next_key": strconv.Itoa(from + len(page)), "total_num": len(ids)}, nil
 }

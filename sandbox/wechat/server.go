@@ -236,14 +236,14 @@ type handler func(body []byte) (map[string]any, *apiErr)
 
 func (s *Server) handlers() map[string]handler {
 	return map[string]handler{
-		"product/add": s.productAdd, "product/update": s.productUpdate, "product/get": s.productGet,
+		"product/add": s.productAdd, "product/update": s.productUpdate, "product/get": s.productGet, "product/list/get": s.productList,
 		"product/listing": s.productListing, "product/delisting": s.productDelisting,
 		"product/stock/update": s.stockUpdate, "product/auditfree": s.auditFree,
 		"order/list/get": s.orderList, "order/get": s.orderGet, "order/delivery/send": s.deliverySend,
 	}
 }
 
-var readOnly = map[string]bool{"order/list/get": true, "order/get": true}
+var readOnly = map[string]bool{"product/list/get": true, "order/list/get": true, "order/get": true}
 
 const maxBody = 1 << 20
 
