@@ -21,7 +21,7 @@ func TestMapError(t *testing.T) {
 		{10020112, domain.ERateLimited, skuStockWait},
 		{40001, domain.EAuth, 0}, {42001, domain.EAuth, 0}, {40014, domain.EAuth, 0}, {40125, domain.EAuth, 0},
 		{10020052, domain.ENotFound, 0},
-		{10020217, domain.EConflict, 0},
+		{10020217, domain.EConflict, 0}, {10020289, domain.EConflict, 0}, {10020047, domain.EConflict, 0},
 		{10020218, domain.EInvalid, 0}, {40097, domain.EInvalid, 0},
 	}
 	for _, c := range cases {

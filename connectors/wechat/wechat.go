@@ -259,6 +259,7 @@ const (
 	codeDelistInAudit = 10020047
 	codeNotListed     = 10020065
 	codeStockInAudit  = 10020217
+	codeNeverListed   = 10020289
 )
 
 // skuStockWait is how long one SKU's stock is left alone after 10020112
@@ -270,7 +271,8 @@ var gmt8 = time.FixedZone("GMT+8", 8*3600)
 // mapError turns an errcode into a coded domain error: -1 is retryable,
 // 45011 rate-limited until the next minute, 45009 until the quota day
 // resets at midnight GMT+8, 10020112 for that SKU, token and credential
-// codes are EAuth, a missing record ENotFound, a draft in audit EConflict,
+// codes are EAuth, a missing record ENotFound, a draft in audit or a
+// product never listed EConflict,
 // every other code invalid (the errmsg names the problem).
 func mapError(method string, code int, msg string, now time.Time) *domain.Error {
 	e := &domain.Error{Platform: platformName, PlatformCode: strconv.Itoa(code), Message: method + ": " + msg}
@@ -290,7 +292,9 @@ func mapError(method string, code int, msg string, now time.Time) *domain.Error 
 		e.Code = domain.EAuth
 	case codeNotFound:
 		e.Code = domain.ENotFound
-	case codeStockInAudit, codeDelistInAudit:
+	case codeStockInAudit, codeDelistInAudit, codeNeverListed:
+		// The product's state, not the request, is wrong: a draft in audit,
+		// or a product whose first review has not passed yet.
 		e.Code = domain.EConflict
 	default:
 		e.Code = domain.EInvalid
