@@ -2,13 +2,13 @@ package fakemap
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strconv"
 	"time"
 
 	"github.com/syncctl/syncctl/connectors"
 	"github.com/syncctl/syncctl/domain"
+	"github.com/syncctl/syncctl/mapping"
 )
 
 // Order is an order as order.list and order.get send it. Ids are strings
@@ -69,36 +69,17 @@ func MapStatus(s int) domain.OrderStatus {
 	return domain.OrderUnknown
 }
 
-// MapOrders maps each raw order of a page on its own: an order that cannot
-// be decoded or mapped is returned in rejected (its id and a reason naming
-// the field) and never fails the others.
+// MapOrders maps each raw order of a page on its own (mapping.MapEach).
 func MapOrders(shop domain.ShopRef, raws []json.RawMessage) (orders []domain.SalesOrder, rejected []connectors.RejectedOrder) {
-	for i, raw := range raws {
-		o, err := DecodeOrder(shop, raw)
-		if err != nil {
-			id := idOf(raw)
-			if id == "" {
-				id = fmt.Sprintf("(order %d of the page, no order_id)", i+1)
-			}
-			rejected = append(rejected, connectors.RejectedOrder{PlatformOrderID: id, Reason: err.Error()})
-			continue
-		}
-		orders = append(orders, o)
-	}
-	return orders, rejected
+	return mapping.MapEach(raws, "order", "order_id", idOf, func(raw json.RawMessage) (domain.SalesOrder, error) { return DecodeOrder(shop, raw) })
 }
 
 // DecodeOrder decodes one raw order and maps it. A field of the wrong JSON
 // type is named with its path ("amounts.paid_fen").
 func DecodeOrder(shop domain.ShopRef, raw json.RawMessage) (domain.SalesOrder, error) {
 	var o Order
-	if err := json.Unmarshal(raw, &o); err != nil {
-		rec := record(idOf(raw))
-		var te *json.UnmarshalTypeError
-		if errors.As(err, &te) && te.Field != "" {
-			return domain.SalesOrder{}, invalid(rec, te.Field, fmt.Sprintf("JSON %s where %s is expected", te.Value, te.Type))
-		}
-		return domain.SalesOrder{}, invalid(rec, "(body)", "malformed JSON: "+err.Error())
+	if err := mapping.Unmarshal("fake", record(idOf(raw)), raw, &o); err != nil {
+		return domain.SalesOrder{}, err
 	}
 	return OrderToSalesOrder(shop, o)
 }

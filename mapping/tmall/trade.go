@@ -2,12 +2,12 @@ package tmallmap
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"time"
 
 	"github.com/syncctl/syncctl/connectors"
 	"github.com/syncctl/syncctl/domain"
+	"github.com/syncctl/syncctl/mapping"
 )
 
 // Shanghai is the zone of every TOP timestamp ("yyyy-MM-dd HH:mm:ss", GMT+8).
@@ -120,38 +120,20 @@ func (id *ID) UnmarshalJSON(b []byte) error {
 
 func (id ID) String() string { return string(id) }
 
-// MapTrades maps each raw trade of a page on its own: a trade that cannot be
-// decoded or mapped is returned in rejected (tid and a reason naming the
-// field) and never fails the others.
+// MapTrades maps each raw trade of a page on its own (mapping.MapEach).
 func MapTrades(shop domain.ShopRef, raws []json.RawMessage) (orders []domain.SalesOrder, rejected []connectors.RejectedOrder) {
-	for i, raw := range raws {
-		o, err := DecodeTrade(shop, raw)
-		if err != nil {
-			id := tidOf(raw)
-			if id == "" {
-				id = fmt.Sprintf("(trade %d of the page, no tid)", i+1)
-			}
-			rejected = append(rejected, connectors.RejectedOrder{PlatformOrderID: id, Reason: err.Error()})
-			continue
-		}
-		orders = append(orders, o)
-	}
-	return orders, rejected
+	return mapping.MapEach(raws, "trade", "tid", tidOf, func(raw json.RawMessage) (domain.SalesOrder, error) { return DecodeTrade(shop, raw) })
 }
 
 // DecodeTrade decodes one raw TOP trade and maps it.
 func DecodeTrade(shop domain.ShopRef, raw json.RawMessage) (domain.SalesOrder, error) {
 	var t Trade
-	if err := json.Unmarshal(raw, &t); err != nil {
-		rec := "order " + tidOf(raw)
-		if rec == "order " {
-			rec = "order (no tid)"
-		}
-		var te *json.UnmarshalTypeError
-		if errors.As(err, &te) && te.Field != "" {
-			return domain.SalesOrder{}, invalid(rec, te.Field, fmt.Sprintf("JSON %s where a %s is expected", te.Value, te.Type))
-		}
-		return domain.SalesOrder{}, invalid(rec, "(body)", "malformed JSON: "+err.Error())
+	rec := "order " + tidOf(raw)
+	if rec == "order " {
+		rec = "order (no tid)"
+	}
+	if err := mapping.Unmarshal("tmall", rec, raw, &t); err != nil {
+		return domain.SalesOrder{}, err
 	}
 	return TradeToOrder(shop, t)
 }

@@ -3,13 +3,13 @@ package youzanmap
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
 
 	"github.com/syncctl/syncctl/connectors"
 	"github.com/syncctl/syncctl/domain"
+	"github.com/syncctl/syncctl/mapping"
 )
 
 // TimeLayout is how Youzan writes times, in GMT+8.
@@ -109,36 +109,18 @@ func MapStatus(s string) domain.OrderStatus {
 	return domain.OrderUnknown
 }
 
-// MapOrders maps each raw full_order_info of a page on its own: one that
-// cannot be decoded or mapped is returned in rejected and never fails the
-// others.
+// MapOrders maps each raw full_order_info of a page on its own
+// (mapping.MapEach).
 func MapOrders(shop domain.ShopRef, raws []json.RawMessage) (orders []domain.SalesOrder, rejected []connectors.RejectedOrder) {
-	for i, raw := range raws {
-		o, err := DecodeOrder(shop, raw)
-		if err != nil {
-			id := tidOf(raw)
-			if id == "" {
-				id = fmt.Sprintf("(order %d of the page, no tid)", i+1)
-			}
-			rejected = append(rejected, connectors.RejectedOrder{PlatformOrderID: id, Reason: err.Error()})
-			continue
-		}
-		orders = append(orders, o)
-	}
-	return orders, rejected
+	return mapping.MapEach(raws, "order", "tid", tidOf, func(raw json.RawMessage) (domain.SalesOrder, error) { return DecodeOrder(shop, raw) })
 }
 
 // DecodeOrder decodes one full_order_info and maps it. A field of the wrong
 // JSON type is named with its path.
 func DecodeOrder(shop domain.ShopRef, raw json.RawMessage) (domain.SalesOrder, error) {
 	var w FullOrderInfo
-	if err := json.Unmarshal(raw, &w); err != nil {
-		rec := record(tidOf(raw))
-		var te *json.UnmarshalTypeError
-		if errors.As(err, &te) && te.Field != "" {
-			return domain.SalesOrder{}, invalid(rec, te.Field, fmt.Sprintf("JSON %s where %s is expected", te.Value, te.Type))
-		}
-		return domain.SalesOrder{}, invalid(rec, "(body)", "malformed JSON: "+err.Error())
+	if err := mapping.Unmarshal("youzan", record(tidOf(raw)), raw, &w); err != nil {
+		return domain.SalesOrder{}, err
 	}
 	return ToSalesOrder(shop, w)
 }
