@@ -178,9 +178,6 @@ func (s *Server) methods() map[string]handler {
 // readOnly methods change nothing, so they never dirty the state file.
 var readOnly = map[string]bool{"product.get": true, "order.list": true, "order.get": true}
 
-// maxBody bounds a request body.
-const maxBody = 1 << 20
-
 // serveAPI answers one call: method, then the key, then faults (so an
 // unauthenticated call never uses up a count-limited fault), then the
 // quota, then the method.
@@ -209,7 +206,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, &apiErr{Code: CodeThrottled, Message: fmt.Sprintf("call quota exceeded, retry after %d s", secs), RetryAfter: secs})
 		return
 	}
-	body, err := readBody(w, r)
+	body, err := kit.ReadJSONObject(w, r)
 	if err != nil {
 		s.fail(w, invalid("(body)", "%v", err))
 		return
@@ -240,18 +237,6 @@ func (s *Server) authorize(r *http.Request) *apiErr {
 		return errf(CodeUnauthorized, "Authorization: the api key is not this shop's")
 	}
 	return nil
-}
-
-func readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
-	var raw json.RawMessage
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBody))
-	if err := dec.Decode(&raw); err != nil {
-		return nil, fmt.Errorf("want a JSON object: %v", err)
-	}
-	if len(raw) == 0 || raw[0] != '{' {
-		return nil, errors.New("want a JSON object")
-	}
-	return raw, nil
 }
 
 // decode reads a method's parameters strictly: an unknown or mistyped

@@ -375,3 +375,20 @@ func ServeFault(w http.ResponseWriter, r *http.Request, f Fault, stats *Stats, t
 	}
 	return status, false
 }
+
+// MaxRequestBody bounds a JSON request a sandbox reads (ReadJSONObject).
+const MaxRequestBody = 1 << 20
+
+// ReadJSONObject reads a request body that must be one JSON object of at
+// most MaxRequestBody bytes, and returns it raw.
+func ReadJSONObject(w http.ResponseWriter, r *http.Request) ([]byte, error) {
+	var raw json.RawMessage
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, MaxRequestBody))
+	if err := dec.Decode(&raw); err != nil {
+		return nil, fmt.Errorf("want a JSON object: %v", err)
+	}
+	if len(raw) == 0 || raw[0] != '{' {
+		return nil, fmt.Errorf("want a JSON object")
+	}
+	return raw, nil
+}

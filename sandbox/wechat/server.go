@@ -197,7 +197,7 @@ func (s *Server) stableToken(w http.ResponseWriter, r *http.Request) {
 		Secret       string `json:"secret"`
 		ForceRefresh bool   `json:"force_refresh"`
 	}
-	body, err := readBody(w, r)
+	body, err := kit.ReadJSONObject(w, r)
 	if err == nil {
 		err = json.Unmarshal(body, &in)
 	}
@@ -245,8 +245,6 @@ func (s *Server) handlers() map[string]handler {
 
 var readOnly = map[string]bool{"product/list/get": true, "order/list/get": true, "order/get": true}
 
-const maxBody = 1 << 20
-
 // serveAPI answers one channels/ec call: path, token, faults, quota, method.
 func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	method := strings.TrimPrefix(r.URL.Path, "/channels/ec/")
@@ -272,7 +270,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, http.StatusOK, errf(CodeMinuteQuota, "api minute-quota reach limit  mustslower  retry next minute"))
 		return
 	}
-	body, err := readBody(w, r)
+	body, err := kit.ReadJSONObject(w, r)
 	if err != nil {
 		s.fail(w, http.StatusOK, invalidArg("(body)", "%v", err))
 		return
@@ -310,18 +308,6 @@ func (s *Server) authorize(r *http.Request) *apiErr {
 		return errf(CodeExpiredToken, "access_token expired")
 	}
 	return nil
-}
-
-func readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
-	var raw json.RawMessage
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBody))
-	if err := dec.Decode(&raw); err != nil {
-		return nil, fmt.Errorf("want a JSON object: %v", err)
-	}
-	if len(raw) == 0 || raw[0] != '{' {
-		return nil, errors.New("want a JSON object")
-	}
-	return raw, nil
 }
 
 // decode reads a method's parameters; a mistyped one is refused naming it.
