@@ -95,7 +95,7 @@ func ordersPullRun(ctx context.Context, g *globals, o *ordersPullOptions) error 
 		return g.printStarted(id, "pull", run)
 	}
 	fmt.Fprintf(g.io.Err, "order pull %s (run %s)\n", id, run.GetRunID())
-	st, err := waitForPull(ctx, g, cfg, c, id, run, o.timeout)
+	st, err := waitForPull(ctx, g, cfg, c, o.shop, id, run, o.timeout)
 	if err != nil {
 		return err
 	}
@@ -130,8 +130,14 @@ const pullWaitTick = 3 * time.Second
 // are pending and the ERP's last answer, whenever that changes. With a
 // timeout it gives up waiting (the workflow goes on) with an error that
 // says where things stand.
-func waitForPull(ctx context.Context, g *globals, cfg config.Config, c client.Client, id string, run client.WorkflowRun, timeout time.Duration) (workflows.PullStats, error) {
+func waitForPull(ctx context.Context, g *globals, cfg config.Config, c client.Client, shop domain.ShopRef, id string, run client.WorkflowRun, timeout time.Duration) (workflows.PullStats, error) {
 	var st workflows.PullStats
+	// The store, opened once, tells the ERP's last answer while deliveries wait.
+	var db store.Store
+	if s, err := g.openStoreReadAt(ctx, cfg); err == nil {
+		db = s
+		defer db.Close()
+	}
 	done := make(chan error, 1)
 	go func() { done <- run.Get(ctx, &st) }()
 	var expire <-chan time.Time
@@ -154,7 +160,7 @@ func waitForPull(ctx context.Context, g *globals, cfg config.Config, c client.Cl
 			}
 			return st, fmt.Errorf("gave up waiting after %s (%s); the pull goes on: see %s in the Web UI", timeout, msg, id)
 		case <-tick.C:
-			if line := pullWaitLine(ctx, g, cfg, c, id); line != "" && line != said {
+			if line := pullWaitLine(ctx, c, db, shop, id); line != "" && line != said {
 				fmt.Fprintln(g.io.Err, "  "+safeText(line))
 				said = line
 			}
@@ -163,7 +169,7 @@ func waitForPull(ctx context.Context, g *globals, cfg config.Config, c client.Cl
 }
 
 // pullWaitLine says what a one-shot pull waits for ("" while it pulls).
-func pullWaitLine(ctx context.Context, g *globals, cfg config.Config, c client.Client, id string) string {
+func pullWaitLine(ctx context.Context, c client.Client, db store.Store, shop domain.ShopRef, id string) string {
 	v, err := c.QueryWorkflow(ctx, id, "", workflows.QueryProgress)
 	if err != nil {
 		return ""
@@ -179,12 +185,17 @@ func pullWaitLine(ctx context.Context, g *globals, cfg config.Config, c client.C
 		return ""
 	}
 	line := fmt.Sprintf("waiting for the ERP to accept %s", plural(p.Pending, "delivery", "deliveries"))
-	if st, err := g.openStoreReadAt(ctx, cfg); err == nil {
-		defer st.Close()
-		if ds, err := st.PendingDeliveries(ctx, 1); err == nil && len(ds) == 1 && ds[0].Attempts > 0 {
-			d := ds[0]
-			line += fmt.Sprintf(" (%d attempts so far; last answer: %s)", d.Attempts, erpAnswer(d.LastError, d.LastHTTPStatus))
-		}
+	if db == nil {
+		return line
+	}
+	// The shop's oldest pending delivery (every pending one was dispatched
+	// before an hour from now).
+	refs, err := db.PendingDeliveryRefs(ctx, shop, time.Now().Add(time.Hour), 1)
+	if err != nil || len(refs) == 0 {
+		return line
+	}
+	if d, err := db.GetDelivery(ctx, refs[0].ID); err == nil && d.Attempts > 0 {
+		line += fmt.Sprintf(" (%d attempts so far; last answer: %s)", d.Attempts, erpAnswer(d.LastError, d.LastHTTPStatus))
 	}
 	return line
 }
