@@ -107,3 +107,21 @@ func TestMasks(t *testing.T) {
 		t.Error("Digits")
 	}
 }
+
+func TestCarrierCode(t *testing.T) {
+	table := map[string]string{"SF": "SF", "YUNDA": "YD"}
+	s := domain.Shipment{PlatformOrderID: "3700001", Carrier: "YUNDA"}
+	if got, err := domain.CarrierCode("wechat_shop", table, s); err != nil || got != "YD" {
+		t.Fatalf("YUNDA: %q %v", got, err)
+	}
+	for carrier, want := range map[string]string{
+		"ZTO": `has no code for carrier "ZTO"`, // ours, not the platform's
+		"ZZ":  `unknown carrier "ZZ"`,
+	} {
+		s.Carrier = carrier
+		_, err := domain.CarrierCode("wechat_shop", table, s)
+		if domain.ErrorCode(err) != domain.EInvalid || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), "order 3700001, field carrier") {
+			t.Errorf("%s: %v", carrier, err)
+		}
+	}
+}
