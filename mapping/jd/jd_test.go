@@ -188,7 +188,9 @@ func TestWareRequestRejects(t *testing.T) {
 		{"unknown spec", func(p *connectors.ProductPush, _ *jdmap.WareOptions) {
 			p.Product.SKUs[0].Specs = []domain.SpecValue{{Name: "口味", Value: "原味"}}
 		}, "attr:口味"},
-		{"same specs twice", func(p *connectors.ProductPush, _ *jdmap.WareOptions) { p.Product.SKUs[1].Specs = p.Product.SKUs[0].Specs }, "same specs"},
+		{"same specs twice", func(p *connectors.ProductPush, _ *jdmap.WareOptions) {
+			p.Product.SKUs[1].Specs = p.Product.SKUs[0].Specs
+		}, "same specs"},
 		{"long title", func(p *connectors.ProductPush, _ *jdmap.WareOptions) { p.Product.Title = strings.Repeat("棉", 61) }, "field title"},
 		{"bad category", func(_ *connectors.ProductPush, o *jdmap.WareOptions) { o.CategoryID = "T恤" }, "field categoryId"},
 	}
