@@ -55,6 +55,7 @@ type FullOrderInfo struct {
 		PayTime     string `json:"pay_time"`
 		ConsignTime string `json:"consign_time"`
 		SuccessTime string `json:"success_time"`
+		RefundState int    `json:"refund_state"`
 	} `json:"order_info"`
 	BuyerInfo struct {
 		BuyerID      ID     `json:"buyer_id"`
@@ -98,6 +99,20 @@ var statusMap = map[string]domain.OrderStatus{
 	"WAIT_BUYER_PAY": domain.OrderPendingPayment, "TRADE_PAID": domain.OrderPaid, "WAIT_CONFIRM": domain.OrderPaid,
 	"WAIT_SELLER_SEND_GOODS": domain.OrderPaid, "WAIT_BUYER_CONFIRM_GOODS": domain.OrderShipped,
 	"TRADE_SUCCESS": domain.OrderCompleted, "TRADE_CLOSED": domain.OrderCancelled,
+}
+
+// refundStates names order_info.refund_state on each line: 0 未退款, 2
+// 部分退款成功 and 12 全额退款成功 are documented; the in-progress states
+// 1 部分退款中 and 11 全额退款中 are UNCONFIRMED (sandbox/youzan uses 11
+// for a refund the buyer asked for).
+var refundStates = map[int]string{0: "", 1: "PARTIAL_REFUNDING", 2: "PARTIAL_REFUNDED", 11: "REFUNDING", 12: "REFUNDED"}
+
+// RefundStatus names a refund_state; an undocumented one is "REFUND_STATE_N".
+func RefundStatus(state int) string {
+	if s, ok := refundStates[state]; ok {
+		return s
+	}
+	return fmt.Sprintf("REFUND_STATE_%d", state)
 }
 
 // MapStatus normalizes order_info.status; an undocumented one is carried
@@ -209,6 +224,7 @@ func ToSalesOrder(shop domain.ShopRef, w FullOrderInfo) (domain.SalesOrder, erro
 		if err != nil {
 			return o, err
 		}
+		l.RefundStatus = RefundStatus(oi.RefundState)
 		o.Lines = append(o.Lines, l)
 	}
 	return o, nil
