@@ -1,0 +1,236 @@
+package vipshop
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/syncctl/syncctl/connectors"
+	"github.com/syncctl/syncctl/domain"
+	vipmap "github.com/syncctl/syncctl/mapping/vipshop"
+)
+
+// cursor is where ListOrders is in a window [From, To] (unix seconds, both
+// ends included, as getOrders reads query_start_time/query_end_time:
+// UNCONFIRMED, the sandbox reads them the same). Page is the next page to
+// read, counting down; 0: the window is not sized yet.
+//
+// Pages are read last first: getOrders pages by offset in modification
+// order, and an order modified while we page leaves the window, moving the
+// later ones up a place. Read last first, such a move repeats an order
+// already read (harmless) instead of skipping one.
+type cursor struct {
+	From, To int64
+	Page     int
+}
+
+func (k cursor) token() string { return fmt.Sprintf("v1:%d:%d:%d", k.From, k.To, k.Page) }
+
+func parseCursor(s string) (cursor, error) {
+	var k cursor
+	bad := domain.Errorf(domain.EInvalid, "vipshop orders: page token %q is not this connector's", s)
+	parts := strings.Split(s, ":")
+	if len(parts) != 4 || parts[0] != "v1" {
+		return k, bad
+	}
+	var err1, err2, err3 error
+	k.From, err1 = strconv.ParseInt(parts[1], 10, 64)
+	k.To, err2 = strconv.ParseInt(parts[2], 10, 64)
+	k.Page, err3 = strconv.Atoi(parts[3])
+	if err1 != nil || err2 != nil || err3 != nil || k.Page < 1 || k.From > k.To {
+		return k, bad
+	}
+	return k, nil
+}
+
+func ceilUnix(t time.Time) int64 {
+	s := t.Unix()
+	if t.After(time.Unix(s, 0)) {
+		s++
+	}
+	return s
+}
+
+func ymd(secs int64) string { return vipmap.FormatTime(time.Unix(secs, 0)) }
+
+// dateTypeModified asks getOrders for orders by last modification (any
+// date_type but 1, which is by creation).
+const dateTypeModified = 2
+
+// ListOrders reads one page of getOrders for orders modified in [From, To)
+// — whole seconds, so [ceil(From), ceil(To) − 1] — and their lines with
+// getOrderDetail. An order that cannot be mapped is reported in Rejected.
+func (c *Channel) ListOrders(ctx context.Context, q connectors.OrderQuery) (connectors.OrderPage, error) {
+	var out connectors.OrderPage
+	var k cursor
+	if q.PageToken != "" {
+		var err error
+		if k, err = parseCursor(q.PageToken); err != nil {
+			return out, err
+		}
+	} else {
+		if !q.To.After(q.From) {
+			return out, domain.Errorf(domain.EInvalid, "vipshop orders: window end %s is not after its start %s", q.To, q.From)
+		}
+		if q.To.Sub(q.From) > OrderWindowMax {
+			return out, domain.Errorf(domain.EInvalid, "vipshop orders: window %s exceeds the connector's %s", q.To.Sub(q.From), OrderWindowMax)
+		}
+		k = cursor{From: ceilUnix(q.From), To: ceilUnix(q.To) - 1}
+		if k.To < k.From {
+			return out, nil
+		}
+	}
+	size := q.PageSize
+	if size <= 0 || size > c.pageSize {
+		size = c.pageSize
+	}
+	for {
+		page := max(k.Page, 1)
+		var r struct {
+			Total  json.Number       `json:"total"`
+			Orders []json.RawMessage `json:"orders"`
+		}
+		in := map[string]any{"request": map[string]any{"query_start_time": ymd(k.From), "query_end_time": ymd(k.To),
+			"date_type": dateTypeModified, "page": page, "limit": size}}
+		if err := c.call(ctx, svcDelivery, "getOrders", in, &r); err != nil {
+			return out, err
+		}
+		total, err := r.Total.Int64()
+		if err != nil || total < 0 {
+			return out, unavailable(err, "getOrders: the result has no total")
+		}
+		if k.Page == 0 && total > int64(size) {
+			k.Page = int((total + int64(size) - 1) / int64(size)) // sized: read the last page first
+			continue
+		}
+		if out, err = c.mapPage(ctx, r.Orders); err != nil {
+			return out, err
+		}
+		if k.Page > 1 {
+			k.Page--
+			out.NextPageToken = k.token()
+		}
+		return out, nil
+	}
+}
+
+// mapPage reads the lines of a page's orders and maps them.
+func (c *Channel) mapPage(ctx context.Context, raws []json.RawMessage) (connectors.OrderPage, error) {
+	var out connectors.OrderPage
+	var ids []string
+	for _, raw := range raws {
+		if id := vipmap.OrderID(raw); id != "" {
+			ids = append(ids, id)
+		}
+	}
+	lines, err := c.details(ctx, ids)
+	if err != nil {
+		return out, err
+	}
+	out.Orders, out.Rejected = vipmap.MapOrders(c.shop, raws, lines)
+	return out, nil
+}
+
+// details reads the lines of orders with getOrderDetail, maxDetailIDs at a time.
+func (c *Channel) details(ctx context.Context, ids []string) (map[string][]vipmap.OrderProduct, error) {
+	out := map[string][]vipmap.OrderProduct{}
+	for start := 0; start < len(ids); start += maxDetailIDs {
+		batch := ids[start:min(start+maxDetailIDs, len(ids))]
+		var r []vipmap.OrderDetail
+		if err := c.call(ctx, svcDelivery, "getOrderDetail", map[string]any{"order_ids": batch}, &r); err != nil {
+			return nil, err
+		}
+		for _, d := range r {
+			out[string(d.OrderID)] = append(out[string(d.OrderID)], d.OrderProducts...)
+		}
+	}
+	return out, nil
+}
+
+// GetOrder reads one order: getOrders by order_ids, and its lines.
+func (c *Channel) GetOrder(ctx context.Context, id string) (domain.SalesOrder, error) {
+	var r struct {
+		Orders []json.RawMessage `json:"orders"`
+	}
+	in := map[string]any{"request": map[string]any{"order_ids": []string{id}, "page": 1, "limit": 1}}
+	if err := c.call(ctx, svcDelivery, "getOrders", in, &r); err != nil {
+		return domain.SalesOrder{}, err
+	}
+	for _, raw := range r.Orders {
+		if vipmap.OrderID(raw) != id {
+			continue
+		}
+		lines, err := c.details(ctx, []string{id})
+		if err != nil {
+			return domain.SalesOrder{}, err
+		}
+		return vipmap.DecodeOrder(c.shop, raw, lines[id])
+	}
+	return domain.SalesOrder{}, &domain.Error{Code: domain.ENotFound, Platform: platformName, Message: "getOrders: no order " + id}
+}
+
+// Ship sends ship for one order as one package: every line, or the lines
+// given (a line is a SKU; quantity 0 is the whole line). Its carrier is
+// mapped through vipmap.Carriers. It is never retried in-process; a
+// shipment the platform already holds with the same transport_no is done.
+func (c *Channel) Ship(ctx context.Context, s domain.Shipment) error {
+	carrier, err := vipmap.CarrierOf(s)
+	if err != nil {
+		return err
+	}
+	if s.TrackingNo == "" {
+		return domain.Errorf(domain.EInvalid, "shipment of order %s, field tracking_no: required", s.PlatformOrderID)
+	}
+	o, err := c.GetOrder(ctx, s.PlatformOrderID)
+	if err != nil {
+		return err
+	}
+	type product struct {
+		SKUID  string `json:"sku_id"`
+		Amount int    `json:"amount"`
+	}
+	var products []product
+	if len(s.Lines) == 0 {
+		for _, l := range o.Lines {
+			products = append(products, product{l.PlatformSKUID, l.Quantity})
+		}
+	}
+	for _, sl := range s.Lines {
+		found := false
+		for _, l := range o.Lines {
+			if l.PlatformLineID == sl.PlatformLineID {
+				n := sl.Quantity
+				if n == 0 {
+					n = l.Quantity
+				}
+				products, found = append(products, product{l.PlatformSKUID, n}), true
+			}
+		}
+		if !found {
+			return domain.Errorf(domain.ENotFound, "vipshop order %s has no line %s to ship", s.PlatformOrderID, sl.PlatformLineID)
+		}
+	}
+	ship := map[string]any{"order_id": s.PlatformOrderID, "carrier_code": carrier.Code, "carrier_name": carrier.Name, "package_type": 1,
+		"packages": []any{map[string]any{"transport_no": s.TrackingNo, "package_product_list": products}}}
+	var r struct {
+		SuccessNum int `json:"success_num"`
+		FailNum    int `json:"fail_num"`
+		FailData   []struct {
+			ResultDesc string `json:"result_desc"`
+		} `json:"fail_data"`
+	}
+	if err := c.call(ctx, svcDelivery, "ship", map[string]any{"request": map[string]any{"ships": []any{ship}}}, &r); err != nil {
+		return err
+	}
+	if r.FailNum > 0 || r.SuccessNum != 1 {
+		desc := "no reason given"
+		if len(r.FailData) > 0 && r.FailData[0].ResultDesc != "" {
+			desc = r.FailData[0].ResultDesc
+		}
+		return &domain.Error{Code: domain.EConflict, Platform: platformName, Message: fmt.Sprintf("ship: order %s: %s", s.PlatformOrderID, desc)}
+	}
+	return nil
+}
