@@ -39,6 +39,9 @@ type OrderDetail struct {
 	ExtInfo struct {
 		CustomerNotes string `json:"customer_notes"`
 	} `json:"ext_info"`
+	// 优选联盟: who promoted which SKU, and the order's commission (§1.8).
+	CommissionInfos []CommissionInfo `json:"commission_infos"`
+	SettleInfo      SettleInfo       `json:"settle_info"`
 }
 
 // ProductInfo is one line of an order.
@@ -164,6 +167,9 @@ func OrderToSalesOrder(shop domain.ShopRef, w Order) (domain.SalesOrder, error) 
 			return o, invalid(rec, field+"real_price", fmt.Sprintf("%d 分 is negative", p.RealPrice))
 		}
 		o.Lines = append(o.Lines, l)
+	}
+	if err := mapCPS(rec, d, &o); err != nil {
+		return o, err
 	}
 	return o, nil
 }

@@ -212,5 +212,8 @@ func ReviewStatus(draft, online Product) (domain.ListingStatus, string) {
 
 func invalid(record, field, reason string) error {
 	fe := domain.FieldError{Record: record, Field: field, Reason: reason}
-	return &domain.Error{Code: domain.EInvalid, Platform: "wechat_shop", Message: fe.Error()}
+	return &domain.Error{Code: domain.EInvalid, Platform: platformID, Message: fe.Error()}
 }
+
+// platformID names the platform in errors.
+const platformID = "wechat_shop"

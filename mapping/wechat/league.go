@@ -1,0 +1,173 @@
+package wechatmap
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"github.com/syncctl/syncctl/domain"
+)
+
+// 优选联盟 (league) choices the docs leave open, in one place.
+//
+// The ratio of league/item/batchadd and league/item/upd is "推广佣金[0, 90]%":
+// an integer percent (SKIT's model says "分佣率（范围：0～100）", an int).
+// UNCONFIRMED: the batchadd sample sends "ratio": 100, outside its own
+// range, and the 机构/推客 APIs count ratios in millionths (100000 = 10%).
+// Should the platform take millionths, LeagueRatio returns bp×100 instead
+// (and the sandbox's leagueRatioMax becomes 900000): the one place to change.
+const (
+	LeagueRatioBP   = 100 // basis points in one unit of ratio (1% = 100 bp)
+	LeagueRatioMax  = 90  // "[0, 90]%"
+	LeagueTypeOpen  = 1   // type 1 普通推广: every promoter may pick the product
+	LeagueOperateEd = 1   // league/item/upd operate_type 1 = 编辑 (UNCONFIRMED: the enum is not in the docs we saw)
+)
+
+// LeagueRatio converts a commission in basis points into the ratio
+// league/item/batchadd and upd take (integer percent). A rate that is not
+// a whole percent, zero or above 90% is EInvalid naming the record.
+func LeagueRatio(record string, bp int) (int, error) {
+	switch {
+	case bp <= 0 || bp > LeagueRatioMax*LeagueRatioBP:
+		return 0, invalid(record, "commission_rate", fmt.Sprintf("%d bp is outside 1 to %d bp (the platform's 1%% to %d%%)", bp, LeagueRatioMax*LeagueRatioBP, LeagueRatioMax))
+	case bp%LeagueRatioBP != 0:
+		return 0, invalid(record, "commission_rate", fmt.Sprintf("%d bp is not a whole percent: the platform's ratio is an integer percent", bp))
+	}
+	return bp / LeagueRatioBP, nil
+}
+
+// CommissionInfo is one entry of order_detail.commission_infos: a share of
+// one SKU's payment owed to a promoter (达人/talent, 视频号 finder or 机构).
+// Amount is 分.
+type CommissionInfo struct {
+	SKUID        json.Number `json:"sku_id"`
+	Nickname     string      `json:"nickname"`
+	Type         int         `json:"type"`
+	Status       int         `json:"status"`
+	Amount       int64       `json:"amount"`
+	FinderID     string      `json:"finder_id"`
+	OpenFinderID string      `json:"openfinderid"`
+	TalentID     string      `json:"talent_id"`
+}
+
+// SettleInfo is order_detail.settle_info: the order's commission, predicted
+// until it settles (分), and when it settled.
+type SettleInfo struct {
+	PredictCommissionFee int64 `json:"predict_commission_fee"`
+	CommissionFee        int64 `json:"commission_fee"`
+	SettleTime           int64 `json:"settle_time"`
+}
+
+// Commission settlement statuses (commission_infos[].status). UNCONFIRMED:
+// channels.md §1.8 lists no enum for this field; these are the values of
+// the talent commission-order callback (20 未结算, 100 已结算, 200 取消结算).
+const (
+	SettlePending   = 20
+	SettleDone      = 100
+	SettleCancelled = 200
+)
+
+// SettleStatus names a commission_infos status: "pending", "settled",
+// "cancelled", or the raw value. domain.CPSInfo has no field for it yet
+// (see the report); it is mapped here so the field is one line away.
+func SettleStatus(status int) string {
+	switch status {
+	case SettlePending:
+		return "pending"
+	case SettleDone:
+		return "settled"
+	case SettleCancelled:
+		return "cancelled"
+	}
+	return fmt.Sprintf("%d", status)
+}
+
+// promoterID is the most stable id an entry carries: talent_id (优选联盟
+// 达人), else finder_id (视频号, being deprecated), else openfinderid.
+func (c CommissionInfo) promoterID() string {
+	for _, id := range []string{c.TalentID, c.FinderID, c.OpenFinderID} {
+		if id != "" {
+			return id
+		}
+	}
+	return ""
+}
+
+// rateBP is the commission over the paid amount in basis points, rounded
+// to the nearest: commission_infos carries the amount, not the ratio.
+func rateBP(commission, paid int64) int {
+	if paid <= 0 {
+		return 0
+	}
+	return int((commission*10000 + paid/2) / paid)
+}
+
+// mapCPS sets each promoted line's CPS (its commission_infos entries: the
+// first promoter, the sum of their amounts, the rate over the line's paid
+// amount) and the order's (the first promoter; the settled commission_fee,
+// else predict_commission_fee, else the sum of the lines; the rate over the
+// promoted lines' paid amount). A cancelled settlement counts as no
+// commission. Errors name the order and the field.
+func mapCPS(rec string, d OrderDetail, o *domain.SalesOrder) error {
+	if len(d.CommissionInfos) == 0 {
+		return nil
+	}
+	byLine := map[string]*domain.CPSInfo{}
+	var total, paid int64
+	var first *domain.CPSInfo
+	allCancelled := true
+	for i, c := range d.CommissionInfos {
+		field := fmt.Sprintf("order_detail.commission_infos[%d].", i)
+		sku := c.SKUID.String()
+		switch {
+		case c.Amount < 0:
+			return invalid(rec, field+"amount", fmt.Sprintf("%d 分 is negative", c.Amount))
+		case c.promoterID() == "":
+			return invalid(rec, field+"talent_id", "no talent_id, finder_id or openfinderid names the promoter")
+		}
+		li := -1
+		for j := range o.Lines {
+			if o.Lines[j].PlatformSKUID == sku {
+				li = j
+			}
+		}
+		if li < 0 {
+			return invalid(rec, field+"sku_id", fmt.Sprintf("%q is not a line of the order", sku))
+		}
+		amount := c.Amount
+		if c.Status == SettleCancelled {
+			amount = 0
+		} else {
+			allCancelled = false
+		}
+		cps := byLine[sku]
+		if cps == nil {
+			cps = &domain.CPSInfo{PromoterID: c.promoterID(), PromoterName: c.Nickname}
+			byLine[sku] = cps
+			o.Lines[li].CPS = cps
+			paid += int64(o.Lines[li].Paid)
+			if first == nil {
+				first = cps
+			}
+		}
+		cps.Commission += domain.Money(amount)
+		total += amount
+	}
+	for _, l := range o.Lines {
+		if l.CPS != nil {
+			l.CPS.CommissionRate = rateBP(int64(l.CPS.Commission), int64(l.Paid))
+		}
+	}
+	s := d.SettleInfo
+	switch {
+	case s.CommissionFee < 0:
+		return invalid(rec, "order_detail.settle_info.commission_fee", fmt.Sprintf("%d 分 is negative", s.CommissionFee))
+	case s.PredictCommissionFee < 0:
+		return invalid(rec, "order_detail.settle_info.predict_commission_fee", fmt.Sprintf("%d 分 is negative", s.PredictCommissionFee))
+	case s.CommissionFee > 0:
+		total = s.CommissionFee
+	case !allCancelled && s.PredictCommissionFee > 0:
+		total = s.PredictCommissionFee
+	}
+	o.CPS = &domain.CPSInfo{PromoterID: first.PromoterID, PromoterName: first.PromoterName, Commission: domain.Money(total), CommissionRate: rateBP(total, paid)}
+	return nil
+}
