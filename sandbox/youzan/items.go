@@ -260,3 +260,37 @@ func (s *Server) sortedItemIDs() []int64 {
 	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
 	return ids
 }
+
+// itemsCustomGet serves youzan.items.custom.get 3.0.0: the items whose
+// 商家编码 (item_no) is the one asked, as {items, count}. Like the
+// platform's list model, an item comes without its SKUs (youzan.item.get
+// reads them).
+func (s *Server) itemsCustomGet(body []byte) (any, *apiErr) {
+	var p struct {
+		ItemNo string `json:"item_no"`
+	}
+	if e := decode(body, &p); e != nil {
+		return nil, e
+	}
+	if p.ItemNo == "" {
+		return nil, invalid("item_no", "required")
+	}
+	items := []map[string]any{}
+	for _, id := range s.sortedItemIDs() {
+		it := s.items[id]
+		if it.ItemNo != p.ItemNo {
+			continue
+		}
+		var price int64
+		qty := 0
+		for _, k := range it.SKUs {
+			if price == 0 || k.Price < price {
+				price = k.Price
+			}
+			qty += k.Quantity
+		}
+		items = append(items, map[string]any{"item_id": it.ID, "item_no": it.ItemNo, "title": it.Title, "price": price,
+			"quantity": qty, "is_listing": it.Listed, "item_type": 0})
+	}
+	return map[string]any{"items": items, "count": len(items)}, nil
+}

@@ -23,14 +23,36 @@ var China = time.FixedZone("GMT+8", 8*3600)
 const timeLayout = "2006-01-02 15:04:05"
 
 type order struct {
-	Tid      string    `json:"tid"`
-	Status   string    `json:"status"`
-	Created  time.Time `json:"created"`
-	Updated  time.Time `json:"updated"`
-	Paid     time.Time `json:"paid"`
-	PostFee  int64     `json:"post_fee"` // 分
-	Lines    []line    `json:"lines"`
-	Refunded bool      `json:"refunded"`
+	Tid         string     `json:"tid"`
+	Status      string     `json:"status"`
+	Created     time.Time  `json:"created"`
+	Updated     time.Time  `json:"updated"`
+	Paid        time.Time  `json:"paid"`
+	Consigned   time.Time  `json:"consigned,omitzero"`
+	PostFee     int64      `json:"post_fee"` // 分
+	Lines       []line     `json:"lines"`
+	Refunded    bool       `json:"refunded"`
+	RefundAsked bool       `json:"refund_asked,omitempty"` // a full refund the buyer asked for, not decided yet
+	Promotion   *promotion `json:"promotion,omitempty"`    // sold by a 分销员
+}
+
+// Refund states (order_info.refund_state): 0 未退款 and 12 全额退款成功 are
+// documented; 11 全额退款中 for a refund asked, not decided, is
+// UNCONFIRMED (the connector's mapping names the same).
+const (
+	RefundNone   = 0
+	RefundAsked  = 11
+	RefundFullOK = 12
+)
+
+func (o *order) refundState() int {
+	switch {
+	case o.Refunded:
+		return RefundFullOK
+	case o.RefundAsked:
+		return RefundAsked
+	}
+	return RefundNone
 }
 
 type line struct {
@@ -43,6 +65,9 @@ type line struct {
 	Num        int    `json:"num"`
 	Price      int64  `json:"price"`   // 分
 	Payment    int64  `json:"payment"` // 分
+	Shipped    bool   `json:"shipped,omitempty"`
+	ExpressID  int    `json:"express_id,omitempty"`
+	TrackingNo string `json:"tracking_no,omitempty"`
 }
 
 // yuan writes 分 as Youzan writes 元: "119" when whole, "59.50" otherwise
@@ -75,7 +100,9 @@ func (o *order) fullOrderInfo() map[string]any {
 	}
 	return map[string]any{
 		"order_info": map[string]any{"tid": o.Tid, "status": o.Status, "created": ymd(o.Created), "update_time": ymd(o.Updated),
-			"pay_time": ymd(o.Paid), "consign_time": "", "success_time": "", "type": 0, "express_type": 0},
+			"pay_time": ymd(o.Paid), "consign_time": ymd(o.Consigned), "success_time": "", "type": 0, "express_type": 0,
+			"refund_state": o.refundState(), "order_tags": map[string]any{"is_payed": !o.Paid.IsZero(), "is_refund": o.Refunded || o.RefundAsked,
+				"is_feedback": o.RefundAsked, "is_fenxiao_order": false}},
 		"buyer_info": map[string]any{"buyer_id": 0, "yz_open_id": "yz" + o.Tid[len(o.Tid)-8:], "fans_nickname": "有赞买家"},
 		"address_info": map[string]any{"receiver_name": "$Qm9zY2g=$", "receiver_tel": "138****0000", "delivery_province": "浙江省",
 			"delivery_city": "杭州市", "delivery_district": "西湖区", "delivery_address": "#RW5jcnlwdGVk#"},
@@ -92,6 +119,11 @@ func parseTime(field, s string) (time.Time, *apiErr) {
 	}
 	return t, nil
 }
+
+// CodeOverCap answers page_no × page_size beyond the cap: channels.md
+// gives the rule, not its code, so the sandbox answers the invalid-param
+// code naming page_no (UNCONFIRMED). Nothing is truncated.
+const CodeOverCap = CodeInvalidParam
 
 // tradesSoldGet serves orders updated in [start_update, end_update]
 // (both ends included, whole seconds), oldest first, a page at a time.
@@ -120,7 +152,7 @@ func (s *Server) tradesSoldGet(body []byte) (any, *apiErr) {
 	case p.PageSize < 1 || p.PageSize > s.pageSize:
 		return nil, invalid("page_size", "%d is outside 1 to %d", p.PageSize, s.pageSize)
 	case p.PageNo*p.PageSize > s.maxRows:
-		return nil, invalid("page_no", "page_no × page_size = %d exceeds %d; narrow the time range", p.PageNo*p.PageSize, s.maxRows)
+		return nil, errf(CodeOverCap, "page_no: page_no × page_size = %d exceeds %d; narrow the time range", p.PageNo*p.PageSize, s.maxRows)
 	case p.StartUpdate == "" || p.EndUpdate == "":
 		return nil, invalid("start_update", "start_update and end_update are required")
 	}
@@ -169,38 +201,88 @@ func (s *Server) tradeGet(body []byte) (any, *apiErr) {
 	return map[string]any{"full_order_info": o.fullOrderInfo()}, nil
 }
 
+// MaxOrdersPerSecond bounds the orders one second holds: a burst (an
+// admin call selling thousands) is spread over the following seconds, so
+// its created and update times run up to n/MaxOrdersPerSecond seconds
+// ahead of the clock. A real shop never sells that fast, and a second
+// holding more than trades.sold.get may page (DefaultMaxRows) could not
+// be read whole by anyone.
+const MaxOrdersPerSecond = 4000
+
+// orderTime is the time of the next order sold now.
+func (s *Server) orderTime() time.Time {
+	now := s.cfg.Now().Unix()
+	if now > s.burstSec {
+		s.burstSec, s.burstN = now, 0
+	}
+	if s.burstN >= MaxOrdersPerSecond {
+		s.burstSec, s.burstN = s.burstSec+1, 0
+	}
+	s.burstN++
+	return time.Unix(s.burstSec, 0)
+}
+
 // SellOrders implements kit.Shop: n paid orders of one unit of a listed SKU
-// with stock (of skuOuterID when set), each taking its stock.
+// with stock (of skuOuterID when set), each taking its stock. About
+// SalesmanShare of them are sold by a 分销员 (drawn from the seed).
 func (s *Server) SellOrders(n int, skuOuterID string) ([]string, error) {
+	return s.sell(n, skuOuterID, -1)
+}
+
+// SellSalesmanOrders sells n orders as SellOrders does, every one by a
+// 分销员 (salesman false: none).
+func (s *Server) SellSalesmanOrders(n int, skuOuterID string, salesman bool) ([]string, error) {
+	share := 0.0
+	if salesman {
+		share = 1
+	}
+	return s.sell(n, skuOuterID, share)
+}
+
+type candidate struct {
+	it *item
+	k  *sku
+}
+
+// sell makes n orders; share < 0 draws SalesmanShare.
+func (s *Server) sell(n int, skuOuterID string, share float64) ([]string, error) {
+	if share < 0 {
+		share = SalesmanShare
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	out := []string{}
-	for range n {
-		var cands []struct {
-			it *item
-			k  *sku
-		}
-		for _, id := range s.sortedItemIDs() {
-			it := s.items[id]
-			for _, k := range it.SKUs {
-				if it.Listed && k.Quantity > 0 && (skuOuterID == "" || k.ItemNo == skuOuterID) {
-					cands = append(cands, struct {
-						it *item
-						k  *sku
-					}{it, k})
-				}
+	var cands []candidate
+	for _, id := range s.sortedItemIDs() {
+		it := s.items[id]
+		for _, k := range it.SKUs {
+			if it.Listed && (skuOuterID == "" || k.ItemNo == skuOuterID) {
+				cands = append(cands, candidate{it, k})
 			}
 		}
-		if len(cands) == 0 {
+	}
+	out := make([]string, 0, n)
+	for range n {
+		live := cands[:0:0]
+		for _, c := range cands {
+			if c.it.Listed && c.k.Quantity > 0 {
+				live = append(live, c)
+			}
+		}
+		if len(live) == 0 {
 			break
 		}
+		cands = live
 		c := cands[s.rnd.Intn(len(cands))]
 		c.k.Quantity--
-		now := s.cfg.Now().Truncate(time.Second)
-		tid := "E" + now.In(China).Format("20060102150405") + fmt.Sprintf("%09d", s.newID()%1e9)
-		o := &order{Tid: tid, Status: StatusWaitSend, Created: now, Updated: now, Paid: now, PostFee: 0,
+		at := s.orderTime()
+		tid := "E" + at.In(China).Format("20060102150405") + fmt.Sprintf("%09d", s.newID()%1e9)
+		o := &order{Tid: tid, Status: StatusWaitSend, Created: at, Updated: at, Paid: at, PostFee: 0,
 			Lines: []line{{Oid: s.newID() + 1e18, ItemID: c.it.ID, SKUID: c.k.ID, OuterSKUID: c.k.ItemNo, OuterID: c.it.ItemNo,
 				Title: c.it.Title, Num: 1, Price: c.k.Price, Payment: c.k.Price}}}
+		if s.rnd.Float64() < share {
+			i := s.rnd.Intn(len(salesmen))
+			o.Promotion = &promotion{Seller: i, SettleState: SettlePending, RateBP: salesmen[i].RateBP}
+		}
 		s.orders[tid] = o
 		out = append(out, tid)
 	}
@@ -231,7 +313,29 @@ func (s *Server) close(id string, refund bool) error {
 	case refund && o.Refunded:
 		return errors.New("order is refunded already")
 	}
-	o.Status, o.Refunded = StatusClosed, o.Refunded || refund
+	o.Status, o.Refunded, o.RefundAsked = StatusClosed, o.Refunded || refund, false
+	o.settle()
+	o.Updated = later(o.Updated, s.cfg.Now().Truncate(time.Second))
+	s.persist.Changed()
+	return nil
+}
+
+// AskRefund has the buyer ask for a full refund (维权): the order keeps
+// its status, refund_state becomes 11 (全额退款中) and it cannot ship until
+// RefundOrder decides it.
+func (s *Server) AskRefund(id string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	o := s.orders[id]
+	switch {
+	case o == nil:
+		return errorsNotFound()
+	case o.Status == StatusClosed || o.Refunded:
+		return fmt.Errorf("order is %s: nothing to refund", o.Status)
+	case o.RefundAsked:
+		return errors.New("a refund is asked already")
+	}
+	o.RefundAsked = true
 	o.Updated = later(o.Updated, s.cfg.Now().Truncate(time.Second))
 	s.persist.Changed()
 	return nil
@@ -243,4 +347,44 @@ func later(prev, now time.Time) time.Time {
 		return now
 	}
 	return prev.Add(time.Second)
+}
+
+// SellMulti sells one paid order with a line for each SKU named (outer
+// ids, each listed with stock), for split shipments; a 分销员 sells it
+// when salesman is set.
+func (s *Server) SellMulti(salesman bool, skuOuterIDs ...string) (string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var picked []candidate
+	for _, code := range skuOuterIDs {
+		var found *candidate
+		for _, id := range s.sortedItemIDs() {
+			for _, k := range s.items[id].SKUs {
+				if k.ItemNo == code && s.items[id].Listed && k.Quantity > 0 {
+					found = &candidate{s.items[id], k}
+				}
+			}
+		}
+		if found == nil {
+			return "", fmt.Errorf("sku %s: not listed with stock", code)
+		}
+		picked = append(picked, *found)
+	}
+	if len(picked) == 0 {
+		return "", errors.New("no SKU named")
+	}
+	at := s.orderTime()
+	tid := "E" + at.In(China).Format("20060102150405") + fmt.Sprintf("%09d", s.newID()%1e9)
+	o := &order{Tid: tid, Status: StatusWaitSend, Created: at, Updated: at, Paid: at}
+	for _, c := range picked {
+		c.k.Quantity--
+		o.Lines = append(o.Lines, line{Oid: s.newID() + 1e18, ItemID: c.it.ID, SKUID: c.k.ID, OuterSKUID: c.k.ItemNo, OuterID: c.it.ItemNo,
+			Title: c.it.Title, Num: 1, Price: c.k.Price, Payment: c.k.Price})
+	}
+	if salesman {
+		o.Promotion = &promotion{Seller: 0, SettleState: SettlePending, RateBP: salesmen[0].RateBP}
+	}
+	s.orders[tid] = o
+	s.persist.Changed()
+	return tid, nil
 }

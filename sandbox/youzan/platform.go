@@ -44,7 +44,22 @@ APIs: youzan.item.create/3.0.1, youzan.item.update/3.0.1, youzan.item.get/3.0.0,
 youzan.item.quantity.update/3.0.0, youzan.item.price.update/1.0.0,
 youzan.item.update.listing/3.0.0, youzan.item.update.delisting/3.0.0 (prices
 in 分), youzan.trades.sold.get/4.0.4 (start_update/end_update, page_no ≤ 100,
-page_size ≤ 100, page_no × page_size ≤ 10000), youzan.trade.get/4.0.2
-(amounts in 元 strings).
+page_size ≤ 100, page_no × page_size ≤ 10000, else code 40001 naming
+page_no), youzan.trade.get/4.0.2 (amounts in 元 strings),
+youzan.items.custom.get/3.0.0 (items by item_no),
+youzan.logistics.online.confirm/3.0.0 (tid, out_stype express id, out_sid,
+is_no_express, oids for a split shipment; the order moves to
+WAIT_BUYER_CONFIRM_GOODS once every line shipped, and its update_time moves
+on), youzan.salesman.trades.get/3.0.1 (分销员 records by created time or
+order_no, cps_money in 元, settle_state; page_no × page_size ≤ 3200).
 
-Admin endpoints (unsigned JSON), common to every sandbox: see /_sandbox/.`
+Orders: about a quarter are sold by a 分销员; a burst is spread at most
+4000 orders a second (its last orders are dated a little ahead). The
+generator (--orders-per-minute) also cancels, asks refunds for and refunds
+orders now and then.
+
+Admin endpoints (unsigned JSON), common to every sandbox: see /_sandbox/.
+Youzan's own: POST /_sandbox/youzan/orders {"count","sku_outer_id",
+"salesman":true|false} sells orders all by a 分销员 (or none);
+POST /_sandbox/youzan/orders/{id}/refund-request has the buyer ask for a
+full refund (refund_state 11, the order cannot ship until it is refunded).`

@@ -81,6 +81,10 @@ var apiVersions = map[string]struct {
 	"youzan.item.update.delisting": {"3.0.0", v3},
 	"youzan.trades.sold.get":       {"4.0.4", v4},
 	"youzan.trade.get":             {"4.0.2", v4},
+	// The retried-create lookup by 商家编码 (item_no): items.custom.get 3.0.0.
+	"youzan.items.custom.get":         {"3.0.0", v3},
+	"youzan.logistics.online.confirm": {"3.0.0", v3},
+	"youzan.salesman.trades.get":      {"3.0.1", v3},
 }
 
 // TokenLifetime is how long a token lives (UNCONFIRMED: 7 days per a
@@ -126,6 +130,8 @@ type Server struct {
 	pageSize int
 	maxRows  int
 	calls    map[string]int
+	burstSec int64 // the second the last order was sold in, and how many it holds
+	burstN   int
 }
 
 // New builds a sandbox for tests; it panics where Open returns an error.
@@ -156,7 +162,9 @@ func Open(cfg Config) (*Server, error) {
 	s.mux.HandleFunc("POST /api/{api}", s.serveAPI)
 	s.mux.HandleFunc("POST /api/{api}/", s.serveAPI)
 	kit.Admin(s.mux, s, s.faults, s.stats)
-	s.gen = kit.StartGenerator(cfg.OrdersPerMinute, func() { _, _ = s.SellOrders(1, "") })
+	s.mux.HandleFunc("POST /_sandbox/youzan/orders", s.adminSell)
+	s.mux.HandleFunc("POST /_sandbox/youzan/orders/{id}/refund-request", s.adminAskRefund)
+	s.gen = kit.StartGenerator(cfg.OrdersPerMinute, s.generate)
 	return s, nil
 }
 
@@ -254,10 +262,13 @@ func (s *Server) handlers() map[string]handler {
 		"youzan.item.update.listing":   func(b []byte) (any, *apiErr) { return s.setListed(b, true) },
 		"youzan.item.update.delisting": func(b []byte) (any, *apiErr) { return s.setListed(b, false) },
 		"youzan.trades.sold.get":       s.tradesSoldGet, "youzan.trade.get": s.tradeGet,
+		"youzan.items.custom.get": s.itemsCustomGet, "youzan.logistics.online.confirm": s.logisticsConfirm,
+		"youzan.salesman.trades.get": s.salesmanTradesGet,
 	}
 }
 
-var readOnly = map[string]bool{"youzan.item.get": true, "youzan.trades.sold.get": true, "youzan.trade.get": true}
+var readOnly = map[string]bool{"youzan.item.get": true, "youzan.trades.sold.get": true, "youzan.trade.get": true,
+	"youzan.items.custom.get": true, "youzan.salesman.trades.get": true}
 
 // serveAPI: path, then token, then faults, then quota, then the API.
 func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
