@@ -1,0 +1,81 @@
+package douyin
+
+import (
+	"strconv"
+
+	"github.com/syncctl/syncctl/sandbox/kit"
+)
+
+// Platform declares the Douyin sandbox to the platform registration (not
+// registered yet).
+var Platform = kit.Platform{
+	ID: "douyin",
+	Credentials: []kit.Credential{
+		{Name: "app_key", New: func() string { return digits(19) }},
+		{Name: "app_secret", New: func() string {
+			return kit.RandHex(4) + "-" + kit.RandHex(2) + "-" + kit.RandHex(2) + "-" + kit.RandHex(2) + "-" + kit.RandHex(6)
+		}},
+		{Name: "shop_id", New: func() string { return digits(8) }},
+	},
+	Open: func(c kit.Config) (kit.Sandbox, error) {
+		return Open(Config{AppKey: c.Credentials["app_key"], AppSecret: c.Credentials["app_secret"], ShopID: c.Credentials["shop_id"],
+			QPS: c.QPS, OrdersPerMinute: c.OrdersPerMinute, Seed: c.Seed, StateFile: c.StateFile, Now: c.Now})
+	},
+	// The gateway is the API host: the connector appends /product/addV2 …
+	// The sandbox takes any leaf category; this one is 女装/T恤.
+	Shop: func(baseURL string) kit.ShopSetup {
+		return kit.ShopSetup{Gateway: baseURL, Options: map[string]string{"category_leaf_id": SampleCategory}}
+	},
+	Help: help,
+}
+
+// SampleCategory is the leaf category the sandbox's shop setup names.
+const SampleCategory = "20000"
+
+func digits(n int) string {
+	out := ""
+	for len(out) < n {
+		v, _ := strconv.ParseUint(kit.RandHex(7), 16, 64)
+		out += strconv.FormatUint(v, 10)
+	}
+	return "7" + out[:n-1]
+}
+
+const help = `Run the sandbox of Douyin 抖店 + 精选联盟.
+
+Every call is POST /<method with . → />?app_key=&method=&access_token=
+&timestamp=&v=2&sign_method=hmac-sha256&sign= with the business params as a
+sorted, compact JSON body (param_json). sign = lowercase hex of
+HMAC-SHA256(key=app_secret, app_secret + "app_key"…"method"…"param_json"…
+"timestamp"…"v2" + app_secret) (md5 of the same pattern with sign_method=md5).
+Answers are HTTP 200 {code, msg, sub_code, sub_msg, data, log_id, err_no,
+message}: 10000 / err_no 0 success; 40001 missing parameter or token; 40003
+isv.signature-invalid, isv.timestamp-invalid, isv.access-token-expired,
+isv.access-token-no-existed; 40002/40004 business parameters; 50001 token
+generation; 50002 business failure; 60000 throttled (the QPS); 70000
+unknown API.
+
+Tokens: token.create (grant_type authorization_self + shop_id) and
+token.refresh (refresh_token, used once) → access_token, expires_in (7 d),
+refresh_token (14 d).
+
+Products: product.addV2 / editV2 (review: check_status 2, then 3 and on sale
+(status 0) or 4 rejected with a reason in product.auditList), product.detail
+(show_draft), product.listV2 (page from 1), product.setOnline / setOffline,
+sku.syncStock (stock_num, incremental), sku.editPrice (分). 精选联盟:
+buyin.simplePlan (cos_ratio in percent), alliance.getOrderList (commission_rate
+万分比, estimated/real commission in 分).
+
+Orders: order.searchList (update_time_start/end in unix seconds, both
+included, ≤ 7 days; page from 0, size ≤ 100), order.orderDetail,
+order.logisticsAdd (company_code). Sold orders: ~40 % promoted by one of 20
+达人; the generator also cancels some and starts refunds.
+
+Admin endpoints (unsigned JSON), common to every sandbox:
+  GET  /_sandbox/items                  every product with outer ids, prices (分), stock, status
+  POST /_sandbox/orders                 {"count":N,"sku_outer_id":"optional"} sells N paid orders
+  POST /_sandbox/orders/{id}/cancel     the buyer cancels an order not shipped yet
+  POST /_sandbox/orders/{id}/refund     the buyer gets a full refund
+  POST /_sandbox/faults                 inject errors, latency, rate limits (60000), outages, malformed bodies
+  GET  /_sandbox/stats                  calls served and rejected
+  POST /_sandbox/reset                  empty shop, no faults, zeroed stats`

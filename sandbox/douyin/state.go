@@ -1,0 +1,70 @@
+package douyin
+
+import (
+	"encoding/json"
+	"time"
+
+	"github.com/syncctl/syncctl/domain"
+)
+
+// stateVersion is the layout of the state file.
+const stateVersion = 1
+
+// stateFile is what the sandbox keeps across restarts: products, orders,
+// the id counter and the tokens it issued (the platform does not forget a
+// token when it restarts, so a connector's token and refresh token stay
+// good).
+type stateFile struct {
+	Version  int                  `json:"version"`
+	NextID   int64                `json:"next_id"`
+	Tokens   map[string]time.Time `json:"tokens"`
+	Refresh  map[string]time.Time `json:"refresh_tokens"`
+	Products []*product           `json:"products"`
+	Orders   []*order             `json:"orders"`
+}
+
+func (s *Server) load() error {
+	var st stateFile
+	if found, err := s.persist.Load(&st); err != nil || !found {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i, p := range st.Products {
+		if p == nil || !domain.Digits(p.ID) {
+			return s.persist.Invalid("product %d has no product_id", i+1)
+		}
+		if p.Stock == nil {
+			p.Stock = map[string]int{}
+		}
+		s.products[p.ID] = p
+	}
+	for i, o := range st.Orders {
+		if o == nil || !domain.Digits(o.ID) || len(o.Lines) == 0 {
+			return s.persist.Invalid("order %d has no order_id or no lines", i+1)
+		}
+		s.orders[o.ID] = o
+		s.orderList = append(s.orderList, o)
+	}
+	for t, exp := range st.Tokens {
+		s.tokens[t] = exp
+	}
+	for t, exp := range st.Refresh {
+		s.refresh[t] = exp
+	}
+	s.nextID = max(s.nextID, st.NextID)
+	return nil
+}
+
+func (s *Server) snapshot() ([]byte, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st := stateFile{Version: stateVersion, NextID: s.nextID, Tokens: s.tokens, Refresh: s.refresh, Products: []*product{}, Orders: s.orderList}
+	for _, id := range s.sortedProductIDs() {
+		st.Products = append(st.Products, s.products[id])
+	}
+	if st.Orders == nil {
+		st.Orders = []*order{}
+	}
+	return json.Marshal(st)
+}
