@@ -91,11 +91,22 @@ func (s *Server) Reset() {
 	s.reset()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.reviewGets, s.rejects = DefaultReviewGets, map[string]string{}
+	s.reviewGets, s.rejects, s.casePage = DefaultReviewGets, map[string]string{}, DefaultAfterSalePage
 	s.persist.Changed()
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }
+
+// Pool returns the 优选联盟 pool: product_id → ratio (percent).
+func (s *Server) Pool() map[string]int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := map[string]int{}
+	for id, it := range s.pool {
+		out[id] = it.Ratio
+	}
+	return out
+}
 
 // AddFault injects a fault, as POST /_sandbox/faults does.
 func (s *Server) AddFault(f kit.Fault) error {

@@ -26,23 +26,27 @@ type order struct {
 	Freight    int64       `json:"freight"`
 	Discount   int64       `json:"discount"`
 	Aftersale  bool        `json:"aftersale"`
-	Waybill    string      `json:"waybill,omitempty"`
+	Waybill    string      `json:"waybill,omitempty"` // the one parcel of state files before split shipments
+	Deliveries []delivery  `json:"deliveries,omitempty"`
 }
 
 type orderLine struct {
-	ProductID string `json:"product_id"`
-	SKUID     string `json:"sku_id"`
-	OutSKUID  string `json:"out_sku_id"`
-	Title     string `json:"title"`
-	Count     int    `json:"sku_cnt"`
-	SalePrice int64  `json:"sale_price"`
+	ProductID string    `json:"product_id"`
+	SKUID     string    `json:"sku_id"`
+	OutSKUID  string    `json:"out_sku_id"`
+	Title     string    `json:"title"`
+	Count     int       `json:"sku_cnt"`
+	SalePrice int64     `json:"sale_price"`
+	Shipped   int       `json:"shipped,omitempty"`
+	Promoter  *promoter `json:"promoter,omitempty"` // 优选联盟: the 达人 who sold it
 }
 
 // Order statuses.
 const (
-	orderPaid      = 20
-	orderShipped   = 30
-	orderAftersale = 200 // 全部商品售后后取消
+	orderPaid        = 20
+	orderPartShipped = 21
+	orderShipped     = 30
+	orderAftersale   = 200 // 全部商品售后后取消
 )
 
 var buyers = []struct{ name, tel, province, city, county, detail string }{
@@ -55,41 +59,88 @@ func (s *Server) touch(o *order) {
 	o.UpdateTime = max(o.UpdateTime+1, s.cfg.Now().Unix())
 }
 
+// sellable lists the listed SKUs with at least n in stock (of one SKU when
+// outSKUID is set) as order lines of n.
+func (s *Server) sellable(outSKUID string, n int) []orderLine {
+	var cands []orderLine
+	for _, pid := range s.sortedProductIDs() {
+		p := s.products[pid]
+		if p.Status != statusListed || p.Online == nil {
+			continue
+		}
+		for _, k := range p.Online.SKUs {
+			if p.Stock[k.SKUID] >= n && (outSKUID == "" || k.OutSKUID == outSKUID) {
+				cands = append(cands, orderLine{ProductID: p.ID, SKUID: k.SKUID, OutSKUID: k.OutSKUID, Title: p.Online.Title, Count: n, SalePrice: k.SalePrice})
+			}
+		}
+	}
+	return cands
+}
+
 // SellOrders makes n paid orders of listed SKUs with stock (of one SKU when
-// skuOuterID is set), lowering the stock as the platform does.
+// skuOuterID is set), lowering the stock as the platform does. An order of
+// a product in the 优选联盟 pool was sold by a 达人 and owes commission.
 func (s *Server) SellOrders(n int, skuOuterID string) ([]string, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var ids []string
 	for range n {
-		var cands []orderLine
-		for _, pid := range s.sortedProductIDs() {
-			p := s.products[pid]
-			if p.Status != statusListed || p.Online == nil {
-				continue
-			}
-			for _, k := range p.Online.SKUs {
-				if p.Stock[k.SKUID] > 0 && (skuOuterID == "" || k.OutSKUID == skuOuterID) {
-					cands = append(cands, orderLine{ProductID: p.ID, SKUID: k.SKUID, OutSKUID: k.OutSKUID, Title: p.Online.Title, Count: 1, SalePrice: k.SalePrice})
-				}
-			}
-		}
+		cands := s.sellable(skuOuterID, 1)
 		if len(cands) == 0 {
 			if len(ids) > 0 {
 				s.persist.Changed()
 			}
 			return ids, errors.New("no listed SKU with stock to sell")
 		}
-		l := cands[s.rnd.Intn(len(cands))]
-		s.products[l.ProductID].Stock[l.SKUID]--
-		now := s.cfg.Now().Unix()
-		o := &order{ID: s.newID(3, 1e18), Status: orderPaid, CreateTime: now - 60, PayTime: now - 30, UpdateTime: now,
-			OpenID: "oSbx" + kit.RandHex(8), Lines: []orderLine{l}}
-		s.orders[o.ID] = o
-		ids = append(ids, o.ID)
+		ids = append(ids, s.sell([]orderLine{cands[s.rnd.Intn(len(cands))]}).ID)
 	}
 	s.persist.Changed()
 	return ids, nil
+}
+
+// SKUCount is one line of an order SellOrderOf makes.
+type SKUCount struct {
+	OutSKUID string
+	Count    int
+}
+
+// SellOrderOf makes one paid order of the given SKUs and counts (a test
+// knob: the generator sells one unit per order), or none when a SKU is not
+// listed with that much stock.
+func (s *Server) SellOrderOf(lines ...SKUCount) (string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var ls []orderLine
+	for _, l := range lines {
+		cands := s.sellable(l.OutSKUID, max(1, l.Count))
+		if len(cands) == 0 {
+			return "", fmt.Errorf("sku %s is not listed with %d in stock", l.OutSKUID, l.Count)
+		}
+		ls = append(ls, cands[0])
+	}
+	if len(ls) == 0 {
+		return "", errors.New("an order needs a line")
+	}
+	o := s.sell(ls)
+	s.persist.Changed()
+	return o.ID, nil
+}
+
+// sell records a paid order of lines, lowers their stock and draws a
+// promoter for the lines of pool products.
+func (s *Server) sell(lines []orderLine) *order {
+	now := s.cfg.Now().Unix()
+	for i := range lines {
+		l := &lines[i]
+		s.products[l.ProductID].Stock[l.SKUID] -= l.Count
+		if it := s.pool[l.ProductID]; it != nil {
+			l.Promoter = s.promote(it, l.SalePrice*int64(l.Count))
+		}
+	}
+	o := &order{ID: s.newID(3, 1e18), Status: orderPaid, CreateTime: now - 60, PayTime: now - 30, UpdateTime: now,
+		OpenID: "oSbx" + kit.RandHex(8), Lines: lines}
+	s.orders[o.ID] = o
+	return o
 }
 
 // CancelOrder has the buyer cancel a paid order not shipped yet: its goods
@@ -109,8 +160,7 @@ func (s *Server) CancelOrder(id string) error {
 			p.Stock[l.SKUID] += l.Count
 		}
 	}
-	o.Status, o.Aftersale = orderAftersale, true
-	s.touch(o)
+	s.refundAll(o, "CANCEL_BEFORE_SHIP")
 	s.persist.Changed()
 	return nil
 }
@@ -126,10 +176,23 @@ func (s *Server) RefundOrder(id string) error {
 	if o.Status == orderAftersale {
 		return errors.New("already refunded")
 	}
-	o.Status, o.Aftersale = orderAftersale, true
-	s.touch(o)
+	s.refundAll(o, "NO_LONGER_WANT")
 	s.persist.Changed()
 	return nil
+}
+
+// refundAll refunds every line through an after-sales case (REFUND,
+// 退款完成) and cancels the order (200) and its commission.
+func (s *Server) refundAll(o *order, reason string) {
+	s.touch(o)
+	for i := range o.Lines {
+		l := &o.Lines[i]
+		s.openCase(o, l, "REFUND", reason, caseRefunded)
+		if l.Promoter != nil {
+			l.Promoter.Status = settleCancelled
+		}
+	}
+	o.Status, o.Aftersale = orderAftersale, true
 }
 
 func (s *Server) orderList(body []byte) (map[string]any, *apiErr) {
@@ -210,6 +273,15 @@ func (s *Server) orderGet(body []byte) (map[string]any, *apiErr) {
 			"sale_price": l.SalePrice, "market_price": l.SalePrice, "real_price": l.SalePrice * int64(l.Count), "title": l.Title,
 			"sku_attrs": []attr{}, "on_aftersale_sku_cnt": after})
 	}
+	deliveries := []map[string]any{}
+	for _, d := range o.deliveries() {
+		ps := []map[string]any{}
+		for _, p := range d.Products {
+			ps = append(ps, map[string]any{"product_id": p.ProductID, "sku_id": p.SKUID, "product_cnt": p.Count})
+		}
+		deliveries = append(deliveries, map[string]any{"waybill_id": d.WaybillID, "delivery_id": d.DeliveryID, "delivery_time": d.Time,
+			"deliver_type": 1, "product_infos": ps})
+	}
 	b := buyers[len(o.ID)%len(buyers)]
 	if n, err := strconv.ParseInt(o.ID[len(o.ID)-3:], 10, 64); err == nil {
 		b = buyers[n%int64(len(buyers))]
@@ -224,36 +296,12 @@ func (s *Server) orderGet(body []byte) (map[string]any, *apiErr) {
 			"price_info": map[string]any{"product_price": goods, "order_price": goods + o.Freight - o.Discount, "freight": o.Freight,
 				"discounted_price": o.Discount, "is_discounted": o.Discount > 0},
 			"delivery_info": map[string]any{"address_info": map[string]any{"user_name": b.name, "tel_number": b.tel, "province_name": b.province,
-				"city_name": b.city, "county_name": b.county, "detail_info": b.detail, "postal_code": "000000"}, "deliver_method": 0},
+				"city_name": b.city, "county_name": b.county, "detail_info": b.detail, "postal_code": "000000"}, "deliver_method": 0,
+				"delivery_product_info": deliveries, "ship_done_time": o.shipDoneTime()},
 			"ext_info": map[string]any{"customer_notes": "", "merchant_notes": ""},
 		},
+		"aftersale_detail": s.afterSaleDetail(o),
 	}
+	s.commission(o, detail["order_detail"].(map[string]any))
 	return map[string]any{"order": detail}, nil
-}
-
-func (s *Server) deliverySend(body []byte) (map[string]any, *apiErr) {
-	var in struct {
-		OrderID      string `json:"order_id"`
-		DeliveryList []struct {
-			DeliveryID string `json:"delivery_id"`
-			WaybillID  string `json:"waybill_id"`
-		} `json:"delivery_list"`
-	}
-	if e := decode(body, &in); e != nil {
-		return nil, e
-	}
-	o := s.orders[in.OrderID]
-	switch {
-	case o == nil:
-		return nil, errf(CodeOrderNotFound, "order %s not found", in.OrderID)
-	case len(in.DeliveryList) == 0 || in.DeliveryList[0].WaybillID == "" || in.DeliveryList[0].DeliveryID == "":
-		return nil, invalidArg("delivery_list", "needs delivery_id and waybill_id")
-	case o.Status == orderShipped && o.Waybill == in.DeliveryList[0].WaybillID:
-		return nil, nil // the same shipment again
-	case o.Status != orderPaid:
-		return nil, errf(CodeOrderNotShipped, "order %s is not waiting to ship (status %d)", o.ID, o.Status)
-	}
-	o.Status, o.Waybill = orderShipped, in.DeliveryList[0].WaybillID
-	s.touch(o)
-	return nil, nil
 }

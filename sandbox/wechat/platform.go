@@ -1,6 +1,14 @@
 package wechat
 
-import "github.com/syncctl/syncctl/sandbox/kit"
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/syncctl/syncctl/sandbox/kit"
+)
 
 // Platform declares the WeChat sandbox to the platform registration.
 var Platform = kit.Platform{
@@ -37,9 +45,20 @@ Methods: product/add and product/update (write the draft, review: edit_status
 page_size ≤ 30, next_key), product/listing, product/delisting,
 product/stock/update (diff_type 1 add, 2 subtract, 3 set; 10020289 never
 listed, 10020217 in audit, 10020218 zero delta, 10020219 insufficient),
-product/auditfree (sale_price of a listed product), order/list/get
-(update_time_range ≤ 7 days, page_size ≤ 100, next_key/has_more, ids as
-strings), order/get, order/delivery/send.
+product/auditfree (sale_price of a listed product; is_delete takes a SKU
+off), order/list/get (update_time_range ≤ 7 days, page_size ≤ 100,
+next_key/has_more, ids as strings), order/get, order/delivery/send
+(delivery_id from order/deliverycompanylist/get, else 10025012; split
+parcels with product_infos: status 21 until all shipped, then 30),
+league/item/batchadd|get|upd|delete (优选联盟: listed products only,
+10023104; ratio in whole percent 0-90; orders of pool products carry a
+达人's commission_infos and settle_info), aftersale/getaftersalelist
+(begin_update_time/end_update_time ≤ 24 h, 10020004) and
+aftersale/getaftersaleorder (cases from cancellations and refunds).
+
+Review options (Options, once the sandbox's configuration carries them):
+review_delay (e.g. "30s": the least time a review takes) and reject_rate
+(0 to 1: the share of reviews that fail, e.g. 商品主图不清晰).
 
 Admin endpoints (unsigned JSON), common to every sandbox:
   GET  /_sandbox/items                  every product with out ids, prices (分), stock, status
@@ -49,3 +68,40 @@ Admin endpoints (unsigned JSON), common to every sandbox:
   POST /_sandbox/faults                 inject errors, latency, rate limits, outages, malformed bodies
   GET  /_sandbox/stats                  calls served and rejected
   POST /_sandbox/reset                  empty shop, no faults, zeroed stats`
+
+// Options are the sandbox's own settings by name, as a "--option
+// name=value" flag or a configuration would give them.
+var Options = map[string]string{
+	"review_delay": "least time a review takes from its submission, e.g. 30s (default 0: ends after DefaultReviewGets product/get calls)",
+	"reject_rate":  "share of reviews that fail with a realistic reason, 0 to 1 (default 0)",
+}
+
+// ApplyOptions sets Config fields from Options values; an unknown name or
+// a malformed value is an error naming it.
+func ApplyOptions(cfg *Config, opts map[string]string) error {
+	names := make([]string, 0, len(opts))
+	for name := range opts {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		v := strings.TrimSpace(opts[name])
+		switch name {
+		case "review_delay":
+			d, err := time.ParseDuration(v)
+			if err != nil || d < 0 {
+				return fmt.Errorf("wechat sandbox option review_delay %q: want a duration such as 30s", v)
+			}
+			cfg.ReviewDelay = d
+		case "reject_rate":
+			r, err := strconv.ParseFloat(v, 64)
+			if err != nil || !(r >= 0 && r <= 1) {
+				return fmt.Errorf("wechat sandbox option reject_rate %q: want a number from 0 to 1", v)
+			}
+			cfg.RejectRate = r
+		default:
+			return fmt.Errorf("wechat sandbox: unknown option %q (it takes review_delay, reject_rate)", name)
+		}
+	}
+	return nil
+}

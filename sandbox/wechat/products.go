@@ -1,8 +1,11 @@
 package wechat
 
 import (
+	"bytes"
+	"encoding/json"
 	"sort"
 	"strconv"
+	"time"
 	"unicode"
 	"unicode/utf8"
 )
@@ -15,7 +18,9 @@ type product struct {
 	Status       int            `json:"status"` // online: 0 初始, 5 上架, 11 自主下架
 	EditStatus   int            `json:"edit_status"`
 	RejectReason string         `json:"reject_reason,omitempty"`
-	ReviewGets   int            `json:"review_gets"` // product/get calls seen in this review
+	ReviewGets   int            `json:"review_gets"`  // product/get calls seen in this review
+	SubmittedAt  time.Time      `json:"submitted_at"` // of the draft in review (zero in older state files: long ago)
+	AuditedAt    time.Time      `json:"audited_at"`
 	Draft        content        `json:"draft"`
 	Online       *content       `json:"online,omitempty"`
 	Stock        map[string]int `json:"stock"` // sku_id → stock
@@ -118,7 +123,7 @@ func (s *Server) write(p *product, b productBody) {
 		p.Stock[id] = k.StockNum
 		d.SKUs = append(d.SKUs, &sku{SKUID: id, OutSKUID: k.OutSKUID, SalePrice: k.SalePrice, Attrs: k.SKUAttrs})
 	}
-	p.Draft, p.EditStatus, p.ReviewGets, p.RejectReason = d, editInReview, 0, ""
+	p.Draft, p.EditStatus, p.ReviewGets, p.RejectReason, p.SubmittedAt = d, editInReview, 0, "", s.cfg.Now()
 	if b.Listing == 1 {
 		p.ListOnPass = true
 	}
@@ -165,17 +170,31 @@ func (s *Server) product(id string) (*product, *apiErr) {
 	return p, nil
 }
 
-// review moves a draft in review on by one product/get.
+// RejectReasons are the reasons a review drawn at Config.RejectRate fails
+// with, as the platform words them.
+var RejectReasons = []string{"商品主图不清晰", "类目与商品不符", "商品标题含有违规词", "商品详情图与商品不一致", "缺少品牌授权资质"}
+
+// review moves a draft in review on by one product/get: it ends once the
+// gets and the delay (since submission) are both behind it.
 func (s *Server) review(p *product) {
 	if p.EditStatus != editInReview {
 		return
 	}
 	p.ReviewGets++
-	if p.ReviewGets < s.reviewGets {
+	now := s.cfg.Now()
+	if p.ReviewGets < s.reviewGets || now.Sub(p.SubmittedAt) < s.cfg.ReviewDelay {
 		return
 	}
-	if reason, ok := s.rejects[p.OutProductID]; ok {
+	p.AuditedAt = now
+	reason, reject := s.rejects[p.OutProductID]
+	if reject {
 		delete(s.rejects, p.OutProductID)
+	} else if s.cfg.RejectRate > 0 && s.rnd.Float64() < s.cfg.RejectRate {
+		// The seeded source draws only when rejections are on, so the
+		// ids of a shop without them do not move.
+		reason, reject = RejectReasons[s.rnd.Intn(len(RejectReasons))], true
+	}
+	if reject {
 		p.EditStatus, p.RejectReason = editRejected, reason
 		return
 	}
@@ -199,8 +218,11 @@ func (s *Server) view(p *product, c content, draft bool) map[string]any {
 	v := map[string]any{"product_id": p.ID, "out_product_id": p.OutProductID, "title": c.Title, "head_imgs": c.HeadImgs, "skus": skus}
 	if draft {
 		v["edit_status"] = p.EditStatus
-		if p.EditStatus == editRejected {
-			v["audit_info"] = map[string]any{"reject_reason": p.RejectReason}
+		switch {
+		case p.EditStatus == editRejected:
+			v["audit_info"] = map[string]any{"submit_time": p.SubmittedAt.Unix(), "audit_time": p.AuditedAt.Unix(), "reject_reason": p.RejectReason}
+		case p.EditStatus == editInReview && !p.SubmittedAt.IsZero():
+			v["audit_info"] = map[string]any{"submit_time": p.SubmittedAt.Unix()}
 		}
 	} else {
 		v["status"] = p.Status
@@ -318,13 +340,15 @@ func (s *Server) stockUpdate(body []byte) (map[string]any, *apiErr) {
 	return nil, nil
 }
 
-// auditFree changes the price of SKUs of a listed product without review.
+// auditFree changes the price of SKUs of a listed product without review,
+// or deletes SKUs (is_delete).
 func (s *Server) auditFree(body []byte) (map[string]any, *apiErr) {
 	var in struct {
 		ProductID string `json:"product_id"`
 		SKUs      []struct {
-			SKUID     string `json:"sku_id"`
-			SalePrice int64  `json:"sale_price"`
+			SKUID     string          `json:"sku_id"`
+			SalePrice int64           `json:"sale_price"`
+			IsDelete  json.RawMessage `json:"is_delete"`
 		} `json:"skus"`
 	}
 	if e := decode(body, &in); e != nil {
@@ -341,6 +365,16 @@ func (s *Server) auditFree(body []byte) (map[string]any, *apiErr) {
 		return nil, errf(CodeStockInAudit, "product %s is in audit", p.ID)
 	}
 	for i, k := range in.SKUs {
+		del, e := isDelete(k.IsDelete, "skus["+itoa(i)+"].is_delete")
+		if e != nil {
+			return nil, e
+		}
+		if del {
+			if e := s.deleteSKU(p, k.SKUID, i); e != nil {
+				return nil, e
+			}
+			continue
+		}
 		if k.SalePrice <= 0 || k.SalePrice > 1000000000 {
 			return nil, invalidArg("skus["+itoa(i)+"].sale_price", "%d 分 is outside 1 to 1000000000", k.SalePrice)
 		}
@@ -400,4 +434,53 @@ func (s *Server) productList(body []byte) (map[string]any, *apiErr) {
 		page = append(page, ids[i])
 	}
 	return map[string]any{"product_ids": page, "next_key": strconv.Itoa(from + len(page)), "total_num": len(ids)}, nil
+}
+
+// isDelete reads auditfree's is_delete. UNCONFIRMED: the field table says
+// number, the older doc's sample sends true; both are taken.
+func isDelete(raw json.RawMessage, field string) (bool, *apiErr) {
+	switch string(bytes.TrimSpace(raw)) {
+	case "", "null", "0", "false":
+		return false, nil
+	case "1", "true":
+		return true, nil
+	}
+	return false, invalidArg(field, "want 1 (or true), got %s", raw)
+}
+
+// deleteSKU takes a SKU off the online copy, and off the draft when the
+// draft holds no pending edit (UNCONFIRMED: the older doc says auditfree
+// syncs to the draft, the newer that it leaves the draft alone). The last
+// online SKU is refused (UNCONFIRMED: the platform's answer is not documented).
+func (s *Server) deleteSKU(p *product, skuID string, i int) *apiErr {
+	kept := p.Online.SKUs[:0:0]
+	for _, x := range p.Online.SKUs {
+		if x.SKUID != skuID {
+			kept = append(kept, x)
+		}
+	}
+	switch {
+	case len(kept) == len(p.Online.SKUs):
+		return errf(CodeNotFound, "sku %s not found", skuID)
+	case len(kept) == 0:
+		return invalidArg("skus["+itoa(i)+"].is_delete", "sku %s is the product's last sku", skuID)
+	}
+	p.Online.SKUs = kept
+	inDraft := false
+	if p.EditStatus == editApproved {
+		d := p.Draft.SKUs[:0:0]
+		for _, x := range p.Draft.SKUs {
+			if x.SKUID != skuID {
+				d = append(d, x)
+			}
+		}
+		p.Draft.SKUs = d
+	}
+	for _, x := range p.Draft.SKUs {
+		inDraft = inDraft || x.SKUID == skuID
+	}
+	if !inDraft {
+		delete(p.Stock, skuID)
+	}
+	return nil
 }

@@ -10,13 +10,21 @@
 //     {"errcode":N,"errmsg":"… rid: …"}.
 //
 // Products are a draft (edit_status) and an online copy (status): add and
-// update write the draft and put it in review (edit_status 2); after a
-// number of product/get calls (DefaultReviewGets, SetReviewGets) the review passes (4: the
-// draft goes online, listed, status 5) or fails (3, with the reason set by
-// RejectNext). Stock changes only by product/stock/update deltas and by
-// the shop's own sales. Orders are listed by update_time_range (unix
-// seconds, at most 7 days) as id strings with next_key/has_more, and read
-// one by one with order/get, whose order_id is a bare 19-digit number.
+// update write the draft and put it in review (edit_status 2). The review
+// ends at the first product/get that finds both a number of gets
+// (DefaultReviewGets, SetReviewGets) and Config.ReviewDelay since the
+// submission (by Config.Now) behind it: it passes (4: the draft goes
+// online, listed, status 5) or fails (3, with the reason set by RejectNext,
+// or drawn at Config.RejectRate from realistic reasons). Stock changes only
+// by product/stock/update deltas and by the shop's own sales. Orders are
+// listed by update_time_range (unix seconds, at most 7 days) as id strings
+// with next_key/has_more, and read one by one with order/get, whose
+// order_id is a bare 19-digit number. order/delivery/send takes the
+// delivery_id codes of its own company list (deliverycompanylist/get) and
+// split shipments. 优选联盟 (league/item/*) keeps a pool of listed products;
+// their orders carry a 达人's commission. After-sales cases
+// (aftersale/getaftersalelist by update time, ≤ 24 h, and
+// getaftersaleorder) come from cancellations, refunds and OpenAfterSale.
 //
 // Admin: the common API of sandbox/kit under /_sandbox/.
 package wechat
@@ -60,6 +68,20 @@ const (
 	CodeNeverListed     = 10020289
 	CodeOrderNotFound   = 10021001 // UNCONFIRMED: the order-not-found code was not seen in a source
 	CodeOrderNotShipped = 10021002 // UNCONFIRMED: shipping an order that is not waiting to ship
+	// UNCONFIRMED for order/delivery/send: the platform answers it for an
+	// unknown delivery_id on its ewaybill APIs ("快递公司ID错误,请检查delivery_id").
+	CodeBadDeliveryID = 10025012
+	// aftersale/getaftersalelist: a window over 24 h (doc).
+	CodeAfterSaleSpan = 10020004
+	// UNCONFIRMED: getaftersaleorder's code for an unknown case was not seen.
+	CodeAfterSaleNotFound = 10021003
+	// 优选联盟 (league/item/*, doc error tables).
+	CodeLeagueArgs       = 10023000 // 参数错误
+	CodeLeagueType       = 10023100 // type类型错误
+	CodeLeagueDupProduct = 10023101 // 不允许相同product_id
+	CodeLeagueTooMany    = 10023102 // 操作数量超过限制
+	CodeLeagueNoProduct  = 10023103 // 不存在该商品
+	CodeLeagueNotListed  = 10023104 // 该小店商品未上架
 )
 
 // Token lifetime, and how long before expiry stable_token hands out a new one.
@@ -86,6 +108,12 @@ type Config struct {
 	Seed            int64            // ids, buyers and fault ratios
 	Now             func() time.Time // nil = time.Now
 	StateFile       string           // keep products and orders across restarts ("" = memory only)
+	// ReviewDelay is the least time a review takes from its submission
+	// (product/add or update), by Now; 0: only the product/get count counts.
+	ReviewDelay time.Duration
+	// RejectRate is the share of reviews that fail with one of
+	// RejectReasons, drawn from Seed (0: none but RejectNext's; the demo's).
+	RejectRate float64
 }
 
 // Server is a running sandbox; it is an http.Handler.
@@ -104,12 +132,15 @@ type Server struct {
 	current  string               // the token stable_token hands out
 	products map[string]*product
 	orders   map[string]*order
+	pool     map[string]*leagueItem // 优选联盟 products by product_id
+	cases    map[string]*afterSale  // after-sales cases by id
 	persist  *kit.StateFile
 
 	// Test knobs (hooks.go); runtime only.
 	reviewGets int               // product/get calls a review takes
 	rejects    map[string]string // out_product_id → reason its next review fails with
 	calls      map[string]int
+	casePage   int // ids per getaftersalelist page
 }
 
 // New builds a sandbox for tests; it panics where Open returns an error.
@@ -127,8 +158,11 @@ func Open(cfg Config) (*Server, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
+	if cfg.ReviewDelay < 0 || !(cfg.RejectRate >= 0 && cfg.RejectRate <= 1) {
+		return nil, fmt.Errorf("wechat sandbox: review delay %s must not be negative and reject rate %v must be 0 to 1", cfg.ReviewDelay, cfg.RejectRate)
+	}
 	s := &Server{cfg: cfg, faults: kit.NewFaults(cfg.Seed, cfg.Now), limiter: kit.NewLimiter(cfg.QPS, cfg.Now), stats: kit.NewStats(),
-		reviewGets: DefaultReviewGets, rejects: map[string]string{}}
+		reviewGets: DefaultReviewGets, rejects: map[string]string{}, casePage: DefaultAfterSalePage}
 	s.persist = kit.NewStateFile(cfg.StateFile, "wechat sandbox", stateVersion, s.snapshot)
 	s.reset()
 	if err := s.load(); err != nil {
@@ -151,6 +185,8 @@ func (s *Server) reset() {
 	s.current = ""
 	s.products = map[string]*product{}
 	s.orders = map[string]*order{}
+	s.pool = map[string]*leagueItem{}
+	s.cases = map[string]*afterSale{}
 	s.calls = map[string]int{}
 }
 
@@ -240,10 +276,14 @@ func (s *Server) handlers() map[string]handler {
 		"product/listing": s.productListing, "product/delisting": s.productDelisting,
 		"product/stock/update": s.stockUpdate, "product/auditfree": s.auditFree,
 		"order/list/get": s.orderList, "order/get": s.orderGet, "order/delivery/send": s.deliverySend,
+		"order/deliverycompanylist/get": s.companyList, "order/deliverycompanylist/new/get": s.companyList,
+		"league/item/batchadd": s.leagueAdd, "league/item/get": s.leagueGet, "league/item/upd": s.leagueUpdate, "league/item/delete": s.leagueDelete,
+		"aftersale/getaftersalelist": s.afterSaleList, "aftersale/getaftersaleorder": s.afterSaleGet,
 	}
 }
 
-var readOnly = map[string]bool{"product/list/get": true, "order/list/get": true, "order/get": true}
+var readOnly = map[string]bool{"product/list/get": true, "order/list/get": true, "order/get": true, "league/item/get": true,
+	"order/deliverycompanylist/get": true, "order/deliverycompanylist/new/get": true, "aftersale/getaftersalelist": true, "aftersale/getaftersaleorder": true}
 
 // serveAPI answers one channels/ec call: path, token, faults, quota, method.
 func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {

@@ -10,14 +10,17 @@ import (
 // stateVersion is the layout of the state file.
 const stateVersion = 1
 
-// stateFile is what the sandbox keeps across restarts: products, orders
-// and the id counter. Tokens are runtime only: after a restart the old
+// stateFile is what the sandbox keeps across restarts: products, orders,
+// the 优选联盟 pool, after-sales cases and the id counter (the last three
+// arrived without a version change: older files load with none). Tokens are runtime only: after a restart the old
 // token is unknown (40001) and the connector fetches a new one.
 type stateFile struct {
-	Version  int        `json:"version"`
-	NextID   int64      `json:"next_id"`
-	Products []*product `json:"products"`
-	Orders   []*order   `json:"orders"`
+	Version  int           `json:"version"`
+	NextID   int64         `json:"next_id"`
+	Products []*product    `json:"products"`
+	Orders   []*order      `json:"orders"`
+	Pool     []*leagueItem `json:"pool,omitempty"`
+	Cases    []*afterSale  `json:"after_sales,omitempty"`
 }
 
 func (s *Server) load() error {
@@ -42,6 +45,18 @@ func (s *Server) load() error {
 		}
 		s.orders[o.ID] = o
 	}
+	for i, it := range st.Pool {
+		if it == nil || s.products[it.ProductID] == nil {
+			return s.persist.Invalid("pool entry %d names no product", i+1)
+		}
+		s.pool[it.ProductID] = it
+	}
+	for i, c := range st.Cases {
+		if c == nil || !domain.Digits(c.ID) || s.orders[c.OrderID] == nil {
+			return s.persist.Invalid("after-sales case %d has no id or order", i+1)
+		}
+		s.cases[c.ID] = c
+	}
 	s.nextID = max(s.nextID, st.NextID)
 	return nil
 }
@@ -57,5 +72,11 @@ func (s *Server) snapshot() ([]byte, error) {
 		st.Orders = append(st.Orders, o)
 	}
 	sort.Slice(st.Orders, func(i, j int) bool { return st.Orders[i].ID < st.Orders[j].ID })
+	for _, id := range s.sortedProductIDs() {
+		if it := s.pool[id]; it != nil {
+			st.Pool = append(st.Pool, it)
+		}
+	}
+	st.Cases = s.sortedCases()
 	return json.Marshal(st)
 }
