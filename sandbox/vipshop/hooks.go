@@ -1,0 +1,143 @@
+package vipshop
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/syncctl/syncctl/sandbox/kit"
+)
+
+// SetReviewDelay sets how long after submitProducts a review ends (0: at
+// the next read).
+func (s *Server) SetReviewDelay(d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.reviewDelay = max(0, d)
+}
+
+// SetRejectRate sets the share of reviews that fail (0 to 1).
+func (s *Server) SetRejectRate(r float64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.rejectRate = min(max(0, r), 1)
+}
+
+// RejectNext makes the next review of the product with that outer_spu_id
+// fail with reason.
+func (s *Server) RejectNext(outerSPUID, reason string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.rejects[outerSPUID] = reason
+}
+
+// SetCartHold makes carts hold n units of a SKU (by outer_sku_id): an
+// updateSkuStock below it reports over_sell_quantity.
+func (s *Server) SetCartHold(outerSKUID string, n int) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, p := range s.products {
+		for _, k := range p.SKUs {
+			if k.OuterSKUID == outerSKUID {
+				k.CartHold = n
+				return nil
+			}
+		}
+	}
+	return fmt.Errorf("no sku %s", outerSKUID)
+}
+
+// ExpireTokens makes every access token expired, as after its lifetime;
+// refresh tokens stay valid.
+func (s *Server) ExpireTokens() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	past := s.cfg.Now().Add(-time.Second)
+	for t := range s.access {
+		s.access[t] = past
+	}
+}
+
+// RevokeAuthorization forgets every token, refresh tokens included, as when
+// the merchant revokes the app: only a new authorization helps.
+func (s *Server) RevokeAuthorization() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.access, s.refresh, s.initialUsed = map[string]time.Time{}, map[string]time.Time{}, true
+}
+
+// Calls returns how many times a method ("addProduct") passed the
+// signature and token checks.
+func (s *Server) Calls(method string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.calls[method]
+}
+
+// Stock returns a SKU's sellable stock by outer_sku_id.
+func (s *Server) Stock(outerSKUID string) (int, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, p := range s.products {
+		for _, k := range p.SKUs {
+			if k.OuterSKUID == outerSKUID {
+				return k.Stock, true
+			}
+		}
+	}
+	return 0, false
+}
+
+// DeliverOrder has the buyer sign for a shipped order (22 → 25).
+func (s *Server) DeliverOrder(id string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	o := s.orders[id]
+	switch {
+	case o == nil:
+		return kit.ErrNotFound
+	case o.Status != statusShipped:
+		return fmt.Errorf("status %s: only a shipped order (22) is signed for", o.Status)
+	}
+	o.Status = statusSigned
+	s.touch(o)
+	s.persist.Changed()
+	return nil
+}
+
+// AdminItems lists every product as the admin API shows it (status: the
+// audit_status; on sale: approved and on shelf).
+func (s *Server) AdminItems() []kit.Item {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	items := []kit.Item{}
+	for _, id := range s.sortedProductIDs() {
+		p := s.products[id]
+		s.advance(p)
+		it := kit.Item{ItemID: p.SPUID, OuterID: p.OuterSPUID, Status: p.Audit, OnSale: p.Shelf == shelfOn && p.EverApproved, SKUs: []kit.ItemSKU{}}
+		for _, k := range p.SKUs {
+			it.SKUs = append(it.SKUs, kit.ItemSKU{SKUID: k.SKUID, OuterID: k.OuterSKUID, PriceFen: k.SaleFen, Stock: k.Stock})
+		}
+		items = append(items, it)
+	}
+	return items
+}
+
+// Reset empties the shop and the test knobs. The authorization's tokens
+// stay: a connector goes on with the token it holds.
+func (s *Server) Reset() {
+	s.mu.Lock()
+	access, refresh, used := s.access, s.refresh, s.initialUsed
+	s.mu.Unlock()
+	s.reset()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.access, s.refresh, s.initialUsed = access, refresh, used
+	s.reviewDelay, s.rejectRate, s.rejects = s.cfg.ReviewDelay, s.cfg.RejectRate, map[string]string{}
+	s.persist.Changed()
+}
+
+// AddFault injects a fault, as POST /_sandbox/faults does.
+func (s *Server) AddFault(f kit.Fault) error {
+	_, err := s.faults.Add(f)
+	return err
+}
