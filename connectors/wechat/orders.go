@@ -86,39 +86,26 @@ func (c *Channel) GetOrder(ctx context.Context, id string) (domain.SalesOrder, e
 	return wechatmap.DecodeOrder(c.shop, raw)
 }
 
-// Ship sends order/delivery/send: the whole order, or the lines given
-// (their product ids are read from the order). It is never retried
-// in-process.
+// Ship sends order/delivery/send with the carrier's delivery_id
+// (wechatmap.Carriers): the whole order, or the lines given, whose product
+// and SKU ids are read from the order (order/get). It is never retried
+// in-process; a parcel sent again with the same waybill is accepted by the
+// platform as done.
 func (c *Channel) Ship(ctx context.Context, s domain.Shipment) error {
-	type product struct {
-		ProductID  string `json:"product_id"`
-		SKUID      string `json:"sku_id"`
-		ProductCnt int    `json:"product_cnt"`
+	var o domain.SalesOrder
+	// The carrier and waybill are checked before any call.
+	if _, err := wechatmap.DeliveryRequest(domain.Shipment{PlatformOrderID: s.PlatformOrderID, Carrier: s.Carrier, TrackingNo: s.TrackingNo}, o); err != nil {
+		return err
 	}
-	d := map[string]any{"delivery_id": s.Carrier, "waybill_id": s.TrackingNo, "deliver_type": 1}
 	if len(s.Lines) > 0 {
-		o, err := c.GetOrder(ctx, s.PlatformOrderID)
-		if err != nil {
+		var err error
+		if o, err = c.GetOrder(ctx, s.PlatformOrderID); err != nil {
 			return err
 		}
-		var ps []product
-		for _, l := range s.Lines {
-			found := false
-			for _, ol := range o.Lines {
-				if ol.PlatformLineID == l.PlatformLineID {
-					n := l.Quantity
-					if n == 0 {
-						n = ol.Quantity
-					}
-					ps = append(ps, product{ProductID: ol.PlatformItemID, SKUID: ol.PlatformSKUID, ProductCnt: n})
-					found = true
-				}
-			}
-			if !found {
-				return domain.Errorf(domain.ENotFound, "wechat_shop order %s has no line %s to ship", s.PlatformOrderID, l.PlatformLineID)
-			}
-		}
-		d["product_infos"] = ps
 	}
-	return c.call(ctx, "order/delivery/send", map[string]any{"order_id": s.PlatformOrderID, "delivery_list": []any{d}}, nil)
+	body, err := wechatmap.DeliveryRequest(s, o)
+	if err != nil {
+		return err
+	}
+	return c.call(ctx, "order/delivery/send", body, nil)
 }

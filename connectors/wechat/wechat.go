@@ -94,6 +94,8 @@ type Channel struct {
 var (
 	_ connectors.Channel       = (*Channel)(nil)
 	_ connectors.ReviewTracker = (*Channel)(nil)
+	_ connectors.SKURemover    = (*Channel)(nil)
+	_ connectors.AfterSales    = (*Channel)(nil)
 )
 
 // idempotent lists the methods that may be retried in-process: reads and
@@ -104,6 +106,8 @@ var (
 var idempotent = map[string]bool{
 	"product/get": true, "product/list/get": true, "order/list/get": true, "order/get": true, "product/update": true,
 	"product/auditfree": true, "product/listing": true, "product/delisting": true,
+	"league/item/get": true, "league/item/upd": true, "league/item/delete": true,
+	"aftersale/getaftersalelist": true, "aftersale/getaftersaleorder": true,
 }
 
 // New opens a shop from its configuration.
@@ -272,8 +276,9 @@ var gmt8 = time.FixedZone("GMT+8", 8*3600)
 // 45011 rate-limited until the next minute, 45009 until the quota day
 // resets at midnight GMT+8, 10020112 for that SKU, token and credential
 // codes are EAuth, a missing record ENotFound, a draft in audit or a
-// product never listed EConflict,
-// every other code invalid (the errmsg names the problem).
+// product never listed (or not listed, for 优选联盟) EConflict, every other
+// code invalid (the errmsg names the problem: 10025012 a delivery_id,
+// 10023007 a shop without 优选联盟).
 func mapError(method string, code int, msg string, now time.Time) *domain.Error {
 	e := &domain.Error{Platform: platformName, PlatformCode: strconv.Itoa(code), Message: method + ": " + msg}
 	switch code {
@@ -290,9 +295,9 @@ func mapError(method string, code int, msg string, now time.Time) *domain.Error 
 		e.Code, e.RetryAfter = domain.ERateLimited, skuStockWait
 	case codeInvalidToken, codeBadToken, codeExpiredToken, codeInvalidAppID, codeInvalidSecret, 41001:
 		e.Code = domain.EAuth
-	case codeNotFound:
+	case codeNotFound, codeLeagueNoProduct:
 		e.Code = domain.ENotFound
-	case codeStockInAudit, codeDelistInAudit, codeNeverListed:
+	case codeStockInAudit, codeDelistInAudit, codeNeverListed, codeLeagueNotListed:
 		// The product's state, not the request, is wrong: a draft in audit,
 		// or a product whose first review has not passed yet.
 		e.Code = domain.EConflict

@@ -27,8 +27,15 @@ type env struct {
 // does: the sandbox's credentials, Platform.CheckShop, then New.
 func open(t *testing.T, edit func(*connectors.ShopConfig)) *env {
 	t.Helper()
+	return openWith(t, sbwechat.Config{}, edit)
+}
+
+// openWith is open on a sandbox configured by sc (its credentials are made here).
+func openWith(t *testing.T, sc sbwechat.Config, edit func(*connectors.ShopConfig)) *env {
+	t.Helper()
 	creds := sbwechat.Platform.NewCredentials()
-	sb := sbwechat.New(sbwechat.Config{AppID: creds["appid"], Secret: creds["secret"]})
+	sc.AppID, sc.Secret = creds["appid"], creds["secret"]
+	sb := sbwechat.New(sc)
 	srv := httptest.NewServer(sb)
 	t.Cleanup(func() { srv.Close(); _ = sb.Close() })
 	setup := sbwechat.Platform.Shop(srv.URL)
@@ -221,18 +228,18 @@ func TestOrders(t *testing.T) {
 	if err != nil || o.Status != domain.OrderCancelled || o.PlatformStatus != "200" {
 		t.Errorf("cancelled: %+v %v", o, err)
 	}
-	if err := e.ch.Ship(ctx, domain.Shipment{PlatformOrderID: ids[1], Carrier: "YD", TrackingNo: "YD1234567890"}); err != nil {
+	if err := e.ch.Ship(ctx, domain.Shipment{PlatformOrderID: ids[1], Carrier: "YUNDA", TrackingNo: "4312345678901"}); err != nil {
 		t.Fatal(err)
 	}
 	if o, _ := e.ch.GetOrder(ctx, ids[1]); o.Status != domain.OrderShipped {
 		t.Errorf("shipped: %s", o.Status)
 	}
 	line := func(id string) string { o, _ := e.ch.GetOrder(ctx, id); return o.Lines[0].PlatformLineID }
-	if err := e.ch.Ship(ctx, domain.Shipment{PlatformOrderID: ids[2], Carrier: "YD", TrackingNo: "YD1",
+	if err := e.ch.Ship(ctx, domain.Shipment{PlatformOrderID: ids[2], Carrier: "YUNDA", TrackingNo: "4312345678902",
 		Lines: []domain.ShipmentLine{{PlatformLineID: "999"}}}); domain.ErrorCode(err) != domain.ENotFound {
 		t.Errorf("unknown line: %v", err)
 	}
-	if err := e.ch.Ship(ctx, domain.Shipment{PlatformOrderID: ids[2], Carrier: "YD", TrackingNo: "YD2",
+	if err := e.ch.Ship(ctx, domain.Shipment{PlatformOrderID: ids[2], Carrier: "YUNDA", TrackingNo: "4312345678903",
 		Lines: []domain.ShipmentLine{{PlatformLineID: line(ids[2])}}}); err != nil {
 		t.Errorf("ship a line: %v", err)
 	}

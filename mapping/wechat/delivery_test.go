@@ -73,3 +73,25 @@ func TestDeliveryRequest(t *testing.T) {
 		}
 	}
 }
+
+func TestDraftWithoutSKU(t *testing.T) {
+	draft := []byte(`{"product_id":"10000029995861","out_product_id":"YS-TS-001","title":"纯棉圆领短袖T恤","edit_status":2,
+	  "audit_info":{"submit_time":1795485600},"head_imgs":["https://img/1.jpg"],
+	  "skus":[{"sku_id":"1380997701","out_sku_id":"YS-TS-001-WHT-M","sale_price":5990,"stock_num":10},
+	          {"sku_id":1380997702,"out_sku_id":"YS-TS-001-BLK-M","sale_price":6990,"stock_num":5}]}`)
+	body, err := wechatmap.DraftWithoutSKU(draft, "10000029995861", "1380997702")
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := json.Marshal(body)
+	if strings.Contains(string(raw), "1380997702") || !strings.Contains(string(raw), `"sku_id":"1380997701"`) ||
+		strings.Contains(string(raw), "edit_status") || strings.Contains(string(raw), "audit_info") || !strings.Contains(string(raw), `"title":"纯棉圆领短袖T恤"`) {
+		t.Errorf("body %s", raw)
+	}
+	if _, err := wechatmap.DraftWithoutSKU(draft, "10000029995861", "99"); domain.ErrorCode(err) != domain.ENotFound {
+		t.Errorf("unknown sku: %v", err)
+	}
+	if _, err := wechatmap.DraftWithoutSKU([]byte(`[]`), "10000029995861", "99"); domain.ErrorCode(err) != domain.EInvalid {
+		t.Errorf("not an object: %v", err)
+	}
+}

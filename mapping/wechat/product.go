@@ -5,6 +5,7 @@
 package wechatmap
 
 import (
+	"encoding/json"
 	"fmt"
 	"unicode"
 	"unicode/utf8"
@@ -217,3 +218,48 @@ func invalid(record, field, reason string) error {
 
 // platformID names the platform in errors.
 const platformID = "wechat_shop"
+
+// draftReadOnly are the fields of product/get's edit_product that
+// product/update does not take. UNCONFIRMED: the docs list what update
+// takes, not what get adds; these are the read-only ones seen in get.
+var draftReadOnly = []string{"edit_status", "status", "audit_info", "create_time", "update_time", "min_price", "total_sold_num",
+	"product_type", "edit_time"}
+
+// DraftWithoutSKU turns a product's draft as product/get returns it
+// (edit_product) into product/update's body without one SKU: the way to
+// take a SKU off a product whose draft is in review or was never listed
+// (auditfree only changes the online copy). Values pass through raw, so
+// ids and prices keep every digit.
+func DraftWithoutSKU(draft json.RawMessage, productID, skuID string) (map[string]json.RawMessage, error) {
+	rec := "product " + productID
+	var body map[string]json.RawMessage
+	if err := json.Unmarshal(draft, &body); err != nil || body == nil {
+		return nil, invalid(rec, "edit_product", "not a JSON object")
+	}
+	var skus []map[string]json.RawMessage
+	if err := json.Unmarshal(body["skus"], &skus); err != nil {
+		return nil, invalid(rec, "edit_product.skus", "not a list of SKUs")
+	}
+	kept := skus[:0:0]
+	for _, k := range skus {
+		var id json.Number
+		if json.Unmarshal(k["sku_id"], &id) != nil {
+			var s string
+			_ = json.Unmarshal(k["sku_id"], &s)
+			id = json.Number(s)
+		}
+		if id.String() != skuID {
+			kept = append(kept, k)
+		}
+	}
+	if len(kept) == len(skus) {
+		return nil, &domain.Error{Code: domain.ENotFound, Platform: platformID, Message: fmt.Sprintf("%s: the draft has no sku %s", rec, skuID)}
+	}
+	for _, f := range draftReadOnly {
+		delete(body, f)
+	}
+	raw, _ := json.Marshal(kept)
+	body["skus"] = raw
+	body["product_id"], _ = json.Marshal(productID)
+	return body, nil
+}
