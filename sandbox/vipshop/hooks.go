@@ -141,3 +141,32 @@ func (s *Server) AddFault(f kit.Fault) error {
 	_, err := s.faults.Add(f)
 	return err
 }
+
+// SeedProduct puts an approved, on-shelf product of one SKU in the shop, as
+// if it had been pushed and reviewed (for demos and tests of the order side).
+func (s *Server) SeedProduct(outerSPUID, outerSKUID string, priceFen int64, stock int) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.byOuter(outerSPUID) != nil || s.outerSKUs()[outerSKUID] {
+		return fmt.Errorf("product %s or sku %s exists", outerSPUID, outerSKUID)
+	}
+	p := &product{SPUID: s.newID(5, 1e10), OuterSPUID: outerSPUID, Title: outerSPUID, CategoryID: 1, BrandID: 1, Audit: auditApproved,
+		Shelf: shelfOn, EverApproved: true, Images: []image{{URL: "https://img.example.com/" + outerSPUID + ".jpg", Index: 1}},
+		SKUs: []*sku{{SKUID: s.newID(6, 1e10), OuterSKUID: outerSKUID, MarketFen: priceFen, SaleFen: priceFen, Stock: stock}}}
+	s.products[p.SPUID] = p
+	s.persist.Changed()
+	return nil
+}
+
+// CountOrders counts the orders in a status ("10", "97", …).
+func (s *Server) CountOrders(status string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for _, o := range s.orders {
+		if o.Status == status {
+			n++
+		}
+	}
+	return n
+}
