@@ -1,0 +1,4 @@
+package douyin
+
+// MapError exposes mapError to the tests.
+var MapError = mapError
