@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	"github.com/syncctl/syncctl/connectors"
 	"github.com/syncctl/syncctl/domain"
@@ -45,9 +46,13 @@ func (c *Channel) UpsertProduct(ctx context.Context, p connectors.ProductPush) (
 		}
 		params.ItemID, api = p.Known.ItemID, "youzan.item.update"
 	} else if p.MayExist {
-		// No documented lookup by item_no has been confirmed yet: creating
-		// again could list the product twice, so the push stops here.
-		return res, domain.Errorf(domain.EConflict, "youzan: product %s may exist already and the connector cannot look it up by item_no yet; check the shop and record its item id", p.Product.Code)
+		id, err := c.findByItemNo(ctx, p.Product.Code)
+		if err != nil {
+			return res, err
+		}
+		if id != "" {
+			params.ItemID, api = id, "youzan.item.update"
+		}
 	}
 	in := map[string]any{"title": params.Title, "item_no": params.ItemNo, "price": params.Price, "quantity": params.Quantity,
 		"is_display": params.IsDisplay, "sku_stocks": params.SKUStocks}
@@ -140,4 +145,42 @@ func (c *Channel) SetListed(ctx context.Context, ids connectors.ProductIDs, list
 		api = "youzan.item.update.listing"
 	}
 	return c.call(ctx, api, map[string]any{"item_id": id}, nil)
+}
+
+// lookupAPI finds a retried create's item by its 商家编码 (item_no =
+// the master product code): youzan.items.custom.get 3.0.0 {item_no} →
+// {items, count} ("根据商家编码查询商品"). UNCONFIRMED choice: the mirror
+// of the docs lists it without params; a public SDK names item_no; the
+// list APIs (items.onsale.get / items.inventory.get with q) search titles.
+const lookupAPI = "youzan.items.custom.get"
+
+// findByItemNo returns the id of the one item whose item_no is code, ""
+// when there is none; two are a conflict to settle in the shop.
+func (c *Channel) findByItemNo(ctx context.Context, code string) (string, error) {
+	var r struct {
+		Items []struct {
+			ItemID youzanmap.ID `json:"item_id"`
+			ItemNo string       `json:"item_no"`
+		} `json:"items"`
+	}
+	if err := c.call(ctx, lookupAPI, map[string]string{"item_no": code}, &r); err != nil {
+		return "", err
+	}
+	var ids []string
+	for _, it := range r.Items {
+		if it.ItemNo == code && it.ItemID != "" {
+			ids = append(ids, string(it.ItemID))
+		}
+	}
+	switch len(ids) {
+	case 0:
+		return "", nil
+	case 1:
+		if _, err := number("product "+code, "item_id", ids[0]); err != nil {
+			return "", err
+		}
+		return ids[0], nil
+	}
+	return "", domain.Errorf(domain.EConflict, "youzan: product %s, field item_no: %d items carry it (%s); keep one in the shop and record its id",
+		code, len(ids), strings.Join(ids, ", "))
 }

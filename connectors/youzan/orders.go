@@ -90,9 +90,12 @@ func (c *Channel) ListOrders(ctx context.Context, q connectors.OrderQuery) (conn
 		size = c.pageSize
 	}
 	size = min(size, c.maxRows)
+	// The rows a sub-window may hold: page_no × page_size within the cap,
+	// page_no within MaxPageNo.
+	rows := min(c.maxRows, MaxPageNo*size)
 	for {
 		page := max(k.Page, 1) // sizing reads page 1: a small sub-window needs no other call
-		if page*size > c.maxRows {
+		if page*size > rows {
 			if err := k.split(c.shopName()); err != nil {
 				return out, err
 			}
@@ -108,7 +111,7 @@ func (c *Channel) ListOrders(ctx context.Context, q connectors.OrderQuery) (conn
 		if err := c.call(ctx, "youzan.trades.sold.get", in, &r); err != nil {
 			return out, err
 		}
-		if r.Total > c.maxRows {
+		if r.Total > rows {
 			if err := k.split(c.shopName()); err != nil {
 				return out, err
 			}
@@ -123,6 +126,9 @@ func (c *Channel) ListOrders(ctx context.Context, q connectors.OrderQuery) (conn
 			raws = append(raws, e.FullOrderInfo)
 		}
 		out.Orders, out.Rejected = youzanmap.MapOrders(c.shop, raws)
+		if err := c.promote(ctx, &out, k.To); err != nil {
+			return connectors.OrderPage{}, err
+		}
 		switch {
 		case k.Page > 1:
 			k.Page--
@@ -147,16 +153,25 @@ func (k *cursor) split(shop string) error {
 	return nil
 }
 
-// GetOrder reads one order with youzan.trade.get.
+// GetOrder reads one order with youzan.trade.get, and its 分销员 record
+// if it has one.
 func (c *Channel) GetOrder(ctx context.Context, tid string) (domain.SalesOrder, error) {
-	var r struct {
-		FullOrderInfo json.RawMessage `json:"full_order_info"`
-	}
-	if err := c.call(ctx, "youzan.trade.get", map[string]string{"tid": tid}, &r); err != nil {
+	raw, err := c.trade(ctx, tid)
+	if err != nil {
 		return domain.SalesOrder{}, err
 	}
-	if len(r.FullOrderInfo) == 0 || string(r.FullOrderInfo) == "null" {
-		return domain.SalesOrder{}, unavailable(nil, "youzan.trade.get: the answer has no order "+tid)
+	o, err := youzanmap.DecodeOrder(c.shop, raw)
+	if err != nil {
+		return o, err
 	}
-	return youzanmap.DecodeOrder(c.shop, r.FullOrderInfo)
+	recs, err := c.salesmanByOrder(ctx, []string{tid})
+	if err != nil {
+		return o, err
+	}
+	if r, ok := recs[tid]; ok {
+		if err := youzanmap.ApplySalesman(&o, r); err != nil {
+			return o, err
+		}
+	}
+	return o, nil
 }

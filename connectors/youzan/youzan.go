@@ -5,7 +5,11 @@
 // POST <gateway>/api/{api}/{version}?access_token=…. Every answer is HTTP
 // 200: the body decides (gw_err_resp for gateway failures, the v3 or v4
 // envelope of the API's version otherwise). Item writes speak 分; orders
-// come in 元 strings (mapping/youzan).
+// come in 元 strings (mapping/youzan). A retried create is found by its
+// item_no (youzan.items.custom.get); orders are joined with their 分销员
+// records (youzan.salesman.trades.get) and shipped with
+// youzan.logistics.online.confirm; push messages are checked with
+// ParsePush (Event-Sign).
 //
 // Options (connectors.ShopConfig.Options):
 //
@@ -36,6 +40,7 @@ import (
 const (
 	DefaultPageSize = 100
 	DefaultMaxRows  = 10000
+	MaxPageNo       = 100 // page_no runs 1 to 100
 	// OrderWindowMax: each time pair of trades.sold.get spans ≤ 3 months.
 	OrderWindowMax = 90 * 24 * time.Hour
 )
@@ -103,6 +108,11 @@ var apis = map[string]struct {
 	"youzan.item.update.delisting": {"3.0.0", v3, true},
 	"youzan.trades.sold.get":       {"4.0.4", v4, true},
 	"youzan.trade.get":             {"4.0.2", v4, true},
+	lookupAPI:                      {"3.0.0", v3, true},
+	// Shipping is never retried in-process: a lost answer is read back
+	// (CodeTradeState) rather than sent twice.
+	"youzan.logistics.online.confirm": {"3.0.0", v3, false},
+	salesmanAPI:                       {"3.0.1", v3, true},
 }
 
 // Gateway error codes (gw_err_resp).
@@ -126,6 +136,7 @@ type Channel struct {
 	tokens   *connectors.TokenSource
 	pageSize int
 	maxRows  int
+	salesmen windowCache // 分销员 records of the last created-time window
 }
 
 var _ connectors.Channel = (*Channel)(nil)
@@ -335,9 +346,15 @@ func gatewayError(api string, code int, msg string) *domain.Error {
 // API error codes. UNCONFIRMED beyond item not-found (a public test
 // plan); kept in one table with sandbox/youzan.
 var apiCodes = map[int]string{
-	40001:     domain.EInvalid,
-	122001001: domain.ENotFound,
+	40001:          domain.EInvalid,
+	codeTradeState: domain.EConflict,
+	122001001:      domain.ENotFound,
 }
+
+// codeTradeState refuses a shipment of an order (or a line) not waiting
+// to ship: UNCONFIRMED, no public source shows it; sandbox/youzan answers
+// the same.
+const codeTradeState = 40002
 
 func apiError(api string, code int, msg string) *domain.Error {
 	c, ok := apiCodes[code]
@@ -349,9 +366,4 @@ func apiError(api string, code int, msg string) *domain.Error {
 
 func unavailable(err error, msg string) *domain.Error {
 	return &domain.Error{Code: domain.EUnavailable, Platform: "youzan", Message: msg, Err: err}
-}
-
-// Ship is not implemented yet (youzan.logistics.online.confirm).
-func (c *Channel) Ship(context.Context, domain.Shipment) error {
-	return domain.Errorf(domain.EInvalid, "youzan: shipping (youzan.logistics.online.confirm) is not implemented yet")
 }
