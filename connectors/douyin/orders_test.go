@@ -105,6 +105,12 @@ func TestOrdersAndPromotionPool(t *testing.T) {
 			t.Fatalf("order %s: %s %v, want %s", id, o.Status, err, want)
 		}
 	}
+	if err := e.admin.RefundOrder(ctx, ids[2]); err != nil {
+		t.Fatal(err)
+	}
+	if o, err := e.ch.GetOrder(ctx, ids[2]); err != nil || o.Status != domain.OrderCancelled || o.Lines[0].RefundStatus != "refunded" {
+		t.Fatalf("refunded order %+v %v", o, err)
+	}
 	if _, err := e.ch.GetOrder(ctx, "6000000000000000001"); domain.ErrorCode(err) != domain.ENotFound {
 		t.Fatalf("unknown order: %v", err)
 	}
@@ -119,5 +125,52 @@ func TestOrdersAndPromotionPool(t *testing.T) {
 	}
 	if _, err := e.ch.ListOrders(ctx, connectors.OrderQuery{From: from.Add(-8 * 24 * time.Hour), To: from}); domain.ErrorCode(err) != domain.EInvalid {
 		t.Fatalf("a window over 7 days: %v", err)
+	}
+}
+
+// An order updated while a window is paged leaves it; no other order is
+// skipped for it (pages are read last first).
+func TestOrderLeavingTheWindowSkipsNone(t *testing.T) {
+	e := setup(t, "the-secret")
+	ctx := context.Background()
+	if _, err := e.ch.UpsertProduct(ctx, push(50)); err != nil {
+		t.Fatal(err)
+	}
+	e.clk.Advance(2 * time.Second)
+	from := e.clk.Now()
+	var ids []string
+	for range 7 {
+		got, err := e.admin.SellOrders(ctx, 1, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, got...)
+		e.clk.Advance(time.Second)
+	}
+	q := connectors.OrderQuery{From: from, To: e.clk.Now(), PageSize: 2}
+	e.clk.Advance(time.Minute)
+	seen := map[string]bool{}
+	for pages := 0; ; pages++ {
+		page, err := e.ch.ListOrders(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, o := range page.Orders {
+			seen[o.PlatformOrderID] = true
+		}
+		if pages == 0 {
+			if err := e.admin.CancelOrder(ctx, ids[0]); err != nil { // the oldest: first in update order
+				t.Fatal(err)
+			}
+		}
+		if page.NextPageToken == "" {
+			break
+		}
+		q.PageToken = page.NextPageToken
+	}
+	for _, id := range ids[1:] {
+		if !seen[id] {
+			t.Fatalf("order %s was skipped when %s left the window (read %v)", id, ids[0], seen)
+		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http/httptest"
 	"testing"
+	"time"
 
 	"github.com/syncctl/syncctl/sandbox/douyin"
 	"github.com/syncctl/syncctl/sandbox/kit"
@@ -40,4 +41,39 @@ func TestPlatformAndAdmin(t *testing.T) {
 	if items, err := admin.Items(ctx); err != nil || len(items) != 0 {
 		t.Errorf("items %+v %v", items, err)
 	}
+}
+
+// The generator sells orders by itself and, now and then, cancels one or
+// starts a refund.
+func TestGenerator(t *testing.T) {
+	sb := douyin.New(douyin.Config{AppKey: appKey, AppSecret: appSecret, ShopID: shopID, Seed: 9, OrdersPerMinute: 60000, ReviewDelay: time.Nanosecond})
+	ts := httptest.NewServer(sb)
+	defer func() { ts.Close(); _ = sb.Close() }()
+	c := &client{t: t, url: ts.URL, clk: &clock{t: time.Now()}, key: appKey, sec: appSecret}
+	c.token = data(c.call("token.create", map[string]any{"code": "", "grant_type": "authorization_self", "shop_id": shopID}))["access_token"].(string)
+	p := addParams()
+	p["spec_prices"] = `[{"spec_detail_name1":"白色","stock_num":100000,"price":5990,"code":"YS-TS-001-WHT","outer_sku_id":"YS-TS-001-WHT"}]`
+	c.call("product.addV2", p)
+	deadline := time.Now().Add(5 * time.Second)
+	for time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+		c.clk = &clock{t: time.Now()}
+		now := time.Now().Unix()
+		r := data(c.call("order.searchList", map[string]any{"page": 0, "size": 100, "update_time_start": now - 60, "update_time_end": now + 1}))
+		cancelled, refunding := 0, 0
+		for _, x := range r["shop_order_list"].([]any) {
+			o := x.(map[string]any)
+			if num(o["order_status"]) == 4 {
+				cancelled++
+			}
+			l := o["sku_order_list"].([]any)[0].(map[string]any)
+			if num(l["after_sale_info"].(map[string]any)["refund_status"]) == 2 {
+				refunding++
+			}
+		}
+		if cancelled > 0 && refunding > 0 {
+			return
+		}
+	}
+	t.Fatal("the generator made no cancelled and refunding orders in 5 s")
 }
