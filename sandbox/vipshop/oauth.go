@@ -85,7 +85,5 @@ func digits(s string) bool {
 	return s != ""
 }
 
-// yuanNumber writes fen as a yuan JSON number with two decimals.
-func yuanNumber(f int64) json.Number { return json.Number(yuanString(f)) }
-
+// yuanString writes fen as a yuan decimal string with two decimals.
 func yuanString(f int64) string { return fmt.Sprintf("%d.%02d", f/100, f%100) }

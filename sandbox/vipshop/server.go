@@ -38,7 +38,6 @@ import (
 	"math/rand"
 	"net/http"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -411,27 +410,4 @@ func (s *Server) tick() {
 	if id != "" {
 		_ = s.CancelOrder(id)
 	}
-}
-
-// Sign is the signature as the gateway computes it: the system parameters
-// but sign, sorted by name, each name followed by its value, then the raw
-// body; HMAC-MD5 keyed with the app secret, upper-case hex.
-func Sign(secret string, params map[string]string, body []byte) string {
-	return signHMAC(secret, canonical(params), body)
-}
-
-func canonical(params map[string]string) string {
-	names := make([]string, 0, len(params))
-	for k := range params {
-		if k != "sign" {
-			names = append(names, k)
-		}
-	}
-	sortStrings(names)
-	var b strings.Builder
-	for _, k := range names {
-		b.WriteString(k)
-		b.WriteString(params[k])
-	}
-	return b.String()
 }
