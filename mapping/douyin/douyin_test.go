@@ -68,9 +68,13 @@ func TestProductRequestRefuses(t *testing.T) {
 		{"no images", "images", func(p *connectors.ProductPush, _ *douyinmap.Shop) { p.Product.Images = nil }},
 		{"no category", "category_leaf_id", func(_ *connectors.ProductPush, s *douyinmap.Shop) { s.CategoryLeafID = 0 }},
 		{"no price", "price", func(p *connectors.ProductPush, _ *douyinmap.Shop) { delete(p.Prices, "YS-TS-001-BLK-L") }},
-		{"price too high", "price", func(p *connectors.ProductPush, _ *douyinmap.Shop) { p.Prices["YS-TS-001-BLK-L"] = douyinmap.MaxPrice + 1 }},
+		{"price too high", "price", func(p *connectors.ProductPush, _ *douyinmap.Shop) {
+			p.Prices["YS-TS-001-BLK-L"] = douyinmap.MaxPrice + 1
+		}},
 		{"negative stock", "stock", func(p *connectors.ProductPush, _ *douyinmap.Shop) { p.Stocks["YS-TS-001-WHT-M"] = -1 }},
-		{"missing dimension", "specs", func(p *connectors.ProductPush, _ *douyinmap.Shop) { p.Product.SKUs[1].Specs = p.Product.SKUs[1].Specs[:1] }},
+		{"missing dimension", "specs", func(p *connectors.ProductPush, _ *douyinmap.Shop) {
+			p.Product.SKUs[1].Specs = p.Product.SKUs[1].Specs[:1]
+		}},
 		{"same specs", "specs", func(p *connectors.ProductPush, _ *douyinmap.Shop) { p.Product.SKUs[1].Specs = p.Product.SKUs[0].Specs }},
 		{"separator in value", "specs", func(p *connectors.ProductPush, _ *douyinmap.Shop) {
 			p.Product.SKUs[0].Specs = []domain.SpecValue{{Name: "颜色", Value: "白|灰"}, {Name: "尺码", Value: "M"}}
