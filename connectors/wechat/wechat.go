@@ -6,6 +6,12 @@
 // (appid + secret, 7200 s) through a connectors.TokenSource over the
 // shop's TokenStore, so every worker shares one token and one refresh.
 //
+// Beyond connectors.Channel it is a ReviewTracker, a PromotionPool (优选联盟
+// 普通推广, league/item/*), a SKURemover (auditfree is_delete, or the draft
+// again without the SKU) and AfterSales (aftersale/getaftersalelist by
+// update time). Ship translates syncctl's carrier codes through
+// wechatmap.Carriers and sends split parcels.
+//
 // Options (connectors.ShopConfig.Options):
 //
 //	cat_ids  the platform category path of pushed products (cats_v2), as
