@@ -24,6 +24,7 @@ type sandboxOptions struct {
 	stateFile string
 	qps, opm  float64
 	seed      int64
+	options   map[string]string
 }
 
 // newSandboxCmd has one subcommand per registered platform.
@@ -65,6 +66,7 @@ func newSandboxPlatformCmd(g *globals, reg platforms.Registration, port int, run
 	fl.Float64Var(&o.opm, "orders-per-minute", 0, "paid orders generated per minute for listed SKUs")
 	fl.Int64Var(&o.seed, "seed", 0, "seed for ids, names and fault ratios: the same seed and calls make the same shop (0 = time-based)")
 	fl.StringVar(&o.stateFile, "state-file", "", "keep the shop in this JSON file across restarts (empty = memory only)")
+	fl.StringToStringVar(&o.options, "option", nil, "a setting of this sandbox, name=value (its help lists them); repeatable")
 	return cmd
 }
 
@@ -92,7 +94,7 @@ func sandboxRun(ctx context.Context, g *globals, o *sandboxOptions) error {
 	if o.seed == 0 {
 		o.seed = time.Now().UnixNano()
 	}
-	sb, err := reg.Sandbox.Open(kit.Config{Credentials: creds, QPS: o.qps, OrdersPerMinute: o.opm, Seed: o.seed, StateFile: o.stateFile})
+	sb, err := reg.Sandbox.Start(kit.Config{Credentials: creds, QPS: o.qps, OrdersPerMinute: o.opm, Seed: o.seed, StateFile: o.stateFile, Options: o.options})
 	if err != nil {
 		return err
 	}

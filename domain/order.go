@@ -88,8 +88,24 @@ type CPSInfo struct {
 	PromoterID     string `json:"promoter_id"`
 	PromoterName   string `json:"promoter_name,omitempty"`
 	CommissionRate int    `json:"commission_rate_bp"` // basis points: 2000 = 20%
-	Commission     Money  `json:"commission"`
+	// Commission is what the promoter earns: the settled amount once the
+	// platform has settled it, its estimate until then.
+	Commission Money `json:"commission"`
+	// Estimated is the platform's estimate, kept beside a settled
+	// Commission where the platform gives both (0: it gave one figure).
+	Estimated Money `json:"estimated_commission,omitempty"`
+	// Settlement is where the commission stands ("": the platform does not say).
+	Settlement Settlement `json:"settlement,omitempty"`
 }
+
+// Settlement is the normalized state of a CPS commission.
+type Settlement string
+
+const (
+	SettlementPending   Settlement = "pending"   // earned, not settled yet (the order may still be refunded)
+	SettlementSettled   Settlement = "settled"   // paid out to the promoter
+	SettlementCancelled Settlement = "cancelled" // void: the order was cancelled or refunded
+)
 
 // Version is a stable digest of the order's content. A new version means
 // the ERP must hear about it again (order.updated).

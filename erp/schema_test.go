@@ -55,7 +55,7 @@ func strictSchema(t *testing.T) *jsonschema.Schema {
 // fullOrder sets every field of a SalesOrder, optional ones included.
 func fullOrder() domain.SalesOrder {
 	paid := time.Date(2026, 11, 24, 10, 2, 11, 0, time.FixedZone("CST", 8*3600))
-	cps := &domain.CPSInfo{PromoterID: "ks_778899", PromoterName: "达人小王", CommissionRate: 2000, Commission: 2396}
+	cps := &domain.CPSInfo{PromoterID: "ks_778899", PromoterName: "达人小王", CommissionRate: 2000, Commission: 2396, Estimated: 2400, Settlement: domain.SettlementSettled}
 	return domain.SalesOrder{
 		Shop: domain.ShopRef{Channel: "tmall", Shop: "flagship"}, PlatformOrderID: "3504329923814120471",
 		Status: domain.OrderPaid, PlatformStatus: "WAIT_SELLER_SEND_GOODS", CreatedAt: paid, PaidAt: &paid, ModifiedAt: paid,

@@ -55,6 +55,9 @@ type Options struct {
 	SandboxPort            int
 	SandboxQPS             float64 // QPS every sandbox enforces (0 = unlimited)
 	SandboxOrdersPerMinute float64 // orders each sandbox sells by itself (0 = only on request)
+	// SandboxOptions are sandbox settings by platform id, then by name
+	// ("wechat_shop" → "reject_rate" → "0.2"); see each sandbox's help.
+	SandboxOptions map[string]map[string]string
 	ConnectorQPS           float64 // the sandbox shops' pacing (default SandboxQPS when set, else 50)
 	// Platforms names the registered platforms that get a sandbox and a
 	// demo shop (nil: every registered platform; empty non-nil: none).
@@ -326,8 +329,8 @@ func (s *Stack) startSandbox(o Options, reg platforms.Registration, port int) (*
 	} else {
 		creds = reg.Sandbox.NewCredentials()
 	}
-	h, err := reg.Sandbox.Open(kit.Config{Credentials: creds, QPS: o.SandboxQPS, OrdersPerMinute: o.SandboxOrdersPerMinute,
-		Seed: time.Now().UnixNano(), StateFile: sb.StateFile})
+	h, err := reg.Sandbox.Start(kit.Config{Credentials: creds, QPS: o.SandboxQPS, OrdersPerMinute: o.SandboxOrdersPerMinute,
+		Seed: time.Now().UnixNano(), StateFile: sb.StateFile, Options: o.SandboxOptions[reg.ID()]})
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s sandbox: %w", reg.ID(), err)
 	}

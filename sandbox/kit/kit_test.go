@@ -1,6 +1,7 @@
 package kit_test
 
 import (
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -142,5 +143,24 @@ func TestStatsCountEachCallOnce(t *testing.T) {
 	s.Reset()
 	if v := s.View(); v.Total != 0 || v.Faults != 0 || len(v.Served) != 0 {
 		t.Fatalf("after reset = %+v", v)
+	}
+}
+
+func TestStartRefusesAnOptionTheSandboxDoesNotTake(t *testing.T) {
+	var got map[string]string
+	p := kit.Platform{ID: "x", Options: []string{"reject_rate"}, Open: func(c kit.Config) (kit.Sandbox, error) {
+		got = c.Options
+		return nil, nil
+	}}
+	if _, err := p.Start(kit.Config{Options: map[string]string{"reject_rate": "0.5"}}); err != nil || got["reject_rate"] != "0.5" {
+		t.Fatalf("declared option: %v, opened with %v", err, got)
+	}
+	_, err := p.Start(kit.Config{Options: map[string]string{"rejct_rate": "0.5"}})
+	if err == nil || !strings.Contains(err.Error(), `unknown option "rejct_rate" (it takes reject_rate)`) {
+		t.Errorf("misspelt option: %v", err)
+	}
+	p.Options = nil
+	if _, err := p.Start(kit.Config{Options: map[string]string{"a": "b"}}); err == nil || !strings.Contains(err.Error(), "it takes none") {
+		t.Errorf("sandbox without options: %v", err)
 	}
 }

@@ -3,6 +3,9 @@ package kit
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"fmt"
+	"slices"
+	"strings"
 	"net/http"
 	"time"
 )
@@ -27,6 +30,23 @@ type Platform struct {
 	Shop func(baseURL string) ShopSetup
 	// Help is the long help of `syncctl sandbox <id>`.
 	Help string
+	// Options names the settings Open reads from Config.Options.
+	Options []string
+}
+
+// Start checks the configuration's options against the declared ones and
+// opens the sandbox: a setting meant for another sandbox (or misspelt) is
+// refused, not ignored.
+func (p Platform) Start(c Config) (Sandbox, error) {
+	for name := range c.Options {
+		if !slices.Contains(p.Options, name) {
+			if len(p.Options) == 0 {
+				return nil, fmt.Errorf("%s sandbox: unknown option %q (it takes none)", p.ID, name)
+			}
+			return nil, fmt.Errorf("%s sandbox: unknown option %q (it takes %s)", p.ID, name, strings.Join(p.Options, ", "))
+		}
+	}
+	return p.Open(c)
 }
 
 // Credential is one credential of a sandbox shop.
@@ -43,6 +63,10 @@ type Config struct {
 	Seed            int64             // ids, names and fault ratios
 	StateFile       string            // keep the shop across restarts ("" = memory only)
 	Now             func() time.Time  // nil = time.Now
+	// Options are the sandbox's own settings by name (wechat_shop:
+	// review_delay, reject_rate), as its Help lists them; a sandbox refuses
+	// a name it does not know.
+	Options map[string]string
 }
 
 // Sandbox is a running sandbox: an http.Handler that is closed once.

@@ -18,9 +18,14 @@ var Platform = kit.Platform{
 		{Name: "secret", New: func() string { return kit.RandHex(16) }},
 	},
 	Open: func(c kit.Config) (kit.Sandbox, error) {
-		return Open(Config{AppID: c.Credentials["appid"], Secret: c.Credentials["secret"], QPS: c.QPS,
-			OrdersPerMinute: c.OrdersPerMinute, Seed: c.Seed, StateFile: c.StateFile, Now: c.Now})
+		cfg := Config{AppID: c.Credentials["appid"], Secret: c.Credentials["secret"], QPS: c.QPS,
+			OrdersPerMinute: c.OrdersPerMinute, Seed: c.Seed, StateFile: c.StateFile, Now: c.Now}
+		if err := ApplyOptions(&cfg, c.Options); err != nil {
+			return nil, err
+		}
+		return Open(cfg)
 	},
+	Options: []string{"review_delay", "reject_rate"},
 	// The gateway is the API host: the connector appends /cgi-bin/… and
 	// /channels/ec/…. The sandbox takes any category ids.
 	Shop: func(baseURL string) kit.ShopSetup {
