@@ -6,7 +6,7 @@ import "testing"
 // this package alone.
 func TestSignVectors(t *testing.T) {
 	base := map[string]string{"access_token": "tok", "appkey": "ks123", "method": "open.order.cursor.list",
-		"param": `{"beginTime":1700000000000,"cursor":"","endTime":1700086400000,"pageSize":50,"queryType":2}`,
+		"param":     `{"beginTime":1700000000000,"cursor":"","endTime":1700086400000,"pageSize":50,"queryType":2}`,
 		"timestamp": "1700086400000", "version": "1"}
 	for _, c := range []struct{ method, want string }{
 		{SignMD5, "b142c39fbf420f4c49c745804b7acb22"},
