@@ -14,8 +14,14 @@ import (
 
 // The fixed part of an open.order.cursor.list query.
 const (
-	viewAll     = 1 // orderViewStatus 全部
-	sortDesc    = 1 // the default; a key cursor makes the direction harmless (its meaning is disputed: UNCONFIRMED)
+	viewAll = 1 // orderViewStatus 全部
+	// sortAsc (2 per the SDK schema; one integrator has 1 and 2 reversed:
+	// UNCONFIRMED): oldest update first, so an order updated while the
+	// window is paged moves behind the cursor and is read in the same walk,
+	// not skipped. Were the meaning reversed, an order updated during the
+	// walk still lands after the window's end (the pull lags behind now)
+	// and is read by the next window.
+	sortAsc     = 2
 	queryUpdate = 2 // queryType: by update time
 	cpsAll      = 0 // cpsType: normal and distribution orders
 	cursorEnd   = "nomore"
@@ -77,7 +83,7 @@ func (c *Channel) ListOrders(ctx context.Context, q connectors.OrderQuery) (conn
 		Cursor    string            `json:"cursor"`
 		OrderList []json.RawMessage `json:"orderList"`
 	}
-	param := map[string]any{"orderViewStatus": viewAll, "pageSize": size, "sort": sortDesc, "queryType": queryUpdate,
+	param := map[string]any{"orderViewStatus": viewAll, "pageSize": size, "sort": sortAsc, "queryType": queryUpdate,
 		"beginTime": t.From, "endTime": t.To, "cpsType": cpsAll, "cursor": t.Cursor}
 	if err := c.call(ctx, "open.order.cursor.list", param, &r); err != nil {
 		return out, err

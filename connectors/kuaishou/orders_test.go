@@ -235,3 +235,54 @@ func TestThrottles(t *testing.T) {
 		t.Fatalf("called inside the quota ban: %v", err)
 	}
 }
+
+// TestOrderUpdatedWhilePagingIsRead: an order not read yet that is updated
+// while the window is paged moves behind the cursor and is still read;
+// none of the others is skipped.
+func TestOrderUpdatedWhilePagingIsRead(t *testing.T) {
+	e := setup(t, nil)
+	ch := e.channel(t, map[string]string{"order_page_size": "2"})
+	ctx := context.Background()
+	if _, err := ch.UpsertProduct(ctx, push()); err != nil {
+		t.Fatal(err)
+	}
+	from := e.clk.Now()
+	var ids []string
+	for range 6 {
+		got, err := e.sb.SellOrders(1, "YS-TS-001-BLK-L")
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, got...)
+		e.clk.Advance(time.Second)
+	}
+	q := connectors.OrderQuery{From: from, To: from.Add(time.Hour)}
+	seen := map[string]domain.OrderStatus{}
+	for pages := 0; ; pages++ {
+		page, err := ch.ListOrders(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, o := range page.Orders {
+			seen[o.PlatformOrderID] = o.Status
+		}
+		if pages == 0 {
+			e.clk.Advance(time.Second)
+			if err := e.sb.CancelOrder(ids[3]); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if page.NextPageToken == "" {
+			break
+		}
+		q.PageToken = page.NextPageToken
+	}
+	for _, id := range ids {
+		if _, ok := seen[id]; !ok {
+			t.Fatalf("order %s skipped (read %v)", id, seen)
+		}
+	}
+	if seen[ids[3]] != domain.OrderCancelled {
+		t.Fatalf("the updated order was read before its update: %v", seen[ids[3]])
+	}
+}
