@@ -44,6 +44,7 @@ func TestOrdersAndPromotionPool(t *testing.T) {
 	e.clk.Advance(time.Second)
 	got := map[string]domain.SalesOrder{}
 	promoters := map[string]bool{}
+	var cpsIDs []string
 	q := connectors.OrderQuery{From: from, To: e.clk.Now()}
 	pages := 0
 	for ; ; pages++ {
@@ -65,9 +66,11 @@ func TestOrdersAndPromotionPool(t *testing.T) {
 			}
 			if o.CPS != nil {
 				promoters[o.CPS.PromoterID] = true
-				if o.CPS.CommissionRate != 1250 || o.CPS.Commission != 5990*1250/10000 || o.CPS.PromoterName == "" || l.CPS == nil {
+				if o.CPS.CommissionRate != 1250 || o.CPS.Commission != 5990*1250/10000 || o.CPS.PromoterName == "" || l.CPS == nil ||
+					o.CPS.Settlement != domain.SettlementPending || o.CPS.Estimated != 0 {
 					t.Fatalf("cps %+v", o.CPS)
 				}
+				cpsIDs = append(cpsIDs, o.PlatformOrderID)
 			}
 		}
 		if page.NextPageToken == "" {
@@ -110,6 +113,33 @@ func TestOrdersAndPromotionPool(t *testing.T) {
 	}
 	if o, err := e.ch.GetOrder(ctx, ids[2]); err != nil || o.Status != domain.OrderCancelled || o.Lines[0].RefundStatus != "refunded" {
 		t.Fatalf("refunded order %+v %v", o, err)
+	}
+	// 精选联盟 settlement: a completed order's commission settles (the
+	// estimate kept beside it); a refunded one's is void.
+	var settleID, voidID string
+	for _, id := range cpsIDs {
+		if id == ids[0] || id == ids[1] || id == ids[2] {
+			continue
+		}
+		if settleID == "" {
+			settleID = id
+		} else if voidID == "" {
+			voidID = id
+		}
+	}
+	if err := e.sb.SettleOrder(settleID); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.admin.RefundOrder(ctx, voidID); err != nil {
+		t.Fatal(err)
+	}
+	const est = 5990 * 1250 / 10000
+	if o, err := e.ch.GetOrder(ctx, settleID); err != nil || o.CPS == nil || o.CPS.Settlement != domain.SettlementSettled ||
+		o.CPS.Commission != est || o.CPS.Estimated != est || o.Lines[0].CPS.Settlement != domain.SettlementSettled {
+		t.Fatalf("settled order %s: %+v %v", settleID, o.CPS, err)
+	}
+	if o, err := e.ch.GetOrder(ctx, voidID); err != nil || o.CPS == nil || o.CPS.Settlement != domain.SettlementCancelled || o.CPS.Commission != 0 {
+		t.Fatalf("refunded order %s: %+v %v", voidID, o.CPS, err)
 	}
 	if _, err := e.ch.GetOrder(ctx, "6000000000000000001"); domain.ErrorCode(err) != domain.ENotFound {
 		t.Fatalf("unknown order: %v", err)

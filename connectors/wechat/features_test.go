@@ -99,7 +99,7 @@ func TestPromotionPool(t *testing.T) {
 		t.Fatal(err)
 	}
 	if o.CPS == nil || o.CPS.Commission != 1797 || o.CPS.CommissionRate != 3000 || o.CPS.PromoterID == "" || o.CPS.PromoterName == "" ||
-		o.Lines[0].CPS == nil || *o.Lines[0].CPS != *o.CPS {
+		o.CPS.Settlement != domain.SettlementPending || o.Lines[0].CPS == nil || *o.Lines[0].CPS != *o.CPS {
 		t.Errorf("order CPS %+v, line %+v", o.CPS, o.Lines[0].CPS)
 	}
 	if err := pool.LeavePromotionPool(ctx, res.IDs); err != nil || len(e.sb.Pool()) != 0 {

@@ -170,7 +170,8 @@ func TestSalesmanOrders(t *testing.T) {
 		o := got[id]
 		c := o.CPS
 		if c == nil || c.PromoterID == "" || c.PromoterName == "" || c.PromoterName[3:7] != "****" || c.CommissionRate <= 0 ||
-			c.Commission != o.Amounts.Paid*domain.Money(c.CommissionRate)/10000 || o.Lines[0].CPS == nil || *o.Lines[0].CPS != *c {
+			c.Commission != o.Amounts.Paid*domain.Money(c.CommissionRate)/10000 || o.Lines[0].CPS == nil || *o.Lines[0].CPS != *c ||
+			c.Settlement != domain.SettlementPending || c.Estimated != 0 {
 			t.Fatalf("promoted order %s: %+v %+v", id, c, o)
 		}
 	}
@@ -203,7 +204,8 @@ func TestSalesmanOrders(t *testing.T) {
 	e.clk.Advance(time.Second)
 	before := e.sb.Calls("youzan.salesman.trades.get")
 	got = walk(t, e.ch, connectors.OrderQuery{From: from, To: e.clk.Now()})
-	if len(got) != 2 || got[a[0]].CPS == nil || got[b[0]].CPS != nil || got[a[0]].Status != domain.OrderCancelled {
+	if len(got) != 2 || got[a[0]].CPS == nil || got[b[0]].CPS != nil || got[a[0]].Status != domain.OrderCancelled ||
+		got[a[0]].CPS.Settlement != domain.SettlementCancelled {
 		t.Fatalf("cancelled pair: %+v", got)
 	}
 	if calls := e.sb.Calls("youzan.salesman.trades.get") - before; calls != 3 {

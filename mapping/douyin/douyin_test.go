@@ -157,25 +157,78 @@ func TestMapOrder(t *testing.T) {
 	}
 	l0, l1 := o.Lines[0], o.Lines[1]
 	if l0.PlatformLineID != "6919604381838792521" || l0.PlatformItemID != "3472490447010721067" || l0.UnitPrice != 5990 || l0.Paid != 11480 ||
-		l0.SKUCode != "YS-TS-001-WHT-M" || l0.CPS == nil || *l0.CPS != (domain.CPSInfo{PromoterID: "71985334556", PromoterName: "小雨穿搭", CommissionRate: 2000, Commission: 2296}) {
+		l0.SKUCode != "YS-TS-001-WHT-M" || l0.CPS == nil || *l0.CPS != (domain.CPSInfo{PromoterID: "71985334556", PromoterName: "小雨穿搭", CommissionRate: 2000, Commission: 2296, Settlement: domain.SettlementPending}) {
 		t.Fatalf("line 0 %+v cps %+v", l0, l0.CPS)
 	}
 	if l1.SKUCode != "YS-TS-001-BLK-L" || l1.CPS != nil || l1.RefundStatus != "refunding" || l1.UnitPrice != 3000 {
 		t.Fatalf("line 1 %+v", l1)
 	}
-	if o.CPS == nil || o.CPS.PromoterID != "71985334556" || o.CPS.Commission != 2296 {
+	if o.CPS == nil || o.CPS.PromoterID != "71985334556" || o.CPS.Commission != 2296 || o.CPS.Settlement != domain.SettlementPending || o.CPS.Estimated != 0 {
 		t.Fatalf("order cps %+v", o.CPS)
 	}
-	// Settled: the real commission replaces the estimate.
+	// Settled: the real commission replaces the estimate, kept beside it.
 	c := comm["6919604381838792521"]
 	c.FlowPoint, c.RealComission = douyinmap.FlowSettled, 2200
 	comm["6919604381838792521"] = c
 	o, _ = douyinmap.DecodeOrder(shop, []byte(cpsOrder), comm)
-	if o.Lines[0].CPS.Commission != 2200 {
-		t.Fatalf("settled commission %+v", o.Lines[0].CPS)
+	settled := domain.CPSInfo{PromoterID: "71985334556", PromoterName: "小雨穿搭", CommissionRate: 2000, Commission: 2200, Estimated: 2296, Settlement: domain.SettlementSettled}
+	if *o.Lines[0].CPS != settled || *o.CPS != settled {
+		t.Fatalf("settled commission: line %+v order %+v", o.Lines[0].CPS, o.CPS)
 	}
 	if ids := douyinmap.PromotedLines([]byte(cpsOrder)); len(ids) != 1 || ids[0] != "6919604381838792521" {
 		t.Fatalf("promoted lines %v", ids)
+	}
+}
+
+// twoAuthors is cpsOrder with its second line promoted too, by another
+// 达人 at 10 %.
+var twoAuthors = strings.Replace(cpsOrder, `"author_id": 0, "author_name": "", "c_biz": 8`, `"author_id": "72011223344", "author_name": "阿杰好物", "c_biz": 2`, 1)
+
+// allianceRecord is a datas[] entry of /alliance/getOrderList.
+func allianceRecord(sub, flow string, rate int, pay, est, real int64) douyinmap.Commission {
+	return douyinmap.Commission{OrderID: douyinmap.ID(sub), ProductID: "3472490447010721067", CommissionRate: rate,
+		TotalPayAmount: pay, EstimatedComission: est, RealComission: real, FlowPoint: flow, AllianceBizType: "COMMON"}
+}
+
+// The commission of an order as its lines settle apart: each line keeps its
+// own state; the order is pending while one line is, settled once all are
+// (or were refunded), with the estimate of the lines that earned beside it.
+func TestMapOrderSettlement(t *testing.T) {
+	const l1, l2 = "6919604381838792521", "6919604381838792522"
+	for _, c := range []struct {
+		name               string
+		f1, f2             string
+		real1, real2       int64
+		want1, want2, wOrd domain.Settlement
+		comm, est          domain.Money
+	}{
+		{"both paid", douyinmap.FlowPaid, douyinmap.FlowPaid, 0, 0, domain.SettlementPending, domain.SettlementPending, domain.SettlementPending, 2296 + 300, 0},
+		{"one received", douyinmap.FlowConfirm, douyinmap.FlowPaid, 0, 0, domain.SettlementPending, domain.SettlementPending, domain.SettlementPending, 2596, 0},
+		{"one settled", douyinmap.FlowSettled, douyinmap.FlowPaid, 2200, 0, domain.SettlementSettled, domain.SettlementPending, domain.SettlementPending, 2200 + 300, 0},
+		{"both settled", douyinmap.FlowSettled, douyinmap.FlowSettled, 2200, 300, domain.SettlementSettled, domain.SettlementSettled, domain.SettlementSettled, 2500, 2596},
+		{"settled, other refunded", douyinmap.FlowSettled, douyinmap.FlowRefunded, 2200, 0, domain.SettlementSettled, domain.SettlementCancelled, domain.SettlementSettled, 2200, 2296},
+		{"both refunded", douyinmap.FlowRefunded, douyinmap.FlowRefunded, 0, 0, domain.SettlementCancelled, domain.SettlementCancelled, domain.SettlementCancelled, 0, 0},
+		{"unknown flow", "FROZEN", douyinmap.FlowPaid, 0, 0, "", domain.SettlementPending, "", 2596, 0},
+	} {
+		comm := map[string]douyinmap.Commission{
+			l1: allianceRecord(l1, c.f1, 2000, 11480, 2296, c.real1),
+			l2: allianceRecord(l2, c.f2, 1000, 3000, 300, c.real2),
+		}
+		o, err := douyinmap.DecodeOrder(shop, []byte(twoAuthors), comm)
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		if s1, s2 := o.Lines[0].CPS.Settlement, o.Lines[1].CPS.Settlement; s1 != c.want1 || s2 != c.want2 {
+			t.Errorf("%s: lines %q %q, want %q %q", c.name, s1, s2, c.want1, c.want2)
+		}
+		if o.CPS.Settlement != c.wOrd || o.CPS.Commission != c.comm || o.CPS.Estimated != c.est || o.CPS.PromoterID != "71985334556" {
+			t.Errorf("%s: order %+v, want %q commission %d estimated %d", c.name, o.CPS, c.wOrd, c.comm, c.est)
+		}
+	}
+	// A promoted line whose alliance record has not arrived: nothing is known.
+	o, err := douyinmap.DecodeOrder(shop, []byte(twoAuthors), map[string]douyinmap.Commission{l1: allianceRecord(l1, douyinmap.FlowSettled, 2000, 11480, 2296, 2200)})
+	if err != nil || o.Lines[1].CPS.Settlement != "" || o.CPS.Settlement != "" || o.CPS.Estimated != 0 {
+		t.Errorf("missing record: %+v %v", o.CPS, err)
 	}
 }
 

@@ -72,7 +72,7 @@ const CBizAlliance = 2
 // 精选联盟 commission of one sub order. CommissionRate is 万分比 (300 =
 // 3 %), which is basis points exactly: UNCONFIRMED (channels.md §5.8).
 // EstimatedComission and RealComission (the platform's spelling) are 分;
-// FlowPoint "SETTLE" marks a settled commission (UNCONFIRMED).
+// FlowPoint says where the commission stands (FlowSettlement, UNCONFIRMED).
 type Commission struct {
 	OrderID            ID     `json:"order_id"` // the sub order (sku_order_id)
 	ProductID          ID     `json:"product_id"`
@@ -86,8 +86,50 @@ type Commission struct {
 	AllianceBizType    string `json:"alliance_biz_type"`
 }
 
-// FlowSettled is the flow_point of a settled commission.
-const FlowSettled = "SETTLE"
+// flow_point values of /alliance/getOrderList and where each leaves the
+// commission. UNCONFIRMED (channels.md §5.8 names no settlement field):
+// the 百应 order docs' PAY_SUCC 支付完成, CONFIRM 确认收货, SETTLE 结算,
+// REFUND 退款; sandbox/douyin sends the same. Another value is "".
+const (
+	FlowPaid     = "PAY_SUCC"
+	FlowConfirm  = "CONFIRM"
+	FlowSettled  = "SETTLE"
+	FlowRefunded = "REFUND"
+)
+
+var flowSettlement = map[string]domain.Settlement{
+	FlowPaid: domain.SettlementPending, FlowConfirm: domain.SettlementPending,
+	FlowSettled: domain.SettlementSettled, FlowRefunded: domain.SettlementCancelled,
+}
+
+// FlowSettlement is where a commission with this flow_point stands.
+func FlowSettlement(flow string) domain.Settlement { return flowSettlement[flow] }
+
+// combineSettlement is where an order's promoted lines stand together:
+// "" as soon as one line's is unknown, pending while any is, settled when
+// the others are settled or cancelled, cancelled when all are.
+func combineSettlement(states []domain.Settlement) domain.Settlement {
+	pending, settled := false, false
+	for _, s := range states {
+		switch s {
+		case "":
+			return ""
+		case domain.SettlementPending:
+			pending = true
+		case domain.SettlementSettled:
+			settled = true
+		}
+	}
+	switch {
+	case len(states) == 0:
+		return ""
+	case pending:
+		return domain.SettlementPending
+	case settled:
+		return domain.SettlementSettled
+	}
+	return domain.SettlementCancelled
+}
 
 // Promoted reports whether a line was sold by a promoter.
 func (l SKUOrder) Promoted() bool {
@@ -207,6 +249,8 @@ func MapOrder(shop domain.ShopRef, w ShopOrder, commissions map[string]Commissio
 		return o, invalid(rec, "sku_order_list", "an order without lines")
 	}
 	var cps *domain.CPSInfo
+	var states []domain.Settlement
+	var estimated domain.Money
 	for i, l := range w.SKUOrderList {
 		line, err := mapLine(rec, fmt.Sprintf("sku_order_list[%d].", i), l, commissions)
 		if err != nil {
@@ -224,8 +268,24 @@ func MapOrder(shop domain.ShopRef, w ShopOrder, commissions map[string]Commissio
 			} else if cps.Commission, ok = cps.Commission.Plus(line.CPS.Commission); !ok {
 				return o, invalid(rec, fmt.Sprintf("sku_order_list[%d].commission", i), "the order's commission overflows")
 			}
+			est := line.CPS.Estimated
+			if line.CPS.Settlement != domain.SettlementSettled {
+				est = line.CPS.Commission // the estimate, or 0 once refunded
+			}
+			if estimated, ok = estimated.Plus(est); !ok {
+				return o, invalid(rec, fmt.Sprintf("sku_order_list[%d].commission", i), "the order's estimated commission overflows")
+			}
+			states = append(states, line.CPS.Settlement)
 		}
 		o.Lines = append(o.Lines, line)
+	}
+	if cps != nil {
+		// The order is settled once every promoted line is (or was
+		// refunded); only then is its estimate kept beside it.
+		cps.Settlement, cps.Estimated = combineSettlement(states), 0
+		if cps.Settlement == domain.SettlementSettled {
+			cps.Estimated = estimated
+		}
 	}
 	o.CPS = cps
 	return o, nil
@@ -262,8 +322,12 @@ func mapLine(rec, field string, l SKUOrder, commissions map[string]Commission) (
 		}
 		c.CommissionRate = cm.CommissionRate // 万分比 = basis points
 		c.Commission = domain.Money(cm.EstimatedComission)
-		if cm.FlowPoint == FlowSettled {
-			c.Commission = domain.Money(cm.RealComission)
+		c.Settlement = FlowSettlement(cm.FlowPoint)
+		switch c.Settlement {
+		case domain.SettlementSettled: // both figures: the real one counts
+			c.Commission, c.Estimated = domain.Money(cm.RealComission), domain.Money(cm.EstimatedComission)
+		case domain.SettlementCancelled: // refunded: nothing is owed
+			c.Commission = 0
 		}
 		if c.PromoterName == "" {
 			c.PromoterName = cm.AuthorAccount

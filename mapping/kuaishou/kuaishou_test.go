@@ -232,3 +232,24 @@ func TestExpressCode(t *testing.T) {
 		t.Errorf("unknown carrier: %v", err)
 	}
 }
+
+// orderCpsInfo says nothing of settlement: a completed order, a closed one
+// and one with the distributor's 快赚客 fields all keep Settlement "" and
+// one commission figure (no Estimated).
+func TestOrderCPSSettlementUnknown(t *testing.T) {
+	for name, body := range map[string]json.RawMessage{
+		"paid":      json.RawMessage(goodOrder),
+		"succeeded": with(t, "orderBaseInfo.status", kuaishoumap.StatusSucceeded),
+		"closed":    with(t, "orderBaseInfo.status", kuaishoumap.StatusClosed),
+		"kwaimoney": with(t, "orderCpsInfo", map[string]any{"distributorId": json.Number("3649418105"), "distributorName": "带货达人小王",
+			"kwaiMoneyUserId": json.Number("58812"), "kwaiMoneyUserNickName": "快赚客阿明", "commissionRate": json.Number("125"), "commissionAmount": json.Number("1360")}),
+	} {
+		o, err := kuaishoumap.DecodeOrder(shop, body)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if o.CPS == nil || o.CPS.Settlement != "" || o.CPS.Estimated != 0 || o.CPS.Commission != 1360 || o.CPS.CommissionRate != 1250 {
+			t.Errorf("%s: %+v", name, o.CPS)
+		}
+	}
+}

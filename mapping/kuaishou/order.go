@@ -241,6 +241,12 @@ func ToSalesOrder(shop domain.ShopRef, w Order) (domain.SalesOrder, error) {
 	}
 	o.Lines = []domain.OrderLine{line}
 	if c := w.OrderCPSInfo; c != nil && string(c.DistributorID) != "" && string(c.DistributorID) != "0" {
+		// orderCpsInfo gives one commission figure and no settlement
+		// state: Estimated stays 0 and Settlement "" (the platform does not
+		// say here). Where a commission stands is in the CPS order view
+		// (open.seller.order.cps.list: 30 已付款 / 50 已收货 / 60 已结算 /
+		// 80 已失效, settledCommissionAmount), which the connector does not
+		// read yet.
 		cps := &domain.CPSInfo{PromoterID: string(c.DistributorID), PromoterName: c.DistributorName}
 		rate, err := fen(rec, "orderCpsInfo.commissionRate", c.CommissionRate, true)
 		if err != nil {

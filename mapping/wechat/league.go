@@ -66,19 +66,45 @@ const (
 	SettleCancelled = 200
 )
 
-// SettleStatus names a commission_infos status: "pending", "settled",
-// "cancelled", or the raw value. domain.CPSInfo has no field for it yet
-// (see the report); it is mapped here so the field is one line away.
-func SettleStatus(status int) string {
+// SettleStatus normalizes a commission_infos status; an undocumented value
+// is "" (the platform's word is not known).
+func SettleStatus(status int) domain.Settlement {
 	switch status {
 	case SettlePending:
-		return "pending"
+		return domain.SettlementPending
 	case SettleDone:
-		return "settled"
+		return domain.SettlementSettled
 	case SettleCancelled:
-		return "cancelled"
+		return domain.SettlementCancelled
 	}
-	return fmt.Sprintf("%d", status)
+	return ""
+}
+
+// combineSettlement is where several commission_infos entries stand
+// together: cancelled when all are, pending while any is, settled when the
+// rest are settled; "" as soon as one status is undocumented.
+func combineSettlement(states []domain.Settlement) domain.Settlement {
+	if len(states) == 0 {
+		return ""
+	}
+	pending, settled := false, false
+	for _, s := range states {
+		switch s {
+		case "":
+			return ""
+		case domain.SettlementPending:
+			pending = true
+		case domain.SettlementSettled:
+			settled = true
+		}
+	}
+	switch {
+	case pending:
+		return domain.SettlementPending
+	case settled:
+		return domain.SettlementSettled
+	}
+	return domain.SettlementCancelled
 }
 
 // promoterID is the most stable id an entry carries: talent_id (优选联盟
@@ -103,15 +129,20 @@ func rateBP(commission, paid int64) int {
 
 // mapCPS sets each promoted line's CPS (its commission_infos entries: the
 // first promoter, the sum of their amounts, the rate over the line's paid
-// amount) and the order's (the first promoter; the settled commission_fee,
+// amount, where their statuses stand) and the order's (the first promoter;
+// the settled commission_fee with predict_commission_fee kept as Estimated,
 // else predict_commission_fee, else the sum of the lines; the rate over the
 // promoted lines' paid amount). A cancelled settlement counts as no
-// commission. Errors name the order and the field.
+// commission. Settlement: settled once settle_info says so (commission_fee
+// or settle_time), else the entries' statuses combined. Errors name the
+// order and the field.
 func mapCPS(rec string, d OrderDetail, o *domain.SalesOrder) error {
 	if len(d.CommissionInfos) == 0 {
 		return nil
 	}
 	byLine := map[string]*domain.CPSInfo{}
+	lineStates := map[string][]domain.Settlement{}
+	var states []domain.Settlement
 	var total, paid int64
 	var first *domain.CPSInfo
 	allCancelled := true
@@ -151,23 +182,32 @@ func mapCPS(rec string, d OrderDetail, o *domain.SalesOrder) error {
 		}
 		cps.Commission += domain.Money(amount)
 		total += amount
+		lineStates[sku] = append(lineStates[sku], SettleStatus(c.Status))
+		states = append(states, SettleStatus(c.Status))
 	}
 	for _, l := range o.Lines {
 		if l.CPS != nil {
 			l.CPS.CommissionRate = rateBP(int64(l.CPS.Commission), int64(l.Paid))
+			l.CPS.Settlement = combineSettlement(lineStates[l.PlatformSKUID])
 		}
 	}
 	s := d.SettleInfo
+	var estimated int64
+	settlement := combineSettlement(states)
 	switch {
 	case s.CommissionFee < 0:
 		return invalid(rec, "order_detail.settle_info.commission_fee", fmt.Sprintf("%d 分 is negative", s.CommissionFee))
 	case s.PredictCommissionFee < 0:
 		return invalid(rec, "order_detail.settle_info.predict_commission_fee", fmt.Sprintf("%d 分 is negative", s.PredictCommissionFee))
 	case s.CommissionFee > 0:
-		total = s.CommissionFee
+		total, estimated, settlement = s.CommissionFee, s.PredictCommissionFee, domain.SettlementSettled
 	case !allCancelled && s.PredictCommissionFee > 0:
 		total = s.PredictCommissionFee
 	}
-	o.CPS = &domain.CPSInfo{PromoterID: first.PromoterID, PromoterName: first.PromoterName, Commission: domain.Money(total), CommissionRate: rateBP(total, paid)}
+	if s.SettleTime > 0 && !allCancelled {
+		settlement = domain.SettlementSettled
+	}
+	o.CPS = &domain.CPSInfo{PromoterID: first.PromoterID, PromoterName: first.PromoterName, Commission: domain.Money(total),
+		CommissionRate: rateBP(total, paid), Estimated: domain.Money(estimated), Settlement: settlement}
 	return nil
 }

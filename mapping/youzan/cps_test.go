@@ -40,12 +40,44 @@ func TestApplySalesman(t *testing.T) {
 	if err := youzanmap.ApplySalesman(&o, salesman(t, nil)); err != nil {
 		t.Fatal(err)
 	}
-	want := domain.CPSInfo{PromoterID: "o21Zag", PromoterName: "135****8761", CommissionRate: 1000, Commission: 1093}
+	want := domain.CPSInfo{PromoterID: "o21Zag", PromoterName: "135****8761", CommissionRate: 1000, Commission: 1093, Settlement: domain.SettlementPending}
 	if o.CPS == nil || *o.CPS != want {
 		t.Fatalf("order CPS = %+v, want %+v", o.CPS, want)
 	}
 	if l := o.Lines[0]; l.CPS == nil || *l.CPS != want {
 		t.Fatalf("line CPS = %+v", l.CPS)
+	}
+}
+
+// The record as the order moves on: settled automatically once complete
+// (settle_state 2, settled_at set), settled by hand (12), closed before
+// payment ends (0 with state 5), still unpaid (0 with state 3), a payout
+// that failed for the shop's balance (3: retried, still pending), cash on
+// delivery (5: never a commission), an undocumented state.
+func TestApplySalesmanSettlement(t *testing.T) {
+	for _, c := range []struct {
+		settle, state int
+		settledAt     string
+		want          domain.Settlement
+	}{
+		{2, 100, "2026-12-09 02:00:00", domain.SettlementSettled},
+		{12, 100, "2026-12-09 02:00:00", domain.SettlementSettled},
+		{0, 5, "", domain.SettlementCancelled},
+		{0, 3, "", domain.SettlementPending},
+		{3, 100, "", domain.SettlementPending},
+		{4, 100, "", domain.SettlementPending},
+		{11, 100, "", domain.SettlementPending},
+		{5, 100, "", domain.SettlementCancelled},
+		{7, 5, "", domain.SettlementCancelled},
+		{99, 100, "", ""},
+	} {
+		o, _ := youzanmap.DecodeOrder(shop, json.RawMessage(goodOrder))
+		err := youzanmap.ApplySalesman(&o, salesman(t, func(r *youzanmap.SalesmanTrade) {
+			r.SettleState, r.State, r.SettledAt = c.settle, c.state, c.settledAt
+		}))
+		if err != nil || o.CPS.Settlement != c.want || o.Lines[0].CPS.Settlement != c.want || o.CPS.Commission != 1093 || o.CPS.Estimated != 0 {
+			t.Errorf("settle_state %d state %d: order %+v line %+v %v, want %q", c.settle, c.state, o.CPS, o.Lines[0].CPS, err, c.want)
+		}
 	}
 }
 

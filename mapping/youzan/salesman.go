@@ -42,28 +42,48 @@ type SalesmanItem struct {
 	IsJoin    int    `json:"is_join"`     // 1: takes part in the promotion
 }
 
-// Settlement states of a salesman order (settle_state).
-var settleStates = map[int]string{
-	0:  "none",    // 未完成付款或订单关闭
-	1:  "pending", // 待自动结算
-	2:  "settled", // 已自动结算
-	3:  "failed",  // 余额不足
-	4:  "failed",  // 结算异常，等待重试
-	5:  "none",    // 货到付款，无佣金
-	6:  "none",    // 使用会员折扣 (export API only)
-	7:  "none",    // 销售员已注销，不结算
-	11: "pending", // 待人工结算
-	12: "settled", // 已人工结算
-	18: "pending", // 结算中心结算中 (export API only)
+// Settlement states of a salesman order (settle_state): the finer name
+// SettleState gives and where the commission stands for domain.CPSInfo.
+// A state that means no commission will ever be paid (closed order, cash
+// on delivery, member discount, salesman gone) is cancelled; a failed
+// payout that the platform retries is still pending.
+var settleStates = map[int]struct {
+	name string
+	s    domain.Settlement
+}{
+	0:  {"none", domain.SettlementCancelled},  // 未完成付款或订单关闭 (pending while state is 3 待付款: see Settlement)
+	1:  {"pending", domain.SettlementPending}, // 待自动结算
+	2:  {"settled", domain.SettlementSettled}, // 已自动结算
+	3:  {"failed", domain.SettlementPending},  // 余额不足 (paid out once the shop tops up)
+	4:  {"failed", domain.SettlementPending},  // 结算异常，等待重试
+	5:  {"none", domain.SettlementCancelled},  // 货到付款，无佣金
+	6:  {"none", domain.SettlementCancelled},  // 使用会员折扣 (export API only)
+	7:  {"none", domain.SettlementCancelled},  // 销售员已注销，不结算
+	11: {"pending", domain.SettlementPending}, // 待人工结算
+	12: {"settled", domain.SettlementSettled}, // 已人工结算
+	18: {"pending", domain.SettlementPending}, // 结算中心结算中 (export API only)
 }
+
+// salesmanWaitPay is the record's state 3 待付款.
+const salesmanWaitPay = 3
 
 // SettleState normalizes settle_state: pending, settled, failed or none;
 // an undocumented state is "unknown(N)".
 func SettleState(code int) string {
 	if s, ok := settleStates[code]; ok {
-		return s
+		return s.name
 	}
 	return fmt.Sprintf("unknown(%d)", code)
+}
+
+// Settlement is where a salesman record's commission stands. settle_state
+// 0 covers both an order not paid yet (state 3: pending) and a closed one
+// (cancelled); an undocumented settle_state is "".
+func Settlement(settleState, state int) domain.Settlement {
+	if settleState == 0 && state == salesmanWaitPay {
+		return domain.SettlementPending
+	}
+	return settleStates[settleState].s
 }
 
 // ApplySalesman sets the order's CPS from its salesman record: the
@@ -71,9 +91,9 @@ func SettleState(code int) string {
 // identity the API gives), the commission in 分 parsed exactly from 元
 // strings, and each promoted line's own rate and commission (items are
 // matched to lines by item_key "tid,oid"). The order-level rate is the
-// promoted items' rate when they share one, else 0. settle_state is not
-// carried: domain.CPSInfo has no field for it yet (SettleState normalizes
-// it for when it has).
+// promoted items' rate when they share one, else 0. Settlement (the
+// order's and each line's) follows settle_state; the record gives one
+// commission figure, so Estimated stays 0.
 func ApplySalesman(o *domain.SalesOrder, t SalesmanTrade) error {
 	rec := "salesman order " + t.OrderNo
 	if t.OrderNo != o.PlatformOrderID {
@@ -86,8 +106,9 @@ func ApplySalesman(o *domain.SalesOrder, t SalesmanTrade) error {
 	if err != nil {
 		return err
 	}
+	settlement := Settlement(t.SettleState, t.State)
 	promoter := func() *domain.CPSInfo {
-		return &domain.CPSInfo{PromoterID: t.Seller, PromoterName: domain.MaskOnce(t.Phone, domain.MaskPhone)}
+		return &domain.CPSInfo{PromoterID: t.Seller, PromoterName: domain.MaskOnce(t.Phone, domain.MaskPhone), Settlement: settlement}
 	}
 	head := promoter()
 	head.Commission = commission
