@@ -1,7 +1,11 @@
 package douyin
 
 import (
+	"fmt"
+	"sort"
 	"strconv"
+	"strings"
+	"time"
 
 	"github.com/syncctl/syncctl/sandbox/kit"
 )
@@ -18,9 +22,14 @@ var Platform = kit.Platform{
 		{Name: "shop_id", New: func() string { return digits(8) }},
 	},
 	Open: func(c kit.Config) (kit.Sandbox, error) {
-		return Open(Config{AppKey: c.Credentials["app_key"], AppSecret: c.Credentials["app_secret"], ShopID: c.Credentials["shop_id"],
-			QPS: c.QPS, OrdersPerMinute: c.OrdersPerMinute, Seed: c.Seed, StateFile: c.StateFile, Now: c.Now})
+		cfg := Config{AppKey: c.Credentials["app_key"], AppSecret: c.Credentials["app_secret"], ShopID: c.Credentials["shop_id"],
+			QPS: c.QPS, OrdersPerMinute: c.OrdersPerMinute, Seed: c.Seed, StateFile: c.StateFile, Now: c.Now}
+		if err := ApplyOptions(&cfg, c.Options); err != nil {
+			return nil, err
+		}
+		return Open(cfg)
 	},
+	Options: []string{"review_delay", "reject_rate"},
 	// The gateway is the API host: the connector appends /product/addV2 …
 	// The sandbox takes any leaf category; this one is 女装/T恤.
 	Shop: func(baseURL string) kit.ShopSetup {
@@ -66,6 +75,12 @@ sku.syncStock (stock_num, incremental), sku.editPrice (分). 精选联盟:
 buyin.simplePlan (cos_ratio in percent), alliance.getOrderList (commission_rate
 万分比, estimated/real commission in 分).
 
+Review options (--option name=value, or the configuration's options):
+review_delay (e.g. "30s": how long a review takes from addV2/editV2;
+default 2s, "0s" at the next look) and reject_rate (0 to 1: the share of
+reviews that fail, check_status 4 with a reason in product.auditList such
+as 商品标题与类目不符; default 0).
+
 Orders: order.searchList (update_time_start/end in unix seconds, both
 included, ≤ 7 days; page from 0, size ≤ 100), order.orderDetail,
 order.logisticsAdd (company_code). Sold orders: ~40 % promoted by one of 20
@@ -79,3 +94,42 @@ Admin endpoints (unsigned JSON), common to every sandbox:
   POST /_sandbox/faults                 inject errors, latency, rate limits (60000), outages, malformed bodies
   GET  /_sandbox/stats                  calls served and rejected
   POST /_sandbox/reset                  empty shop, no faults, zeroed stats`
+
+// Options are the sandbox's own settings by name, as a "--option
+// name=value" flag or a configuration would give them (the names and
+// formats of the WeChat sandbox's).
+var Options = map[string]string{
+	"review_delay": "how long a product review takes from addV2/editV2, e.g. 30s (default 2s; 0s: at the next look)",
+	"reject_rate":  "share of reviews that fail with a realistic reason, 0 to 1 (default 0)",
+}
+
+// ApplyOptions sets Config fields from Options values; an unknown name or
+// a malformed value is an error naming it.
+func ApplyOptions(cfg *Config, opts map[string]string) error {
+	names := make([]string, 0, len(opts))
+	for name := range opts {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		v := strings.TrimSpace(opts[name])
+		switch name {
+		case "review_delay":
+			d, err := time.ParseDuration(v)
+			if err != nil || d < 0 {
+				return fmt.Errorf("douyin sandbox option review_delay %q: want a duration such as 30s", v)
+			}
+			// Config takes 0 as "the default"; the option's 0 is "at once".
+			cfg.ReviewDelay = max(d, time.Nanosecond)
+		case "reject_rate":
+			r, err := strconv.ParseFloat(v, 64)
+			if err != nil || !(r >= 0 && r <= 1) {
+				return fmt.Errorf("douyin sandbox option reject_rate %q: want a number from 0 to 1", v)
+			}
+			cfg.RejectRate = r
+		default:
+			return fmt.Errorf("douyin sandbox: unknown option %q (it takes review_delay, reject_rate)", name)
+		}
+	}
+	return nil
+}

@@ -1,6 +1,14 @@
 package vipshop
 
-import "github.com/syncctl/syncctl/sandbox/kit"
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/syncctl/syncctl/sandbox/kit"
+)
 
 // Platform declares the Vipshop sandbox to the platform registration (not
 // registered yet).
@@ -12,9 +20,14 @@ var Platform = kit.Platform{
 		{Name: "refresh_token", New: func() string { return "vipsbr_" + kit.RandHex(20) }},
 	},
 	Open: func(c kit.Config) (kit.Sandbox, error) {
-		return Open(Config{AppKey: c.Credentials["app_key"], AppSecret: c.Credentials["app_secret"], RefreshToken: c.Credentials["refresh_token"],
-			QPS: c.QPS, OrdersPerMinute: c.OrdersPerMinute, CancelRate: DefaultCancelRate, Seed: c.Seed, StateFile: c.StateFile, Now: c.Now})
+		cfg := Config{AppKey: c.Credentials["app_key"], AppSecret: c.Credentials["app_secret"], RefreshToken: c.Credentials["refresh_token"],
+			QPS: c.QPS, OrdersPerMinute: c.OrdersPerMinute, CancelRate: DefaultCancelRate, Seed: c.Seed, StateFile: c.StateFile, Now: c.Now}
+		if err := ApplyOptions(&cfg, c.Options); err != nil {
+			return nil, err
+		}
+		return Open(cfg)
 	},
+	Options: []string{"review_delay", "reject_rate"},
 	// The gateway is the base URL (the connector posts to <gateway>/). The
 	// sandbox takes any category and brand id; these fit the sample catalog.
 	Shop: func(baseURL string) kit.ShopSetup {
@@ -51,6 +64,11 @@ windows ≤ 24 h within 3 months, page from 1, limit ≤ 200; yuan strings),
 getOrderDetail (≤ 50 ids), ship, getCarriers. Orders: 10 to ship, 22 shipped,
 25 signed for, 70 refused, 97 cancelled.
 
+Review options (--option name=value, or the configuration's options):
+review_delay (e.g. "30s": how long after submitProducts a review ends;
+default 3s, "0s" at the next read) and reject_rate (0 to 1: the share of
+reviews that fail with an audit_remark such as 标题含违禁词; default 0).
+
 Admin endpoints (unsigned JSON), common to every sandbox:
   GET  /_sandbox/items                  every product with outer ids, prices (分), stock, status
   POST /_sandbox/orders                 {"count":N,"sku_outer_id":"optional"} sells N orders to ship
@@ -59,3 +77,42 @@ Admin endpoints (unsigned JSON), common to every sandbox:
   POST /_sandbox/faults                 inject errors, latency, rate limits, outages, malformed bodies
   GET  /_sandbox/stats                  calls served and rejected
   POST /_sandbox/reset                  empty shop, no faults, zeroed stats`
+
+// Options are the sandbox's own settings by name, as a "--option
+// name=value" flag or a configuration would give them (the names and
+// formats of the WeChat sandbox's).
+var Options = map[string]string{
+	"review_delay": "how long after submitProducts a review ends, e.g. 30s (default 3s; 0s: at the next read)",
+	"reject_rate":  "share of reviews that fail with a realistic audit_remark, 0 to 1 (default 0)",
+}
+
+// ApplyOptions sets Config fields from Options values; an unknown name or
+// a malformed value is an error naming it.
+func ApplyOptions(cfg *Config, opts map[string]string) error {
+	names := make([]string, 0, len(opts))
+	for name := range opts {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		v := strings.TrimSpace(opts[name])
+		switch name {
+		case "review_delay":
+			d, err := time.ParseDuration(v)
+			if err != nil || d < 0 {
+				return fmt.Errorf("vipshop sandbox option review_delay %q: want a duration such as 30s", v)
+			}
+			// Config takes 0 as "the default"; the option's 0 is "at once".
+			cfg.ReviewDelay = max(d, time.Nanosecond)
+		case "reject_rate":
+			r, err := strconv.ParseFloat(v, 64)
+			if err != nil || !(r >= 0 && r <= 1) {
+				return fmt.Errorf("vipshop sandbox option reject_rate %q: want a number from 0 to 1", v)
+			}
+			cfg.RejectRate = r
+		default:
+			return fmt.Errorf("vipshop sandbox: unknown option %q (it takes review_delay, reject_rate)", name)
+		}
+	}
+	return nil
+}
