@@ -20,9 +20,20 @@ var Platform = kit.Platform{
 			StateFile: c.StateFile, Now: c.Now})
 	},
 	Shop: func(baseURL string) kit.ShopSetup {
-		return kit.ShopSetup{Gateway: baseURL + "/routerjson", Options: map[string]string{"oauth_url": baseURL + "/oauth2/refresh_token"}}
+		opts := map[string]string{"oauth_url": baseURL + "/oauth2/refresh_token"}
+		for spec, id := range sampleCatalogAttrs {
+			opts["attr:"+spec] = id
+		}
+		return kit.ShopSetup{Gateway: baseURL + "/routerjson", Options: opts}
 	},
 	Help: help,
+}
+
+// sampleCatalogAttrs are sale attribute ids for the spec names of the
+// sample catalog beyond 颜色 and 尺码, the ones the connector knows:
+// plausible made-up ids, as a shop's own category would have them.
+var sampleCatalogAttrs = map[string]string{
+	"尺寸": "1001105", "规格": "1001106", "口味": "1001107", "型号": "1001108", "长度": "1001109", "容量": "1001110",
 }
 
 const help = `Run the sandbox of JD JOS 京东宙斯 (one POP shop).

@@ -24,6 +24,8 @@ import (
 //	/_sandbox/faults                     POST adds a Fault, GET lists, DELETE clears
 //	GET  /_sandbox/stats                 StatsView
 //	POST /_sandbox/reset                 empty shop, no faults, zeroed stats
+//	POST /_sandbox/tokens/expire         every access token issued so far expires (TokenExpirer)
+//	POST /_sandbox/review/reject         {"outer_id","reason"}: the product's next review fails (Reviewer)
 //
 // A sandbox adds its own platform-specific admin endpoints beside these.
 
@@ -57,6 +59,17 @@ type Shop interface {
 	RefundOrder(id string) error
 	// Reset empties the shop.
 	Reset()
+}
+
+// TokenExpirer is a Shop whose platform issues access tokens: ExpireTokens
+// ends the life of every token issued so far, as if it had run out, so a
+// test sees the connector refresh in the middle of a run.
+type TokenExpirer interface{ ExpireTokens() }
+
+// Reviewer is a Shop whose platform reviews products: RejectNext makes the
+// next review of the product with this outer id fail with the reason.
+type Reviewer interface {
+	RejectNext(outerID, reason string)
 }
 
 // ErrNotFound is what a Shop returns for an unknown order id.
@@ -125,6 +138,34 @@ func Admin(mux *http.ServeMux, shop Shop, faults *Faults, stats *Stats) {
 	mux.HandleFunc("POST /_sandbox/orders/{id}/cancel", change(shop.CancelOrder, "cancelled"))
 	mux.HandleFunc("POST /_sandbox/orders/{id}/refund", change(shop.RefundOrder, "refunded"))
 	mux.HandleFunc("/_sandbox/faults", AdminFaults(faults))
+	mux.HandleFunc("POST /_sandbox/tokens/expire", func(w http.ResponseWriter, _ *http.Request) {
+		te, ok := shop.(TokenExpirer)
+		if !ok {
+			WriteJSON(w, http.StatusNotFound, map[string]string{"error": "this platform's shops issue no access tokens"})
+			return
+		}
+		te.ExpireTokens()
+		WriteJSON(w, http.StatusOK, map[string]bool{"expired": true})
+	})
+	mux.HandleFunc("POST /_sandbox/review/reject", func(w http.ResponseWriter, r *http.Request) {
+		rv, ok := shop.(Reviewer)
+		if !ok {
+			WriteJSON(w, http.StatusNotFound, map[string]string{"error": "this platform does not review products"})
+			return
+		}
+		var in struct {
+			OuterID string `json:"outer_id"`
+			Reason  string `json:"reason"`
+		}
+		dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<16))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&in); err != nil || in.OuterID == "" || in.Reason == "" {
+			WriteJSON(w, http.StatusBadRequest, map[string]string{"error": `body must be {"outer_id":"<product code>","reason":"<the platform's reason>"}`})
+			return
+		}
+		rv.RejectNext(in.OuterID, in.Reason)
+		WriteJSON(w, http.StatusOK, map[string]string{"outer_id": in.OuterID, "next_review": "rejected"})
+	})
 	mux.HandleFunc("GET /_sandbox/stats", func(w http.ResponseWriter, _ *http.Request) { WriteJSON(w, http.StatusOK, stats.View()) })
 	mux.HandleFunc("POST /_sandbox/reset", func(w http.ResponseWriter, _ *http.Request) {
 		shop.Reset()
@@ -176,6 +217,16 @@ func (c AdminClient) AddFault(ctx context.Context, f Fault) error {
 // ClearFaults removes every fault.
 func (c AdminClient) ClearFaults(ctx context.Context) error {
 	return c.do(ctx, http.MethodDelete, "/_sandbox/faults", nil, nil)
+}
+
+// ExpireTokens ends every access token the sandbox issued so far.
+func (c AdminClient) ExpireTokens(ctx context.Context) error {
+	return c.do(ctx, http.MethodPost, "/_sandbox/tokens/expire", nil, nil)
+}
+
+// RejectReview makes the next review of a product fail with the reason.
+func (c AdminClient) RejectReview(ctx context.Context, outerID, reason string) error {
+	return c.do(ctx, http.MethodPost, "/_sandbox/review/reject", map[string]string{"outer_id": outerID, "reason": reason}, nil)
 }
 
 // Stats reads the call counters.
