@@ -88,8 +88,36 @@ func NewWorker(o WorkerOptions) (*Worker, error) {
 	if len(shops) == 0 {
 		return nil, domain.Errorf(domain.EInvalid, "no shops to serve: add shops to the configuration (see the README's configuration section); a worker only takes the tasks of the shops it serves")
 	}
-	acts := &workflows.Activities{Store: o.Store, Shops: shops, ERP: o.ERP, Temporal: o.Client}
+	commission := map[domain.ShopRef]domain.CommissionPolicy{}
+	for _, sc := range o.Shops {
+		if sc.Commission == nil {
+			continue
+		}
+		if _, ok := shops[sc.Ref()].(connectors.PromotionPool); !ok {
+			return nil, domain.Errorf(domain.EInvalid, "shop %s, field commission: %s has no promotion pool syncctl can join (pools: %s)", sc.Ref(), sc.Channel, domain.List(poolPlatforms(shops)))
+		}
+		commission[sc.Ref()] = *sc.Commission
+	}
+	acts := &workflows.Activities{Store: o.Store, Shops: shops, ERP: o.ERP, Temporal: o.Client, Commission: commission}
 	return &Worker{Shops: shops, Activities: acts, opts: o}, nil
+}
+
+// poolPlatforms names the platforms among the opened shops whose
+// connector joins promotion pools.
+func poolPlatforms(shops connectors.Shops) []string {
+	seen := map[string]bool{}
+	var out []string
+	for ref, ch := range shops {
+		if _, ok := ch.(connectors.PromotionPool); ok && !seen[ref.Channel] {
+			seen[ref.Channel] = true
+			out = append(out, ref.Channel)
+		}
+	}
+	sort.Strings(out)
+	if len(out) == 0 {
+		return []string{"none among the configured shops"}
+	}
+	return out
 }
 
 // ShopRefs lists the served shops, sorted.

@@ -156,3 +156,15 @@ func historyEvents(ctx context.Context, t *testing.T, c client.Client, id string
 	}
 	return n
 }
+
+// A commission policy on a shop whose platform has no promotion pool is a
+// configuration mistake, named before the worker starts.
+func TestCommissionOnAPlatformWithoutAPoolIsRefused(t *testing.T) {
+	st, _ := openStore(t)
+	shop := fakeShop(t, "main")
+	shop.Commission = &domain.CommissionPolicy{Default: 2000}
+	_, err := app.NewWorker(app.WorkerOptions{Store: st, Shops: []connectors.ShopConfig{shop}})
+	if domain.ErrorCode(err) != domain.EInvalid || !strings.Contains(err.Error(), "shop fake/main, field commission: fake has no promotion pool") {
+		t.Fatalf("err = %v", err)
+	}
+}

@@ -31,8 +31,11 @@ func newListingsCmd(g *globals, runF runFunc[listingsOptions]) *cobra.Command {
 		Short: "Show a shop's listing map: platform ids, what was last pushed, review status and the last error",
 		Long: `listings shows, per master SKU, the platform item and SKU ids, the price and stock last
 pushed ("-" while nothing was pushed), the listing status (pending, in_review, rejected,
-on_sale, delisted, failed, removed) and the reason of the last failure. --status failed lists
-what the next push retries. With -o json each listing has "pushed": false until it was pushed.`,
+on_sale, delisted, failed, removed), the commission the product has in the shop's promotion
+pool (POOL; shops with a commission policy on Kuaishou, Douyin, WeChat 优选联盟) and the reason
+of the last failure (a review rejection's is the platform's own). --status failed lists what
+the next push retries. With -o json each listing has "pushed": false until it was pushed, and
+"pool_rate_bp" while its product is in the pool.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if o.status = domain.ListingStatus(status); o.status != "" && !slices.Contains(listingStatuses, o.status) {
@@ -91,14 +94,17 @@ func listingsRun(ctx context.Context, g *globals, o *listingsOptions) error {
 		return g.printJSON(rows)
 	}
 	tw := newTable(g.io.Out)
-	tw.row("SKU", "PRODUCT", "ITEM ID", "SKU ID", "PRICE", "STOCK", "STATUS", "LAST ERROR")
+	tw.row("SKU", "PRODUCT", "ITEM ID", "SKU ID", "PRICE", "STOCK", "STATUS", "POOL", "LAST ERROR")
 	for _, l := range ls {
 		// Never pushed: there is no price or stock on the channel to show.
-		price, stock := "-", "-"
+		price, stock, pool := "-", "-", "-"
 		if !l.PushedAt.IsZero() {
 			price, stock = l.Price.Yuan(), strconv.Itoa(l.Stock)
 		}
-		tw.row(l.SKUCode, l.ProductCode, l.ItemID, l.PlatformSKUID, price, stock, l.Status, l.LastError)
+		if l.PoolRate > 0 {
+			pool = domain.FormatRate(l.PoolRate) // the commission in the shop's promotion pool
+		}
+		tw.row(l.SKUCode, l.ProductCode, l.ItemID, l.PlatformSKUID, price, stock, l.Status, pool, l.LastError)
 	}
 	if err := tw.flush(); err != nil {
 		return err

@@ -150,6 +150,9 @@ func TestNeverPushedListingsShowThatNothingWasPushed(t *testing.T) {
 		{Shop: flagship, SKUCode: "A-0", ProductCode: "A", Status: domain.ListingFailed, LastError: "tmall: invalid title"},
 		{Shop: flagship, SKUCode: "A-1", ProductCode: "A", ItemID: "6001", Price: 5990, Stock: 11, Status: domain.ListingOnSale, PushedAt: time.Now()},
 	})
+	if err == nil {
+		err = st.SetPoolRate(ctx, flagship, "A", 1250)
+	}
 	st.Close()
 	if err != nil {
 		t.Fatal(err)
@@ -172,8 +175,8 @@ func TestNeverPushedListingsShowThatNothingWasPushed(t *testing.T) {
 		t.Fatalf("never pushed shown as %q:\n%s", failed, out.String())
 	}
 	// (no platform SKU id: the columns after the item id shift left in Fields)
-	if len(onSale) < 5 || onSale[3] != "59.90" || onSale[4] != "11" {
-		t.Fatalf("pushed shown as %q", onSale)
+	if len(onSale) < 7 || onSale[3] != "59.90" || onSale[4] != "11" || onSale[6] != "12.5%" {
+		t.Fatalf("pushed shown as %q (want its price, stock and pool commission)", onSale)
 	}
 	g, out, _ = testGlobals(t, "--store-dsn", dsn, "-o", "json")
 	if err := listingsRun(ctx, g, &listingsOptions{shop: flagship, limit: 10}); err != nil {

@@ -56,6 +56,9 @@ type Shop struct {
 	Credentials map[string]CredentialRef `yaml:"credentials"`
 	QPS         float64                  `yaml:"qps"`
 	Options     map[string]string        `yaml:"options"`
+	// Commission puts the shop's listed products into its platform's
+	// promotion pool (Kuaishou 分销, Douyin 精选联盟, WeChat 优选联盟).
+	Commission *Commission `yaml:"commission"`
 
 	// The TOP-shaped keys of earlier versions, refused with the new spelling.
 	OldAppKey        string `yaml:"app_key"`
@@ -63,6 +66,51 @@ type Shop struct {
 	OldAppSecretFile string `yaml:"app_secret_file"`
 	OldSessionEnv    string `yaml:"session_env"`
 	OldSessionFile   string `yaml:"session_file"`
+}
+
+// Commission is a shop's promotion-pool commission as written: "20%",
+// "12.5%" or "2000bp", a default with overrides by master category (a
+// path or a prefix of one) and by SPU code.
+type Commission struct {
+	Default    string            `yaml:"default"`
+	Categories map[string]string `yaml:"categories"`
+	Products   map[string]string `yaml:"products"`
+}
+
+// Policy parses the rates, naming the field of a bad one.
+func (c Commission) Policy() (domain.CommissionPolicy, error) {
+	var p domain.CommissionPolicy
+	var err error
+	if c.Default == "" {
+		return p, fmt.Errorf("field commission.default: required (\"0%%\" keeps products out unless a category or product names a rate)")
+	}
+	if p.Default, err = domain.ParseRate(c.Default); err != nil {
+		return p, fmt.Errorf("field commission.default: %w", err)
+	}
+	parse := func(field string, in map[string]string) (map[string]int, error) {
+		if len(in) == 0 {
+			return nil, nil
+		}
+		out := make(map[string]int, len(in))
+		for _, k := range sortedKeys(in) {
+			bp, err := domain.ParseRate(in[k])
+			if err != nil {
+				return nil, fmt.Errorf("field commission.%s.%s: %w", field, k, err)
+			}
+			out[k] = bp
+		}
+		return out, nil
+	}
+	if p.ByCategory, err = parse("categories", c.Categories); err != nil {
+		return p, err
+	}
+	if p.ByProduct, err = parse("products", c.Products); err != nil {
+		return p, err
+	}
+	if err := p.Check(); err != nil {
+		return p, fmt.Errorf("field commission.%w", err)
+	}
+	return p, nil
 }
 
 // CredentialRef says where one credential is: an env var, a file, or (for
@@ -161,6 +209,11 @@ func (c Config) Validate() error {
 		}
 		if s.QPS < 0 {
 			return fmt.Errorf("config %s, field qps: must not be negative", rec)
+		}
+		if s.Commission != nil {
+			if _, err := s.Commission.Policy(); err != nil {
+				return fmt.Errorf("config %s, %w", rec, err)
+			}
 		}
 	}
 	if c.ERP.SecretEnv != "" && c.ERP.SecretFile != "" {
@@ -276,8 +329,16 @@ func (c Config) ShopConfigs() ([]connectors.ShopConfig, error) {
 			}
 			creds[spec.Name] = connectors.Secret(v)
 		}
-		out = append(out, connectors.ShopConfig{Channel: s.Channel, Shop: s.Shop, Gateway: s.Gateway,
-			Credentials: creds, QPS: s.QPS, Options: s.Options})
+		sc := connectors.ShopConfig{Channel: s.Channel, Shop: s.Shop, Gateway: s.Gateway,
+			Credentials: creds, QPS: s.QPS, Options: s.Options}
+		if s.Commission != nil {
+			p, err := s.Commission.Policy()
+			if err != nil {
+				return nil, fmt.Errorf("shop %s/%s, %w", s.Channel, s.Shop, err)
+			}
+			sc.Commission = &p
+		}
+		out = append(out, sc)
 	}
 	return out, nil
 }

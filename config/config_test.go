@@ -267,3 +267,42 @@ func TestCheckURL(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+func TestCommissionPolicyFromTheConfiguration(t *testing.T) {
+	shop := `
+shops:
+  - channel: kuaishou
+    shop: live
+    gateway: http://127.0.0.1:8206
+    commission:
+      default: 20%
+      categories: {"食品": "15%", "食品/咖啡": 2500bp}
+      products: {"SPU-9": "12.5%"}
+`
+	for _, name := range []string{"APPKEY", "APP_SECRET", "SIGN_SECRET", "REFRESH_TOKEN"} {
+		t.Setenv("SYNCCTL_KUAISHOU_LIVE_"+name, "x")
+	}
+	c, err := config.Load(write(t, "c.yaml", shop))
+	if err != nil {
+		t.Fatal(err)
+	}
+	shops, err := c.ShopConfigs()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := shops[0].Commission
+	if p == nil || p.Default != 2000 || p.ByCategory["食品"] != 1500 || p.ByCategory["食品/咖啡"] != 2500 || p.ByProduct["SPU-9"] != 1250 {
+		t.Fatalf("policy = %+v", p)
+	}
+	for bad, field := range map[string]string{
+		strings.Replace(shop, `"15%"`, `"15"`, 1):            "field commission.categories.食品",
+		strings.Replace(shop, `20%`, `20.125%`, 1):           "field commission.default",
+		strings.Replace(shop, `"12.5%"`, `"120%"`, 1):        "field commission.products.SPU-9",
+		strings.Replace(shop, "      default: 20%\n", "", 1): "field commission.default: required",
+	} {
+		_, err := config.Load(write(t, "c.yaml", bad))
+		if err == nil || !strings.Contains(err.Error(), "shops[0] (kuaishou/live), "+field) {
+			t.Errorf("want %q, got %v", field, err)
+		}
+	}
+}

@@ -191,6 +191,10 @@ type ShopConfig struct {
 	Options map[string]string `json:"options,omitempty"` // platform specifics, defaults filled in
 	// Credentials by the platform's own names.
 	Credentials map[string]Secret `json:"-"`
+	// Commission is the shop's promotion-pool policy (nil: the shop's
+	// products stay out of any pool). The workflows follow it; a connector
+	// only converts each rate into its platform's unit.
+	Commission *domain.CommissionPolicy `json:"commission,omitempty"`
 	// Tokens is where the connector keeps tokens it mints (nil: in memory).
 	Tokens TokenStore `json:"-"`
 	// Bans shares the shop's platform bans with the other workers (nil:

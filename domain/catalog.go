@@ -114,4 +114,8 @@ type ChannelListing struct {
 	Status        ListingStatus `json:"status"`
 	LastError     string        `json:"last_error,omitempty"`
 	PushedAt      time.Time     `json:"pushed_at,omitempty"`
+	// PoolRate is the commission (basis points) the product has in the
+	// shop's promotion pool (Kuaishou 分销, Douyin 精选联盟, WeChat 优选联盟);
+	// 0: not in the pool.
+	PoolRate int `json:"pool_rate_bp,omitempty"`
 }

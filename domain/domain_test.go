@@ -125,3 +125,45 @@ func TestCarrierCode(t *testing.T) {
 		}
 	}
 }
+
+func TestCommissionPolicyRate(t *testing.T) {
+	c := domain.CommissionPolicy{Default: 2000,
+		ByCategory: map[string]int{"食品": 1500, "食品/零食": 1200, "食": 100},
+		ByProduct:  map[string]int{"GW-CK-001": 0}}
+	for _, tc := range []struct {
+		code, category string
+		want           int
+	}{
+		{"FZ-TS-001", "服装/女装/T恤", 2000}, // default
+		{"GW-NT-001", "食品/坚果", 1500},    // category prefix
+		{"GW-DF-001", "食品/零食/豆干", 1200}, // the deepest prefix wins
+		{"GW-CK-001", "食品/零食/饼干", 0},    // the product's own override, even 0 (out of the pool)
+		{"SP-X-001", "食品饮料/水", 2000},    // "食品" is no path prefix of "食品饮料"
+	} {
+		if got := c.Rate(domain.Product{Code: tc.code, Category: tc.category}); got != tc.want {
+			t.Errorf("%s (%s): %d, want %d", tc.code, tc.category, got, tc.want)
+		}
+	}
+}
+
+func TestParseAndFormatRate(t *testing.T) {
+	ok := map[string]int{"20%": 2000, "12.5%": 1250, "0.25%": 25, "0%": 0, " 7 % ": 700, "2000bp": 2000, "15bp": 15}
+	for in, want := range ok {
+		if got, err := domain.ParseRate(in); err != nil || got != want {
+			t.Errorf("ParseRate(%q) = %d, %v; want %d", in, got, err, want)
+		}
+	}
+	for _, in := range []string{"20", "0.125%", "-1%", "abc%", "1.5bp", "%", ".5.5%"} {
+		if got, err := domain.ParseRate(in); err == nil {
+			t.Errorf("ParseRate(%q) = %d, want an error", in, got)
+		}
+	}
+	for bp, want := range map[int]string{2000: "20%", 1250: "12.5%", 25: "0.25%", 0: "0%", 1205: "12.05%"} {
+		if got := domain.FormatRate(bp); got != want {
+			t.Errorf("FormatRate(%d) = %q, want %q", bp, got, want)
+		}
+	}
+	if err := (domain.CommissionPolicy{Default: 2000, ByCategory: map[string]int{"食品": 10001}}).Check(); err == nil || !strings.Contains(err.Error(), "categories.食品") {
+		t.Errorf("Check: %v", err)
+	}
+}

@@ -61,8 +61,12 @@ type Store interface {
 	Listings(ctx context.Context, shop domain.ShopRef, productCode string) ([]domain.ChannelListing, error)
 	// ListListings pages through a shop's listings by SKU code.
 	ListListings(ctx context.Context, shop domain.ShopRef, afterSKU string, limit int) ([]domain.ChannelListing, error)
-	// SaveListings upserts listings keyed by shop and SKU code, in one transaction.
+	// SaveListings upserts listings keyed by shop and SKU code, in one
+	// transaction. It leaves PoolRate alone: SetPoolRate writes it.
 	SaveListings(ctx context.Context, listings []domain.ChannelListing) error
+	// SetPoolRate records the commission (basis points) a product has in the
+	// shop's promotion pool on each of its listings; 0: not in the pool.
+	SetPoolRate(ctx context.Context, shop domain.ShopRef, productCode string, bp int) error
 
 	// OrderCursor returns the shop's order-pull cursor (the modification
 	// time up to which orders are known to be pulled); ok is false if none.

@@ -27,7 +27,10 @@ type Activities struct {
 	// Temporal starts the workflows that activities hand work to (ERP
 	// deliveries, review watches) on the task queue of the calling worker.
 	Temporal client.Client
-	Now      func() time.Time // nil: time.Now
+	// Commission is the promotion-pool policy of each shop that has one
+	// (configuration `commission:`); SyncPromotionPool follows it.
+	Commission map[domain.ShopRef]domain.CommissionPolicy
+	Now        func() time.Time // nil: time.Now
 }
 
 func (a *Activities) now() time.Time {
@@ -41,6 +44,9 @@ func (a *Activities) now() time.Time {
 type ShopInfo struct {
 	Review        bool `json:"review"`         // content goes through platform review
 	ReviewTracker bool `json:"review_tracker"` // the connector can report review outcomes
+	// Pool: the platform has a promotion pool and the shop a commission
+	// policy, so pushes and reviews end with a SyncPromotionPool.
+	Pool bool `json:"pool"`
 }
 
 // DescribeShop checks that this worker serves the shop and returns what the
@@ -52,7 +58,9 @@ func (a *Activities) DescribeShop(ctx context.Context, shop domain.ShopRef) (Sho
 		return ShopInfo{}, toTemporal(err)
 	}
 	_, tracker := ch.(connectors.ReviewTracker)
-	return ShopInfo{Review: ch.Capabilities().Review, ReviewTracker: tracker}, nil
+	_, pool := ch.(connectors.PromotionPool)
+	_, policy := a.Commission[shop]
+	return ShopInfo{Review: ch.Capabilities().Review, ReviewTracker: tracker, Pool: pool && policy}, nil
 }
 
 // CountChangedProducts counts the products a push to the shop would send.

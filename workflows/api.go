@@ -148,9 +148,12 @@ type PushProgress struct {
 	LastError   string        `json:"last_error,omitempty"`
 	NextAttempt *time.Time    `json:"next_attempt,omitempty"`
 	Failures    []ItemFailure `json:"failures,omitempty"`
-	Done        bool          `json:"done"`
-	Runs        int           `json:"runs"` // continue-as-new generations
-	StartedAt   time.Time     `json:"started_at"`
+	// Pool is the promotion-pool pass at the end of the push (shops with a
+	// commission policy on a CPS platform).
+	Pool      *PoolSync `json:"pool,omitempty"`
+	Done      bool      `json:"done"`
+	Runs      int       `json:"runs"` // continue-as-new generations
+	StartedAt time.Time `json:"started_at"`
 }
 
 // ItemFailure is the reason one product was not pushed.
@@ -207,9 +210,12 @@ type PullStats struct {
 // ReviewWatchInput starts or continues the watch over a shop's products in
 // platform review.
 type ReviewWatchInput struct {
-	Shop  domain.ShopRef `json:"shop"`
-	Poll  time.Duration  `json:"poll,omitempty"` // between checks (default 5m)
-	Stats *ReviewStats   `json:"stats,omitempty"`
+	Shop domain.ShopRef `json:"shop"`
+	Poll time.Duration  `json:"poll,omitempty"` // between checks (default 5m)
+	// Pool: the shop has a promotion pool to bring in line after each
+	// check that approved or rejected products (SyncPromotionPool).
+	Pool  bool         `json:"pool,omitempty"`
+	Stats *ReviewStats `json:"stats,omitempty"`
 }
 
 // ReviewStats count what a review watch saw.
@@ -219,6 +225,8 @@ type ReviewStats struct {
 	Rejected int `json:"rejected"`  // SKUs whose product the platform refused (reason in the listing's last_error)
 	InReview int `json:"in_review"` // SKUs still in review at the last check
 	Runs     int `json:"runs"`
+	// PoolJoined counts products that joined the promotion pool once approved.
+	PoolJoined int `json:"pool_joined,omitempty"`
 }
 
 // ERPDeliveryInput names one delivery in the store's outbox.

@@ -112,8 +112,14 @@ func (w *catalogPush) run(ctx workflow.Context) (*PushProgress, error) {
 			return nil, workflow.NewContinueAsNewError(ctx, CatalogPush, w.in)
 		}
 	}
+	if shop.Pool {
+		if err := workflow.ExecuteActivity(poolCtx(ctx), acts.SyncPromotionPool, w.in.Shop).Get(ctx, &w.p.Pool); err != nil {
+			return w.p, err
+		}
+		w.p.Calls += w.p.Pool.Calls
+	}
 	if w.p.InReview > 0 && shop.ReviewTracker {
-		if err := workflow.ExecuteActivity(storeCtx(ctx), acts.StartReviewWatch, ReviewWatchInput{Shop: w.in.Shop, Poll: w.in.ReviewPoll}).Get(ctx, nil); err != nil {
+		if err := workflow.ExecuteActivity(storeCtx(ctx), acts.StartReviewWatch, ReviewWatchInput{Shop: w.in.Shop, Poll: w.in.ReviewPoll, Pool: shop.Pool}).Get(ctx, nil); err != nil {
 			return w.p, err
 		}
 	}
@@ -285,6 +291,20 @@ func storeCtx(ctx workflow.Context) workflow.Context {
 		StartToCloseTimeout: time.Minute,
 		RetryPolicy: &temporal.RetryPolicy{InitialInterval: time.Second, MaximumInterval: 30 * time.Second,
 			NonRetryableErrorTypes: nonRetryable},
+	})
+}
+
+// poolCtx runs a promotion-pool pass: a throttled or failing platform is
+// retried with backoff (each pass goes on where the last stopped).
+func poolCtx(ctx workflow.Context) workflow.Context {
+	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		ScheduleToCloseTimeout: 24 * time.Hour,
+		StartToCloseTimeout:    30 * time.Minute,
+		HeartbeatTimeout:       2 * time.Minute,
+		RetryPolicy: &temporal.RetryPolicy{
+			InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: 2 * time.Minute,
+			NonRetryableErrorTypes: nonRetryable,
+		},
 	})
 }
 

@@ -56,6 +56,14 @@ func ReviewWatch(ctx workflow.Context, in ReviewWatchInput) (*ReviewStats, error
 		st.Approved += r.Approved
 		st.Rejected += r.Rejected
 		st.InReview = r.InReview
+		if in.Pool && r.Approved+r.Rejected > 0 {
+			var ps PoolSync
+			if err := workflow.ExecuteActivity(poolCtx(ctx), acts.SyncPromotionPool, in.Shop).Get(ctx, &ps); err != nil {
+				_ = workflow.UpsertTypedSearchAttributes(ctx, AttrSyncStatus.ValueSet(StatusFailed))
+				return st, err
+			}
+			st.PoolJoined += ps.Joined
+		}
 		if r.InReview == 0 {
 			break
 		}

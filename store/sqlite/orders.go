@@ -29,7 +29,7 @@ func (d *DB) ListListings(ctx context.Context, shop domain.ShopRef, afterSKU str
 
 func (d *DB) listings(ctx context.Context, where string, args ...any) ([]domain.ChannelListing, error) {
 	rows, err := d.db.QueryContext(ctx, `SELECT channel, shop, sku_code, product_code, item_id, platform_sku_id, content_hash,
-		price, stock, status, last_error, pushed_at FROM listings `+where, args...)
+		price, stock, status, last_error, pushed_at, pool_rate_bp FROM listings `+where, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -39,7 +39,7 @@ func (d *DB) listings(ctx context.Context, where string, args ...any) ([]domain.
 		var l domain.ChannelListing
 		var price, pushed int64
 		if err := rows.Scan(&l.Shop.Channel, &l.Shop.Shop, &l.SKUCode, &l.ProductCode, &l.ItemID, &l.PlatformSKUID,
-			&l.ContentHash, &price, &l.Stock, &l.Status, &l.LastError, &pushed); err != nil {
+			&l.ContentHash, &price, &l.Stock, &l.Status, &l.LastError, &pushed, &l.PoolRate); err != nil {
 			return nil, err
 		}
 		l.Price, l.PushedAt = domain.Money(price), fromMS(pushed)
@@ -84,6 +84,14 @@ func (d *DB) SaveListings(ctx context.Context, listings []domain.ChannelListing)
 		}
 		return nil
 	})
+}
+
+// SetPoolRate records the commission a product has in the shop's promotion
+// pool on every listing of the product (0: it left the pool).
+func (d *DB) SetPoolRate(ctx context.Context, shop domain.ShopRef, productCode string, bp int) error {
+	_, err := d.db.ExecContext(ctx, `UPDATE listings SET pool_rate_bp = ? WHERE channel = ? AND shop = ? AND product_code = ?`,
+		bp, shop.Channel, shop.Shop, productCode)
+	return err
 }
 
 // ListingsInStatus pages through a shop's listings in one status.

@@ -39,6 +39,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		"ImportKeepsChangeSets":          testImportKeepsChangeSets,
 		"RemovalsInChangeSet":            testRemovalsInChangeSet,
 		"RemoveUnknownWritesNothing":     testRemoveUnknownWritesNothing,
+		"PoolRateOutlivesPushes":         testPoolRate,
 	}
 	for name, f := range tests {
 		t.Run(name, func(t *testing.T) { f(t, open(t)) })
@@ -436,6 +437,35 @@ func testListingsPaging(t *testing.T, s store.Store) {
 	}
 	if page, _ := s.ListingsInStatus(ctx, shop, domain.ListingInReview, "L-1", 10); len(page) != 1 || page[0].SKUCode != "L-3" {
 		t.Fatalf("in review after L-1 = %+v", page)
+	}
+}
+
+// The pool rate is set per product, on every SKU's listing, and a push
+// that saves the listings again keeps it.
+func testPoolRate(t *testing.T, s store.Store) {
+	p, other := Product("P", 2), Product("Q", 1)
+	_, err := s.ImportProducts(ctx, []domain.Product{p, other})
+	must(t, err)
+	must(t, s.SaveListings(ctx, append(pushed(shop, p), pushed(shop, other)...)))
+	must(t, s.SetPoolRate(ctx, shop, "P", 1250))
+	must(t, s.SaveListings(ctx, pushed(shop, p))) // the next push
+	rates := func() map[string]int {
+		out := map[string]int{}
+		for _, code := range []string{"P", "Q"} {
+			ls, err := s.Listings(ctx, shop, code)
+			must(t, err)
+			for _, l := range ls {
+				out[l.SKUCode] = l.PoolRate
+			}
+		}
+		return out
+	}
+	if got := fmt.Sprint(rates()); got != "map[P-0:1250 P-1:1250 Q-0:0]" {
+		t.Fatalf("after a push: %s", got)
+	}
+	must(t, s.SetPoolRate(ctx, shop, "P", 0))
+	if got := fmt.Sprint(rates()); got != "map[P-0:0 P-1:0 Q-0:0]" {
+		t.Fatalf("after leaving: %s", got)
 	}
 }
 
