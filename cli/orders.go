@@ -110,8 +110,12 @@ func printPullResult(g *globals, id string, shop domain.ShopRef, st workflows.Pu
 			return err
 		}
 	} else {
-		fmt.Fprintf(g.io.Out, "%s: %d orders seen, %d new, %d updated, %d rejected, %d deliveries started, %d delivered; cursor %s\n",
-			shop, st.Seen, st.Created, st.Updated, st.Rejected, st.Dispatched, st.Delivered, st.Cursor.Format(time.RFC3339))
+		newest := ""
+		if !st.NewestOrder.IsZero() {
+			newest = fmt.Sprintf("; newest order %s (%s behind the clock)", st.NewestOrder.Format(time.RFC3339), st.Lag.Round(time.Second))
+		}
+		fmt.Fprintf(g.io.Out, "%s: %d orders seen, %d new, %d updated, %d rejected, %d deliveries started, %d delivered, %d platform calls; cursor %s%s\n",
+			shop, st.Seen, st.Created, st.Updated, st.Rejected, st.Dispatched, st.Delivered, st.Calls, st.Cursor.Format(time.RFC3339), newest)
 		for _, r := range st.Recent {
 			fmt.Fprintln(g.io.Err, "  rejected:", safeText(r))
 		}

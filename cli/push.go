@@ -80,6 +80,15 @@ func printPushResult(g *globals, id string, shop domain.ShopRef, res workflows.P
 			fmt.Fprintf(g.io.Out, " (%d throttled, %d retries)", res.Throttled, res.Retries)
 		}
 		fmt.Fprintln(g.io.Out)
+		if pl := res.Pool; pl != nil {
+			fmt.Fprintf(g.io.Out, "  promotion pool: %d products in it (%d joined, %d rates changed, %d left)\n", pl.InPool, pl.Joined, pl.Updated, pl.Left)
+			for _, f := range pl.Failures {
+				fmt.Fprintf(g.io.Out, "  pool refused %s: %s\n", safeText(f.Product), safeText(f.Reason))
+			}
+		}
+		if res.OverSold > 0 {
+			fmt.Fprintf(g.io.Out, "  %d SKUs over-sold: the channel reports selling more than the stock just set (over_sell in syncctl listings -o json)\n", res.OverSold)
+		}
 		for _, f := range res.Failures {
 			fmt.Fprintf(g.io.Out, "  failed %s: %s\n", safeText(f.Product), safeText(f.Reason))
 		}

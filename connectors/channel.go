@@ -61,6 +61,10 @@ type ProductIDs struct {
 type ProductResult struct {
 	IDs    ProductIDs
 	Status domain.ListingStatus // on_sale, in_review, ...
+	// OverSell is, per SKU code, how many units the platform says were sold
+	// beyond the stock just set (Vipshop over_sell_quantity): carts and
+	// orders already hold more than the channel is now offered.
+	OverSell map[string]int
 }
 
 // PriceUpdate sets one SKU's channel price.
@@ -156,6 +160,18 @@ type AfterSalePage struct {
 type PromotionPool interface {
 	JoinPromotionPool(ctx context.Context, ids ProductIDs, commissionBP int) error
 	LeavePromotionPool(ctx context.Context, ids ProductIDs) error
+}
+
+// StockReporter is implemented by platforms whose stock write answers more
+// than success (Vipshop updateSkuStock reports over_sell_quantity). The
+// push calls it instead of UpdateStock and records what it reports.
+type StockReporter interface {
+	UpdateStockReport(ctx context.Context, u StockUpdate) (StockResult, error)
+}
+
+// StockResult is what a platform answered to a stock write.
+type StockResult struct {
+	OverSell int // > 0: the platform has sold this many units beyond the level just set
 }
 
 // SKURemover is implemented by platforms that can take one SKU off an item

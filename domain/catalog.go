@@ -118,4 +118,7 @@ type ChannelListing struct {
 	// shop's promotion pool (Kuaishou 分销, Douyin 精选联盟, WeChat 优选联盟);
 	// 0: not in the pool.
 	PoolRate int `json:"pool_rate_bp,omitempty"`
+	// OverSell is what the platform reported at the last stock write: units
+	// it sold beyond the stock syncctl now offers (Vipshop).
+	OverSell int `json:"over_sell,omitempty"`
 }

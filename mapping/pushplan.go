@@ -218,6 +218,7 @@ func (p *PushPlan) Pushed(res connectors.ProductResult) []domain.ChannelListing 
 		l.Status = res.Status
 		l.LastError = ""
 		l.PushedAt = p.At
+		l.OverSell = res.OverSell[s.Code]
 	})
 }
 
@@ -229,10 +230,11 @@ func (p *PushPlan) PriceSaved(u connectors.PriceUpdate) []domain.ChannelListing 
 	return []domain.ChannelListing{l}
 }
 
-// StockSaved records one successful stock update.
-func (p *PushPlan) StockSaved(u connectors.StockUpdate) []domain.ChannelListing {
+// StockSaved records one successful stock update and the over-sell the
+// platform reported with it.
+func (p *PushPlan) StockSaved(u connectors.StockUpdate, r connectors.StockResult) []domain.ChannelListing {
 	l := p.prev[u.SKUCode]
-	l.Stock, l.LastError, l.PushedAt = u.Quantity, "", p.At
+	l.Stock, l.LastError, l.PushedAt, l.OverSell = u.Quantity, "", p.At, r.OverSell
 	p.prev[u.SKUCode] = l
 	return []domain.ChannelListing{l}
 }

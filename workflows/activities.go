@@ -99,7 +99,8 @@ type PushProductsResult struct {
 	Pushed    int           `json:"pushed"`
 	InReview  int           `json:"in_review"`
 	SKUs      int           `json:"skus"`
-	Removed   int           `json:"removed"` // listings ended: their SKUs left the catalog
+	Removed   int           `json:"removed"`             // listings ended: their SKUs left the catalog
+	OverSold  int           `json:"over_sold,omitempty"` // SKUs the platform reported sold beyond the stock set
 	Calls     int           `json:"calls"`
 	Throttled int           `json:"throttled,omitempty"`
 	Failures  []ItemFailure `json:"failures,omitempty"`
@@ -152,6 +153,7 @@ func (a *Activities) PushProducts(ctx context.Context, in PushProductsInput) (Pu
 		case err == nil:
 			res.Pushed++
 			res.SKUs += out.skus
+			res.OverSold += out.overSold
 			if out.inReview {
 				res.InReview++
 			}
@@ -176,7 +178,17 @@ func (a *Activities) PushProducts(ctx context.Context, in PushProductsInput) (Pu
 type pushOutcome struct {
 	skus     int
 	removed  int
+	overSold int // SKUs the platform reported sold beyond the stock just set
 	inReview bool
+}
+
+// updateStock writes one SKU's stock, through StockReporter where the
+// platform reports more than success.
+func updateStock(ctx context.Context, ch connectors.Channel, u connectors.StockUpdate) (connectors.StockResult, error) {
+	if sr, ok := ch.(connectors.StockReporter); ok {
+		return sr.UpdateStockReport(ctx, u)
+	}
+	return connectors.StockResult{}, ch.UpdateStock(ctx, u)
 }
 
 func (a *Activities) pushProduct(ctx context.Context, ch connectors.Channel, shop domain.ShopRef, code string, beat func(step string)) (out pushOutcome, err error) {
@@ -216,6 +228,11 @@ func (a *Activities) pushProduct(ctx context.Context, ch connectors.Channel, sho
 			}
 		}
 		out.skus, out.inReview = len(p.SKUs), res.Status == domain.ListingInReview
+		for _, n := range res.OverSell {
+			if n > 0 {
+				out.overSold++
+			}
+		}
 		return out, a.Store.SaveListings(ctx, plan.Pushed(res))
 	}
 	for _, u := range plan.Prices {
@@ -230,13 +247,17 @@ func (a *Activities) pushProduct(ctx context.Context, ch connectors.Channel, sho
 	}
 	for _, u := range plan.Stocks {
 		beat("stock " + u.SKUCode)
-		if err := ch.UpdateStock(ctx, u); err != nil {
+		r, err := updateStock(ctx, ch, u)
+		if err != nil {
 			return out, a.recordFailure(ctx, plan, plan.Failed(err, connectors.ProductIDs{}), err)
 		}
-		if err := a.Store.SaveListings(ctx, plan.StockSaved(u)); err != nil {
+		if err := a.Store.SaveListings(ctx, plan.StockSaved(u, r)); err != nil {
 			return out, err
 		}
 		out.skus++
+		if r.OverSell > 0 {
+			out.overSold++
+		}
 	}
 	return out, nil
 }

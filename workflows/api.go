@@ -133,16 +133,20 @@ type CatalogPushInput struct {
 // PushProgress is the push's state, answered by the progress query and
 // returned as the result.
 type PushProgress struct {
-	Shop      domain.ShopRef `json:"shop"`
-	Total     int            `json:"total"`     // products that needed a push when it started
-	Pushed    int            `json:"pushed"`    // products now on the channel as the catalog says
-	Failed    int            `json:"failed"`    // products that failed (reasons in Failures)
-	InReview  int            `json:"in_review"` // pushed products the platform is still reviewing (ReviewWatch follows them)
-	SKUs      int            `json:"skus"`      // SKUs written
-	Removed   int            `json:"removed"`   // listings ended on the channel: their SKUs (or products) left the catalog
-	Calls     int            `json:"calls"`     // requests sent to the channel, read-backs and refused ones included
-	Throttled int            `json:"throttled"` // of those, refused by the platform's throttle
-	Retries   int            `json:"retries"`   // times a chunk waited for the channel (throttled or unavailable) and went again
+	Shop     domain.ShopRef `json:"shop"`
+	Total    int            `json:"total"`     // products that needed a push when it started
+	Pushed   int            `json:"pushed"`    // products now on the channel as the catalog says
+	Failed   int            `json:"failed"`    // products that failed (reasons in Failures)
+	InReview int            `json:"in_review"` // pushed products the platform is still reviewing (ReviewWatch follows them)
+	SKUs     int            `json:"skus"`      // SKUs written
+	Removed  int            `json:"removed"`   // listings ended on the channel: their SKUs (or products) left the catalog
+	// OverSold counts SKUs whose platform reported, at the stock write, units
+	// sold beyond the stock just set (Vipshop over_sell_quantity; each
+	// listing keeps the number): the channel sold more than it is now offered.
+	OverSold  int `json:"over_sold,omitempty"`
+	Calls     int `json:"calls"`     // requests sent to the channel, read-backs and refused ones included
+	Throttled int `json:"throttled"` // of those, refused by the platform's throttle
+	Retries   int `json:"retries"`   // times a chunk waited for the channel (throttled or unavailable) and went again
 	// LastError and NextAttempt are set while a chunk waits to go again:
 	// why (the platform's answer) and when (SyncStatus is then "retrying").
 	LastError   string        `json:"last_error,omitempty"`
@@ -196,6 +200,12 @@ type PullStats struct {
 	Pending    int       `json:"pending"`    // the shop's deliveries the ERP has not accepted yet
 	Delivered  int       `json:"delivered"`  // versions this pull recorded that the ERP has accepted (recorded minus still pending)
 	Cursor     time.Time `json:"cursor"`
+	Calls      int       `json:"calls"` // requests the pull sent to the platform (lists, details, refused ones)
+	// NewestOrder is the latest modification time among the orders read,
+	// and Lag how far it was behind the clock when the last round ended: in
+	// a live stream's burst, how far the pull trails the sales.
+	NewestOrder time.Time     `json:"newest_order,omitempty"`
+	Lag         time.Duration `json:"lag,omitempty"`
 	// LastError is why the last round failed; NextAttempt when the next
 	// round tries again (SyncStatus is then "retrying").
 	LastError   string     `json:"last_error,omitempty"`

@@ -139,6 +139,13 @@ func (w *orderPull) pullRound(ctx workflow.Context) (PullOrdersResult, error) {
 	if err == nil {
 		w.st.Unresolved = res.Unresolved
 	}
+	w.st.Calls += res.Calls
+	if res.Newest.After(w.st.NewestOrder) {
+		w.st.NewestOrder = res.Newest
+	}
+	if !w.st.NewestOrder.IsZero() {
+		w.st.Lag = max(0, workflow.Now(ctx).Sub(w.st.NewestOrder))
+	}
 	w.st.Recent = recentFirst(res.Sample, w.st.Recent, maxSampleRejections)
 	if !res.Cursor.IsZero() {
 		w.st.Cursor = res.Cursor

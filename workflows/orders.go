@@ -36,6 +36,7 @@ type PullOrdersResult struct {
 	Cursor     time.Time `json:"cursor"`
 	CaughtUp   bool      `json:"caught_up"`
 	Calls      int       `json:"calls"`
+	Newest     time.Time `json:"newest,omitempty"` // latest modification time among the orders read
 }
 
 // PullOrders walks the shop's orders modified in [cursor − overlap,
@@ -115,6 +116,9 @@ func (a *Activities) pullWindow(ctx context.Context, ch connectors.Channel, shop
 		}
 		for _, o := range page.Orders {
 			res.Seen++
+			if o.ModifiedAt.After(res.Newest) {
+				res.Newest = o.ModifiedAt
+			}
 			change, err := a.Store.UpsertOrder(ctx, o)
 			if err != nil {
 				if domain.ErrorCode(err) == domain.EInvalid {

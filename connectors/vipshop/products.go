@@ -12,9 +12,9 @@ import (
 // StockResult is what updateSkuStock answered of one SKU. OverSell > 0
 // means the level set is below what carts and orders already hold
 // (over_sell_quantity): the platform may have sold that many more than the
-// shop has. The workflows' shared types cannot carry it yet (see the
-// proposal in the report: connectors.StockReporter); UpdateStockReport and
-// UpsertProductReport hand it to a caller that asks.
+// shop has. UpsertProduct hands it on in ProductResult.OverSell and
+// UpdateStockReport as a connectors.StockResult; the push records it on
+// the listing and counts it in its progress.
 type StockResult struct {
 	SKUCode  string `json:"sku_code"`
 	OverSell int    `json:"over_sell,omitempty"`
@@ -27,7 +27,15 @@ type successSKU struct {
 
 // UpsertProduct implements connectors.Channel; see UpsertProductReport.
 func (c *Channel) UpsertProduct(ctx context.Context, p connectors.ProductPush) (connectors.ProductResult, error) {
-	res, _, err := c.UpsertProductReport(ctx, p)
+	res, stocks, err := c.UpsertProductReport(ctx, p)
+	for _, s := range stocks {
+		if s.OverSell > 0 {
+			if res.OverSell == nil {
+				res.OverSell = map[string]int{}
+			}
+			res.OverSell[s.SKUCode] = s.OverSell
+		}
+	}
 	return res, err
 }
 
@@ -266,19 +274,22 @@ func (c *Channel) UpdateStock(ctx context.Context, u connectors.StockUpdate) err
 	return err
 }
 
-// UpdateStockReport sets one SKU's stock to the target with updateSkuStock
-// (absolute, so a retry is harmless) and returns the over-sell the
-// platform reports.
-func (c *Channel) UpdateStockReport(ctx context.Context, u connectors.StockUpdate) (StockResult, error) {
+// UpdateStockReport (connectors.StockReporter) sets one SKU's stock to the
+// target with updateSkuStock (absolute, so a retry is harmless) and
+// returns the over-sell the platform reports.
+func (c *Channel) UpdateStockReport(ctx context.Context, u connectors.StockUpdate) (connectors.StockResult, error) {
 	if err := vipmap.CheckStock("sku "+u.SKUCode, u.Quantity); err != nil {
-		return StockResult{SKUCode: u.SKUCode}, err
+		return connectors.StockResult{}, err
 	}
 	id, err := c.skuID(ctx, u.IDs, u.SKUCode)
 	if err != nil {
-		return StockResult{SKUCode: u.SKUCode}, err
+		return connectors.StockResult{}, err
 	}
-	return c.setStock(ctx, u.SKUCode, id, u.Quantity)
+	r, err := c.setStock(ctx, u.SKUCode, id, u.Quantity)
+	return connectors.StockResult{OverSell: r.OverSell}, err
 }
+
+var _ connectors.StockReporter = (*Channel)(nil)
 
 func (c *Channel) setStock(ctx context.Context, code, skuID string, n int) (StockResult, error) {
 	res := StockResult{SKUCode: code}

@@ -29,7 +29,7 @@ func (d *DB) ListListings(ctx context.Context, shop domain.ShopRef, afterSKU str
 
 func (d *DB) listings(ctx context.Context, where string, args ...any) ([]domain.ChannelListing, error) {
 	rows, err := d.db.QueryContext(ctx, `SELECT channel, shop, sku_code, product_code, item_id, platform_sku_id, content_hash,
-		price, stock, status, last_error, pushed_at, pool_rate_bp FROM listings `+where, args...)
+		price, stock, status, last_error, pushed_at, pool_rate_bp, over_sell FROM listings `+where, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -39,7 +39,7 @@ func (d *DB) listings(ctx context.Context, where string, args ...any) ([]domain.
 		var l domain.ChannelListing
 		var price, pushed int64
 		if err := rows.Scan(&l.Shop.Channel, &l.Shop.Shop, &l.SKUCode, &l.ProductCode, &l.ItemID, &l.PlatformSKUID,
-			&l.ContentHash, &price, &l.Stock, &l.Status, &l.LastError, &pushed, &l.PoolRate); err != nil {
+			&l.ContentHash, &price, &l.Stock, &l.Status, &l.LastError, &pushed, &l.PoolRate, &l.OverSell); err != nil {
 			return nil, err
 		}
 		l.Price, l.PushedAt = domain.Money(price), fromMS(pushed)
@@ -68,12 +68,13 @@ func (d *DB) SaveListings(ctx context.Context, listings []domain.ChannelListing)
 				order = append(order, k)
 			}
 			if _, err := tx.ExecContext(ctx, `INSERT INTO listings (channel, shop, sku_code, product_code, item_id, platform_sku_id,
-				content_hash, price, stock, status, last_error, pushed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+				content_hash, price, stock, status, last_error, pushed_at, over_sell) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 				ON CONFLICT (channel, shop, sku_code) DO UPDATE SET product_code = excluded.product_code, item_id = excluded.item_id,
 				platform_sku_id = excluded.platform_sku_id, content_hash = excluded.content_hash, price = excluded.price,
-				stock = excluded.stock, status = excluded.status, last_error = excluded.last_error, pushed_at = excluded.pushed_at`,
+				stock = excluded.stock, status = excluded.status, last_error = excluded.last_error, pushed_at = excluded.pushed_at,
+				over_sell = excluded.over_sell`,
 				l.Shop.Channel, l.Shop.Shop, l.SKUCode, l.ProductCode, l.ItemID, l.PlatformSKUID, l.ContentHash,
-				int64(l.Price), l.Stock, string(l.Status), l.LastError, ms(l.PushedAt)); err != nil {
+				int64(l.Price), l.Stock, string(l.Status), l.LastError, ms(l.PushedAt), l.OverSell); err != nil {
 				return err
 			}
 		}
