@@ -49,6 +49,9 @@ type WorkerOptions struct {
 	Shops   []connectors.ShopConfig
 	ERP     *erp.Client // nil: deliveries fail until an ERP is configured
 	Logger  *slog.Logger
+	// Name tells apart workers of one process (tests, AddWorker); "" for
+	// the one worker of `syncctl worker`.
+	Name string
 	// Opened are shops whose connectors were built already (tests with an
 	// in-memory platform); they are served beside Shops.
 	Opened connectors.Shops
@@ -135,7 +138,11 @@ func (w *Worker) ShopRefs() []domain.ShopRef {
 // workers with different stores apart.
 func (w *Worker) Identity() string {
 	host, _ := os.Hostname()
-	return fmt.Sprintf("syncctl@%s:%d store=%s", host, os.Getpid(), w.opts.StoreID)
+	name := ""
+	if w.opts.Name != "" {
+		name = "/" + w.opts.Name
+	}
+	return fmt.Sprintf("syncctl@%s:%d%s store=%s", host, os.Getpid(), name, w.opts.StoreID)
 }
 
 // CheckQueues refuses to serve a shop that a worker with another store is

@@ -177,19 +177,30 @@ func printSummary(g *globals, s *stack.Summary, kept bool) {
 	w := g.io.Out
 	fmt.Fprintf(w, "\nsyncctl demo summary (%s)\n", s.Elapsed)
 	fmt.Fprintf(w, "  catalog imported     %d SPUs, %d SKUs (%d rows rejected)\n", s.Catalog.SPUs, s.Catalog.SKUs, s.Catalog.Rejected)
+	fmt.Fprintln(w, "  pushed               PRODUCTS  SKUS  FAILED  CALLS  CHANNEL SHOWS         REVIEW                   PROMOTION POOL")
 	for _, row := range s.Shops {
 		p := row.Push
-		fmt.Fprintf(w, "  pushed to %-10s %d products, %d SKUs, %d failed, %d channel calls; channel shows %d items / %d SKUs\n",
-			row.Shop, p.Products, p.SKUs, p.Failed, p.Calls, p.ListedItems, p.ListedSKUs)
+		review, pool := "-", "-"
+		if r := p.Reviewed; r != nil {
+			review = fmt.Sprintf("%d approved, %d rejected", r.Approved, r.Rejected)
+		}
+		if pl := p.Pool; pl != nil {
+			pool = fmt.Sprintf("%d products at %s", pl.InPool, domain.FormatRate(pl.MinRate))
+			if pl.MaxRate != pl.MinRate {
+				pool = fmt.Sprintf("%d products at %s–%s", pl.InPool, domain.FormatRate(pl.MinRate), domain.FormatRate(pl.MaxRate))
+			}
+		}
+		fmt.Fprintf(w, "    %-18s %8d  %4d  %6d  %5d  %-20s  %-23s  %s\n", row.Shop, p.Products, p.SKUs, p.Failed, p.Calls,
+			fmt.Sprintf("%d items/%d SKUs", p.ListedItems, p.ListedSKUs), review, pool)
 	}
 	if len(s.Shops) > 1 {
-		fmt.Fprintln(w, "  per shop             SOLD  PULLED  UPDATES  PENDING  CHECKS")
+		fmt.Fprintln(w, "  per shop             SOLD  PULLED  CPS  UPDATES  PENDING  CHECKS")
 		for _, row := range s.Shops {
 			checks := "ok"
 			if !row.OK {
 				checks = fmt.Sprintf("%d failed", row.Failures)
 			}
-			fmt.Fprintf(w, "    %-18s %4d  %6d  %7d  %7d  %s\n", row.Shop, row.OrdersSold, row.OrdersPulled, row.OrderUpdates, row.Pending, checks)
+			fmt.Fprintf(w, "    %-18s %4d  %6d  %3d  %7d  %7d  %s\n", row.Shop, row.OrdersSold, row.OrdersPulled, row.CPSOrders, row.OrderUpdates, row.Pending, checks)
 		}
 	}
 	fmt.Fprintf(w, "  orders sold          %d (sandbox)\n", s.OrdersCreated)

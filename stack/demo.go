@@ -59,6 +59,7 @@ type ShopSummary struct {
 	OrdersSold   int         `json:"orders_sold"`
 	OrdersPulled int         `json:"orders_pulled"`
 	OrderUpdates int         `json:"order_updates"`
+	CPSOrders    int         `json:"cps_orders"` // of the pulled ones, orders with a promoter and commission
 	Pending      int         `json:"deliveries_pending"`
 	Failures     int         `json:"failures"` // checks of this shop that failed (reasons in Summary.Failures)
 	OK           bool        `json:"ok"`
@@ -80,6 +81,25 @@ type PushSummary struct {
 	// Listed is what the channel itself shows afterwards (sandbox admin view).
 	ListedItems int `json:"listed_items"`
 	ListedSKUs  int `json:"listed_skus"`
+	// Reviewed counts the products the platform reviewed (WeChat, Douyin,
+	// Vipshop): the demo waits for each review to end before it sells.
+	Reviewed *ReviewSummary `json:"reviewed,omitempty"`
+	// Pool is the promotion pool of a shop with a commission policy.
+	Pool *PoolSummary `json:"pool,omitempty"`
+}
+
+// PoolSummary is a shop's promotion pool after the push, in products.
+type PoolSummary struct {
+	InPool  int `json:"in_pool"`
+	MinRate int `json:"min_rate_bp"`
+	MaxRate int `json:"max_rate_bp"`
+}
+
+// ReviewSummary is how a shop's review ended, in products.
+type ReviewSummary struct {
+	Approved int      `json:"approved"`
+	Rejected int      `json:"rejected"`
+	Reasons  []string `json:"reasons,omitempty"` // "<product>: <the platform's reason>"
 }
 
 // demoShop is one sandbox shop as the demo works through it.
@@ -192,7 +212,13 @@ func RunDemo(ctx context.Context, s *Stack, o DemoOptions) (sum *Summary, err er
 	for _, d := range shops {
 		sum.Workflows = append(sum.Workflows, workflows.CatalogPushID(d.sb.Shop))
 	}
-	if err := eachShop(shops, func(d *demoShop) error { return s.demoPush(ctx, d, spus, skus) }); err != nil {
+	err = eachShop(shops, func(d *demoShop) error { return s.demoPush(ctx, d, spus, skus) })
+	for _, d := range shops {
+		if d.row.Push.Reviewed != nil {
+			sum.Workflows = append(sum.Workflows, workflows.ReviewWatchID(d.sb.Shop))
+		}
+	}
+	if err != nil {
 		return sum, err
 	}
 
@@ -257,8 +283,19 @@ func RunDemo(ctx context.Context, s *Stack, o DemoOptions) (sum *Summary, err er
 func (s *Stack) demoPush(ctx context.Context, d *demoShop, spus, skus []string) error {
 	var prog workflows.PushProgress
 	shop := d.sb.Shop
-	if err := s.execute(ctx, shop, workflows.CatalogPushID(shop), workflows.CatalogPushWorkflowName, workflows.CatalogPushInput{Shop: shop}, &prog); err != nil {
+	in := workflows.CatalogPushInput{Shop: shop, ReviewPoll: demoReviewPoll}
+	if err := s.execute(ctx, shop, workflows.CatalogPushID(shop), workflows.CatalogPushWorkflowName, in, &prog); err != nil {
 		return fmt.Errorf("catalog push to %s: %w", shop, err)
+	}
+	if prog.InReview > 0 {
+		rev, err := s.awaitReview(ctx, shop)
+		if err != nil {
+			return err
+		}
+		d.row.Push.Reviewed = rev
+		for _, r := range rev.Reasons {
+			d.fail("review %s %s", shop, r)
+		}
 	}
 	for _, f := range prog.Failures {
 		d.fail("push %s %s: %s", shop, f.Product, f.Reason)
@@ -270,13 +307,109 @@ func (s *Stack) demoPush(ctx context.Context, d *demoShop, spus, skus []string) 
 	if err != nil {
 		return fmt.Errorf("%s: %w", shop, err)
 	}
-	ps := PushSummary{Products: prog.Pushed, SKUs: prog.SKUs, Failed: prog.Failed, Calls: prog.Calls, ListedItems: len(items)}
+	ps := PushSummary{Products: prog.Pushed, SKUs: prog.SKUs, Failed: prog.Failed, Calls: prog.Calls, ListedItems: len(items), Reviewed: d.row.Push.Reviewed}
+	if policy, ok := s.Commission[shop]; ok {
+		if ps.Pool, err = s.checkPool(ctx, d, policy); err != nil {
+			return err
+		}
+	}
 	for _, it := range items {
 		ps.ListedSKUs += len(it.SKUs)
 	}
 	d.row.Push = ps
 	d.failures = append(d.failures, checkListing(shop, spus, skus, items)...)
 	return nil
+}
+
+// demoReviewPoll is how often the demo's ReviewWatch asks the sandbox: a
+// real shop's review takes hours and is polled every few minutes.
+const demoReviewPoll = time.Second
+
+// awaitReview waits for the shop's ReviewWatch to end and reads the outcome
+// from the listings: products approved, products rejected with the
+// platform's reason.
+func (s *Stack) awaitReview(ctx context.Context, shop domain.ShopRef) (*ReviewSummary, error) {
+	// Get follows the watch through its continue-as-new runs.
+	if err := s.Client.GetWorkflow(ctx, workflows.ReviewWatchID(shop), "").Get(ctx, nil); err != nil {
+		return nil, fmt.Errorf("review of %s (workflow %s): %w", shop, workflows.ReviewWatchID(shop), err)
+	}
+	rev := &ReviewSummary{}
+	approved, rejected := map[string]bool{}, map[string]string{}
+	after := ""
+	for {
+		page, err := s.Store.ListListings(ctx, shop, after, 500)
+		if err != nil {
+			return nil, err
+		}
+		if len(page) == 0 {
+			break
+		}
+		after = page[len(page)-1].SKUCode
+		for _, l := range page {
+			switch l.Status {
+			case domain.ListingRejected:
+				rejected[l.ProductCode] = l.LastError
+			case domain.ListingOnSale:
+				approved[l.ProductCode] = true
+			}
+		}
+	}
+	for code, reason := range rejected {
+		delete(approved, code)
+		rev.Reasons = append(rev.Reasons, code+": "+reason)
+	}
+	sort.Strings(rev.Reasons)
+	rev.Approved, rev.Rejected = len(approved), len(rejected)
+	return rev, nil
+}
+
+// checkPool checks every product on sale is in the shop's promotion pool at
+// the rate its policy gives it, and nothing else is.
+func (s *Stack) checkPool(ctx context.Context, d *demoShop, policy domain.CommissionPolicy) (*PoolSummary, error) {
+	shop := d.sb.Shop
+	rates, onSale := map[string]int{}, map[string]bool{}
+	for after := ""; ; {
+		page, err := s.Store.ListListings(ctx, shop, after, 500)
+		if err != nil {
+			return nil, err
+		}
+		if len(page) == 0 {
+			break
+		}
+		after = page[len(page)-1].SKUCode
+		for _, l := range page {
+			rates[l.ProductCode] = max(rates[l.ProductCode], l.PoolRate)
+			onSale[l.ProductCode] = onSale[l.ProductCode] || l.Status == domain.ListingOnSale
+		}
+	}
+	sum := &PoolSummary{MinRate: -1}
+	codes := make([]string, 0, len(rates))
+	for code := range rates {
+		codes = append(codes, code)
+	}
+	sort.Strings(codes)
+	for _, code := range codes {
+		want := 0
+		if onSale[code] {
+			p, err := s.Store.GetProduct(ctx, code)
+			if err != nil {
+				return nil, err
+			}
+			want = policy.Rate(p)
+		}
+		if got := rates[code]; got != want {
+			d.fail("pool %s %s: commission %s, want %s", shop, code, domain.FormatRate(got), domain.FormatRate(want))
+		}
+		if r := rates[code]; r > 0 {
+			sum.InPool++
+			sum.MaxRate = max(sum.MaxRate, r)
+			if sum.MinRate < 0 || r < sum.MinRate {
+				sum.MinRate = r
+			}
+		}
+	}
+	sum.MinRate = max(sum.MinRate, 0)
+	return sum, nil
 }
 
 // checkOrders finds the orders this run sold among a shop's indexed ones.
@@ -289,6 +422,9 @@ func (d *demoShop) checkOrders(recs []store.OrderRecord) (ours []store.OrderReco
 		if sold[r.Order.PlatformOrderID] {
 			ours = append(ours, r)
 			d.row.OrderUpdates += max(0, r.Revision-1)
+			if promoted(r.Order) {
+				d.row.CPSOrders++
+			}
 		}
 	}
 	d.row.OrdersPulled = len(ours)
@@ -296,6 +432,19 @@ func (d *demoShop) checkOrders(recs []store.OrderRecord) (ours []store.OrderReco
 		d.fail("%s: the sandbox sold %d orders but %d were pulled", d.sb.Shop, d.row.OrdersSold, d.row.OrdersPulled)
 	}
 	return ours
+}
+
+// promoted reports whether a promoter sold the order or one of its lines.
+func promoted(o domain.SalesOrder) bool {
+	if o.CPS != nil && o.CPS.PromoterID != "" {
+		return true
+	}
+	for _, l := range o.Lines {
+		if l.CPS != nil && l.CPS.PromoterID != "" {
+			return true
+		}
+	}
+	return false
 }
 
 // eachShop runs f for every shop at once and returns the first error.

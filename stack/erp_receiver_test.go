@@ -34,7 +34,7 @@ func TestBuiltInERPRemembersDeliveriesAcrossARestart(t *testing.T) {
 	dir := t.TempDir()
 	port := freePort(t)
 	ctx := context.Background()
-	s := start(t, stack.Options{StateDir: dir, ERPPort: port})
+	s := start(t, stack.Options{StateDir: dir, ERPPort: port, Platforms: agnostic})
 	o := storetest.Order("3000000000000000001", domain.OrderPaid)
 	ch, err := s.Store.UpsertOrder(ctx, o)
 	if err != nil {
@@ -52,7 +52,7 @@ func TestBuiltInERPRemembersDeliveriesAcrossARestart(t *testing.T) {
 		t.Fatalf("receiver state %s: %v %v", state, err, fi)
 	}
 
-	s2 := start(t, stack.Options{StateDir: dir, ERPPort: port})
+	s2 := start(t, stack.Options{StateDir: dir, ERPPort: port, Platforms: agnostic})
 	if s2.ERPURL != url {
 		t.Fatalf("the ERP receiver moved from %s to %s", url, s2.ERPURL)
 	}
@@ -76,7 +76,7 @@ func TestBuiltInERPTakesAnotherPortWhenItsIsTaken(t *testing.T) {
 	}
 	defer ln.Close()
 	port := ln.Addr().(*net.TCPAddr).Port
-	s := start(t, stack.Options{ERPPort: port})
+	s := start(t, stack.Options{ERPPort: port, Platforms: agnostic})
 	if s.ERPURL == "" || strings.Contains(s.ERPURL, ln.Addr().String()) {
 		t.Fatalf("ERP URL %q", s.ERPURL)
 	}
@@ -86,7 +86,7 @@ func TestBuiltInERPTakesAnotherPortWhenItsIsTaken(t *testing.T) {
 // deliveries wait and the ERP's last answer, not only "deadline exceeded".
 func TestDemoWithAnUnreachableERPSaysWhatWaits(t *testing.T) {
 	refused := "http://127.0.0.1:" + strconv.Itoa(freePort(t)) + "/hook"
-	s := start(t, stack.Options{ERPURL: refused, ERPSecret: []byte("whsec_x")})
+	s := start(t, stack.Options{ERPURL: refused, ERPSecret: []byte("whsec_x"), Platforms: agnostic})
 	sum, err := stack.RunDemo(context.Background(), s, stack.DemoOptions{Catalog: sample.JSON(), Orders: 2, Close: 0, Timeout: 40 * time.Second})
 	if err == nil || !strings.Contains(err.Error(), "timed out") {
 		t.Fatalf("err = %v", err)

@@ -84,15 +84,15 @@ func TestDemoTwiceOnOneStateDir(t *testing.T) {
 // the holder's pid; after the first closes, the dir is free again.
 func TestStateDirIsLocked(t *testing.T) {
 	dir := t.TempDir()
-	s := start(t, stack.Options{StateDir: dir})
-	_, err := stack.Start(context.Background(), stack.Options{StateDir: dir, Client: s.Client, Namespace: s.Namespace})
+	s := start(t, stack.Options{StateDir: dir, Platforms: agnostic})
+	_, err := stack.Start(context.Background(), stack.Options{StateDir: dir, Client: s.Client, Namespace: s.Namespace, Platforms: agnostic})
 	if err == nil || !strings.Contains(err.Error(), dir) || !strings.Contains(err.Error(), "pid "+strconv.Itoa(os.Getpid())) {
 		t.Fatalf("second stack on %s: %v", dir, err)
 	}
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
-	s2, err := stack.Start(context.Background(), stack.Options{StateDir: dir, Client: s.Client, Namespace: s.Namespace})
+	s2, err := stack.Start(context.Background(), stack.Options{StateDir: dir, Client: s.Client, Namespace: s.Namespace, Platforms: agnostic})
 	if err != nil {
 		t.Fatalf("after the first closed: %v", err)
 	}
@@ -103,7 +103,7 @@ func TestStateDirIsLocked(t *testing.T) {
 // workflows carry their shops' queues under it, so a worker on the shared
 // one never sees them.
 func TestDemoOnItsOwnTaskQueue(t *testing.T) {
-	s := start(t, stack.Options{TaskQueue: "syncctl-demo-test"})
+	s := start(t, stack.Options{TaskQueue: "syncctl-demo-test", Platforms: agnostic})
 	ctx := context.Background()
 	sum, err := stack.RunDemo(ctx, s, stack.DemoOptions{Catalog: sample.JSON(), Orders: 2, Close: 0})
 	if err != nil || !sum.OK || sum.TaskQueue != "syncctl-demo-test" {
@@ -129,7 +129,7 @@ func TestDemoOnItsOwnTaskQueue(t *testing.T) {
 
 // A demo that cannot finish still returns its summary, with the error.
 func TestDemoTimeoutReturnsPartialSummary(t *testing.T) {
-	s := start(t, stack.Options{})
+	s := start(t, stack.Options{Platforms: agnostic})
 	sum, err := stack.RunDemo(context.Background(), s, stack.DemoOptions{Catalog: sample.JSON(), Orders: 2, Timeout: time.Nanosecond})
 	if err == nil || sum == nil || sum.OK || !strings.Contains(err.Error(), "timed out after 1ns") || sum.Error != err.Error() || sum.Elapsed == "" {
 		t.Fatalf("err %v, summary %+v", err, sum)

@@ -58,7 +58,7 @@ type Options struct {
 	// SandboxOptions are sandbox settings by platform id, then by name
 	// ("wechat_shop" → "reject_rate" → "0.2"); see each sandbox's help.
 	SandboxOptions map[string]map[string]string
-	ConnectorQPS           float64 // the sandbox shops' pacing (default SandboxQPS when set, else 50)
+	ConnectorQPS   float64 // the sandbox shops' pacing (default SandboxQPS when set, else 50)
 	// Platforms names the registered platforms that get a sandbox and a
 	// demo shop (nil: every registered platform; empty non-nil: none).
 	Platforms []string
@@ -83,21 +83,25 @@ type Options struct {
 
 // Stack is a running syncctl.
 type Stack struct {
-	Temporal    *devserver.Server // nil when connected to an external cluster
-	Client      client.Client
-	Namespace   string
-	TaskQueue   string // the base queue of this stack's workers (each shop has its own under it)
-	StateDir    string
-	StoreDSN    string
-	Worker      *app.Worker
-	Store       store.Store
-	Shops       connectors.Shops
-	Sandboxes   []*Sandbox // one per platform, in registration order
+	Temporal  *devserver.Server // nil when connected to an external cluster
+	Client    client.Client
+	Namespace string
+	TaskQueue string // the base queue of this stack's workers (each shop has its own under it)
+	StateDir  string
+	StoreDSN  string
+	Worker    *app.Worker
+	Store     store.Store
+	Shops     connectors.Shops
+	Sandboxes []*Sandbox // one per platform, in registration order
+	// Commission is the promotion-pool policy of the sandbox shops that
+	// have one (CPS platforms: DemoCommission).
+	Commission  map[domain.ShopRef]domain.CommissionPolicy
 	Receiver    *erp.Receiver
 	ReceiverURL string // base URL of the built-in receiver ("" with an external ERP)
 	ERPURL      string // where webhooks go
 
 	workerOpts app.WorkerOptions
+	added      int // workers AddWorker started
 	closers    []func() error
 }
 
@@ -118,6 +122,12 @@ type Sandbox struct {
 type ExternalSandbox struct {
 	URL         string
 	Credentials map[string]string
+}
+
+// DemoCommission is the promotion-pool commission of the sandbox shops on
+// CPS platforms (Kuaishou, Douyin): 20 %, food 15 %, coffee beans 25 %.
+func DemoCommission() domain.CommissionPolicy {
+	return domain.CommissionPolicy{Default: 2000, ByCategory: map[string]int{"食品": 1500, "食品/咖啡/咖啡豆": 2500}}
 }
 
 // DefaultSandboxPort is the first sandbox's port under `syncctl dev`; the
@@ -208,8 +218,17 @@ func Start(ctx context.Context, o Options) (_ *Stack, err error) {
 		for k, v := range creds {
 			secrets[k] = connectors.Secret(v)
 		}
-		shops = append(shops, connectors.ShopConfig{Channel: reg.ID(), Shop: o.DemoShop, Gateway: setup.Gateway,
-			Credentials: secrets, QPS: o.ConnectorQPS, Options: setup.Options})
+		sc := connectors.ShopConfig{Channel: reg.ID(), Shop: o.DemoShop, Gateway: setup.Gateway,
+			Credentials: secrets, QPS: o.ConnectorQPS, Options: setup.Options}
+		if reg.Connector.Kind == connectors.KindCPSPool {
+			policy := DemoCommission()
+			sc.Commission = &policy
+			if s.Commission == nil {
+				s.Commission = map[domain.ShopRef]domain.CommissionPolicy{}
+			}
+			s.Commission[sc.Ref()] = policy
+		}
+		shops = append(shops, sc)
 	}
 
 	// ERP: the built-in reference receiver unless an external URL is given.
@@ -368,6 +387,25 @@ func (s *Stack) RestartWorker() error {
 	}
 	s.Worker, s.Shops = w, w.Shops
 	return nil
+}
+
+// AddWorker starts one more worker of the same assembly on the same store
+// and queues, as a second machine running `syncctl worker` would: its own
+// connectors, sharing tokens, bans and listings through the store. It stops
+// with the stack.
+func (s *Stack) AddWorker() (*app.Worker, error) {
+	s.added++
+	o := s.workerOpts
+	o.Name = fmt.Sprintf("worker-%d", s.added+1)
+	w, err := app.NewWorker(o)
+	if err != nil {
+		return nil, err
+	}
+	if err := w.Start(); err != nil {
+		return nil, err
+	}
+	s.closers = append(s.closers, func() error { w.Stop(); return nil })
+	return w, nil
 }
 
 // StartWorkflow starts the shop's workflow with this business id on the

@@ -32,6 +32,12 @@ func start(t *testing.T, o stack.Options) *stack.Stack {
 	return s
 }
 
+// agnostic are the platforms a test about the stack itself runs (the ERP,
+// restarts, throttling, task queues): Tmall and the test platform, whose
+// review, delta stock and cursors cover the paths. The tests of every
+// platform's own behaviour start them all.
+var agnostic = []string{"tmall", "fake"}
+
 // tmallShop is the stack's Tmall sandbox: the tests that need TOP's own
 // behaviour (its method names in faults and stats) use it.
 func tmallShop(t *testing.T, s *stack.Stack) *stack.Sandbox {
@@ -136,7 +142,7 @@ func TestDemoEndToEnd(t *testing.T) {
 // The ERP is down for a while: deliveries are retried until accepted, and
 // each order still arrives exactly once.
 func TestERPOutageLosesNothing(t *testing.T) {
-	s := start(t, stack.Options{})
+	s := start(t, stack.Options{Platforms: agnostic})
 	s.Receiver.FailNext(12)
 	sum, err := stack.RunDemo(context.Background(), s, stack.DemoOptions{Catalog: sample.JSON(), Orders: 8, Close: 0})
 	if err != nil {
@@ -157,7 +163,7 @@ func TestThrottledChannelStillListsEverythingOnce(t *testing.T) {
 	if testing.Short() {
 		t.Skip("throttled push takes ~30s")
 	}
-	s := start(t, stack.Options{SandboxQPS: 8, ConnectorQPS: 100})
+	s := start(t, stack.Options{SandboxQPS: 8, ConnectorQPS: 100, Platforms: agnostic})
 	sum, err := stack.RunDemo(context.Background(), s, stack.DemoOptions{Catalog: sample.JSON(), Orders: 3, Close: 0})
 	if err != nil {
 		t.Fatal(err)
@@ -174,7 +180,7 @@ func TestWorkerRestartDuringPushListsEverythingOnce(t *testing.T) {
 	if testing.Short() {
 		t.Skip("waits out an activity heartbeat timeout")
 	}
-	s := start(t, stack.Options{})
+	s := start(t, stack.Options{Platforms: agnostic})
 	ctx := context.Background()
 	if _, err := stack.ImportCatalog(ctx, s.Store, sample.JSON()); err != nil {
 		t.Fatal(err)
@@ -238,7 +244,7 @@ func TestWorkerRestartDuringPushListsEverythingOnce(t *testing.T) {
 // sends them again under the same delivery ids, and the ERP acknowledges
 // them as duplicates instead of applying them twice.
 func TestRequeuedDeliveryIsSentAgainWithTheSameID(t *testing.T) {
-	s := start(t, stack.Options{})
+	s := start(t, stack.Options{Platforms: agnostic})
 	ctx := context.Background()
 	sum, err := stack.RunDemo(ctx, s, stack.DemoOptions{Catalog: sample.JSON(), Orders: 2, Close: 0})
 	if err != nil || !sum.OK {
