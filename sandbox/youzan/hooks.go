@@ -17,7 +17,7 @@ func errorsNotFound() error { return kit.ErrNotFound }
 func (s *Server) Reset() {
 	s.reset()
 	s.mu.Lock()
-	s.persist.Changed()
+	s.Persist.Changed()
 	s.mu.Unlock()
 }
 
@@ -41,13 +41,6 @@ func (s *Server) ExpireTokens() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.tokens = map[string]time.Time{}
-}
-
-// Calls is how often each API was called (past the token check).
-func (s *Server) Calls(api string) int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.calls[api]
 }
 
 // Rates of the order generator, per generated order: besides selling

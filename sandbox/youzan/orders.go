@@ -287,7 +287,7 @@ func (s *Server) sell(n int, skuOuterID string, share float64) ([]string, error)
 		out = append(out, tid)
 	}
 	if len(out) > 0 {
-		s.persist.Changed()
+		s.Persist.Changed()
 	}
 	if len(out) < n {
 		return out, fmt.Errorf("created %d of %d orders: no listed SKU with stock left to sell", len(out), n)
@@ -316,7 +316,7 @@ func (s *Server) close(id string, refund bool) error {
 	o.Status, o.Refunded, o.RefundAsked = StatusClosed, o.Refunded || refund, false
 	o.settle()
 	o.Updated = later(o.Updated, s.cfg.Now().Truncate(time.Second))
-	s.persist.Changed()
+	s.Persist.Changed()
 	return nil
 }
 
@@ -337,7 +337,7 @@ func (s *Server) AskRefund(id string) error {
 	}
 	o.RefundAsked = true
 	o.Updated = later(o.Updated, s.cfg.Now().Truncate(time.Second))
-	s.persist.Changed()
+	s.Persist.Changed()
 	return nil
 }
 
@@ -385,6 +385,6 @@ func (s *Server) SellMulti(salesman bool, skuOuterIDs ...string) (string, error)
 		o.Promotion = &promotion{Seller: 0, SettleState: SettlePending, RateBP: salesmen[0].RateBP}
 	}
 	s.orders[tid] = o
-	s.persist.Changed()
+	s.Persist.Changed()
 	return tid, nil
 }

@@ -113,13 +113,8 @@ type Config struct {
 
 // Server is a running sandbox; it is an http.Handler.
 type Server struct {
-	cfg     Config
-	mux     *http.ServeMux
-	faults  *kit.Faults
-	limiter *kit.Limiter
-	stats   *kit.Stats
-	gen     *kit.Generator
-	persist *kit.StateFile
+	kit.Base
+	cfg Config
 
 	mu       sync.Mutex
 	rnd      *rand.Rand
@@ -129,7 +124,6 @@ type Server struct {
 	orders   map[string]*order // tid → order
 	pageSize int
 	maxRows  int
-	calls    map[string]int
 	burstSec int64 // the second the last order was sold in, and how many it holds
 	burstN   int
 }
@@ -149,22 +143,21 @@ func Open(cfg Config) (*Server, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	s := &Server{cfg: cfg, faults: kit.NewFaults(cfg.Seed, cfg.Now), limiter: kit.NewLimiter(cfg.QPS, cfg.Now), stats: kit.NewStats(),
-		tokens: map[string]time.Time{}, pageSize: DefaultPageSize, maxRows: DefaultMaxRows}
-	s.persist = kit.NewStateFile(cfg.StateFile, "youzan sandbox", stateVersion, s.snapshot)
+	s := &Server{cfg: cfg, tokens: map[string]time.Time{}, pageSize: DefaultPageSize, maxRows: DefaultMaxRows}
+	s.Base = kit.NewBase(kit.BaseConfig{Name: "youzan sandbox", StateFile: cfg.StateFile, StateVersion: stateVersion, Snapshot: s.snapshot,
+		QPS: cfg.QPS, Seed: cfg.Seed, Now: cfg.Now})
 	s.reset()
 	if err := s.load(); err != nil {
 		return nil, err
 	}
-	s.mux = http.NewServeMux()
-	s.mux.HandleFunc("POST /auth/token", s.serveToken)
-	s.mux.HandleFunc("POST /api/{api}/{version}", s.serveAPI)
-	s.mux.HandleFunc("POST /api/{api}", s.serveAPI)
-	s.mux.HandleFunc("POST /api/{api}/", s.serveAPI)
-	kit.Admin(s.mux, s, s.faults, s.stats)
-	s.mux.HandleFunc("POST /_sandbox/youzan/orders", s.adminSell)
-	s.mux.HandleFunc("POST /_sandbox/youzan/orders/{id}/refund-request", s.adminAskRefund)
-	s.gen = kit.StartGenerator(cfg.OrdersPerMinute, s.generate)
+	s.Mux.HandleFunc("POST /auth/token", s.serveToken)
+	s.Mux.HandleFunc("POST /api/{api}/{version}", s.serveAPI)
+	s.Mux.HandleFunc("POST /api/{api}", s.serveAPI)
+	s.Mux.HandleFunc("POST /api/{api}/", s.serveAPI)
+	s.Admin(s)
+	s.Mux.HandleFunc("POST /_sandbox/youzan/orders", s.adminSell)
+	s.Mux.HandleFunc("POST /_sandbox/youzan/orders/{id}/refund-request", s.adminAskRefund)
+	s.StartGenerator(cfg.OrdersPerMinute, s.generate)
 	return s, nil
 }
 
@@ -175,16 +168,8 @@ func (s *Server) reset() {
 	s.nextID = 1e9 + s.rnd.Int63n(1e9)
 	s.items = map[int64]*item{}
 	s.orders = map[string]*order{}
-	s.calls = map[string]int{}
+	s.ResetCalls()
 }
-
-// Close stops the order generator and writes the state file (if any).
-func (s *Server) Close() error {
-	s.gen.Stop()
-	return s.persist.Flush(true)
-}
-
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
 
 func (s *Server) newID() int64 {
 	s.nextID += 1 + s.rnd.Int63n(97)
@@ -194,7 +179,7 @@ func (s *Server) newID() int64 {
 // serveToken answers /auth/token.
 func (s *Server) serveToken(w http.ResponseWriter, r *http.Request) {
 	fail := func(code int, msg string) {
-		s.stats.Reject(strconv.Itoa(code))
+		s.Stats.Reject(strconv.Itoa(code))
 		kit.WriteJSON(w, http.StatusOK, map[string]any{"success": false, "code": code, "data": nil, "message": msg})
 	}
 	if !isJSON(r) {
@@ -226,7 +211,7 @@ func (s *Server) serveToken(w http.ResponseWriter, r *http.Request) {
 		exp := s.cfg.Now().Add(TokenLifetime)
 		s.tokens[tok] = exp
 		s.mu.Unlock()
-		s.stats.Serve("auth.token")
+		s.Stats.Serve("auth.token")
 		kit.WriteJSON(w, http.StatusOK, map[string]any{"success": true, "code": 200, "message": "",
 			"data": map[string]any{"access_token": tok, "expires": exp.UnixMilli(), "scope": "item trade", "authority_id": s.cfg.KdtID}})
 	}
@@ -298,26 +283,16 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		s.gwFail(w, http.StatusOK, CodeNotJSON, "非法的请求姿势")
 		return
 	}
-	s.mu.Lock()
-	s.calls[api]++
-	s.mu.Unlock()
-	if f, ok := s.faults.Match(api); ok {
-		s.stats.Fault()
-		status, answered := kit.ServeFault(w, r, f, s.stats, []byte(`{"success":true,"code":200,"data":{"tru`))
-		switch {
-		case f.Kind == kit.FaultLatency:
-		case answered:
-			return
-		case f.Kind == kit.FaultRateLimit:
-			s.gwFail(w, status, orDefault(f.Code, CodeThrottled), strings.TrimSpace(f.Msg+" 调用频率超限"))
-			return
-		default:
+	if !s.Admit(w, r, api, kit.Gate{App: s.cfg.ClientID, Truncated: []byte(`{"success":true,"code":200,"data":{"tru`),
+		Fault: func(f kit.Fault, status int) {
+			if f.Kind == kit.FaultRateLimit {
+				s.gwFail(w, status, orDefault(f.Code, CodeThrottled), strings.TrimSpace(f.Msg+" 调用频率超限"))
+				return
+			}
 			s.fail(w, status, spec.env, &apiErr{Code: orDefault(f.Code, CodeInternal), Msg: orString(f.Msg, "系统异常")})
-			return
-		}
-	}
-	if ok, _ := s.limiter.Allow(s.cfg.ClientID); !ok {
-		s.gwFail(w, http.StatusOK, CodeThrottled, "调用频率超限")
+		},
+		Throttle: func(time.Duration) { s.gwFail(w, http.StatusOK, CodeThrottled, "调用频率超限") },
+	}) {
 		return
 	}
 	var raw json.RawMessage
@@ -328,14 +303,14 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	data, e := s.handlers()[api](raw)
 	if e == nil && !readOnly[api] {
-		s.persist.Changed()
+		s.Persist.Changed()
 	}
 	s.mu.Unlock()
 	if e != nil {
 		s.fail(w, http.StatusOK, spec.env, e)
 		return
 	}
-	s.stats.Serve(api)
+	s.Stats.Serve(api)
 	if spec.env == v3 {
 		kit.WriteJSON(w, http.StatusOK, map[string]any{"response": data})
 		return
@@ -360,12 +335,12 @@ func orString(v, d string) string {
 func (s *Server) traceID() string { return "yz7-0a" + kit.RandHex(8) }
 
 func (s *Server) gwFail(w http.ResponseWriter, status, code int, msg string) {
-	s.stats.Reject(strconv.Itoa(code))
+	s.Stats.Reject(strconv.Itoa(code))
 	kit.WriteJSON(w, status, map[string]any{"gw_err_resp": map[string]any{"trace_id": s.traceID(), "err_code": code, "err_msg": msg}})
 }
 
 func (s *Server) fail(w http.ResponseWriter, status int, env envelope, e *apiErr) {
-	s.stats.Reject(strconv.Itoa(e.Code))
+	s.Stats.Reject(strconv.Itoa(e.Code))
 	if env == v3 {
 		kit.WriteJSON(w, status, map[string]any{"error_response": map[string]any{"code": e.Code, "msg": e.Msg}})
 		return

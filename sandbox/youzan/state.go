@@ -19,20 +19,20 @@ type stateFile struct {
 
 func (s *Server) load() error {
 	var st stateFile
-	if found, err := s.persist.Load(&st); err != nil || !found {
+	if found, err := s.Persist.Load(&st); err != nil || !found {
 		return err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for i, it := range st.Items {
 		if it == nil || it.ID <= 0 {
-			return s.persist.Invalid("item %d has no id", i+1)
+			return s.Persist.Invalid("item %d has no id", i+1)
 		}
 		s.items[it.ID] = it
 	}
 	for i, o := range st.Orders {
 		if o == nil || len(o.Tid) < 2 || o.Tid[0] != 'E' {
-			return s.persist.Invalid("order %d has no tid", i+1)
+			return s.Persist.Invalid("order %d has no tid", i+1)
 		}
 		s.orders[o.Tid] = o
 	}
