@@ -9,7 +9,7 @@ func errNotFound() error { return kit.ErrNotFound }
 func (s *Server) Reset() {
 	s.reset()
 	s.mu.Lock()
-	s.persist.Changed()
+	s.Persist.Changed()
 	s.mu.Unlock()
 }
 
@@ -40,13 +40,6 @@ func (s *Server) RefreshTokenLive(tok string) bool {
 	rt := s.refresh[tok]
 	now := s.cfg.Now()
 	return rt != nil && now.Before(rt.Expires) && (rt.Rotated.IsZero() || now.Before(rt.Rotated.Add(s.grace)))
-}
-
-// Calls is how often each API was called (past the signature and token checks).
-func (s *Server) Calls(method string) int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.calls[method]
 }
 
 // OrderCount is how many orders the shop has.

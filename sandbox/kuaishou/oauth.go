@@ -22,7 +22,7 @@ var scopes = []string{"merchant_item", "merchant_order", "merchant_distribution"
 // serveRefresh answers POST /oauth2/refresh_token.
 func (s *Server) serveRefresh(w http.ResponseWriter, r *http.Request) {
 	fail := func(code int, kind, msg string) {
-		s.stats.Reject(strconv.Itoa(code))
+		s.Stats.Reject(strconv.Itoa(code))
 		kit.WriteJSON(w, http.StatusOK, map[string]any{"result": code, "error": kind, "error_msg": msg})
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, 1<<16)
@@ -64,8 +64,8 @@ func (s *Server) serveRefresh(w http.ResponseWriter, r *http.Request) {
 	s.access[access] = now.Add(AccessLifetime)
 	s.refresh[next] = &refreshToken{Expires: old.Expires} // the new one inherits the old expiry
 	s.refreshes++
-	s.persist.Changed()
-	s.stats.Serve("oauth2.refresh_token")
+	s.Persist.Changed()
+	s.Stats.Serve("oauth2.refresh_token")
 	kit.WriteJSON(w, http.StatusOK, map[string]any{"result": CodeOK, "access_token": access, "expires_in": int(AccessLifetime.Seconds()),
 		"refresh_token": next, "refresh_token_expires_in": int(old.Expires.Sub(now).Seconds()), "scopes": scopes, "open_id": "f" + s.cfg.AppKey})
 }

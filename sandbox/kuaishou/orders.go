@@ -285,7 +285,7 @@ func (s *Server) CancelOrder(id string) error {
 	s.restock(o)
 	o.Status = StatusClosed
 	o.Updated = later(o.Updated, s.cfg.Now().UnixMilli())
-	s.persist.Changed()
+	s.Persist.Changed()
 	return nil
 }
 
@@ -311,7 +311,7 @@ func (s *Server) RefundOrder(id string) error {
 	o.Refund.Status = RefundSucceeded
 	o.Status = StatusClosed
 	o.Updated = later(o.Updated, s.cfg.Now().UnixMilli())
-	s.persist.Changed()
+	s.Persist.Changed()
 	return nil
 }
 

@@ -91,7 +91,7 @@ func (s *Server) SellOrders(n int, skuOuterID string) ([]string, error) {
 		out = append(out, strconv.FormatInt(o.Oid, 10))
 	}
 	if len(out) > 0 {
-		s.persist.Changed()
+		s.Persist.Changed()
 	}
 	if len(out) < n {
 		return out, fmt.Errorf("created %d of %d orders: no listed SKU with stock left to sell", len(out), n)

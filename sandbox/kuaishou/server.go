@@ -96,14 +96,9 @@ type Config struct {
 
 // Server is a running sandbox; it is an http.Handler.
 type Server struct {
-	cfg     Config
-	grace   time.Duration
-	mux     *http.ServeMux
-	faults  *kit.Faults
-	limiter *kit.Limiter
-	stats   *kit.Stats
-	gen     *kit.Generator
-	persist *kit.StateFile
+	kit.Base
+	cfg   Config
+	grace time.Duration
 
 	mu        sync.Mutex
 	rnd       *rand.Rand
@@ -114,7 +109,6 @@ type Server struct {
 	orders    map[int64]*order
 	plans     map[int64]*plan
 	mix       Mix
-	calls     map[string]int
 	quotaDay  string // GMT+8 date of quotaUsed
 	quotaUsed int
 	refreshes int // successful refreshes
@@ -144,9 +138,9 @@ func Open(cfg Config) (*Server, error) {
 	case grace < 0:
 		grace = 0
 	}
-	s := &Server{cfg: cfg, grace: grace, faults: kit.NewFaults(cfg.Seed, cfg.Now), limiter: kit.NewLimiter(cfg.QPS, cfg.Now),
-		stats: kit.NewStats(), access: map[string]time.Time{}, refresh: map[string]*refreshToken{}, mix: DefaultMix}
-	s.persist = kit.NewStateFile(cfg.StateFile, "kuaishou sandbox", stateVersion, s.snapshot)
+	s := &Server{cfg: cfg, grace: grace, access: map[string]time.Time{}, refresh: map[string]*refreshToken{}, mix: DefaultMix}
+	s.Base = kit.NewBase(kit.BaseConfig{Name: "kuaishou sandbox", StateFile: cfg.StateFile, StateVersion: stateVersion, Snapshot: s.snapshot,
+		QPS: cfg.QPS, Seed: cfg.Seed, Now: cfg.Now})
 	s.reset()
 	if err := s.load(); err != nil {
 		return nil, err
@@ -154,14 +148,13 @@ func Open(cfg Config) (*Server, error) {
 	s.mu.Lock()
 	if cfg.RefreshToken != "" && s.refresh[cfg.RefreshToken] == nil {
 		s.refresh[cfg.RefreshToken] = &refreshToken{Expires: cfg.Now().Add(RefreshLifetime)}
-		s.persist.Changed()
+		s.Persist.Changed()
 	}
 	s.mu.Unlock()
-	s.mux = http.NewServeMux()
-	s.mux.HandleFunc("POST /oauth2/refresh_token", s.serveRefresh)
-	s.mux.HandleFunc("/open/", s.serveAPI)
-	kit.Admin(s.mux, s, s.faults, s.stats)
-	s.gen = kit.StartGenerator(cfg.OrdersPerMinute, func() { _, _ = s.SellOrders(1, "") })
+	s.Mux.HandleFunc("POST /oauth2/refresh_token", s.serveRefresh)
+	s.Mux.HandleFunc("/open/", s.serveAPI)
+	s.Admin(s)
+	s.StartGenerator(cfg.OrdersPerMinute, func() { _, _ = s.SellOrders(1, "") })
 	return s, nil
 }
 
@@ -173,16 +166,8 @@ func (s *Server) reset() {
 	s.items = map[int64]*item{}
 	s.orders = map[int64]*order{}
 	s.plans = map[int64]*plan{}
-	s.calls = map[string]int{}
+	s.ResetCalls()
 }
-
-// Close stops the order generator and writes the state file (if any).
-func (s *Server) Close() error {
-	s.gen.Stop()
-	return s.persist.Flush(true)
-}
-
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
 
 func (s *Server) newID() int64 {
 	s.nextID += 1 + s.rnd.Int63n(97)
@@ -255,30 +240,23 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, http.StatusOK, e)
 		return
 	}
-	s.mu.Lock()
-	s.calls[method]++
-	s.mu.Unlock()
-	if f, ok := s.faults.Match(method); ok {
-		s.stats.Fault()
-		status, answered := kit.ServeFault(w, r, f, s.stats, []byte(`{"result":1,"data":{"tru`))
-		switch {
-		case f.Kind == kit.FaultLatency:
-		case answered:
-			return
-		case f.Kind == kit.FaultRateLimit:
-			s.fail(w, status, s.throttle(f.SubCode, method, f.Msg))
-			return
-		default:
+	if !s.Admit(w, r, method, kit.Gate{App: s.cfg.AppKey, Truncated: []byte(`{"result":1,"data":{"tru`),
+		Fault: func(f kit.Fault, status int) {
+			if f.Kind == kit.FaultRateLimit {
+				s.fail(w, status, s.throttle(f.SubCode, method, f.Msg))
+				return
+			}
 			s.fail(w, status, &apiErr{Code: orDefault(f.Code, CodeSystem), Msg: orString(f.Msg, "系统繁忙，请稍后重试")})
-			return
-		}
-	}
-	if e := s.takeQuota(); e != nil {
-		s.fail(w, http.StatusOK, e)
-		return
-	}
-	if ok, _ := s.limiter.Allow(s.cfg.AppKey); !ok {
-		s.fail(w, http.StatusOK, s.throttle(ThrottleQPS, method, ""))
+		},
+		Quota: func() bool {
+			if e := s.takeQuota(); e != nil {
+				s.fail(w, http.StatusOK, e)
+				return false
+			}
+			return true
+		},
+		Throttle: func(time.Duration) { s.fail(w, http.StatusOK, s.throttle(ThrottleQPS, method, "")) },
+	}) {
 		return
 	}
 	param := []byte(p["param"])
@@ -288,14 +266,14 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	data, e := s.handlers()[method](param)
 	if e == nil && !readOnly[method] {
-		s.persist.Changed()
+		s.Persist.Changed()
 	}
 	s.mu.Unlock()
 	if e != nil {
 		s.fail(w, http.StatusOK, e)
 		return
 	}
-	s.stats.Serve(method)
+	s.Stats.Serve(method)
 	kit.WriteJSON(w, http.StatusOK, map[string]any{"result": CodeOK, "data": data})
 }
 
@@ -395,7 +373,7 @@ func orString(v, d string) string {
 // result and error_msg; business errors also the code/msg/subCode/subMsg
 // shape of the documented 2001 example.
 func (s *Server) fail(w http.ResponseWriter, status int, e *apiErr) {
-	s.stats.Reject(strconv.Itoa(e.Code))
+	s.Stats.Reject(strconv.Itoa(e.Code))
 	body := map[string]any{"result": e.Code, "error_msg": e.Msg}
 	if e.Code >= CodeBadRequest {
 		body = map[string]any{"result": e.Code, "code": "807000", "msg": "业务处理失败", "subCode": strconv.Itoa(e.Code),

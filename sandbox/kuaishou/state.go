@@ -25,26 +25,26 @@ type stateFile struct {
 
 func (s *Server) load() error {
 	var st stateFile
-	if found, err := s.persist.Load(&st); err != nil || !found {
+	if found, err := s.Persist.Load(&st); err != nil || !found {
 		return err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for i, it := range st.Items {
 		if it == nil || it.ID <= 0 {
-			return s.persist.Invalid("item %d has no kwaiItemId", i+1)
+			return s.Persist.Invalid("item %d has no kwaiItemId", i+1)
 		}
 		s.items[it.ID] = it
 	}
 	for i, o := range st.Orders {
 		if o == nil || o.Oid <= 0 {
-			return s.persist.Invalid("order %d has no oid", i+1)
+			return s.Persist.Invalid("order %d has no oid", i+1)
 		}
 		s.orders[o.Oid] = o
 	}
 	for i, p := range st.Plans {
 		if p == nil || p.ID <= 0 {
-			return s.persist.Invalid("plan %d has no planId", i+1)
+			return s.Persist.Invalid("plan %d has no planId", i+1)
 		}
 		s.plans[p.ID] = p
 	}
@@ -53,7 +53,7 @@ func (s *Server) load() error {
 	}
 	for t, rt := range st.Refresh {
 		if rt == nil {
-			return s.persist.Invalid("refresh token entry without expiry")
+			return s.Persist.Invalid("refresh token entry without expiry")
 		}
 		s.refresh[t] = rt
 	}
