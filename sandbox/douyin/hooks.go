@@ -45,14 +45,6 @@ func (s *Server) ForgetTokens() {
 	s.tokens, s.refresh = map[string]time.Time{}, map[string]time.Time{}
 }
 
-// Calls returns how many times a method ("product.detail") was called
-// past the signature and token checks.
-func (s *Server) Calls(method string) int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.calls[method]
-}
-
 // SettleOrder completes an order and settles its 精选联盟 commissions.
 func (s *Server) SettleOrder(id string) error {
 	s.mu.Lock()
@@ -66,7 +58,7 @@ func (s *Server) SettleOrder(id string) error {
 		l.Settled = true
 	}
 	s.touch(o)
-	s.persist.Changed()
+	s.Persist.Changed()
 	return nil
 }
 
@@ -83,7 +75,7 @@ func (s *Server) Plan(productID string) (bp int, open bool) {
 
 // AddFault injects a fault, as POST /_sandbox/faults does.
 func (s *Server) AddFault(f kit.Fault) error {
-	_, err := s.faults.Add(f)
+	_, err := s.Faults.Add(f)
 	return err
 }
 
@@ -117,5 +109,5 @@ func (s *Server) Reset() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.reviewDelay, s.rejectRate, s.rejects = s.cfg.ReviewDelay, s.cfg.RejectRate, map[string]string{}
-	s.persist.Changed()
+	s.Persist.Changed()
 }

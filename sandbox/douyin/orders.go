@@ -119,7 +119,7 @@ func (s *Server) SellOrders(n int, skuOuterID string) ([]string, error) {
 	for range n {
 		if len(cands) == 0 {
 			if len(ids) > 0 {
-				s.persist.Changed()
+				s.Persist.Changed()
 			}
 			return ids, errors.New("no on-sale SKU with stock to sell")
 		}
@@ -145,7 +145,7 @@ func (s *Server) SellOrders(n int, skuOuterID string) ([]string, error) {
 		s.orderList = append(s.orderList, o)
 		ids = append(ids, o.ID)
 	}
-	s.persist.Changed()
+	s.Persist.Changed()
 	return ids, nil
 }
 
@@ -166,7 +166,7 @@ func (s *Server) generate() {
 		o.Lines[0].RefundStatus = refundRefunding
 		s.touch(o)
 	}
-	s.persist.Changed()
+	s.Persist.Changed()
 }
 
 // cancel closes a paid order; its goods go back to stock (under s.mu).
@@ -192,7 +192,7 @@ func (s *Server) CancelOrder(id string) error {
 		return fmt.Errorf("order_status %d: only an order in 备货中 (2) can be cancelled", o.Status)
 	}
 	s.cancel(o)
-	s.persist.Changed()
+	s.Persist.Changed()
 	return nil
 }
 
@@ -216,7 +216,7 @@ func (s *Server) RefundOrder(id string) error {
 	}
 	o.Status = orderCancelled
 	s.touch(o)
-	s.persist.Changed()
+	s.Persist.Changed()
 	return nil
 }
 

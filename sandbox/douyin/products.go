@@ -222,7 +222,7 @@ func (s *Server) review(p *product) {
 	if p.ListOnPass {
 		p.Status, p.ListOnPass = statusOnline, false
 	}
-	s.persist.Changed()
+	s.Persist.Changed()
 }
 
 func (s *Server) productAdd(body []byte) (any, *apiErr) {

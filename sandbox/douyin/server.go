@@ -117,13 +117,8 @@ const (
 
 // Server is a running sandbox; it is an http.Handler.
 type Server struct {
-	cfg     Config
-	mux     *http.ServeMux
-	faults  *kit.Faults
-	limiter *kit.Limiter
-	stats   *kit.Stats
-	gen     *kit.Generator
-	persist *kit.StateFile
+	kit.Base
+	cfg Config
 
 	mu          sync.Mutex
 	rnd         *rand.Rand
@@ -133,7 +128,6 @@ type Server struct {
 	products    map[string]*product
 	orders      map[string]*order
 	orderList   []*order // every order, in creation order
-	calls       map[string]int
 	reviewDelay time.Duration
 	rejectRate  float64
 	rejects     map[string]string // outer_product_id → reason of its next review
@@ -163,18 +157,17 @@ func Open(cfg Config) (*Server, error) {
 	if cfg.RejectRate < 0 || cfg.RejectRate > 1 {
 		return nil, fmt.Errorf("douyin sandbox: reject rate %v is outside 0 to 1", cfg.RejectRate)
 	}
-	s := &Server{cfg: cfg, faults: kit.NewFaults(cfg.Seed, cfg.Now), limiter: kit.NewLimiter(cfg.QPS, cfg.Now), stats: kit.NewStats(),
-		tokens: map[string]time.Time{}, refresh: map[string]time.Time{}, reviewDelay: cfg.ReviewDelay, rejectRate: cfg.RejectRate,
+	s := &Server{cfg: cfg, tokens: map[string]time.Time{}, refresh: map[string]time.Time{}, reviewDelay: cfg.ReviewDelay, rejectRate: cfg.RejectRate,
 		rejects: map[string]string{}}
-	s.persist = kit.NewStateFile(cfg.StateFile, "douyin sandbox", stateVersion, s.snapshot)
+	s.Base = kit.NewBase(kit.BaseConfig{Name: "douyin sandbox", StateFile: cfg.StateFile, StateVersion: stateVersion, Snapshot: s.snapshot,
+		QPS: cfg.QPS, Seed: cfg.Seed, Now: cfg.Now})
 	s.reset()
 	if err := s.load(); err != nil {
 		return nil, err
 	}
-	s.mux = http.NewServeMux()
-	kit.Admin(s.mux, s, s.faults, s.stats)
-	s.mux.HandleFunc("/", s.serveAPI)
-	s.gen = kit.StartGenerator(cfg.OrdersPerMinute, s.generate)
+	s.Admin(s)
+	s.Mux.HandleFunc("/", s.serveAPI)
+	s.StartGenerator(cfg.OrdersPerMinute, s.generate)
 	return s, nil
 }
 
@@ -186,16 +179,8 @@ func (s *Server) reset() {
 	s.products = map[string]*product{}
 	s.orders = map[string]*order{}
 	s.orderList = nil
-	s.calls = map[string]int{}
+	s.ResetCalls()
 }
-
-// Close stops the order generator and writes the state file.
-func (s *Server) Close() error {
-	s.gen.Stop()
-	return s.persist.Flush(true)
-}
-
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
 
 // newID returns a fresh id of prefix followed by digits up to scale: 19
 // digits for products and orders (beyond float64), 16 for SKUs.
@@ -228,13 +213,13 @@ func (s *Server) logID() string {
 }
 
 func (s *Server) fail(w http.ResponseWriter, status int, e *apiErr) {
-	s.stats.Reject(strconv.Itoa(e.Code))
+	s.Stats.Reject(strconv.Itoa(e.Code))
 	kit.WriteJSON(w, status, map[string]any{"code": e.Code, "msg": codeMsg[e.Code], "sub_code": e.SubCode, "sub_msg": e.SubMsg,
 		"data": map[string]any{}, "log_id": s.logID(), "err_no": e.Code, "message": e.SubMsg})
 }
 
 func (s *Server) ok(w http.ResponseWriter, method string, data any) {
-	s.stats.Serve(method)
+	s.Stats.Serve(method)
 	if data == nil {
 		data = map[string]any{}
 	}
@@ -369,32 +354,22 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	s.mu.Lock()
-	s.calls[method]++
-	s.mu.Unlock()
-	if f, ok := s.faults.Match(method); ok {
-		s.stats.Fault()
-		status, answered := kit.ServeFault(w, r, f, s.stats, []byte(`{"code":10000,"msg":"success","data":{"tru`))
-		switch {
-		case f.Kind == kit.FaultLatency:
-		case answered:
-			return
-		case f.Kind == kit.FaultRateLimit:
-			s.fail(w, status, &apiErr{Code: orInt(f.Code, CodeThrottled), SubCode: f.SubCode, SubMsg: orString(f.Msg, codeMsg[CodeThrottled])})
-			return
-		default:
+	if !s.Admit(w, r, method, kit.Gate{App: s.cfg.AppKey, Truncated: []byte(`{"code":10000,"msg":"success","data":{"tru`),
+		Fault: func(f kit.Fault, status int) {
+			if f.Kind == kit.FaultRateLimit {
+				s.fail(w, status, &apiErr{Code: orInt(f.Code, CodeThrottled), SubCode: f.SubCode, SubMsg: orString(f.Msg, codeMsg[CodeThrottled])})
+				return
+			}
 			s.fail(w, status, &apiErr{Code: orInt(f.Code, CodeUnavailable), SubCode: orString(f.SubCode, "isp.service-error"), SubMsg: orString(f.Msg, "服务暂不可用")})
-			return
-		}
-	}
-	if ok, _ := s.limiter.Allow(s.cfg.AppKey); !ok {
-		s.fail(w, http.StatusOK, errf(CodeThrottled, "", "%s", codeMsg[CodeThrottled]))
+		},
+		Throttle: func(time.Duration) { s.fail(w, http.StatusOK, errf(CodeThrottled, "", "%s", codeMsg[CodeThrottled])) },
+	}) {
 		return
 	}
 	s.mu.Lock()
 	data, e := h(body)
 	if e == nil && !readOnly[method] {
-		s.persist.Changed()
+		s.Persist.Changed()
 	}
 	s.mu.Unlock()
 	if e != nil {

@@ -25,14 +25,14 @@ type stateFile struct {
 
 func (s *Server) load() error {
 	var st stateFile
-	if found, err := s.persist.Load(&st); err != nil || !found {
+	if found, err := s.Persist.Load(&st); err != nil || !found {
 		return err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for i, p := range st.Products {
 		if p == nil || !domain.Digits(p.ID) {
-			return s.persist.Invalid("product %d has no product_id", i+1)
+			return s.Persist.Invalid("product %d has no product_id", i+1)
 		}
 		if p.Stock == nil {
 			p.Stock = map[string]int{}
@@ -41,7 +41,7 @@ func (s *Server) load() error {
 	}
 	for i, o := range st.Orders {
 		if o == nil || !domain.Digits(o.ID) || len(o.Lines) == 0 {
-			return s.persist.Invalid("order %d has no order_id or no lines", i+1)
+			return s.Persist.Invalid("order %d has no order_id or no lines", i+1)
 		}
 		s.orders[o.ID] = o
 		s.orderList = append(s.orderList, o)
