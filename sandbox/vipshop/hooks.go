@@ -65,14 +65,6 @@ func (s *Server) RevokeAuthorization() {
 	s.access, s.refresh, s.initialUsed = map[string]time.Time{}, map[string]time.Time{}, true
 }
 
-// Calls returns how many times a method ("addProduct") passed the
-// signature and token checks.
-func (s *Server) Calls(method string) int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.calls[method]
-}
-
 // Stock returns a SKU's sellable stock by outer_sku_id.
 func (s *Server) Stock(outerSKUID string) (int, bool) {
 	s.mu.Lock()
@@ -100,7 +92,7 @@ func (s *Server) DeliverOrder(id string) error {
 	}
 	o.Status = statusSigned
 	s.touch(o)
-	s.persist.Changed()
+	s.Persist.Changed()
 	return nil
 }
 
@@ -133,12 +125,12 @@ func (s *Server) Reset() {
 	defer s.mu.Unlock()
 	s.access, s.refresh, s.initialUsed = access, refresh, used
 	s.reviewDelay, s.rejectRate, s.rejects = s.cfg.ReviewDelay, s.cfg.RejectRate, map[string]string{}
-	s.persist.Changed()
+	s.Persist.Changed()
 }
 
 // AddFault injects a fault, as POST /_sandbox/faults does.
 func (s *Server) AddFault(f kit.Fault) error {
-	_, err := s.faults.Add(f)
+	_, err := s.Faults.Add(f)
 	return err
 }
 
@@ -154,7 +146,7 @@ func (s *Server) SeedProduct(outerSPUID, outerSKUID string, priceFen int64, stoc
 		Shelf: shelfOn, EverApproved: true, Images: []image{{URL: "https://img.example.com/" + outerSPUID + ".jpg", Index: 1}},
 		SKUs: []*sku{{SKUID: s.newID(6, 1e10), OuterSKUID: outerSKUID, MarketFen: priceFen, SaleFen: priceFen, Stock: stock}}}
 	s.products[p.SPUID] = p
-	s.persist.Changed()
+	s.Persist.Changed()
 	return nil
 }
 

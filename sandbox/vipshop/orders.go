@@ -86,7 +86,7 @@ func (s *Server) SellOrders(n int, skuOuterID string) ([]string, error) {
 	var ids []string
 	defer func() {
 		if len(ids) > 0 {
-			s.persist.Changed()
+			s.Persist.Changed()
 		}
 	}()
 	for range n {
@@ -146,7 +146,7 @@ func (s *Server) CancelOrder(id string) error {
 	}
 	o.Status = statusCancelled
 	s.touch(o)
-	s.persist.Changed()
+	s.Persist.Changed()
 	return nil
 }
 
@@ -165,7 +165,7 @@ func (s *Server) RefundOrder(id string) error {
 	case o.Status == statusShipped:
 		o.Status = "70"
 		s.touch(o)
-		s.persist.Changed()
+		s.Persist.Changed()
 		s.mu.Unlock()
 		return nil
 	}

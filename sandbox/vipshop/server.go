@@ -103,13 +103,8 @@ type Config struct {
 
 // Server is a running sandbox; it is an http.Handler.
 type Server struct {
-	cfg     Config
-	mux     *http.ServeMux
-	faults  *kit.Faults
-	limiter *kit.Limiter
-	stats   *kit.Stats
-	gen     *kit.Generator
-	persist *kit.StateFile
+	kit.Base
+	cfg Config
 
 	mu          sync.Mutex
 	rnd         *rand.Rand
@@ -122,7 +117,6 @@ type Server struct {
 	reviewDelay time.Duration
 	rejectRate  float64
 	rejects     map[string]string // outer_spu_id → reason of its next review
-	calls       map[string]int
 }
 
 // New builds a sandbox for tests; it panics where Open returns an error.
@@ -143,9 +137,9 @@ func Open(cfg Config) (*Server, error) {
 	if cfg.ReviewDelay <= 0 {
 		cfg.ReviewDelay = DefaultReviewDelay
 	}
-	s := &Server{cfg: cfg, faults: kit.NewFaults(cfg.Seed, cfg.Now), limiter: kit.NewLimiter(cfg.QPS, cfg.Now), stats: kit.NewStats(),
-		reviewDelay: cfg.ReviewDelay, rejectRate: cfg.RejectRate, rejects: map[string]string{}}
-	s.persist = kit.NewStateFile(cfg.StateFile, "vipshop sandbox", stateVersion, s.snapshot)
+	s := &Server{cfg: cfg, reviewDelay: cfg.ReviewDelay, rejectRate: cfg.RejectRate, rejects: map[string]string{}}
+	s.Base = kit.NewBase(kit.BaseConfig{Name: "vipshop sandbox", StateFile: cfg.StateFile, StateVersion: stateVersion, Snapshot: s.snapshot,
+		QPS: cfg.QPS, Seed: cfg.Seed, Now: cfg.Now})
 	s.reset()
 	if err := s.load(); err != nil {
 		return nil, err
@@ -155,10 +149,9 @@ func Open(cfg Config) (*Server, error) {
 		s.refresh[cfg.RefreshToken] = cfg.Now().Add(RefreshLifetime)
 	}
 	s.mu.Unlock()
-	s.mux = http.NewServeMux()
-	s.mux.HandleFunc("POST /{$}", s.serveGateway)
-	kit.Admin(s.mux, s, s.faults, s.stats)
-	s.gen = kit.StartGenerator(cfg.OrdersPerMinute, s.tick)
+	s.Mux.HandleFunc("POST /{$}", s.serveGateway)
+	s.Admin(s)
+	s.StartGenerator(cfg.OrdersPerMinute, s.tick)
 	return s, nil
 }
 
@@ -169,16 +162,8 @@ func (s *Server) reset() {
 	s.nextID = 1e9 + s.rnd.Int63n(1e9)
 	s.access, s.refresh = map[string]time.Time{}, map[string]time.Time{}
 	s.products, s.orders = map[string]*product{}, map[string]*order{}
-	s.calls = map[string]int{}
+	s.ResetCalls()
 }
-
-// Close stops the order generator and writes the state file.
-func (s *Server) Close() error {
-	s.gen.Stop()
-	return s.persist.Flush(true)
-}
-
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
 
 // newID returns a fresh numeric id string of the given prefix and width.
 func (s *Server) newID(prefix, scale int64) string {
@@ -202,7 +187,7 @@ func badParam(field, format string, args ...any) *apiErr {
 }
 
 func (s *Server) fail(w http.ResponseWriter, status int, e *apiErr) {
-	s.stats.Reject(e.Code)
+	s.Stats.Reject(e.Code)
 	kit.WriteJSON(w, status, map[string]string{"returnCode": e.Code, "returnMessage": e.Msg})
 }
 
@@ -298,39 +283,29 @@ func (s *Server) serveGateway(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	s.mu.Lock()
-	s.calls[method]++
-	s.mu.Unlock()
-	if f, ok := s.faults.Match(method); ok {
-		s.stats.Fault()
-		status, answered := kit.ServeFault(w, r, f, s.stats, []byte(`{"returnCode":"0","result":{"tot`))
-		switch {
-		case f.Kind == kit.FaultLatency:
-		case answered:
-			return
-		case f.Kind == kit.FaultRateLimit:
-			s.fail(w, status, errf(orString(f.SubCode, CodeFlowOverrun), "%s", orString(f.Msg, "app flow overrun")))
-			return
-		default:
+	if !s.Admit(w, r, method, kit.Gate{App: s.cfg.AppKey, Truncated: []byte(`{"returnCode":"0","result":{"tot`),
+		Fault: func(f kit.Fault, status int) {
+			if f.Kind == kit.FaultRateLimit {
+				s.fail(w, status, errf(orString(f.SubCode, CodeFlowOverrun), "%s", orString(f.Msg, "app flow overrun")))
+				return
+			}
 			s.fail(w, status, errf(orString(f.SubCode, CodeSysError), "%s", orString(f.Msg, "system error")))
-			return
-		}
-	}
-	if ok, _ := s.limiter.Allow(s.cfg.AppKey); !ok {
-		s.fail(w, ErrorHTTPStatus, errf(CodeFlowOverrun, "app flow overrun"))
+		},
+		Throttle: func(time.Duration) { s.fail(w, ErrorHTTPStatus, errf(CodeFlowOverrun, "app flow overrun")) },
+	}) {
 		return
 	}
 	s.mu.Lock()
 	result, e := h(body)
 	if e == nil && !readOnly[method] {
-		s.persist.Changed()
+		s.Persist.Changed()
 	}
 	s.mu.Unlock()
 	if e != nil {
 		s.fail(w, ErrorHTTPStatus, e)
 		return
 	}
-	s.stats.Serve(method)
+	s.Stats.Serve(method)
 	kit.WriteJSON(w, http.StatusOK, map[string]any{"returnCode": CodeOK, "result": result})
 }
 

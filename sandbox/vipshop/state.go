@@ -24,20 +24,20 @@ type stateFile struct {
 
 func (s *Server) load() error {
 	var st stateFile
-	if found, err := s.persist.Load(&st); err != nil || !found {
+	if found, err := s.Persist.Load(&st); err != nil || !found {
 		return err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for i, p := range st.Products {
 		if p == nil || !digits(p.SPUID) {
-			return s.persist.Invalid("product %d has no spu_id", i+1)
+			return s.Persist.Invalid("product %d has no spu_id", i+1)
 		}
 		s.products[p.SPUID] = p
 	}
 	for i, o := range st.Orders {
 		if o == nil || !digits(o.ID) {
-			return s.persist.Invalid("order %d has no order_id", i+1)
+			return s.Persist.Invalid("order %d has no order_id", i+1)
 		}
 		s.orders[o.ID] = o
 	}
