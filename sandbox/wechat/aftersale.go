@@ -60,7 +60,7 @@ func (s *Server) OpenAfterSale(orderID, typ string) (string, error) {
 	}
 	c := s.openCase(o, &o.Lines[0], typ, "NO_LONGER_WANT", caseProcessing)
 	s.touch(o)
-	s.persist.Changed()
+	s.Persist.Changed()
 	return c.ID, nil
 }
 
@@ -75,7 +75,7 @@ func (s *Server) SetAfterSaleStatus(id, status string) error {
 		return fmt.Errorf("after-sales case %s not found", id)
 	}
 	c.Status, c.UpdateTime = status, max(c.UpdateTime+1, s.cfg.Now().Unix())
-	s.persist.Changed()
+	s.Persist.Changed()
 	return nil
 }
 

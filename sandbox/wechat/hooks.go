@@ -42,14 +42,6 @@ func (s *Server) ForgetTokens() {
 	s.tokens, s.current = map[string]time.Time{}, ""
 }
 
-// Calls returns how many times a channels/ec method ("product/get") was
-// called with a valid token.
-func (s *Server) Calls(method string) int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.calls[method]
-}
-
 // Stock returns a SKU's stock by its out_sku_id (ok false when unknown).
 func (s *Server) Stock(outSKUID string) (n int, ok bool) {
 	s.mu.Lock()
@@ -92,7 +84,7 @@ func (s *Server) Reset() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.reviewGets, s.rejects, s.casePage = DefaultReviewGets, map[string]string{}, DefaultAfterSalePage
-	s.persist.Changed()
+	s.Persist.Changed()
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }
@@ -110,6 +102,6 @@ func (s *Server) Pool() map[string]int {
 
 // AddFault injects a fault, as POST /_sandbox/faults does.
 func (s *Server) AddFault(f kit.Fault) error {
-	_, err := s.faults.Add(f)
+	_, err := s.Faults.Add(f)
 	return err
 }

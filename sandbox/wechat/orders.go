@@ -88,13 +88,13 @@ func (s *Server) SellOrders(n int, skuOuterID string) ([]string, error) {
 		cands := s.sellable(skuOuterID, 1)
 		if len(cands) == 0 {
 			if len(ids) > 0 {
-				s.persist.Changed()
+				s.Persist.Changed()
 			}
 			return ids, errors.New("no listed SKU with stock to sell")
 		}
 		ids = append(ids, s.sell([]orderLine{cands[s.rnd.Intn(len(cands))]}).ID)
 	}
-	s.persist.Changed()
+	s.Persist.Changed()
 	return ids, nil
 }
 
@@ -122,7 +122,7 @@ func (s *Server) SellOrderOf(lines ...SKUCount) (string, error) {
 		return "", errors.New("an order needs a line")
 	}
 	o := s.sell(ls)
-	s.persist.Changed()
+	s.Persist.Changed()
 	return o.ID, nil
 }
 
@@ -161,7 +161,7 @@ func (s *Server) CancelOrder(id string) error {
 		}
 	}
 	s.refundAll(o, "CANCEL_BEFORE_SHIP")
-	s.persist.Changed()
+	s.Persist.Changed()
 	return nil
 }
 
@@ -177,7 +177,7 @@ func (s *Server) RefundOrder(id string) error {
 		return errors.New("already refunded")
 	}
 	s.refundAll(o, "NO_LONGER_WANT")
-	s.persist.Changed()
+	s.Persist.Changed()
 	return nil
 }
 

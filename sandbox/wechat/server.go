@@ -118,12 +118,8 @@ type Config struct {
 
 // Server is a running sandbox; it is an http.Handler.
 type Server struct {
-	cfg     Config
-	mux     *http.ServeMux
-	faults  *kit.Faults
-	limiter *kit.Limiter
-	stats   *kit.Stats
-	gen     *kit.Generator
+	kit.Base
+	cfg Config
 
 	mu       sync.Mutex
 	rnd      *rand.Rand
@@ -134,13 +130,11 @@ type Server struct {
 	orders   map[string]*order
 	pool     map[string]*leagueItem // 优选联盟 products by product_id
 	cases    map[string]*afterSale  // after-sales cases by id
-	persist  *kit.StateFile
 
 	// Test knobs (hooks.go); runtime only.
 	reviewGets int               // product/get calls a review takes
 	rejects    map[string]string // out_product_id → reason its next review fails with
-	calls      map[string]int
-	casePage   int // ids per getaftersalelist page
+	casePage   int               // ids per getaftersalelist page
 }
 
 // New builds a sandbox for tests; it panics where Open returns an error.
@@ -161,18 +155,17 @@ func Open(cfg Config) (*Server, error) {
 	if cfg.ReviewDelay < 0 || !(cfg.RejectRate >= 0 && cfg.RejectRate <= 1) {
 		return nil, fmt.Errorf("wechat sandbox: review delay %s must not be negative and reject rate %v must be 0 to 1", cfg.ReviewDelay, cfg.RejectRate)
 	}
-	s := &Server{cfg: cfg, faults: kit.NewFaults(cfg.Seed, cfg.Now), limiter: kit.NewLimiter(cfg.QPS, cfg.Now), stats: kit.NewStats(),
-		reviewGets: DefaultReviewGets, rejects: map[string]string{}, casePage: DefaultAfterSalePage}
-	s.persist = kit.NewStateFile(cfg.StateFile, "wechat sandbox", stateVersion, s.snapshot)
+	s := &Server{cfg: cfg, reviewGets: DefaultReviewGets, rejects: map[string]string{}, casePage: DefaultAfterSalePage}
+	s.Base = kit.NewBase(kit.BaseConfig{Name: "wechat sandbox", StateFile: cfg.StateFile, StateVersion: stateVersion, Snapshot: s.snapshot,
+		QPS: cfg.QPS, Seed: cfg.Seed, Now: cfg.Now})
 	s.reset()
 	if err := s.load(); err != nil {
 		return nil, err
 	}
-	s.mux = http.NewServeMux()
-	s.mux.HandleFunc("POST /cgi-bin/stable_token", s.stableToken)
-	s.mux.HandleFunc("POST /channels/ec/", s.serveAPI)
-	kit.Admin(s.mux, s, s.faults, s.stats)
-	s.gen = kit.StartGenerator(cfg.OrdersPerMinute, func() { _, _ = s.SellOrders(1, "") })
+	s.Mux.HandleFunc("POST /cgi-bin/stable_token", s.stableToken)
+	s.Mux.HandleFunc("POST /channels/ec/", s.serveAPI)
+	s.Admin(s)
+	s.StartGenerator(cfg.OrdersPerMinute, func() { _, _ = s.SellOrders(1, "") })
 	return s, nil
 }
 
@@ -187,16 +180,8 @@ func (s *Server) reset() {
 	s.orders = map[string]*order{}
 	s.pool = map[string]*leagueItem{}
 	s.cases = map[string]*afterSale{}
-	s.calls = map[string]int{}
+	s.ResetCalls()
 }
-
-// Close stops the order generator and writes the state file.
-func (s *Server) Close() error {
-	s.gen.Stop()
-	return s.persist.Flush(true)
-}
-
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
 
 // newID returns a fresh id: 19 digits for orders (beyond float64), shorter
 // for products and SKUs as the platform's are.
@@ -220,7 +205,7 @@ func invalidArg(field, format string, args ...any) *apiErr {
 }
 
 func (s *Server) fail(w http.ResponseWriter, status int, e *apiErr) {
-	s.stats.Reject(strconv.Itoa(e.Code))
+	s.Stats.Reject(strconv.Itoa(e.Code))
 	out := *e
 	out.Msg += " rid: " + kit.RandHex(4) + "-" + kit.RandHex(4)
 	kit.WriteJSON(w, status, out)
@@ -264,7 +249,7 @@ func (s *Server) stableToken(w http.ResponseWriter, r *http.Request) {
 	}
 	tok, left := s.current, int(math.Floor(exp.Sub(now).Seconds()))
 	s.mu.Unlock()
-	s.stats.Serve("stable_token")
+	s.Stats.Serve("stable_token")
 	kit.WriteJSON(w, http.StatusOK, map[string]any{"access_token": tok, "expires_in": left})
 }
 
@@ -297,17 +282,12 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, http.StatusOK, e)
 		return
 	}
-	s.mu.Lock()
-	s.calls[method]++
-	s.mu.Unlock()
-	if f, ok := s.faults.Match(method); ok {
-		s.stats.Fault()
-		if !s.applyFault(w, r, f) {
-			return
-		}
-	}
-	if ok, _ := s.limiter.Allow(s.cfg.AppID); !ok {
-		s.fail(w, http.StatusOK, errf(CodeMinuteQuota, "api minute-quota reach limit  mustslower  retry next minute"))
+	if !s.Admit(w, r, method, kit.Gate{App: s.cfg.AppID, Truncated: []byte(`{"errcode":0,"errmsg":"ok","order":{"trun`),
+		Fault: func(f kit.Fault, status int) { s.answerFault(w, status, f) },
+		Throttle: func(time.Duration) {
+			s.fail(w, http.StatusOK, errf(CodeMinuteQuota, "api minute-quota reach limit  mustslower  retry next minute"))
+		},
+	}) {
 		return
 	}
 	body, err := kit.ReadJSONObject(w, r)
@@ -318,14 +298,14 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	data, e := h(body)
 	if e == nil && !readOnly[method] {
-		s.persist.Changed()
+		s.Persist.Changed()
 	}
 	s.mu.Unlock()
 	if e != nil {
 		s.fail(w, http.StatusOK, e)
 		return
 	}
-	s.stats.Serve(method)
+	s.Stats.Serve(method)
 	out := map[string]any{"errcode": CodeOK, "errmsg": "ok"}
 	for k, v := range data {
 		out[k] = v
@@ -363,16 +343,8 @@ func decode(body []byte, v any) *apiErr {
 	return nil
 }
 
-// applyFault acts out a matched fault; it reports whether the request goes
-// on to the method (latency only).
-func (s *Server) applyFault(w http.ResponseWriter, r *http.Request, f kit.Fault) bool {
-	status, answered := kit.ServeFault(w, r, f, s.stats, []byte(`{"errcode":0,"errmsg":"ok","order":{"trun`))
-	if f.Kind == kit.FaultLatency {
-		return true
-	}
-	if answered {
-		return false
-	}
+// answerFault answers a matched error or rate_limit fault (kit.Admit).
+func (s *Server) answerFault(w http.ResponseWriter, status int, f kit.Fault) {
 	code, msg := f.Code, f.Msg
 	switch {
 	case f.Kind == kit.FaultRateLimit && code == 0:
@@ -383,5 +355,4 @@ func (s *Server) applyFault(w http.ResponseWriter, r *http.Request, f kit.Fault)
 		msg = "error"
 	}
 	s.fail(w, status, &apiErr{Code: code, Msg: msg})
-	return false
 }

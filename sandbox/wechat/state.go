@@ -25,14 +25,14 @@ type stateFile struct {
 
 func (s *Server) load() error {
 	var st stateFile
-	if found, err := s.persist.Load(&st); err != nil || !found {
+	if found, err := s.Persist.Load(&st); err != nil || !found {
 		return err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for i, p := range st.Products {
 		if p == nil || !domain.Digits(p.ID) {
-			return s.persist.Invalid("product %d has no id", i+1)
+			return s.Persist.Invalid("product %d has no id", i+1)
 		}
 		if p.Stock == nil {
 			p.Stock = map[string]int{}
@@ -41,19 +41,19 @@ func (s *Server) load() error {
 	}
 	for i, o := range st.Orders {
 		if o == nil || !domain.Digits(o.ID) || len(o.ID) < 13 {
-			return s.persist.Invalid("order %d has no id", i+1)
+			return s.Persist.Invalid("order %d has no id", i+1)
 		}
 		s.orders[o.ID] = o
 	}
 	for i, it := range st.Pool {
 		if it == nil || s.products[it.ProductID] == nil {
-			return s.persist.Invalid("pool entry %d names no product", i+1)
+			return s.Persist.Invalid("pool entry %d names no product", i+1)
 		}
 		s.pool[it.ProductID] = it
 	}
 	for i, c := range st.Cases {
 		if c == nil || !domain.Digits(c.ID) || s.orders[c.OrderID] == nil {
-			return s.persist.Invalid("after-sales case %d has no id or order", i+1)
+			return s.Persist.Invalid("after-sales case %d has no id or order", i+1)
 		}
 		s.cases[c.ID] = c
 	}
