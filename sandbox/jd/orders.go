@@ -233,7 +233,7 @@ func (s *Server) SellOrders(n int, skuOuterID string) ([]string, error) {
 		out = append(out, id)
 	}
 	if len(out) > 0 {
-		s.persist.Changed()
+		s.Persist.Changed()
 	}
 	if len(out) < n {
 		return out, fmt.Errorf("created %d of %d orders: no on-sale SKU with stock left to sell", len(out), n)
@@ -288,7 +288,7 @@ func (s *Server) close(id string, refund bool) error {
 	}
 	o.State, o.Refunded = StateCanceled, o.Refunded || refund
 	o.Modified = later(o.Modified, s.cfg.Now())
-	s.persist.Changed()
+	s.Persist.Changed()
 	return nil
 }
 

@@ -97,13 +97,8 @@ type Config struct {
 
 // Server is a running sandbox; it is an http.Handler.
 type Server struct {
+	kit.Base
 	cfg      Config
-	mux      *http.ServeMux
-	faults   *kit.Faults
-	limiter  *kit.Limiter
-	stats    *kit.Stats
-	gens     []*kit.Generator
-	persist  *kit.StateFile
 	handlers map[string]handler
 
 	mu      sync.Mutex
@@ -113,7 +108,6 @@ type Server struct {
 	orders  map[string]*order
 	access  map[string]time.Time // access_token → expiry
 	refresh map[string]bool      // live refresh tokens
-	calls   map[string]int
 }
 
 // New builds a sandbox for tests; it panics where Open returns an error.
@@ -134,25 +128,22 @@ func Open(cfg Config) (*Server, error) {
 	if cfg.MaxSkew <= 0 {
 		cfg.MaxSkew = 6 * time.Minute
 	}
-	s := &Server{cfg: cfg, faults: kit.NewFaults(cfg.Seed, cfg.Now), limiter: kit.NewLimiter(cfg.QPS, cfg.Now), stats: kit.NewStats(),
-		access: map[string]time.Time{}, refresh: map[string]bool{}}
+	s := &Server{cfg: cfg, access: map[string]time.Time{}, refresh: map[string]bool{}}
 	if cfg.RefreshToken != "" {
 		s.refresh[cfg.RefreshToken] = true
 	}
-	s.persist = kit.NewStateFile(cfg.StateFile, "jd sandbox", stateVersion, s.snapshot)
+	s.Base = kit.NewBase(kit.BaseConfig{Name: "jd sandbox", StateFile: cfg.StateFile, StateVersion: stateVersion, Snapshot: s.snapshot,
+		QPS: cfg.QPS, Seed: cfg.Seed, Now: cfg.Now})
 	s.reset()
 	if err := s.load(); err != nil {
 		return nil, err
 	}
 	s.handlers = s.methods()
-	s.mux = http.NewServeMux()
-	s.mux.HandleFunc("/routerjson", s.serveRouter)
-	s.mux.HandleFunc("/oauth2/refresh_token", s.serveRefresh)
-	kit.Admin(s.mux, s, s.faults, s.stats)
-	s.gens = []*kit.Generator{
-		kit.StartGenerator(cfg.OrdersPerMinute, func() { _, _ = s.SellOrders(1, "") }),
-		kit.StartGenerator(cfg.CancelsPerMinute, s.cancelOne),
-	}
+	s.Mux.HandleFunc("/routerjson", s.serveRouter)
+	s.Mux.HandleFunc("/oauth2/refresh_token", s.serveRefresh)
+	s.Admin(s)
+	s.StartGenerator(cfg.OrdersPerMinute, func() { _, _ = s.SellOrders(1, "") })
+	s.StartGenerator(cfg.CancelsPerMinute, s.cancelOne)
 	return s, nil
 }
 
@@ -163,7 +154,7 @@ func (s *Server) reset() {
 	s.nextID = 10023400000 + s.rnd.Int63n(1e6)
 	s.wares = map[int64]*ware{}
 	s.orders = map[string]*order{}
-	s.calls = map[string]int{}
+	s.ResetCalls()
 }
 
 // Reset implements kit.Shop: no wares, no orders, no calls recorded.
@@ -171,19 +162,9 @@ func (s *Server) reset() {
 func (s *Server) Reset() {
 	s.reset()
 	s.mu.Lock()
-	s.persist.Changed()
+	s.Persist.Changed()
 	s.mu.Unlock()
 }
-
-// Close stops the generators and writes the state file (if any).
-func (s *Server) Close() error {
-	for _, g := range s.gens {
-		g.Stop()
-	}
-	return s.persist.Flush(true)
-}
-
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
 
 func (s *Server) newID() int64 {
 	s.nextID += 1 + s.rnd.Int63n(97)
@@ -196,14 +177,7 @@ func (s *Server) ExpireTokens() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.access = map[string]time.Time{}
-	s.persist.Changed()
-}
-
-// Calls is how often a method was called (past the token check).
-func (s *Server) Calls(method string) int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.calls[method]
+	s.Persist.Changed()
 }
 
 func equal(a, b string) bool { return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1 }
@@ -217,7 +191,7 @@ func (s *Server) serveRefresh(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	fail := func(code int, msg string) {
-		s.stats.Reject("oauth " + strconv.Itoa(code))
+		s.Stats.Reject("oauth " + strconv.Itoa(code))
 		kit.WriteJSON(w, http.StatusOK, map[string]any{"code": code, "msg": msg, "requestId": kit.RandHex(8)})
 	}
 	rt := r.Form.Get("refresh_token")
@@ -239,8 +213,8 @@ func (s *Server) serveRefresh(w http.ResponseWriter, r *http.Request) {
 	tok, next := kit.RandHex(16), kit.RandHex(16)
 	s.access[tok] = s.cfg.Now().Add(TokenLifetime)
 	s.refresh[next] = true
-	s.persist.Changed()
-	s.stats.Serve("oauth2.refresh_token")
+	s.Persist.Changed()
+	s.Stats.Serve("oauth2.refresh_token")
 	kit.WriteJSON(w, http.StatusOK, map[string]any{"access_token": tok, "expires_in": int64(TokenLifetime / time.Second),
 		"refresh_token": next, "scope": "snsapi_base", "open_id": "sandbox-shop", "uid": "1234567", "time": s.cfg.Now().UnixMilli(), "token_type": "bearer"})
 }
@@ -301,26 +275,16 @@ func (s *Server) serveRouter(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, http.StatusOK, e)
 		return
 	}
-	s.mu.Lock()
-	s.calls[method]++
-	s.mu.Unlock()
-	if f, ok := s.faults.Match(method); ok {
-		s.stats.Fault()
-		status, answered := kit.ServeFault(w, r, f, s.stats, []byte(`{"`+responseRoot(method)+`":{"code":"0","trun`))
-		switch {
-		case f.Kind == kit.FaultLatency:
-		case answered:
-			return
-		case f.Kind == kit.FaultRateLimit:
-			s.fail(w, status, withCode(errOf(CodeThrottled), f.Code, f.Msg))
-			return
-		default:
+	if !s.Admit(w, r, method, kit.Gate{App: s.cfg.AppKey, Truncated: []byte(`{"` + responseRoot(method) + `":{"code":"0","trun`),
+		Fault: func(f kit.Fault, status int) {
+			if f.Kind == kit.FaultRateLimit {
+				s.fail(w, status, withCode(errOf(CodeThrottled), f.Code, f.Msg))
+				return
+			}
 			s.fail(w, status, withCode(errOf(CodeBackend), f.Code, f.Msg))
-			return
-		}
-	}
-	if ok, _ := s.limiter.Allow(s.cfg.AppKey); !ok {
-		s.fail(w, http.StatusOK, errOf(CodeThrottled))
+		},
+		Throttle: func(time.Duration) { s.fail(w, http.StatusOK, errOf(CodeThrottled)) },
+	}) {
 		return
 	}
 	pj := p["360buy_param_json"]
@@ -334,14 +298,14 @@ func (s *Server) serveRouter(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	data, e := h(json.RawMessage(pj))
 	if e == nil && !readOnly[method] {
-		s.persist.Changed()
+		s.Persist.Changed()
 	}
 	s.mu.Unlock()
 	if e != nil {
 		s.fail(w, http.StatusOK, e, method)
 		return
 	}
-	s.stats.Serve(method)
+	s.Stats.Serve(method)
 	data["code"] = CodeOK
 	kit.WriteJSON(w, http.StatusOK, map[string]any{responseRoot(method): data})
 }
@@ -412,7 +376,7 @@ func (s *Server) verify(p map[string]string, method string, known bool) *apiErr 
 // fail answers an error: in error_response, or inside the method's
 // _responce when the error says so.
 func (s *Server) fail(w http.ResponseWriter, status int, e *apiErr, method ...string) {
-	s.stats.Reject(e.Code)
+	s.Stats.Reject(e.Code)
 	body := map[string]any{"code": e.Code, "zh_desc": e.Zh, "en_desc": e.En}
 	if e.inResponce && len(method) > 0 {
 		kit.WriteJSON(w, status, map[string]any{responseRoot(method[0]): body})

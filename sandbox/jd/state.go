@@ -24,20 +24,20 @@ type stateFile struct {
 
 func (s *Server) load() error {
 	var st stateFile
-	if found, err := s.persist.Load(&st); err != nil || !found {
+	if found, err := s.Persist.Load(&st); err != nil || !found {
 		return err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for i, w := range st.Wares {
 		if w == nil || w.ID <= 0 {
-			return s.persist.Invalid("ware %d has no wareId", i+1)
+			return s.Persist.Invalid("ware %d has no wareId", i+1)
 		}
 		s.wares[w.ID] = w
 	}
 	for i, o := range st.Orders {
 		if o == nil || o.ID == "" {
-			return s.persist.Invalid("order %d has no orderId", i+1)
+			return s.Persist.Invalid("order %d has no orderId", i+1)
 		}
 		s.orders[o.ID] = o
 	}
