@@ -196,11 +196,7 @@ func (s *Server) StockWrites() []StockWrite {
 
 // Calls counts the authenticated calls of each method (product.upsert,
 // sku.stock.delta, …), answered or refused.
-func (s *Server) Calls() map[string]int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return maps.Clone(s.calls)
-}
+func (s *Server) Calls() map[string]int { return s.CallCounts() }
 
 // Item returns the oldest item listed under a product code.
 func (s *Server) Item(outerID string) (kit.Item, bool) {

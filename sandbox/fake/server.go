@@ -68,27 +68,21 @@ type Config struct {
 
 // Server is a running sandbox; it is an http.Handler.
 type Server struct {
+	kit.Base
 	cfg      Config
 	handlers map[string]handler
-	mux      *http.ServeMux
-	faults   *kit.Faults
-	limiter  *kit.Limiter
-	stats    *kit.Stats
-	gen      *kit.Generator
 
-	mu      sync.Mutex
-	rnd     *rand.Rand
-	nextID  int64
-	items   map[string]*item  // item id → item
-	orders  map[string]*Order // order id → order
-	persist *kit.StateFile
+	mu     sync.Mutex
+	rnd    *rand.Rand
+	nextID int64
+	items  map[string]*item  // item id → item
+	orders map[string]*Order // order id → order
 
 	// Test knobs and records (hooks.go); runtime only.
 	reviewChecks int
 	rejects      map[string]string // product outer id → review rejection reason
 	windowMax    time.Duration
 	pageSize     int
-	calls        map[string]int
 	stockWrites  []StockWrite
 }
 
@@ -108,18 +102,17 @@ func Open(cfg Config) (*Server, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	s := &Server{cfg: cfg, faults: kit.NewFaults(cfg.Seed, cfg.Now), limiter: kit.NewLimiter(cfg.QPS, cfg.Now), stats: kit.NewStats(),
-		rejects: map[string]string{}, windowMax: DefaultWindowMax, pageSize: DefaultPageSize, calls: map[string]int{}}
-	s.persist = kit.NewStateFile(cfg.StateFile, "fake sandbox", stateVersion, s.snapshot)
+	s := &Server{cfg: cfg, rejects: map[string]string{}, windowMax: DefaultWindowMax, pageSize: DefaultPageSize}
+	s.Base = kit.NewBase(kit.BaseConfig{Name: "fake sandbox", StateFile: cfg.StateFile, StateVersion: stateVersion, Snapshot: s.snapshot,
+		QPS: cfg.QPS, Seed: cfg.Seed, Now: cfg.Now})
 	s.reset()
 	if err := s.load(); err != nil {
 		return nil, err
 	}
 	s.handlers = s.methods()
-	s.mux = http.NewServeMux()
-	s.mux.HandleFunc("POST /api/{method}", s.serveAPI)
-	kit.Admin(s.mux, s, s.faults, s.stats)
-	s.gen = kit.StartGenerator(cfg.OrdersPerMinute, func() { _, _ = s.SellOrders(1, "") })
+	s.Mux.HandleFunc("POST /api/{method}", s.serveAPI)
+	s.Admin(s)
+	s.StartGenerator(cfg.OrdersPerMinute, func() { _, _ = s.SellOrders(1, "") })
 	return s, nil
 }
 
@@ -130,17 +123,9 @@ func (s *Server) reset() {
 	s.nextID = 1e9 + s.rnd.Int63n(1e9)
 	s.items = map[string]*item{}
 	s.orders = map[string]*Order{}
-	s.calls = map[string]int{}
+	s.ResetCalls()
 	s.stockWrites = nil
 }
-
-// Close stops the order generator and writes the state file (if any).
-func (s *Server) Close() error {
-	s.gen.Stop()
-	return s.flush(true)
-}
-
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
 
 // newID returns a fresh 19-digit id with a prefix digit per kind, beyond
 // float64's exact range like the real platforms' ids.
@@ -192,18 +177,13 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, e)
 		return
 	}
-	s.mu.Lock()
-	s.calls[method]++
-	s.mu.Unlock()
-	if f, ok := s.faults.Match(method); ok {
-		s.stats.Fault()
-		if !s.applyFault(w, r, f) {
-			return
-		}
-	}
-	if ok, wait := s.limiter.Allow(s.cfg.APIKey); !ok {
-		secs := max(1, int(math.Ceil(wait.Seconds())))
-		s.fail(w, &apiErr{Code: CodeThrottled, Message: fmt.Sprintf("call quota exceeded, retry after %d s", secs), RetryAfter: secs})
+	if !s.Admit(w, r, method, kit.Gate{App: s.cfg.APIKey, Truncated: []byte(`{"code":0,"message":"ok","data":{"trun`),
+		Fault: func(f kit.Fault, status int) { s.answerFault(w, status, f) },
+		Throttle: func(wait time.Duration) {
+			secs := max(1, int(math.Ceil(wait.Seconds())))
+			s.fail(w, &apiErr{Code: CodeThrottled, Message: fmt.Sprintf("call quota exceeded, retry after %d s", secs), RetryAfter: secs})
+		},
+	}) {
 		return
 	}
 	body, err := kit.ReadJSONObject(w, r)
@@ -221,7 +201,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, e)
 		return
 	}
-	s.stats.Serve(method)
+	s.Stats.Serve(method)
 	if data == nil {
 		data = struct{}{}
 	}
@@ -262,20 +242,12 @@ func (s *Server) fail(w http.ResponseWriter, e *apiErr) {
 }
 
 func (s *Server) failWith(w http.ResponseWriter, status int, e *apiErr) {
-	s.stats.Reject(strconv.Itoa(e.Code))
+	s.Stats.Reject(strconv.Itoa(e.Code))
 	kit.WriteJSON(w, status, e)
 }
 
-// applyFault acts out a matched fault; it reports whether the request goes
-// on to the method (latency only).
-func (s *Server) applyFault(w http.ResponseWriter, r *http.Request, f kit.Fault) bool {
-	status, answered := kit.ServeFault(w, r, f, s.stats, []byte(`{"code":0,"message":"ok","data":{"trun`))
-	if f.Kind == kit.FaultLatency {
-		return true
-	}
-	if answered {
-		return false
-	}
+// answerFault answers a matched error or rate_limit fault (kit.Admit).
+func (s *Server) answerFault(w http.ResponseWriter, status int, f kit.Fault) {
 	switch f.Kind {
 	case kit.FaultRateLimit:
 		code, wait := f.Code, max(f.BanSeconds, 1)
@@ -294,5 +266,4 @@ func (s *Server) applyFault(w http.ResponseWriter, r *http.Request, f kit.Fault)
 		}
 		s.failWith(w, status, &apiErr{Code: code, Message: msg})
 	}
-	return false
 }

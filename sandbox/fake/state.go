@@ -22,20 +22,20 @@ type stateFile struct {
 // load reads the state file if it exists. A missing file is a new shop.
 func (s *Server) load() error {
 	var st stateFile
-	if found, err := s.persist.Load(&st); err != nil || !found {
+	if found, err := s.Persist.Load(&st); err != nil || !found {
 		return err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for i, it := range st.Items {
 		if it == nil || !allDigits(it.ID) {
-			return s.persist.Invalid("item %d has no id", i+1)
+			return s.Persist.Invalid("item %d has no id", i+1)
 		}
 		s.items[it.ID] = it
 	}
 	for i, o := range st.Orders {
 		if o == nil || !allDigits(o.ID) {
-			return s.persist.Invalid("order %d has no id", i+1)
+			return s.Persist.Invalid("order %d has no id", i+1)
 		}
 		s.orders[o.ID] = o
 	}
@@ -60,7 +60,4 @@ func (s *Server) snapshot() ([]byte, error) {
 
 // changed notes that the shop changed and schedules a write. Called with
 // s.mu held.
-func (s *Server) changed() { s.persist.Changed() }
-
-// flush writes the state file if anything changed (final: Close's call).
-func (s *Server) flush(final bool) error { return s.persist.Flush(final) }
+func (s *Server) changed() { s.Persist.Changed() }
