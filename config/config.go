@@ -25,6 +25,10 @@ type Config struct {
 	ERP      ERP               `yaml:"erp"`
 	Shops    []Shop            `yaml:"shops"`
 	Orders   domain.PullPolicy `yaml:"orders"`
+	// Pricing and Stock are the channel price rules and guards, and the
+	// stock allocation (config/pricing.go); nil: list price, whole stock.
+	Pricing *Pricing `yaml:"pricing"`
+	Stock   *Stock   `yaml:"stock"`
 }
 
 // Temporal says where the cluster is.
@@ -223,6 +227,9 @@ func (c Config) Validate() error {
 		if err := CheckURL(c.ERP.URL); err != nil {
 			return fmt.Errorf("config erp, field url: %w", err)
 		}
+	}
+	if err := c.validatePricing(); err != nil {
+		return err
 	}
 	if c.Store.DSN == "" {
 		return fmt.Errorf("config store, field dsn: must not be empty")
