@@ -96,8 +96,9 @@ type Gate struct {
 	Truncated []byte
 	// Fault answers a matched error or rate_limit fault with status.
 	Fault func(f Fault, status int)
-	// Quota, when set, is checked after faults and before the QPS; it
-	// answers the call itself and returns false to stop it.
+	// Quota, when set, is checked after faults and before the QPS (a daily
+	// quota, an app's ban); it answers the call itself and returns false
+	// to stop it.
 	Quota func() bool
 	// Throttle answers a call over the app's QPS; wait is how long until
 	// its next token.

@@ -40,15 +40,11 @@ type Config struct {
 
 // Server is a running sandbox; it is an http.Handler.
 type Server struct {
+	kit.Base
 	cfg      Config
 	handlers map[string]handler // TOP method → its handler, built once
-	mux      *http.ServeMux
-	faults   *kit.Faults
-	limiter  *kit.Limiter
-	bans     *kit.Bans // a throttle answer bans the app, as TOP does
-	stats    *kit.Stats
-	gen      *kit.Generator
-	reqSeq   atomic.Int64 // request ids: their own sequence, so they never shift the seeded ids
+	bans     *kit.Bans          // a throttle answer bans the app, as TOP does
+	reqSeq   atomic.Int64       // request ids: their own sequence, so they never shift the seeded ids
 
 	mu        sync.Mutex
 	rnd       *rand.Rand
@@ -56,7 +52,6 @@ type Server struct {
 	items     map[int64]*item
 	trades    map[int64]*trade
 	lastPrune time.Time
-	persist   *kit.StateFile
 }
 
 // gmt8 is TOP's clock; the sandbox needs no tz database.
@@ -87,20 +82,19 @@ func Open(cfg Config) (*Server, error) {
 	if cfg.MaxSkew <= 0 {
 		cfg.MaxSkew = 10 * time.Minute
 	}
-	s := &Server{cfg: cfg, faults: kit.NewFaults(cfg.Seed, cfg.Now), limiter: kit.NewLimiter(cfg.QPS, cfg.Now),
-		bans: kit.NewBans(cfg.Now), stats: kit.NewStats()}
-	s.persist = kit.NewStateFile(cfg.StateFile, "tmall sandbox", stateVersion, s.snapshot)
+	s := &Server{cfg: cfg, bans: kit.NewBans(cfg.Now)}
+	s.Base = kit.NewBase(kit.BaseConfig{Name: "tmall sandbox", StateFile: cfg.StateFile, StateVersion: stateVersion, Snapshot: s.snapshot,
+		QPS: cfg.QPS, Seed: cfg.Seed, Now: cfg.Now})
 	s.reset()
 	if err := s.load(); err != nil {
 		return nil, err
 	}
 	s.handlers = s.methods()
-	s.mux = http.NewServeMux()
-	s.mux.HandleFunc("/router/rest", s.serveTOP)
-	kit.Admin(s.mux, s, s.faults, s.stats)
-	s.mux.HandleFunc("GET /_sandbox/top/items", s.adminTOPItems)
-	s.mux.HandleFunc("GET /_sandbox/orders", s.adminListOrders)
-	s.gen = kit.StartGenerator(cfg.OrdersPerMinute, func() { _, _ = s.CreateOrders(1, "") })
+	s.Mux.HandleFunc("/router/rest", s.serveTOP)
+	s.Admin(s)
+	s.Mux.HandleFunc("GET /_sandbox/top/items", s.adminTOPItems)
+	s.Mux.HandleFunc("GET /_sandbox/orders", s.adminListOrders)
+	s.StartGenerator(cfg.OrdersPerMinute, func() { _, _ = s.CreateOrders(1, "") })
 	return s, nil
 }
 
@@ -113,14 +107,6 @@ func (s *Server) reset() {
 	s.trades = map[int64]*trade{}
 	s.bans.Clear()
 }
-
-// Close stops the order generator and writes the state file (if any).
-func (s *Server) Close() error {
-	s.gen.Stop()
-	return s.flush(true)
-}
-
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
 
 func (s *Server) newID() int64 {
 	s.nextID += 1 + s.rnd.Int63n(97)
@@ -211,23 +197,24 @@ func (s *Server) serveTOP(w http.ResponseWriter, r *http.Request) {
 	}
 	app := p.get("app_key")
 	if _, _, banned := s.bans.Check(app); banned {
-		s.stats.DuringBan()
+		s.Stats.DuringBan()
 	}
-	if f, ok := s.faults.Match(method); ok {
-		s.stats.Fault()
-		if !s.applyFault(w, r, app, method, f) {
-			return
-		}
-	}
-	if left, sub, banned := s.bans.Check(app); banned {
-		s.fail(w, perr(7, sub, fmt.Sprintf("This ban will last for %d more seconds", kit.Seconds(left))))
-		return
-	}
-	if ok, wait := s.limiter.Allow(app); !ok {
-		secs := kit.Seconds(wait)
-		const sub = "accesscontrol.limited-by-app-access-count"
-		s.bans.Start(app, time.Duration(secs)*time.Second, sub)
-		s.fail(w, perr(7, sub, fmt.Sprintf("This ban will last for %d more seconds", secs)))
+	if !s.Admit(w, r, method, kit.Gate{App: app, Truncated: []byte(`{"` + responseRoot(method) + `":{"trun`),
+		Fault: func(f kit.Fault, status int) { s.answerFault(w, status, app, f) },
+		Quota: func() bool {
+			if left, sub, banned := s.bans.Check(app); banned {
+				s.fail(w, perr(7, sub, fmt.Sprintf("This ban will last for %d more seconds", kit.Seconds(left))))
+				return false
+			}
+			return true
+		},
+		Throttle: func(wait time.Duration) {
+			secs := kit.Seconds(wait)
+			const sub = "accesscontrol.limited-by-app-access-count"
+			s.bans.Start(app, time.Duration(secs)*time.Second, sub)
+			s.fail(w, perr(7, sub, fmt.Sprintf("This ban will last for %d more seconds", secs)))
+		},
+	}) {
 		return
 	}
 	s.mu.Lock()
@@ -241,7 +228,7 @@ func (s *Server) serveTOP(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, e)
 		return
 	}
-	s.stats.Serve(method)
+	s.Stats.Serve(method)
 	root := responseRoot(method)
 	if m, ok := resp.(map[string]any); ok {
 		m["request_id"] = s.requestID()
@@ -322,7 +309,7 @@ func (s *Server) fail(w http.ResponseWriter, e *topErr) {
 // failWith writes an error_response with an HTTP status (TOP itself always
 // answers 200; faults may not) and, when retryAfter > 0, a Retry-After.
 func (s *Server) failWith(w http.ResponseWriter, status int, e *topErr, retryAfter int) {
-	s.stats.Reject(strconv.Itoa(e.Code))
+	s.Stats.Reject(strconv.Itoa(e.Code))
 	body := map[string]any{"code": e.Code, "msg": e.Msg, "request_id": s.requestID()}
 	if e.SubCode != "" {
 		body["sub_code"] = e.SubCode
@@ -342,16 +329,9 @@ func (s *Server) requestID() string {
 	return strconv.FormatInt(1<<40+s.reqSeq.Add(1), 36)
 }
 
-// applyFault acts out a matched fault; it reports whether the request goes
-// on to the method (latency only). A rate_limit fault bans the app.
-func (s *Server) applyFault(w http.ResponseWriter, r *http.Request, app, method string, f kit.Fault) bool {
-	status, answered := kit.ServeFault(w, r, f, s.stats, []byte(`{"`+responseRoot(method)+`":{"trun`))
-	if f.Kind == kit.FaultLatency {
-		return true
-	}
-	if answered {
-		return false
-	}
+// answerFault answers a matched error or rate_limit fault (kit.Admit). A
+// rate_limit fault bans the app.
+func (s *Server) answerFault(w http.ResponseWriter, status int, app string, f kit.Fault) {
 	switch f.Kind {
 	case kit.FaultRateLimit:
 		code, sub, ban := f.Code, f.SubCode, max(f.BanSeconds, 1)
@@ -375,5 +355,4 @@ func (s *Server) applyFault(w http.ResponseWriter, r *http.Request, app, method 
 		}
 		s.failWith(w, status, e, 0)
 	}
-	return false
 }

@@ -21,14 +21,14 @@ type stateFile struct {
 // load reads the state file if it exists. A missing file is a new shop.
 func (s *Server) load() error {
 	var st stateFile
-	if found, err := s.persist.Load(&st); err != nil || !found {
+	if found, err := s.Persist.Load(&st); err != nil || !found {
 		return err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for i, it := range st.Items {
 		if it == nil || it.NumIID == 0 {
-			return s.persist.Invalid("item %d has no num_iid", i+1)
+			return s.Persist.Invalid("item %d has no num_iid", i+1)
 		}
 		if it.Aliases == nil {
 			it.Aliases = map[string]string{}
@@ -37,7 +37,7 @@ func (s *Server) load() error {
 	}
 	for i, t := range st.Trades {
 		if t == nil || t.Tid == 0 {
-			return s.persist.Invalid("trade %d has no tid", i+1)
+			return s.Persist.Invalid("trade %d has no tid", i+1)
 		}
 		s.trades[t.Tid] = t
 	}
@@ -61,7 +61,4 @@ func (s *Server) snapshot() ([]byte, error) {
 
 // changed notes that the shop changed and schedules a write. Called with
 // s.mu held.
-func (s *Server) changed() { s.persist.Changed() }
-
-// flush writes the state file if anything changed (final: Close's call).
-func (s *Server) flush(final bool) error { return s.persist.Flush(final) }
+func (s *Server) changed() { s.Persist.Changed() }
