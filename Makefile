@@ -32,3 +32,4 @@ bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./store/... ./connectors/... ./mapping/...
 	CGO_ENABLED=0 $(GO) test -run '^$$' -bench StartStop -benchtime 3x ./devserver
 	$(GO) test -run '^$$' -bench PushQuotaUse -benchtime 1x ./stack/
+	$(GO) test -run '^$$' -bench LiveStreamBurst -benchtime 1x -timeout 30m ./stack/

@@ -30,7 +30,12 @@ func TestTheREADMEConfigurationWorks(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "tmall_flagship_session"), []byte("6100example\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	if err := os.WriteFile(filepath.Join(dir, "ks_live_refresh"), []byte("ks-refresh-example\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	t.Setenv("TMALL_FLAGSHIP_SECRET", "example-app-secret")
+	t.Setenv("KS_APP_SECRET", "example-ks-app-secret")
+	t.Setenv("KS_SIGN_SECRET", "example-ks-sign-secret")
 	t.Setenv("SYNCCTL_ERP_SECRET", "example-erp-secret")
 	c, err := config.Load(write(t, "syncctl.yaml", block))
 	if err != nil {
@@ -43,11 +48,18 @@ func TestTheREADMEConfigurationWorks(t *testing.T) {
 	if err != nil {
 		t.Fatalf("its secrets do not resolve: %v", err)
 	}
-	if len(shops) != 1 || shops[0].Options["pid:口味"] != "122216608" || shops[0].Credential("session") != "6100example" {
+	if len(shops) != 2 || shops[0].Options["pid:口味"] != "122216608" || shops[0].Credential("session") != "6100example" {
 		t.Fatalf("shops = %+v", shops)
 	}
-	if _, err := platforms.Open(shops[0]); err != nil {
-		t.Fatalf("the Tmall connector refuses the README's shop: %v", err)
+	for _, shop := range shops {
+		if _, err := platforms.Open(shop); err != nil {
+			t.Fatalf("the %s connector refuses the README's shop: %v", shop.Channel, err)
+		}
+	}
+	ks := shops[1]
+	if ks.Credential("refresh_token") != "ks-refresh-example" || ks.Commission == nil || ks.Commission.Default != 2000 ||
+		ks.Commission.ByCategory["食品/咖啡/咖啡豆"] != 2500 || ks.Commission.ByProduct["GW-CK-001"] != 3000 {
+		t.Fatalf("the Kuaishou shop = %+v, commission %+v", ks, ks.Commission)
 	}
 	if secret, err := c.ERPSecret(); err != nil || string(secret) != "example-erp-secret" {
 		t.Fatalf("erp secret = %q, %v", secret, err)
