@@ -1,10 +1,6 @@
 package vipshop
 
 import (
-	"fmt"
-	"sort"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/syncctl/syncctl/sandbox/kit"
@@ -27,7 +23,7 @@ var Platform = kit.Platform{
 		}
 		return Open(cfg)
 	},
-	Options: []string{"review_delay", "reject_rate"},
+	Options: kit.ReviewOptionNames,
 	// The gateway is the base URL (the connector posts to <gateway>/). The
 	// sandbox takes any category and brand id; these fit the sample catalog.
 	Shop: func(baseURL string) kit.ShopSetup {
@@ -89,30 +85,16 @@ var Options = map[string]string{
 // ApplyOptions sets Config fields from Options values; an unknown name or
 // a malformed value is an error naming it.
 func ApplyOptions(cfg *Config, opts map[string]string) error {
-	names := make([]string, 0, len(opts))
-	for name := range opts {
-		names = append(names, name)
+	o, err := kit.ParseReviewOptions("vipshop sandbox", opts)
+	if err != nil {
+		return err
 	}
-	sort.Strings(names)
-	for _, name := range names {
-		v := strings.TrimSpace(opts[name])
-		switch name {
-		case "review_delay":
-			d, err := time.ParseDuration(v)
-			if err != nil || d < 0 {
-				return fmt.Errorf("vipshop sandbox option review_delay %q: want a duration such as 30s", v)
-			}
-			// Config takes 0 as "the default"; the option's 0 is "at once".
-			cfg.ReviewDelay = max(d, time.Nanosecond)
-		case "reject_rate":
-			r, err := strconv.ParseFloat(v, 64)
-			if err != nil || !(r >= 0 && r <= 1) {
-				return fmt.Errorf("vipshop sandbox option reject_rate %q: want a number from 0 to 1", v)
-			}
-			cfg.RejectRate = r
-		default:
-			return fmt.Errorf("vipshop sandbox: unknown option %q (it takes review_delay, reject_rate)", name)
-		}
+	if o.Delay != nil {
+		// Config takes 0 as "the default"; the option's 0 is "at once".
+		cfg.ReviewDelay = max(*o.Delay, time.Nanosecond)
+	}
+	if o.RejectRate != nil {
+		cfg.RejectRate = *o.RejectRate
 	}
 	return nil
 }
