@@ -1,12 +1,6 @@
 package wechat
 
 import (
-	"fmt"
-	"sort"
-	"strconv"
-	"strings"
-	"time"
-
 	"github.com/syncctl/syncctl/sandbox/kit"
 )
 
@@ -25,7 +19,7 @@ var Platform = kit.Platform{
 		}
 		return Open(cfg)
 	},
-	Options: []string{"review_delay", "reject_rate"},
+	Options: kit.ReviewOptionNames,
 	// The gateway is the API host: the connector appends /cgi-bin/… and
 	// /channels/ec/…. The sandbox takes any category ids.
 	Shop: func(baseURL string) kit.ShopSetup {
@@ -84,29 +78,15 @@ var Options = map[string]string{
 // ApplyOptions sets Config fields from Options values; an unknown name or
 // a malformed value is an error naming it.
 func ApplyOptions(cfg *Config, opts map[string]string) error {
-	names := make([]string, 0, len(opts))
-	for name := range opts {
-		names = append(names, name)
+	o, err := kit.ParseReviewOptions("wechat sandbox", opts)
+	if err != nil {
+		return err
 	}
-	sort.Strings(names)
-	for _, name := range names {
-		v := strings.TrimSpace(opts[name])
-		switch name {
-		case "review_delay":
-			d, err := time.ParseDuration(v)
-			if err != nil || d < 0 {
-				return fmt.Errorf("wechat sandbox option review_delay %q: want a duration such as 30s", v)
-			}
-			cfg.ReviewDelay = d
-		case "reject_rate":
-			r, err := strconv.ParseFloat(v, 64)
-			if err != nil || !(r >= 0 && r <= 1) {
-				return fmt.Errorf("wechat sandbox option reject_rate %q: want a number from 0 to 1", v)
-			}
-			cfg.RejectRate = r
-		default:
-			return fmt.Errorf("wechat sandbox: unknown option %q (it takes review_delay, reject_rate)", name)
-		}
+	if o.Delay != nil {
+		cfg.ReviewDelay = *o.Delay
+	}
+	if o.RejectRate != nil {
+		cfg.RejectRate = *o.RejectRate
 	}
 	return nil
 }
