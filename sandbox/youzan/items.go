@@ -2,7 +2,6 @@ package youzan
 
 import (
 	"encoding/json"
-	"sort"
 	"strconv"
 	"unicode/utf8"
 
@@ -252,14 +251,7 @@ func (s *Server) AdminItems() []kit.Item {
 	return out
 }
 
-func (s *Server) sortedItemIDs() []int64 {
-	ids := make([]int64, 0, len(s.items))
-	for id := range s.items {
-		ids = append(ids, id)
-	}
-	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
-	return ids
-}
+func (s *Server) sortedItemIDs() []int64 { return kit.SortedKeys(s.items) }
 
 // itemsCustomGet serves youzan.items.custom.get 3.0.0: the items whose
 // 商家编码 (item_no) is the one asked, as {items, count}. Like the

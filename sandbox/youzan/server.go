@@ -19,7 +19,7 @@ package youzan
 
 import (
 	"bytes"
-	"crypto/subtle"
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -129,13 +129,7 @@ type Server struct {
 }
 
 // New builds a sandbox for tests; it panics where Open returns an error.
-func New(cfg Config) *Server {
-	s, err := Open(cfg)
-	if err != nil {
-		panic(err)
-	}
-	return s
-}
+func New(cfg Config) *Server { return kit.Must(Open(cfg)) }
 
 // Open builds a sandbox, loads its StateFile if any and starts its order
 // generator.
@@ -201,7 +195,7 @@ func (s *Server) serveToken(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case in.AuthorizeType != "silent":
 		fail(CodeAuthBadParam, "authorize_type: only silent (自用型) is served")
-	case !equal(in.ClientID, s.cfg.ClientID) || !equal(in.ClientSecret, s.cfg.ClientSecret):
+	case !kit.Equal(in.ClientID, s.cfg.ClientID) || !kit.Equal(in.ClientSecret, s.cfg.ClientSecret):
 		fail(CodeAuthBadApp, "Client 不存在")
 	case grant != s.cfg.KdtID:
 		fail(CodeAuthBadApp, "grant_id: the app is not authorized for this shop")
@@ -216,8 +210,6 @@ func (s *Server) serveToken(w http.ResponseWriter, r *http.Request) {
 			"data": map[string]any{"access_token": tok, "expires": exp.UnixMilli(), "scope": "item trade", "authority_id": s.cfg.KdtID}})
 	}
 }
-
-func equal(a, b string) bool { return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1 }
 
 func isJSON(r *http.Request) bool {
 	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
@@ -286,10 +278,10 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	if !s.Admit(w, r, api, kit.Gate{App: s.cfg.ClientID, Truncated: []byte(`{"success":true,"code":200,"data":{"tru`),
 		Fault: func(f kit.Fault, status int) {
 			if f.Kind == kit.FaultRateLimit {
-				s.gwFail(w, status, orDefault(f.Code, CodeThrottled), strings.TrimSpace(f.Msg+" 调用频率超限"))
+				s.gwFail(w, status, cmp.Or(f.Code, CodeThrottled), strings.TrimSpace(f.Msg+" 调用频率超限"))
 				return
 			}
-			s.fail(w, status, spec.env, &apiErr{Code: orDefault(f.Code, CodeInternal), Msg: orString(f.Msg, "系统异常")})
+			s.fail(w, status, spec.env, &apiErr{Code: cmp.Or(f.Code, CodeInternal), Msg: cmp.Or(f.Msg, "系统异常")})
 		},
 		Throttle: func(time.Duration) { s.gwFail(w, http.StatusOK, CodeThrottled, "调用频率超限") },
 	}) {
@@ -316,20 +308,6 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	kit.WriteJSON(w, http.StatusOK, map[string]any{"success": true, "code": CodeOK, "message": "successful", "data": data, "trace_id": s.traceID()})
-}
-
-func orDefault(v, d int) int {
-	if v == 0 {
-		return d
-	}
-	return v
-}
-
-func orString(v, d string) string {
-	if v == "" {
-		return d
-	}
-	return v
 }
 
 func (s *Server) traceID() string { return "yz7-0a" + kit.RandHex(8) }

@@ -2,7 +2,8 @@ package youzan
 
 import (
 	"encoding/json"
-	"sort"
+
+	"github.com/syncctl/syncctl/sandbox/kit"
 )
 
 // stateVersion is the layout of the state file.
@@ -24,17 +25,13 @@ func (s *Server) load() error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for i, it := range st.Items {
-		if it == nil || it.ID <= 0 {
-			return s.Persist.Invalid("item %d has no id", i+1)
-		}
-		s.items[it.ID] = it
+	if err := kit.Index(s.Persist, st.Items, s.items,
+		func(it *item) (int64, bool) { return it.ID, it.ID > 0 }, "item %d has no id"); err != nil {
+		return err
 	}
-	for i, o := range st.Orders {
-		if o == nil || len(o.Tid) < 2 || o.Tid[0] != 'E' {
-			return s.Persist.Invalid("order %d has no tid", i+1)
-		}
-		s.orders[o.Tid] = o
+	if err := kit.Index(s.Persist, st.Orders, s.orders,
+		func(o *order) (string, bool) { return o.Tid, len(o.Tid) >= 2 && o.Tid[0] == 'E' }, "order %d has no tid"); err != nil {
+		return err
 	}
 	s.nextID = max(s.nextID, st.NextID)
 	return nil
@@ -43,13 +40,8 @@ func (s *Server) load() error {
 func (s *Server) snapshot() ([]byte, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	st := stateFile{Version: stateVersion, NextID: s.nextID, Items: []*item{}, Orders: []*order{}}
-	for _, id := range s.sortedItemIDs() {
-		st.Items = append(st.Items, s.items[id])
-	}
-	for _, o := range s.orders {
-		st.Orders = append(st.Orders, o)
-	}
-	sort.Slice(st.Orders, func(i, j int) bool { return st.Orders[i].Tid < st.Orders[j].Tid })
+	st := stateFile{Version: stateVersion, NextID: s.nextID}
+	st.Items = kit.SortedValues(s.items)
+	st.Orders = kit.SortedValues(s.orders)
 	return json.Marshal(st)
 }
