@@ -2,7 +2,6 @@ package kuaishou
 
 import (
 	"encoding/json"
-	"sort"
 	"strconv"
 	"unicode/utf8"
 
@@ -417,11 +416,4 @@ func (s *Server) AdminItems() []kit.Item {
 	return out
 }
 
-func (s *Server) sortedItemIDs() []int64 {
-	ids := make([]int64, 0, len(s.items))
-	for id := range s.items {
-		ids = append(ids, id)
-	}
-	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
-	return ids
-}
+func (s *Server) sortedItemIDs() []int64 { return kit.SortedKeys(s.items) }

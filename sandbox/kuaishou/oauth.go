@@ -34,7 +34,7 @@ func (s *Server) serveRefresh(w http.ResponseWriter, r *http.Request) {
 	case r.Form.Get("grant_type") != "refresh_token":
 		fail(OAuthUnsupportedGrant, "unsupported_grant_type", "grant_type must be refresh_token")
 		return
-	case !equal(r.Form.Get("app_id"), s.cfg.AppKey) || !equal(r.Form.Get("app_secret"), s.cfg.AppSecret):
+	case !kit.Equal(r.Form.Get("app_id"), s.cfg.AppKey) || !kit.Equal(r.Form.Get("app_secret"), s.cfg.AppSecret):
 		fail(OAuthUnauthorized, "unauthorized_client", "app 非法")
 		return
 	case r.Form.Get("refresh_token") == "":

@@ -22,7 +22,7 @@ package kuaishou
 
 import (
 	"bytes"
-	"crypto/subtle"
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -116,13 +116,7 @@ type Server struct {
 }
 
 // New builds a sandbox for tests; it panics where Open returns an error.
-func New(cfg Config) *Server {
-	s, err := Open(cfg)
-	if err != nil {
-		panic(err)
-	}
-	return s
-}
+func New(cfg Config) *Server { return kit.Must(Open(cfg)) }
 
 // Open builds a sandbox, loads its StateFile if any, seeds the configured
 // refresh token unless the state knows it already (it may have been
@@ -173,8 +167,6 @@ func (s *Server) newID() int64 {
 	s.nextID += 1 + s.rnd.Int63n(97)
 	return s.nextID
 }
-
-func equal(a, b string) bool { return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1 }
 
 // apiErr is a refused call: Code is its result.
 type apiErr struct {
@@ -246,7 +238,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 				s.fail(w, status, s.throttle(f.SubCode, method, f.Msg))
 				return
 			}
-			s.fail(w, status, &apiErr{Code: orDefault(f.Code, CodeSystem), Msg: orString(f.Msg, "系统繁忙，请稍后重试")})
+			s.fail(w, status, &apiErr{Code: cmp.Or(f.Code, CodeSystem), Msg: cmp.Or(f.Msg, "系统繁忙，请稍后重试")})
 		},
 		Quota: func() bool {
 			if e := s.takeQuota(); e != nil {
@@ -280,7 +272,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 // verify checks the system parameters, the signature and the token.
 func (s *Server) verify(p map[string]string) *apiErr {
 	switch {
-	case !equal(p["appkey"], s.cfg.AppKey):
+	case !kit.Equal(p["appkey"], s.cfg.AppKey):
 		return errf(CodeSignInvalid, "appkey 不存在")
 	case p["version"] != "1":
 		return errf(CodeSignInvalid, "version: only 1")
@@ -296,7 +288,7 @@ func (s *Server) verify(p map[string]string) *apiErr {
 	if !ok {
 		return errf(CodeSignInvalid, "signMethod: MD5 or HMAC_SHA256")
 	}
-	if p["sign"] == "" || !equal(p["sign"], want) {
+	if p["sign"] == "" || !kit.Equal(p["sign"], want) {
 		return errf(CodeSignInvalid, "签名校验失败")
 	}
 	s.mu.Lock()
@@ -353,20 +345,6 @@ func (s *Server) takeQuota() *apiErr {
 	}
 	s.quotaUsed++
 	return nil
-}
-
-func orDefault(v, d int) int {
-	if v == 0 {
-		return d
-	}
-	return v
-}
-
-func orString(v, d string) string {
-	if v == "" {
-		return d
-	}
-	return v
 }
 
 // fail answers an error. Gateway errors (sign, token, throttle) carry

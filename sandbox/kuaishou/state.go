@@ -2,8 +2,9 @@ package kuaishou
 
 import (
 	"encoding/json"
-	"sort"
 	"time"
+
+	"github.com/syncctl/syncctl/sandbox/kit"
 )
 
 // stateVersion is the layout of the state file.
@@ -30,23 +31,17 @@ func (s *Server) load() error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for i, it := range st.Items {
-		if it == nil || it.ID <= 0 {
-			return s.Persist.Invalid("item %d has no kwaiItemId", i+1)
-		}
-		s.items[it.ID] = it
+	if err := kit.Index(s.Persist, st.Items, s.items,
+		func(it *item) (int64, bool) { return it.ID, it.ID > 0 }, "item %d has no kwaiItemId"); err != nil {
+		return err
 	}
-	for i, o := range st.Orders {
-		if o == nil || o.Oid <= 0 {
-			return s.Persist.Invalid("order %d has no oid", i+1)
-		}
-		s.orders[o.Oid] = o
+	if err := kit.Index(s.Persist, st.Orders, s.orders,
+		func(o *order) (int64, bool) { return o.Oid, o.Oid > 0 }, "order %d has no oid"); err != nil {
+		return err
 	}
-	for i, p := range st.Plans {
-		if p == nil || p.ID <= 0 {
-			return s.Persist.Invalid("plan %d has no planId", i+1)
-		}
-		s.plans[p.ID] = p
+	if err := kit.Index(s.Persist, st.Plans, s.plans,
+		func(p *plan) (int64, bool) { return p.ID, p.ID > 0 }, "plan %d has no planId"); err != nil {
+		return err
 	}
 	for t, exp := range st.Access {
 		s.access[t] = exp
@@ -65,18 +60,9 @@ func (s *Server) snapshot() ([]byte, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.pruneTokens(s.cfg.Now())
-	st := stateFile{Version: stateVersion, NextID: s.nextID, Items: []*item{}, Orders: make([]*order, 0, len(s.orders)), Plans: []*plan{},
-		Access: s.access, Refresh: s.refresh}
-	for _, id := range s.sortedItemIDs() {
-		st.Items = append(st.Items, s.items[id])
-	}
-	for _, o := range s.orders {
-		st.Orders = append(st.Orders, o)
-	}
-	sort.Slice(st.Orders, func(i, j int) bool { return st.Orders[i].Oid < st.Orders[j].Oid })
-	for _, p := range s.plans {
-		st.Plans = append(st.Plans, p)
-	}
-	sort.Slice(st.Plans, func(i, j int) bool { return st.Plans[i].ID < st.Plans[j].ID })
+	st := stateFile{Version: stateVersion, NextID: s.nextID, Access: s.access, Refresh: s.refresh}
+	st.Items = kit.SortedValues(s.items)
+	st.Orders = kit.SortedValues(s.orders)
+	st.Plans = kit.SortedValues(s.plans)
 	return json.Marshal(st)
 }
