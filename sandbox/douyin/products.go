@@ -2,11 +2,12 @@ package douyin
 
 import (
 	"encoding/json"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/syncctl/syncctl/sandbox/kit"
 )
 
 // check_status values (channels.md §5.4) and online status values
@@ -316,14 +317,7 @@ func (s *Server) productDetail(body []byte) (any, *apiErr) {
 	return s.detailView(p, draft), nil
 }
 
-func (s *Server) sortedProductIDs() []string {
-	ids := make([]string, 0, len(s.products))
-	for id := range s.products {
-		ids = append(ids, id)
-	}
-	sort.Strings(ids)
-	return ids
-}
+func (s *Server) sortedProductIDs() []string { return kit.SortedKeys(s.products) }
 
 // productList pages products (page from 1, size ≤ 100; UNCONFIRMED base).
 func (s *Server) productList(body []byte) (any, *apiErr) {

@@ -24,10 +24,10 @@ package douyin
 
 import (
 	"bytes"
+	"cmp"
 	"crypto/hmac"
 	"crypto/md5"
 	"crypto/sha256"
-	"crypto/subtle"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -134,13 +134,7 @@ type Server struct {
 }
 
 // New builds a sandbox for tests; it panics where Open returns an error.
-func New(cfg Config) *Server {
-	s, err := Open(cfg)
-	if err != nil {
-		panic(err)
-	}
-	return s
-}
+func New(cfg Config) *Server { return kit.Must(Open(cfg)) }
 
 // Open builds a sandbox, loads its StateFile if any and starts its order
 // generator.
@@ -316,7 +310,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	case !known:
 		s.fail(w, http.StatusOK, errf(CodeAPIOffline, "isp.api-service-off", "api %s 不存在或已下线", method))
 		return
-	case !equal(q.Get("app_key"), s.cfg.AppKey):
+	case !kit.Equal(q.Get("app_key"), s.cfg.AppKey):
 		s.fail(w, http.StatusOK, errf(CodeInvalidParam, "isv.app-key-invalid", "app_key 不存在"))
 		return
 	case !s.checkTimestamp(q.Get("timestamp")):
@@ -340,7 +334,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	want := Sign(signMethod, s.cfg.AppSecret, q.Get("app_key"), method, string(body), q.Get("timestamp"), "2")
-	if !equal(q.Get("sign"), want) {
+	if !kit.Equal(q.Get("sign"), want) {
 		s.fail(w, http.StatusOK, errf(CodeInvalidParam, SubSignature, "签名校验失败"))
 		return
 	}
@@ -357,10 +351,10 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	if !s.Admit(w, r, method, kit.Gate{App: s.cfg.AppKey, Truncated: []byte(`{"code":10000,"msg":"success","data":{"tru`),
 		Fault: func(f kit.Fault, status int) {
 			if f.Kind == kit.FaultRateLimit {
-				s.fail(w, status, &apiErr{Code: orInt(f.Code, CodeThrottled), SubCode: f.SubCode, SubMsg: orString(f.Msg, codeMsg[CodeThrottled])})
+				s.fail(w, status, &apiErr{Code: cmp.Or(f.Code, CodeThrottled), SubCode: f.SubCode, SubMsg: cmp.Or(f.Msg, codeMsg[CodeThrottled])})
 				return
 			}
-			s.fail(w, status, &apiErr{Code: orInt(f.Code, CodeUnavailable), SubCode: orString(f.SubCode, "isp.service-error"), SubMsg: orString(f.Msg, "服务暂不可用")})
+			s.fail(w, status, &apiErr{Code: cmp.Or(f.Code, CodeUnavailable), SubCode: cmp.Or(f.SubCode, "isp.service-error"), SubMsg: cmp.Or(f.Msg, "服务暂不可用")})
 		},
 		Throttle: func(time.Duration) { s.fail(w, http.StatusOK, errf(CodeThrottled, "", "%s", codeMsg[CodeThrottled])) },
 	}) {
@@ -393,22 +387,6 @@ func (s *Server) authorize(tok string) *apiErr {
 		return errf(CodeInvalidParam, SubTokenExpired, "access_token 已过期")
 	}
 	return nil
-}
-
-func equal(a, b string) bool { return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1 }
-
-func orInt(v, d int) int {
-	if v == 0 {
-		return d
-	}
-	return v
-}
-
-func orString(v, d string) string {
-	if v == "" {
-		return d
-	}
-	return v
 }
 
 // decode reads a method's params; a mistyped one is refused naming it.

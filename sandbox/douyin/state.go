@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"github.com/syncctl/syncctl/domain"
+
+	"github.com/syncctl/syncctl/sandbox/kit"
 )
 
 // stateVersion is the layout of the state file.
@@ -59,10 +61,8 @@ func (s *Server) load() error {
 func (s *Server) snapshot() ([]byte, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	st := stateFile{Version: stateVersion, NextID: s.nextID, Tokens: s.tokens, Refresh: s.refresh, Products: []*product{}, Orders: s.orderList}
-	for _, id := range s.sortedProductIDs() {
-		st.Products = append(st.Products, s.products[id])
-	}
+	st := stateFile{Version: stateVersion, NextID: s.nextID, Tokens: s.tokens, Refresh: s.refresh, Orders: s.orderList}
+	st.Products = kit.SortedValues(s.products)
 	if st.Orders == nil {
 		st.Orders = []*order{}
 	}
