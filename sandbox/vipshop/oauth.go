@@ -28,7 +28,7 @@ func (s *Server) refreshToken(body []byte) (any, *apiErr) {
 		return nil, errf(CodeMissParam, "missing argument request")
 	case r.RefreshToken == "" || r.ClientID == "" || r.ClientSecret == "":
 		return nil, errf(CodeMissParam, "request needs refresh_token, client_id and client_secret")
-	case !equal(r.ClientID, s.cfg.AppKey) || !equal(r.ClientSecret, s.cfg.AppSecret):
+	case !kit.Equal(r.ClientID, s.cfg.AppKey) || !kit.Equal(r.ClientSecret, s.cfg.AppSecret):
 		return nil, errf(CodeTokenInvalid, "oauth invalidate failure: client_id or client_secret wrong")
 	}
 	now := s.cfg.Now()

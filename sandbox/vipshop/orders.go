@@ -174,14 +174,7 @@ func (s *Server) RefundOrder(id string) error {
 	return fmt.Errorf("status %s: already closed", st)
 }
 
-func (s *Server) sortedOrderIDs() []string {
-	ids := make([]string, 0, len(s.orders))
-	for id := range s.orders {
-		ids = append(ids, id)
-	}
-	sort.Strings(ids)
-	return ids
-}
+func (s *Server) sortedOrderIDs() []string { return kit.SortedKeys(s.orders) }
 
 func parseTime(field, v string) (time.Time, *apiErr) {
 	t, err := time.ParseInLocation(timeLayout, v, gmt8)

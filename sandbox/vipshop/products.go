@@ -2,9 +2,10 @@ package vipshop
 
 import (
 	"encoding/json"
-	"sort"
 	"strconv"
 	"time"
+
+	"github.com/syncctl/syncctl/sandbox/kit"
 )
 
 // Audit and shelf statuses.
@@ -529,11 +530,4 @@ func (s *Server) getSkuStock(body []byte) (any, *apiErr) {
 		"order_hold": held, "warehouse": ""}}}, nil
 }
 
-func (s *Server) sortedProductIDs() []string {
-	ids := make([]string, 0, len(s.products))
-	for id := range s.products {
-		ids = append(ids, id)
-	}
-	sort.Strings(ids)
-	return ids
-}
+func (s *Server) sortedProductIDs() []string { return kit.SortedKeys(s.products) }

@@ -31,7 +31,7 @@ package vipshop
 
 import (
 	"bytes"
-	"crypto/subtle"
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -120,13 +120,7 @@ type Server struct {
 }
 
 // New builds a sandbox for tests; it panics where Open returns an error.
-func New(cfg Config) *Server {
-	s, err := Open(cfg)
-	if err != nil {
-		panic(err)
-	}
-	return s
-}
+func New(cfg Config) *Server { return kit.Must(Open(cfg)) }
 
 // Open builds a sandbox, loads its StateFile if any and starts its order
 // generator.
@@ -244,7 +238,7 @@ func (s *Server) serveGateway(w http.ResponseWriter, r *http.Request) {
 	}
 	service, method := q.Get("service"), q.Get("method")
 	switch {
-	case !equal(q.Get("appKey"), s.cfg.AppKey):
+	case !kit.Equal(q.Get("appKey"), s.cfg.AppKey):
 		s.fail(w, ErrorHTTPStatus, errf(CodeAppKeyUnknown, "appKey does not exist"))
 		return
 	case q.Get("format") != "json": // format=JSON equivalence is UNCONFIRMED: lower case only
@@ -268,7 +262,7 @@ func (s *Server) serveGateway(w http.ResponseWriter, r *http.Request) {
 	for k := range q {
 		params[k] = q.Get(k)
 	}
-	if want := Sign(s.cfg.AppSecret, params, body); subtle.ConstantTimeCompare([]byte(want), []byte(q.Get("sign"))) != 1 {
+	if want := Sign(s.cfg.AppSecret, params, body); !kit.Equal(want, q.Get("sign")) {
 		s.fail(w, ErrorHTTPStatus, errf(CodeSignMismatch, "sign not match"))
 		return
 	}
@@ -286,10 +280,10 @@ func (s *Server) serveGateway(w http.ResponseWriter, r *http.Request) {
 	if !s.Admit(w, r, method, kit.Gate{App: s.cfg.AppKey, Truncated: []byte(`{"returnCode":"0","result":{"tot`),
 		Fault: func(f kit.Fault, status int) {
 			if f.Kind == kit.FaultRateLimit {
-				s.fail(w, status, errf(orString(f.SubCode, CodeFlowOverrun), "%s", orString(f.Msg, "app flow overrun")))
+				s.fail(w, status, errf(cmp.Or(f.SubCode, CodeFlowOverrun), "%s", cmp.Or(f.Msg, "app flow overrun")))
 				return
 			}
-			s.fail(w, status, errf(orString(f.SubCode, CodeSysError), "%s", orString(f.Msg, "system error")))
+			s.fail(w, status, errf(cmp.Or(f.SubCode, CodeSysError), "%s", cmp.Or(f.Msg, "system error")))
 		},
 		Throttle: func(time.Duration) { s.fail(w, ErrorHTTPStatus, errf(CodeFlowOverrun, "app flow overrun")) },
 	}) {
@@ -308,15 +302,6 @@ func (s *Server) serveGateway(w http.ResponseWriter, r *http.Request) {
 	s.Stats.Serve(method)
 	kit.WriteJSON(w, http.StatusOK, map[string]any{"returnCode": CodeOK, "result": result})
 }
-
-func orString(v, d string) string {
-	if v == "" {
-		return d
-	}
-	return v
-}
-
-func equal(a, b string) bool { return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1 }
 
 // MaxBody bounds a request body (vipapis.request-data-max beyond).
 const MaxBody = 1 << 20

@@ -2,6 +2,7 @@ package vipshop
 
 import (
 	"encoding/json"
+	"github.com/syncctl/syncctl/sandbox/kit"
 	"time"
 )
 
@@ -29,17 +30,13 @@ func (s *Server) load() error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for i, p := range st.Products {
-		if p == nil || !digits(p.SPUID) {
-			return s.Persist.Invalid("product %d has no spu_id", i+1)
-		}
-		s.products[p.SPUID] = p
+	if err := kit.Index(s.Persist, st.Products, s.products,
+		func(p *product) (string, bool) { return p.SPUID, digits(p.SPUID) }, "product %d has no spu_id"); err != nil {
+		return err
 	}
-	for i, o := range st.Orders {
-		if o == nil || !digits(o.ID) {
-			return s.Persist.Invalid("order %d has no order_id", i+1)
-		}
-		s.orders[o.ID] = o
+	if err := kit.Index(s.Persist, st.Orders, s.orders,
+		func(o *order) (string, bool) { return o.ID, digits(o.ID) }, "order %d has no order_id"); err != nil {
+		return err
 	}
 	for k, v := range st.Access {
 		s.access[k] = v
@@ -55,13 +52,8 @@ func (s *Server) load() error {
 func (s *Server) snapshot() ([]byte, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	st := stateFile{Version: stateVersion, NextID: s.nextID, Access: s.access, Refresh: s.refresh, InitialUsed: s.initialUsed,
-		Products: []*product{}, Orders: []*order{}}
-	for _, id := range s.sortedProductIDs() {
-		st.Products = append(st.Products, s.products[id])
-	}
-	for _, id := range s.sortedOrderIDs() {
-		st.Orders = append(st.Orders, s.orders[id])
-	}
+	st := stateFile{Version: stateVersion, NextID: s.nextID, Access: s.access, Refresh: s.refresh, InitialUsed: s.initialUsed}
+	st.Products = kit.SortedValues(s.products)
+	st.Orders = kit.SortedValues(s.orders)
 	return json.Marshal(st)
 }
