@@ -3,11 +3,12 @@ package wechat
 import (
 	"bytes"
 	"encoding/json"
-	"sort"
 	"strconv"
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/syncctl/syncctl/sandbox/kit"
 )
 
 // product is one product: its draft, its online copy (nil until a review
@@ -393,14 +394,7 @@ func (s *Server) auditFree(body []byte) (map[string]any, *apiErr) {
 	return nil, nil
 }
 
-func (s *Server) sortedProductIDs() []string {
-	ids := make([]string, 0, len(s.products))
-	for id := range s.products {
-		ids = append(ids, id)
-	}
-	sort.Strings(ids)
-	return ids
-}
+func (s *Server) sortedProductIDs() []string { return kit.SortedKeys(s.products) }
 
 // productList pages through product ids (newest last), page_size ≤ 30.
 func (s *Server) productList(body []byte) (map[string]any, *apiErr) {

@@ -31,7 +31,6 @@ package wechat
 
 import (
 	"bytes"
-	"crypto/subtle"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -138,13 +137,7 @@ type Server struct {
 }
 
 // New builds a sandbox for tests; it panics where Open returns an error.
-func New(cfg Config) *Server {
-	s, err := Open(cfg)
-	if err != nil {
-		panic(err)
-	}
-	return s
-}
+func New(cfg Config) *Server { return kit.Must(Open(cfg)) }
 
 // Open builds a sandbox, loads its StateFile if any and starts its order
 // generator.
@@ -229,10 +222,10 @@ func (s *Server) stableToken(w http.ResponseWriter, r *http.Request) {
 	case in.GrantType != "client_credential":
 		s.fail(w, http.StatusOK, errf(40002, "invalid grant_type"))
 		return
-	case subtle.ConstantTimeCompare([]byte(in.AppID), []byte(s.cfg.AppID)) != 1:
+	case !kit.Equal(in.AppID, s.cfg.AppID):
 		s.fail(w, http.StatusOK, errf(CodeInvalidAppID, "invalid appid"))
 		return
-	case subtle.ConstantTimeCompare([]byte(in.Secret), []byte(s.cfg.Secret)) != 1:
+	case !kit.Equal(in.Secret, s.cfg.Secret):
 		s.fail(w, http.StatusOK, errf(CodeInvalidSecret, "invalid appsecret"))
 		return
 	}

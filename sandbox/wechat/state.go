@@ -2,9 +2,10 @@ package wechat
 
 import (
 	"encoding/json"
-	"sort"
 
 	"github.com/syncctl/syncctl/domain"
+
+	"github.com/syncctl/syncctl/sandbox/kit"
 )
 
 // stateVersion is the layout of the state file.
@@ -39,23 +40,17 @@ func (s *Server) load() error {
 		}
 		s.products[p.ID] = p
 	}
-	for i, o := range st.Orders {
-		if o == nil || !domain.Digits(o.ID) || len(o.ID) < 13 {
-			return s.Persist.Invalid("order %d has no id", i+1)
-		}
-		s.orders[o.ID] = o
+	if err := kit.Index(s.Persist, st.Orders, s.orders,
+		func(o *order) (string, bool) { return o.ID, domain.Digits(o.ID) && len(o.ID) >= 13 }, "order %d has no id"); err != nil {
+		return err
 	}
-	for i, it := range st.Pool {
-		if it == nil || s.products[it.ProductID] == nil {
-			return s.Persist.Invalid("pool entry %d names no product", i+1)
-		}
-		s.pool[it.ProductID] = it
+	if err := kit.Index(s.Persist, st.Pool, s.pool,
+		func(it *leagueItem) (string, bool) { return it.ProductID, s.products[it.ProductID] != nil }, "pool entry %d names no product"); err != nil {
+		return err
 	}
-	for i, c := range st.Cases {
-		if c == nil || !domain.Digits(c.ID) || s.orders[c.OrderID] == nil {
-			return s.Persist.Invalid("after-sales case %d has no id or order", i+1)
-		}
-		s.cases[c.ID] = c
+	if err := kit.Index(s.Persist, st.Cases, s.cases,
+		func(c *afterSale) (string, bool) { return c.ID, domain.Digits(c.ID) && s.orders[c.OrderID] != nil }, "after-sales case %d has no id or order"); err != nil {
+		return err
 	}
 	s.nextID = max(s.nextID, st.NextID)
 	return nil
@@ -64,14 +59,9 @@ func (s *Server) load() error {
 func (s *Server) snapshot() ([]byte, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	st := stateFile{Version: stateVersion, NextID: s.nextID, Products: []*product{}, Orders: []*order{}}
-	for _, id := range s.sortedProductIDs() {
-		st.Products = append(st.Products, s.products[id])
-	}
-	for _, o := range s.orders {
-		st.Orders = append(st.Orders, o)
-	}
-	sort.Slice(st.Orders, func(i, j int) bool { return st.Orders[i].ID < st.Orders[j].ID })
+	st := stateFile{Version: stateVersion, NextID: s.nextID}
+	st.Products = kit.SortedValues(s.products)
+	st.Orders = kit.SortedValues(s.orders)
 	for _, id := range s.sortedProductIDs() {
 		if it := s.pool[id]; it != nil {
 			st.Pool = append(st.Pool, it)
