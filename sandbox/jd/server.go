@@ -18,7 +18,6 @@ package jd
 
 import (
 	"bytes"
-	"crypto/subtle"
 	"encoding/json"
 	"fmt"
 	"math/rand"
@@ -111,13 +110,7 @@ type Server struct {
 }
 
 // New builds a sandbox for tests; it panics where Open returns an error.
-func New(cfg Config) *Server {
-	s, err := Open(cfg)
-	if err != nil {
-		panic(err)
-	}
-	return s
-}
+func New(cfg Config) *Server { return kit.Must(Open(cfg)) }
 
 // Open builds a sandbox, loads its StateFile if any and starts its
 // generators.
@@ -180,8 +173,6 @@ func (s *Server) ExpireTokens() {
 	s.Persist.Changed()
 }
 
-func equal(a, b string) bool { return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1 }
-
 // serveRefresh answers the OAuth refresh with a new access token and a new
 // refresh token; the used refresh token dies. Errors are {code, msg}
 // (codes UNCONFIRMED: 401 app, 402 refresh token), HTTP 200.
@@ -199,7 +190,7 @@ func (s *Server) serveRefresh(w http.ResponseWriter, r *http.Request) {
 	case r.Form.Get("grant_type") != "refresh_token":
 		fail(400, "grant_type must be refresh_token")
 		return
-	case !equal(r.Form.Get("app_key"), s.cfg.AppKey) || !equal(r.Form.Get("app_secret"), s.cfg.AppSecret):
+	case !kit.Equal(r.Form.Get("app_key"), s.cfg.AppKey) || !kit.Equal(r.Form.Get("app_secret"), s.cfg.AppSecret):
 		fail(401, "app_key or app_secret is wrong")
 		return
 	}
@@ -332,7 +323,7 @@ func (s *Server) verify(p map[string]string, method string, known bool) *apiErr 
 		return withCode(errOf(CodeBadMethod), 0, "不存在的方法名: "+method)
 	case p["app_key"] == "":
 		return errOf(CodeNoAppKey)
-	case !equal(p["app_key"], s.cfg.AppKey):
+	case !kit.Equal(p["app_key"], s.cfg.AppKey):
 		return errOf(CodeBadAppKey)
 	case p["timestamp"] == "":
 		return errOf(CodeNoTimestamp)
@@ -359,7 +350,7 @@ func (s *Server) verify(p map[string]string, method string, known bool) *apiErr 
 	switch {
 	case p["sign"] == "":
 		return errOf(CodeNoSign)
-	case !equal(strings.ToUpper(p["sign"]), Sign(s.cfg.AppSecret, p)):
+	case !kit.Equal(strings.ToUpper(p["sign"]), Sign(s.cfg.AppSecret, p)):
 		return errOf(CodeBadSign)
 	case p["access_token"] == "":
 		return errOf(CodeNoToken)

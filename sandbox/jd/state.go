@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"sort"
 	"time"
+
+	"github.com/syncctl/syncctl/sandbox/kit"
 )
 
 // stateVersion is the layout of the state file.
@@ -29,17 +31,13 @@ func (s *Server) load() error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for i, w := range st.Wares {
-		if w == nil || w.ID <= 0 {
-			return s.Persist.Invalid("ware %d has no wareId", i+1)
-		}
-		s.wares[w.ID] = w
+	if err := kit.Index(s.Persist, st.Wares, s.wares,
+		func(w *ware) (int64, bool) { return w.ID, w.ID > 0 }, "ware %d has no wareId"); err != nil {
+		return err
 	}
-	for i, o := range st.Orders {
-		if o == nil || o.ID == "" {
-			return s.Persist.Invalid("order %d has no orderId", i+1)
-		}
-		s.orders[o.ID] = o
+	if err := kit.Index(s.Persist, st.Orders, s.orders,
+		func(o *order) (string, bool) { return o.ID, o.ID != "" }, "order %d has no orderId"); err != nil {
+		return err
 	}
 	for tok, exp := range st.Access {
 		s.access[tok] = exp
@@ -59,14 +57,9 @@ func (s *Server) load() error {
 func (s *Server) snapshot() ([]byte, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	st := stateFile{Version: stateVersion, NextID: s.nextID, Wares: []*ware{}, Orders: []*order{}, Access: s.access, Refresh: []string{}}
-	for _, id := range s.sortedWareIDs() {
-		st.Wares = append(st.Wares, s.wares[id])
-	}
-	for _, o := range s.orders {
-		st.Orders = append(st.Orders, o)
-	}
-	sort.Slice(st.Orders, func(i, j int) bool { return st.Orders[i].ID < st.Orders[j].ID })
+	st := stateFile{Version: stateVersion, NextID: s.nextID, Access: s.access, Refresh: []string{}}
+	st.Wares = kit.SortedValues(s.wares)
+	st.Orders = kit.SortedValues(s.orders)
 	for r := range s.refresh {
 		st.Refresh = append(st.Refresh, r)
 	}

@@ -3,7 +3,6 @@ package jd
 import (
 	"encoding/json"
 	"fmt"
-	"sort"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -397,14 +396,7 @@ func (s *Server) updateStock(p json.RawMessage) (map[string]any, *apiErr) {
 	return map[string]any{"success": true}, nil
 }
 
-func (s *Server) sortedWareIDs() []int64 {
-	ids := make([]int64, 0, len(s.wares))
-	for id := range s.wares {
-		ids = append(ids, id)
-	}
-	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
-	return ids
-}
+func (s *Server) sortedWareIDs() []int64 { return kit.SortedKeys(s.wares) }
 
 // AdminItems implements kit.Shop.
 func (s *Server) AdminItems() []kit.Item {
