@@ -2,9 +2,10 @@ package fake
 
 import (
 	"fmt"
-	"sort"
 	"time"
 	"unicode/utf8"
+
+	"github.com/syncctl/syncctl/sandbox/kit"
 )
 
 // The platform's item rules.
@@ -110,14 +111,8 @@ func (it *item) view() itemView {
 	return v
 }
 
-func (s *Server) sortedItemIDs() []string {
-	ids := make([]string, 0, len(s.items))
-	for id := range s.items {
-		ids = append(ids, id)
-	}
-	sort.Strings(ids) // equal lengths: string order is numeric order
-	return ids
-}
+// Item ids have equal lengths: string order is numeric order.
+func (s *Server) sortedItemIDs() []string { return kit.SortedKeys(s.items) }
 
 // byOuterID is the oldest item listed under a product code. The platform
 // does not refuse a second item with the same outer id, so a client that

@@ -20,7 +20,6 @@ package fake
 
 import (
 	"bytes"
-	"crypto/subtle"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -88,13 +87,7 @@ type Server struct {
 
 // New builds a sandbox for tests; it panics where Open returns an error
 // (only a StateFile that cannot be read).
-func New(cfg Config) *Server {
-	s, err := Open(cfg)
-	if err != nil {
-		panic(err)
-	}
-	return s
-}
+func New(cfg Config) *Server { return kit.Must(Open(cfg)) }
 
 // Open builds a sandbox, loads its StateFile if there is one, and starts
 // its order generator.
@@ -213,7 +206,7 @@ func (s *Server) authorize(r *http.Request) *apiErr {
 	switch {
 	case !ok || key == "":
 		return errf(CodeUnauthorized, "Authorization: want \"Bearer <api_key>\"")
-	case subtle.ConstantTimeCompare([]byte(key), []byte(s.cfg.APIKey)) != 1:
+	case !kit.Equal(key, s.cfg.APIKey):
 		return errf(CodeUnauthorized, "Authorization: the api key is not this shop's")
 	}
 	return nil

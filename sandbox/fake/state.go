@@ -2,7 +2,8 @@ package fake
 
 import (
 	"encoding/json"
-	"sort"
+
+	"github.com/syncctl/syncctl/sandbox/kit"
 )
 
 // stateVersion is the layout of the state file; a file of another version
@@ -27,17 +28,13 @@ func (s *Server) load() error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for i, it := range st.Items {
-		if it == nil || !allDigits(it.ID) {
-			return s.Persist.Invalid("item %d has no id", i+1)
-		}
-		s.items[it.ID] = it
+	if err := kit.Index(s.Persist, st.Items, s.items,
+		func(it *item) (string, bool) { return it.ID, allDigits(it.ID) }, "item %d has no id"); err != nil {
+		return err
 	}
-	for i, o := range st.Orders {
-		if o == nil || !allDigits(o.ID) {
-			return s.Persist.Invalid("order %d has no id", i+1)
-		}
-		s.orders[o.ID] = o
+	if err := kit.Index(s.Persist, st.Orders, s.orders,
+		func(o *Order) (string, bool) { return o.ID, allDigits(o.ID) }, "order %d has no id"); err != nil {
+		return err
 	}
 	s.nextID = max(s.nextID, st.NextID)
 	return nil
@@ -47,14 +44,9 @@ func (s *Server) load() error {
 func (s *Server) snapshot() ([]byte, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	st := stateFile{Version: stateVersion, NextID: s.nextID, Items: []*item{}, Orders: []*Order{}}
-	for _, id := range s.sortedItemIDs() {
-		st.Items = append(st.Items, s.items[id])
-	}
-	for _, o := range s.orders {
-		st.Orders = append(st.Orders, o)
-	}
-	sort.Slice(st.Orders, func(i, j int) bool { return st.Orders[i].ID < st.Orders[j].ID })
+	st := stateFile{Version: stateVersion, NextID: s.nextID}
+	st.Items = kit.SortedValues(s.items)
+	st.Orders = kit.SortedValues(s.orders)
 	return json.Marshal(st)
 }
 
