@@ -16,14 +16,7 @@ import (
 
 var _ kit.Shop = (*Server)(nil)
 
-func (s *Server) sortedItemIDs() []int64 {
-	ids := make([]int64, 0, len(s.items))
-	for id := range s.items {
-		ids = append(ids, id)
-	}
-	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
-	return ids
-}
+func (s *Server) sortedItemIDs() []int64 { return kit.SortedKeys(s.items) }
 
 // AdminItems implements kit.Shop.
 func (s *Server) AdminItems() []kit.Item {

@@ -64,13 +64,7 @@ const tradeLifetime = 90 * 24 * time.Hour
 
 // New builds a sandbox for tests; it panics where Open returns an error
 // (only a StateFile that cannot be read).
-func New(cfg Config) *Server {
-	s, err := Open(cfg)
-	if err != nil {
-		panic(err)
-	}
-	return s
-}
+func New(cfg Config) *Server { return kit.Must(Open(cfg)) }
 
 // Open builds a sandbox, loads its StateFile if there is one, and starts
 // its order generator. A state file that exists but cannot be read is an

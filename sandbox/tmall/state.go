@@ -2,6 +2,7 @@ package tmall
 
 import (
 	"encoding/json"
+	"github.com/syncctl/syncctl/sandbox/kit"
 )
 
 // stateVersion is the layout of the state file; a file of another version
@@ -35,11 +36,9 @@ func (s *Server) load() error {
 		}
 		s.items[it.NumIID] = it
 	}
-	for i, t := range st.Trades {
-		if t == nil || t.Tid == 0 {
-			return s.Persist.Invalid("trade %d has no tid", i+1)
-		}
-		s.trades[t.Tid] = t
+	if err := kit.Index(s.Persist, st.Trades, s.trades,
+		func(t *trade) (int64, bool) { return t.Tid, t.Tid != 0 }, "trade %d has no tid"); err != nil {
+		return err
 	}
 	s.nextID = max(s.nextID, st.NextID)
 	return nil
@@ -50,9 +49,7 @@ func (s *Server) snapshot() ([]byte, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	st := stateFile{Version: stateVersion, NextID: s.nextID}
-	for _, id := range s.sortedItemIDs() {
-		st.Items = append(st.Items, s.items[id])
-	}
+	st.Items = kit.SortedValues(s.items)
 	for _, t := range s.trades {
 		st.Trades = append(st.Trades, t)
 	}
