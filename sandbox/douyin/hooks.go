@@ -31,10 +31,7 @@ func (s *Server) RejectNext(outerProductID, reason string) {
 func (s *Server) ExpireTokens() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	past := s.cfg.Now().Add(-time.Second)
-	for t := range s.tokens {
-		s.tokens[t] = past
-	}
+	kit.ExpireAll(s.tokens, s.cfg.Now())
 }
 
 // ForgetTokens drops every access and refresh token, as a revoked
