@@ -28,10 +28,7 @@ func (s *Server) RejectNext(outProductID, reason string) {
 func (s *Server) ExpireTokens() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	past := s.cfg.Now().Add(-time.Second)
-	for t := range s.tokens {
-		s.tokens[t] = past
-	}
+	kit.ExpireAll(s.tokens, s.cfg.Now())
 }
 
 // ForgetTokens makes every issued token unknown (40001), as a force_refresh
