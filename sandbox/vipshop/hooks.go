@@ -51,10 +51,7 @@ func (s *Server) SetCartHold(outerSKUID string, n int) error {
 func (s *Server) ExpireTokens() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	past := s.cfg.Now().Add(-time.Second)
-	for t := range s.access {
-		s.access[t] = past
-	}
+	kit.ExpireAll(s.access, s.cfg.Now())
 }
 
 // RevokeAuthorization forgets every token, refresh tokens included, as when
