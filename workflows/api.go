@@ -196,7 +196,7 @@ type PullStats struct {
 	Updated    int       `json:"updated"`    // new versions of known orders
 	Rejected   int       `json:"rejected"`   // platform orders that could not be mapped (re-reads included)
 	Unresolved int       `json:"unresolved"` // rejected orders no later pull has mapped yet (syncctl orders rejected)
-	Dispatched int       `json:"dispatched"` // delivery workflows started
+	Dispatched int       `json:"dispatched"` // deliveries handed out: sent at once, or to an ERPDelivery workflow when the ERP did not accept them
 	Pending    int       `json:"pending"`    // the shop's deliveries the ERP has not accepted yet
 	Delivered  int       `json:"delivered"`  // versions this pull recorded that the ERP has accepted (recorded minus still pending)
 	Cursor     time.Time `json:"cursor"`

@@ -2,7 +2,9 @@ package workflows
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
@@ -161,17 +163,30 @@ type DispatchInput struct {
 
 // DispatchResult counts one dispatch.
 type DispatchResult struct {
-	Started int  `json:"started"` // delivery workflows started (or found running)
+	// Started counts the deliveries handed out: Sent of them were accepted
+	// at the first attempt, the rest went to ERPDelivery workflows (started
+	// or found running).
+	Started int  `json:"started"`
+	Sent    int  `json:"sent,omitempty"`
 	Pending int  `json:"pending"` // the shop's deliveries the ERP has not accepted, after this call
 	More    bool `json:"more"`    // more undispatched deliveries wait than Limit allowed
 }
 
-// DispatchDeliveries starts an ERPDelivery workflow for each of the shop's
-// pending deliveries not dispatched lately, and records the dispatch. Each
-// start is idempotent: the workflow id is the delivery's idempotency key, a
-// running one is joined, and a closed one (delivered, then requeued by an
-// operator) starts again. Starting them from here, rather than as children,
-// keeps the pull's history the same size however many orders arrive.
+// dispatchParallel bounds the first attempts one dispatch sends at once.
+const dispatchParallel = 8
+
+// DispatchDeliveries hands out the shop's pending deliveries not dispatched
+// lately. Each is first sent here, dispatchParallel at a time, with its
+// idempotency key and signature: a delivery the ERP accepts needs nothing
+// more, so a live stream's thousands of orders cost one activity, not a
+// workflow each. A delivery the ERP does not accept goes to an ERPDelivery
+// workflow, which retries with backoff until it is accepted (and shows in
+// the Web UI); after the first refusal the rest of the batch goes there too
+// without an attempt here, for the ERP is not well. Each start is
+// idempotent: the workflow id is the delivery's idempotency key, a running
+// one is joined, and a closed one (delivered, then requeued by an operator)
+// starts again. Starting them from here, rather than as children, keeps the
+// pull's history the same size however many orders arrive.
 func (a *Activities) DispatchDeliveries(ctx context.Context, in DispatchInput) (DispatchResult, error) {
 	var res DispatchResult
 	if a.Temporal == nil {
@@ -189,9 +204,13 @@ func (a *Activities) DispatchDeliveries(ctx context.Context, in DispatchInput) (
 	if len(refs) > limit {
 		refs, res.More = refs[:limit], true
 	}
+	retry, sent, err := a.sendFirstAttempts(ctx, refs)
+	if err != nil {
+		return res, toTemporal(err)
+	}
 	queue := activity.GetInfo(ctx).TaskQueue
 	var started []string
-	for i, r := range refs {
+	for i, r := range retry {
 		_, err := a.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
 			ID: ERPDeliveryID(r.ID), TaskQueue: queue,
 			WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
@@ -211,9 +230,87 @@ func (a *Activities) DispatchDeliveries(ctx context.Context, in DispatchInput) (
 	if err := a.Store.MarkDispatched(ctx, started, now); err != nil {
 		return res, toTemporal(err)
 	}
-	res.Started = len(started)
+	res.Sent, res.Started = sent, sent+len(started)
 	res.Pending, err = a.Store.CountPendingDeliveries(ctx, in.Shop)
 	return res, toTemporal(err)
+}
+
+// sendFirstAttempts sends each delivery once and returns those the ERP did
+// not accept, with every one after the first refusal (not attempted), in
+// their order. Only a store failure is an error.
+func (a *Activities) sendFirstAttempts(ctx context.Context, refs []store.DeliveryRef) (retry []store.DeliveryRef, sent int, _ error) {
+	if a.ERP == nil {
+		return refs, 0, nil // the workflows say why nothing can be delivered
+	}
+	var (
+		mu       sync.Mutex
+		wg       sync.WaitGroup
+		refused  bool
+		storeErr error
+		accepted = make([]bool, len(refs))
+	)
+	slots := make(chan struct{}, dispatchParallel)
+	for i, r := range refs {
+		mu.Lock()
+		stop := refused || storeErr != nil
+		mu.Unlock()
+		if stop {
+			break
+		}
+		slots <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer func() { <-slots; wg.Done() }()
+			ok, err := a.sendOnce(ctx, r.ID)
+			mu.Lock()
+			defer mu.Unlock()
+			switch {
+			case err != nil:
+				storeErr = errors.Join(storeErr, err)
+			case ok:
+				accepted[i] = true
+			default:
+				refused = true
+			}
+		}()
+		if i%50 == 49 {
+			activity.RecordHeartbeat(ctx, i)
+		}
+	}
+	wg.Wait()
+	if storeErr != nil {
+		return nil, 0, storeErr
+	}
+	for i, r := range refs {
+		if accepted[i] {
+			sent++
+		} else {
+			retry = append(retry, r)
+		}
+	}
+	return retry, sent, nil
+}
+
+// sendOnce is one attempt at a delivery, recorded like the workflow's:
+// ok when the ERP accepted it (or had already); an error only when the
+// store failed.
+func (a *Activities) sendOnce(ctx context.Context, id string) (ok bool, _ error) {
+	d, err := a.Store.GetDelivery(ctx, id)
+	if err != nil {
+		return false, err
+	}
+	if d.Status == store.DeliveryDelivered {
+		return true, nil
+	}
+	res, sendErr := a.ERP.Deliver(ctx, d)
+	errText := ""
+	if sendErr != nil {
+		errText = sendErr.Error()
+	}
+	if err := a.Store.RecordDeliveryAttempt(ctx, d.ID, res.Accepted, res.HTTPStatus, errText); err != nil {
+		return false, err
+	}
+	return sendErr == nil && res.Accepted, nil
 }
 
 // DeliverToERP sends one delivery and records the attempt. A delivery the
