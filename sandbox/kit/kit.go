@@ -1,6 +1,8 @@
 // Package kit holds what every platform sandbox shares: fault injection,
-// a per-app QPS limiter, call statistics, JSON admin helpers and a
-// background order generator. It knows nothing of any platform's protocol.
+// a per-app QPS limiter, call statistics, JSON admin helpers, the state
+// file, a background order generator, and Base, which a sandbox's Server
+// embeds to get them wired together. It knows nothing of any platform's
+// protocol.
 package kit
 
 import (
