@@ -97,7 +97,7 @@ func NewWorker(o WorkerOptions) (*Worker, error) {
 			continue
 		}
 		if _, ok := shops[sc.Ref()].(connectors.PromotionPool); !ok {
-			return nil, domain.Errorf(domain.EInvalid, "shop %s, field commission: %s has no promotion pool syncctl can join (pools: %s)", sc.Ref(), sc.Channel, domain.List(poolPlatforms(shops)))
+			return nil, domain.Errorf(domain.EInvalid, "shop %s, field commission: %s has no promotion pool syncctl can join (pools: %s)", sc.Ref(), sc.Channel, domain.List(poolPlatforms()))
 		}
 		commission[sc.Ref()] = *sc.Commission
 	}
@@ -105,20 +105,16 @@ func NewWorker(o WorkerOptions) (*Worker, error) {
 	return &Worker{Shops: shops, Activities: acts, opts: o}, nil
 }
 
-// poolPlatforms names the platforms among the opened shops whose
-// connector joins promotion pools.
-func poolPlatforms(shops connectors.Shops) []string {
-	seen := map[string]bool{}
+// poolPlatforms names the registered platforms with a promotion pool.
+func poolPlatforms() []string {
 	var out []string
-	for ref, ch := range shops {
-		if _, ok := ch.(connectors.PromotionPool); ok && !seen[ref.Channel] {
-			seen[ref.Channel] = true
-			out = append(out, ref.Channel)
+	for _, r := range platforms.All() {
+		if r.Connector.Pool != "" {
+			out = append(out, r.ID()+" "+r.Connector.Pool)
 		}
 	}
-	sort.Strings(out)
 	if len(out) == 0 {
-		return []string{"none among the configured shops"}
+		return []string{"none in this build"}
 	}
 	return out
 }

@@ -16,6 +16,7 @@ type channelInfo struct {
 	Name        string            `json:"name"`
 	Kind        string            `json:"kind"`
 	DefaultQPS  float64           `json:"default_qps"`
+	Pool        string            `json:"promotion_pool,omitempty"` // the pool a shop's commission policy joins
 	Credentials []credentialInfo  `json:"credentials"`
 	Options     map[string]string `json:"options"` // name → default ("" when none)
 }
@@ -44,7 +45,7 @@ func channelsRun(g *globals, regs []platforms.Registration) error {
 		return g.printJSON(out)
 	}
 	tw := newTable(g.io.Out)
-	tw.row("CHANNEL", "KIND", "NAME", "CREDENTIALS", "DEFAULT QPS")
+	tw.row("CHANNEL", "KIND", "NAME", "CREDENTIALS", "DEFAULT QPS", "POOL")
 	for _, c := range out {
 		var creds []string
 		for _, cr := range c.Credentials {
@@ -63,7 +64,11 @@ func channelsRun(g *globals, regs []platforms.Registration) error {
 		if len(c.Aliases) > 0 {
 			id += " (" + strings.Join(c.Aliases, ", ") + ")"
 		}
-		tw.row(id, c.Kind, c.Name, strings.Join(creds, ", "), strconv.FormatFloat(c.DefaultQPS, 'g', -1, 64))
+		pool := c.Pool
+		if pool == "" {
+			pool = "-"
+		}
+		tw.row(id, c.Kind, c.Name, strings.Join(creds, ", "), strconv.FormatFloat(c.DefaultQPS, 'g', -1, 64), pool)
 	}
 	return tw.flush()
 }
@@ -73,7 +78,7 @@ func channelInfos(regs []platforms.Registration) []channelInfo {
 	out := []channelInfo{}
 	for _, r := range regs {
 		c := r.Connector
-		info := channelInfo{ID: c.ID, Aliases: c.Aliases, Name: c.Name, Kind: string(c.Kind), DefaultQPS: c.DefaultQPS,
+		info := channelInfo{ID: c.ID, Aliases: c.Aliases, Name: c.Name, Kind: string(c.Kind), DefaultQPS: c.DefaultQPS, Pool: c.Pool,
 			Credentials: []credentialInfo{}, Options: map[string]string{}}
 		for _, cr := range c.Credentials {
 			info.Credentials = append(info.Credentials, credentialInfo{cr.Name, cr.Secret, cr.Optional, cr.Minted, cr.Help})

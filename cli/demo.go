@@ -173,6 +173,29 @@ func platformIDs() []string {
 	return ids
 }
 
+// workflowGroups shortens the demo's workflow ids by kind for people: each
+// kind once with its count and one id (-o json lists every id).
+func workflowGroups(ids []string) string {
+	var kinds []string
+	byKind := map[string][]string{}
+	for _, id := range ids {
+		kind, _, _ := strings.Cut(id, "/")
+		if _, seen := byKind[kind]; !seen {
+			kinds = append(kinds, kind)
+		}
+		byKind[kind] = append(byKind[kind], id)
+	}
+	parts := make([]string, 0, len(kinds))
+	for _, k := range kinds {
+		if ids := byKind[k]; len(ids) == 1 {
+			parts = append(parts, ids[0])
+		} else {
+			parts = append(parts, fmt.Sprintf("%d %s (%s, …)", len(ids), k, ids[0]))
+		}
+	}
+	return strings.Join(parts, "; ")
+}
+
 func printSummary(g *globals, s *stack.Summary, kept bool) {
 	w := g.io.Out
 	fmt.Fprintf(w, "\nsyncctl demo summary (%s)\n", s.Elapsed)
@@ -214,7 +237,7 @@ func printSummary(g *globals, s *stack.Summary, kept bool) {
 		fmt.Fprintf(w, "  Temporal Web UI      %s%s\n", s.TemporalUI, note)
 	}
 	fmt.Fprintf(w, "  task queue           %s\n", s.TaskQueue)
-	fmt.Fprintf(w, "  workflows            %s\n", strings.Join(s.Workflows, ", "))
+	fmt.Fprintf(w, "  workflows            %s\n", workflowGroups(s.Workflows))
 	switch {
 	case s.OK && s.ERPStats != nil:
 		fmt.Fprintf(w, "  result               OK: every SKU listed exactly once, every order applied exactly once (%d redeliveries deduplicated), signatures valid\n", s.Duplicates)

@@ -13,11 +13,15 @@ import (
 // joins it with the platform's sandbox; configuration, dev, demo and the
 // tests read it from there, so a new platform needs no edit elsewhere.
 type Platform struct {
-	ID          string   // channel id in configuration and workflow ids: "tmall"
-	Aliases     []string // further channel ids served by the same connector ("taobao")
-	Name        string   // for people: "Taobao/Tmall (TOP)"
-	Kind        Kind
-	DefaultQPS  float64 // calls per second per shop when the configuration names none
+	ID         string   // channel id in configuration and workflow ids: "tmall"
+	Aliases    []string // further channel ids served by the same connector ("taobao")
+	Name       string   // for people: "Taobao/Tmall (TOP)"
+	Kind       Kind
+	DefaultQPS float64 // calls per second per shop when the configuration names none
+	// Pool names the platform's promotion pool ("分销", "精选联盟",
+	// "优选联盟") when its connector joins one (PromotionPool): a shop's
+	// commission policy puts products there. "" for none.
+	Pool        string
 	Credentials []CredentialSpec
 	Options     []OptionSpec
 	New         Factory

@@ -125,7 +125,8 @@ type ExternalSandbox struct {
 }
 
 // DemoCommission is the promotion-pool commission of the sandbox shops on
-// CPS platforms (Kuaishou, Douyin): 20 %, food 15 %, coffee beans 25 %.
+// platforms with a pool (Kuaishou 分销, Douyin 精选联盟, WeChat 优选联盟):
+// 20 %, food 15 %, coffee beans 25 %.
 func DemoCommission() domain.CommissionPolicy {
 	return domain.CommissionPolicy{Default: 2000, ByCategory: map[string]int{"食品": 1500, "食品/咖啡/咖啡豆": 2500}}
 }
@@ -220,7 +221,7 @@ func Start(ctx context.Context, o Options) (_ *Stack, err error) {
 		}
 		sc := connectors.ShopConfig{Channel: reg.ID(), Shop: o.DemoShop, Gateway: setup.Gateway,
 			Credentials: secrets, QPS: o.ConnectorQPS, Options: setup.Options}
-		if reg.Connector.Kind == connectors.KindCPSPool {
+		if reg.Connector.Pool != "" {
 			policy := DemoCommission()
 			sc.Commission = &policy
 			if s.Commission == nil {

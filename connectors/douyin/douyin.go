@@ -55,7 +55,7 @@ const (
 
 // Platform declares Douyin to the platform registration.
 var Platform = connectors.Platform{
-	ID: "douyin", Name: "Douyin 抖店 + 精选联盟", Kind: connectors.KindCPSPool, DefaultQPS: defaultQPS,
+	ID: "douyin", Name: "Douyin 抖店 + 精选联盟", Kind: connectors.KindCPSPool, DefaultQPS: defaultQPS, Pool: "精选联盟",
 	Credentials: []connectors.CredentialSpec{
 		{Name: "app_key", Help: "the app's app_key"},
 		{Name: "app_secret", Secret: true, Help: "the app's app_secret (signs every call)"},

@@ -57,7 +57,7 @@ const defaultQPS = 20
 // Platform declares Kuaishou to the platform registration (not registered
 // yet: see platforms/compiled.go).
 var Platform = connectors.Platform{
-	ID: "kuaishou", Name: "Kuaishou 快手电商 + 分销", Kind: connectors.KindCPSPool, DefaultQPS: defaultQPS,
+	ID: "kuaishou", Name: "Kuaishou 快手电商 + 分销", Kind: connectors.KindCPSPool, DefaultQPS: defaultQPS, Pool: "分销",
 	Credentials: []connectors.CredentialSpec{
 		{Name: "appkey", Help: "the app's appKey (also its OAuth app_id)"},
 		{Name: "app_secret", Secret: true, Help: "the app's appSecret, for /oauth2/refresh_token"},

@@ -52,7 +52,7 @@ const orderPageSize = 100
 
 // Platform declares WeChat 微信小店 to the platform registration.
 var Platform = connectors.Platform{
-	ID: "wechat_shop", Name: "WeChat 微信小店 (channels/ec)", Kind: connectors.KindMiniProgram, DefaultQPS: defaultQPS,
+	ID: "wechat_shop", Name: "WeChat 微信小店 (channels/ec)", Kind: connectors.KindMiniProgram, DefaultQPS: defaultQPS, Pool: "优选联盟",
 	Credentials: []connectors.CredentialSpec{
 		{Name: "appid", Help: "the shop's AppID"},
 		{Name: "secret", Secret: true, Help: "the shop's AppSecret"},
