@@ -313,7 +313,7 @@ func printDevBanner(g *globals, s *stack.Stack) error {
 	row("Temporal Web UI", info["web_ui"])
 	for _, sb := range s.Sandboxes {
 		id := sb.Platform.ID()
-		row(sb.Platform.Connector.Name+" sandbox", sb.Gateway+"   shop "+sb.Shop.String())
+		row("sandbox "+id, sb.Gateway+"   shop "+sb.Shop.String()+" ("+sb.Platform.Connector.Name+")")
 		row("  admin", info["sandbox_"+id+"_admin"]+"items")
 		row("  credentials", sb.CredentialsFile)
 	}
