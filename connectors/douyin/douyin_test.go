@@ -36,9 +36,19 @@ const appKey, shopID = "7001234567890123456", "4463798"
 
 func setup(t *testing.T, secret string) env {
 	t.Helper()
+	return setupWith(t, secret, nil)
+}
+
+// setupWith puts wrap (nil: none) between the connector and the sandbox.
+func setupWith(t *testing.T, secret string, wrap func(http.Handler) http.Handler) env {
+	t.Helper()
 	clk := &clock{t: time.Now().Truncate(time.Second)}
 	sb := sandbox.New(sandbox.Config{AppKey: appKey, AppSecret: "the-secret", ShopID: shopID, Seed: 5, Now: clk.Now, ReviewDelay: 2 * time.Second})
-	ts := httptest.NewServer(sb)
+	var h http.Handler = sb
+	if wrap != nil {
+		h = wrap(sb)
+	}
+	ts := httptest.NewServer(h)
 	t.Cleanup(func() { ts.Close(); _ = sb.Close() })
 	setup := sandbox.Platform.Shop(ts.URL)
 	cfg := connectors.ShopConfig{Channel: "douyin", Shop: t.Name(), Gateway: setup.Gateway, QPS: 1000, Options: setup.Options,

@@ -160,20 +160,6 @@ func (c *Channel) UpdatePrice(ctx context.Context, u connectors.PriceUpdate) err
 	return c.call(ctx, "sku.editPrice", map[string]any{"product_id": u.IDs.ItemID, "sku_id": id, "price": int64(u.Price)}, nil)
 }
 
-// UpdateStock sets one SKU's stock with sku.syncStock, incremental false:
-// the platform takes the target itself (no read, no delta), so a retry is
-// harmless.
-func (c *Channel) UpdateStock(ctx context.Context, u connectors.StockUpdate) error {
-	if err := douyinmap.CheckStock("sku "+u.SKUCode, u.Quantity); err != nil {
-		return err
-	}
-	id, err := c.skuID(ctx, u.IDs, u.SKUCode)
-	if err != nil {
-		return err
-	}
-	return c.call(ctx, "sku.syncStock", map[string]any{"product_id": u.IDs.ItemID, "sku_id": id, "stock_num": u.Quantity, "incremental": false}, nil)
-}
-
 // SetListed lists (product.setOnline) or delists (product.setOffline).
 func (c *Channel) SetListed(ctx context.Context, ids connectors.ProductIDs, listed bool) error {
 	method := "product.setOffline"

@@ -46,8 +46,9 @@ type product struct {
 	RejectWith     string         `json:"reject_with,omitempty"` // decided at submission: "" passes
 	ListOnPass     bool           `json:"list_on_pass"`
 	Audits         []audit        `json:"audits"`
-	Stock          map[string]int `json:"stock"`             // sku_id → stock
-	PlanBP         int            `json:"plan_bp,omitempty"` // 精选联盟 commission, basis points
+	Stock          map[string]int `json:"stock"`                  // sku_id → stock
+	StockWrites    map[string]int `json:"stock_writes,omitempty"` // sku_id → syncStock calls applied
+	PlanBP         int            `json:"plan_bp,omitempty"`      // 精选联盟 commission, basis points
 	PlanOpen       bool           `json:"plan_open,omitempty"`
 	Created        time.Time      `json:"created"`
 	Updated        time.Time      `json:"updated"`
@@ -430,10 +431,11 @@ func findSKU(p *product, id string) []*sku {
 
 func (s *Server) syncStock(body []byte) (any, *apiErr) {
 	var in struct {
-		ProductID   flexID `json:"product_id"`
-		SKUID       flexID `json:"sku_id"`
-		StockNum    *int   `json:"stock_num"`
-		Incremental bool   `json:"incremental"`
+		ProductID    flexID `json:"product_id"`
+		SKUID        flexID `json:"sku_id"`
+		StockNum     *int   `json:"stock_num"`
+		Incremental  bool   `json:"incremental"`
+		IdempotentID string `json:"idempotent_id"`
 	}
 	if e := decode(body, &in); e != nil {
 		return nil, e
@@ -453,10 +455,24 @@ func (s *Server) syncStock(body []byte) (any, *apiErr) {
 	if in.Incremental {
 		n += cur
 	}
+	if len(in.IdempotentID) > maxIdempotentLen {
+		return nil, invalid("idempotent_id", "at most %d characters", maxIdempotentLen)
+	}
+	// A repeat changes nothing, an incremental one above all.
+	if in.IdempotentID != "" && s.seenIdempotent(in.IdempotentID) {
+		return nil, errf(CodeInvalidParam, SubIdempotentExisted, "idempotent_id %s 已存在，请求已处理", in.IdempotentID)
+	}
 	if n < 0 || n > maxStock {
 		return nil, invalid("stock_num", "stock would be %d, outside 0 to %d", n, maxStock)
 	}
 	p.Stock[string(in.SKUID)] = n
+	if p.StockWrites == nil {
+		p.StockWrites = map[string]int{}
+	}
+	p.StockWrites[string(in.SKUID)]++
+	if in.IdempotentID != "" {
+		s.idempotent[in.IdempotentID] = s.cfg.Now()
+	}
 	return map[string]any{}, nil
 }
 

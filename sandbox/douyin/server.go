@@ -130,7 +130,8 @@ type Server struct {
 	orderList   []*order // every order, in creation order
 	reviewDelay time.Duration
 	rejectRate  float64
-	rejects     map[string]string // outer_product_id → reason of its next review
+	rejects     map[string]string    // outer_product_id → reason of its next review
+	idempotent  map[string]time.Time // applied syncStock idempotent_id → when
 }
 
 // New builds a sandbox for tests; it panics where Open returns an error.
@@ -173,6 +174,7 @@ func (s *Server) reset() {
 	s.products = map[string]*product{}
 	s.orders = map[string]*order{}
 	s.orderList = nil
+	s.idempotent = map[string]time.Time{}
 	s.ResetCalls()
 }
 

@@ -23,6 +23,9 @@ type stateFile struct {
 	Refresh  map[string]time.Time `json:"refresh_tokens"`
 	Products []*product           `json:"products"`
 	Orders   []*order             `json:"orders"`
+	// Idempotent holds the syncStock idempotent_ids applied (a restart
+	// must not apply a retried one again).
+	Idempotent map[string]time.Time `json:"idempotent,omitempty"`
 }
 
 func (s *Server) load() error {
@@ -54,6 +57,9 @@ func (s *Server) load() error {
 	for t, exp := range st.Refresh {
 		s.refresh[t] = exp
 	}
+	for id, at := range st.Idempotent {
+		s.idempotent[id] = at
+	}
 	s.nextID = max(s.nextID, st.NextID)
 	return nil
 }
@@ -61,7 +67,7 @@ func (s *Server) load() error {
 func (s *Server) snapshot() ([]byte, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	st := stateFile{Version: stateVersion, NextID: s.nextID, Tokens: s.tokens, Refresh: s.refresh, Orders: s.orderList}
+	st := stateFile{Version: stateVersion, NextID: s.nextID, Tokens: s.tokens, Refresh: s.refresh, Orders: s.orderList, Idempotent: s.idempotent}
 	st.Products = kit.SortedValues(s.products)
 	if st.Orders == nil {
 		st.Orders = []*order{}
