@@ -41,6 +41,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/hashicorp/go-retryablehttp"
@@ -139,6 +140,9 @@ type Channel struct {
 	gate      *shopgate.Gate
 	tokens    *connectors.TokenSource
 	now       func() time.Time
+
+	carriersMu sync.Mutex
+	carriers   map[string]bool // carrier_code of the shop's getCarriers; nil until read
 }
 
 var (

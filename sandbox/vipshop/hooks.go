@@ -159,3 +159,18 @@ func (s *Server) CountOrders(status string) int {
 	}
 	return n
 }
+
+// SetCarriers narrows the shop's getCarriers (and what ship accepts) to
+// these carrier codes, as a shop that has not enabled every carrier; none
+// restores the full list.
+func (s *Server) SetCarriers(codes ...string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.onlyCarriers = nil
+	if len(codes) > 0 {
+		s.onlyCarriers = map[string]bool{}
+		for _, c := range codes {
+			s.onlyCarriers[c] = true
+		}
+	}
+}

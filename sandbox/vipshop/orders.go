@@ -307,9 +307,24 @@ func (s *Server) getOrderDetail(body []byte) (any, *apiErr) {
 	return out, nil
 }
 
+// shopCarriers is the shop's carrier list: carriers, or those SetCarriers
+// kept (under s.mu).
+func (s *Server) shopCarriers() []struct{ Code, Short, Name string } {
+	if s.onlyCarriers == nil {
+		return carriers
+	}
+	var out []struct{ Code, Short, Name string }
+	for _, c := range carriers {
+		if s.onlyCarriers[c.Code] {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
 func (s *Server) getCarriers([]byte) (any, *apiErr) {
 	out := []map[string]string{}
-	for _, c := range carriers {
+	for _, c := range s.shopCarriers() {
 		out = append(out, map[string]string{"carrier_code": c.Code, "carrier_shortname": c.Short, "carrier_name": c.Name})
 	}
 	return out, nil
@@ -329,7 +344,8 @@ type shipInfo struct {
 	} `json:"packages"`
 }
 
-// ship answers per ship: success_data, or fail_data with result_desc. An
+// ship answers per ship a ShipResult {ship, result_desc} in success_data
+// or fail_data (the IDL's ShipResponse). An
 // order already shipped under the same transport_no is a success again.
 func (s *Server) ship(body []byte) (any, *apiErr) {
 	var in struct {
@@ -346,17 +362,13 @@ func (s *Server) ship(body []byte) (any, *apiErr) {
 	if len(in.Request.Ships) > MaxShips {
 		return nil, badParam("ships", "at most %d, got %d", MaxShips, len(in.Request.Ships))
 	}
-	var ok []string
-	fails := []map[string]any{}
+	ok, fails := []map[string]any{}, []map[string]any{}
 	for _, sh := range in.Request.Ships {
 		if desc := s.shipOne(sh); desc != "" {
 			fails = append(fails, map[string]any{"ship": sh, "result_desc": desc})
 			continue
 		}
-		ok = append(ok, sh.OrderID)
-	}
-	if ok == nil {
-		ok = []string{}
+		ok = append(ok, map[string]any{"ship": sh, "result_desc": "成功"})
 	}
 	return map[string]any{"success_num": len(ok), "success_data": ok, "fail_num": len(fails), "fail_data": fails}, nil
 }
@@ -364,7 +376,7 @@ func (s *Server) ship(body []byte) (any, *apiErr) {
 func (s *Server) shipOne(sh shipInfo) string {
 	o := s.orders[sh.OrderID]
 	known := false
-	for _, c := range carriers {
+	for _, c := range s.shopCarriers() {
 		known = known || c.Code == sh.CarrierCode
 	}
 	switch {

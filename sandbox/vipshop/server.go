@@ -117,6 +117,8 @@ type Server struct {
 	reviewDelay time.Duration
 	rejectRate  float64
 	rejects     map[string]string // outer_spu_id → reason of its next review
+	// onlyCarriers narrows getCarriers to these codes (nil: every carrier).
+	onlyCarriers map[string]bool
 }
 
 // New builds a sandbox for tests; it panics where Open returns an error.
