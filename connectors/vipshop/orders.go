@@ -62,7 +62,9 @@ const dateTypeModified = 2
 
 // ListOrders reads one page of getOrders for orders modified in [From, To)
 // — whole seconds, so [ceil(From), ceil(To) − 1] — and their lines with
-// getOrderDetail. An order that cannot be mapped is reported in Rejected.
+// getOrderDetail, with the window's cancellation applications applied (the
+// last page also carries the orders of applications getOrders did not
+// list: cancel.go). An order that cannot be mapped is reported in Rejected.
 func (c *Channel) ListOrders(ctx context.Context, q connectors.OrderQuery) (connectors.OrderPage, error) {
 	var out connectors.OrderPage
 	var k cursor
@@ -109,6 +111,9 @@ func (c *Channel) ListOrders(ctx context.Context, q connectors.OrderQuery) (conn
 		if out, err = c.mapPage(ctx, r.Orders); err != nil {
 			return out, err
 		}
+		if err := c.applyCancels(ctx, k, &out, k.Page <= 1); err != nil {
+			return out, err
+		}
 		if k.Page > 1 {
 			k.Page--
 			out.NextPageToken = k.token()
@@ -150,7 +155,8 @@ func (c *Channel) details(ctx context.Context, ids []string) (map[string][]vipma
 	return out, nil
 }
 
-// GetOrder reads one order: getOrders by order_ids, and its lines.
+// GetOrder reads one order: getOrders by order_ids, its lines, and (to
+// ship) its cancellation applications.
 func (c *Channel) GetOrder(ctx context.Context, id string) (domain.SalesOrder, error) {
 	var r struct {
 		Orders []json.RawMessage `json:"orders"`
@@ -167,7 +173,16 @@ func (c *Channel) GetOrder(ctx context.Context, id string) (domain.SalesOrder, e
 		if err != nil {
 			return domain.SalesOrder{}, err
 		}
-		return vipmap.DecodeOrder(c.shop, raw, lines[id])
+		o, err := vipmap.DecodeOrder(c.shop, raw, lines[id])
+		if err != nil || o.PlatformStatus != "10" {
+			return o, err
+		}
+		infos, err := c.orderCancels(ctx, id)
+		if err != nil {
+			return domain.SalesOrder{}, err
+		}
+		vipmap.ApplyCancel(&o, infos)
+		return o, nil
 	}
 	return domain.SalesOrder{}, &domain.Error{Code: domain.ENotFound, Platform: platformName, Message: "getOrders: no order " + id}
 }

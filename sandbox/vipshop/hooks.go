@@ -151,6 +151,7 @@ func (s *Server) SeedProduct(outerSPUID, outerSKUID string, priceFen int64, stoc
 func (s *Server) CountOrders(status string) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.advanceCancels()
 	n := 0
 	for _, o := range s.orders {
 		if o.Status == status {

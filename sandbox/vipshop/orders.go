@@ -127,29 +127,6 @@ func (s *Server) SellOrders(n int, skuOuterID string) ([]string, error) {
 	return ids, nil
 }
 
-// CancelOrder has the buyer cancel an order not shipped yet: its goods go
-// back to stock.
-func (s *Server) CancelOrder(id string) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	o := s.orders[id]
-	if o == nil {
-		return kit.ErrNotFound
-	}
-	if o.Status != statusToShip {
-		return fmt.Errorf("status %s: only an order to ship (10) can be cancelled", o.Status)
-	}
-	for _, l := range o.Lines {
-		if _, k, e := s.skuByID(l.SKUID); e == nil {
-			k.Stock += l.Num
-		}
-	}
-	o.Status = statusCancelled
-	s.touch(o)
-	s.Persist.Changed()
-	return nil
-}
-
 // RefundOrder gives the buyer a full refund: an order not shipped is
 // cancelled; a shipped one is refused at the door (70) and comes back.
 func (s *Server) RefundOrder(id string) error {
@@ -187,6 +164,7 @@ func parseTime(field, v string) (time.Time, *apiErr) {
 // getOrders pages orders by modification time (date_type 1: by creation)
 // in [query_start_time, query_end_time], both included, or by order_ids.
 func (s *Server) getOrders(body []byte) (any, *apiErr) {
+	s.advanceCancels()
 	var in struct {
 		Request *struct {
 			Status   []string `json:"status"`
@@ -279,6 +257,7 @@ func (s *Server) sovOrder(o *order) map[string]any {
 }
 
 func (s *Server) getOrderDetail(body []byte) (any, *apiErr) {
+	s.advanceCancels()
 	var in struct {
 		OrderIDs []string `json:"order_ids"`
 	}
@@ -348,6 +327,7 @@ type shipInfo struct {
 // or fail_data (the IDL's ShipResponse). An
 // order already shipped under the same transport_no is a success again.
 func (s *Server) ship(body []byte) (any, *apiErr) {
+	s.advanceCancels()
 	var in struct {
 		Request *struct {
 			Ships []shipInfo `json:"ships"`
@@ -405,6 +385,8 @@ func (s *Server) shipOne(sh shipInfo) string {
 		return ""
 	case o.Status != statusToShip:
 		return "订单状态不允许发货: " + o.Status
+	case s.pendingCancel(o.ID) != nil:
+		return "订单存在待审核的取消申请，不允许发货"
 	}
 	o.Status, o.Carrier, o.TransportNo = statusShipped, sh.CarrierCode, sh.Packages[0].TransportNo
 	s.touch(o)

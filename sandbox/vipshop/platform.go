@@ -57,8 +57,9 @@ with at most two decimals. PriceService.updateSkuPrice;
 InventoryService.updateSkuStock (absolute, over_sell_quantity when carts hold
 more), getSkuStock. SovDeliveryService: getOrders (by modification time,
 windows ≤ 24 h within 3 months, page from 1, limit ≤ 200; yuan strings),
-getOrderDetail (≤ 50 ids), ship, getCarriers. Orders: 10 to ship, 22 shipped,
-25 signed for, 70 refused, 97 cancelled.
+getOrderDetail (≤ 50 ids), ship, getCarriers, batchGetCancelInfo (buyers'
+cancellation applications by order, apply_sn or creation window ≤ 24 h).
+Orders: 10 to ship, 22 shipped, 25 signed for, 70 refused, 97 cancelled.
 
 Review options (--option name=value, or the configuration's options):
 review_delay (e.g. "30s": how long after submitProducts a review ends;

@@ -24,7 +24,9 @@
 // updateSkuStock sets an absolute level and reports over_sell_quantity
 // when carts hold more. Orders (getOrders by modification window, pages
 // 1-based, getOrderDetail, ship) are sold by the admin API and, at
-// OrdersPerMinute, by themselves, with cancellations at CancelRate.
+// OrdersPerMinute, by themselves, with cancellations at CancelRate: a
+// buyer's cancellation is an application (batchGetCancelInfo) approved
+// CancelDelay later, when getOrders turns the order 97 (cancel.go).
 //
 // Admin: the common API of sandbox/kit under /_sandbox/.
 package vipshop
@@ -96,9 +98,13 @@ type Config struct {
 	CancelRate      float64 // share of generator ticks on which a buyer also cancels an order to ship
 	ReviewDelay     time.Duration
 	RejectRate      float64 // share of reviews that fail
-	Seed            int64
-	Now             func() time.Time
-	StateFile       string
+	// CancelDelay is how long a buyer's cancellation application waits
+	// for its audit (only batchGetCancelInfo shows it meanwhile) before it
+	// is approved and getOrders turns the order 97; 0: at once.
+	CancelDelay time.Duration
+	Seed        int64
+	Now         func() time.Time
+	StateFile   string
 }
 
 // Server is a running sandbox; it is an http.Handler.
@@ -119,6 +125,8 @@ type Server struct {
 	rejects     map[string]string // outer_spu_id → reason of its next review
 	// onlyCarriers narrows getCarriers to these codes (nil: every carrier).
 	onlyCarriers map[string]bool
+	cancels      []*cancelApply // buyers' cancellation applications, oldest first
+	cancelDelay  time.Duration
 }
 
 // New builds a sandbox for tests; it panics where Open returns an error.
@@ -133,7 +141,7 @@ func Open(cfg Config) (*Server, error) {
 	if cfg.ReviewDelay <= 0 {
 		cfg.ReviewDelay = DefaultReviewDelay
 	}
-	s := &Server{cfg: cfg, reviewDelay: cfg.ReviewDelay, rejectRate: cfg.RejectRate, rejects: map[string]string{}}
+	s := &Server{cfg: cfg, reviewDelay: cfg.ReviewDelay, rejectRate: cfg.RejectRate, rejects: map[string]string{}, cancelDelay: max(0, cfg.CancelDelay)}
 	s.Base = kit.NewBase(kit.BaseConfig{Name: "vipshop sandbox", StateFile: cfg.StateFile, StateVersion: stateVersion, Snapshot: s.snapshot,
 		QPS: cfg.QPS, Seed: cfg.Seed, Now: cfg.Now})
 	s.reset()
@@ -158,6 +166,7 @@ func (s *Server) reset() {
 	s.nextID = 1e9 + s.rnd.Int63n(1e9)
 	s.access, s.refresh = map[string]time.Time{}, map[string]time.Time{}
 	s.products, s.orders = map[string]*product{}, map[string]*order{}
+	s.cancels = nil
 	s.ResetCalls()
 }
 
@@ -192,22 +201,23 @@ type handler func(body []byte) (any, *apiErr)
 // handlers is every method served, by service and method.
 func (s *Server) handlers() map[string]handler {
 	return map[string]handler{
-		svcOauth + ".refreshToken":       s.refreshToken,
-		svcProduct + ".addProduct":       s.addProduct,
-		svcProduct + ".editProduct":      s.editProduct,
-		svcProduct + ".appendSkus":       s.appendSkus,
-		svcProduct + ".getProductById":   s.getProductByID,
-		svcProduct + ".getProducts":      s.getProducts,
-		svcProduct + ".submitProducts":   s.submitProducts,
-		svcProduct + ".onShelf":          func(b []byte) (any, *apiErr) { return s.setShelf(b, true) },
-		svcProduct + ".offShelf":         func(b []byte) (any, *apiErr) { return s.setShelf(b, false) },
-		svcPrice + ".updateSkuPrice":     s.updateSkuPrice,
-		svcInventory + ".updateSkuStock": s.updateSkuStock,
-		svcInventory + ".getSkuStock":    s.getSkuStock,
-		svcDelivery + ".getOrders":       s.getOrders,
-		svcDelivery + ".getOrderDetail":  s.getOrderDetail,
-		svcDelivery + ".ship":            s.ship,
-		svcDelivery + ".getCarriers":     s.getCarriers,
+		svcOauth + ".refreshToken":          s.refreshToken,
+		svcProduct + ".addProduct":          s.addProduct,
+		svcProduct + ".editProduct":         s.editProduct,
+		svcProduct + ".appendSkus":          s.appendSkus,
+		svcProduct + ".getProductById":      s.getProductByID,
+		svcProduct + ".getProducts":         s.getProducts,
+		svcProduct + ".submitProducts":      s.submitProducts,
+		svcProduct + ".onShelf":             func(b []byte) (any, *apiErr) { return s.setShelf(b, true) },
+		svcProduct + ".offShelf":            func(b []byte) (any, *apiErr) { return s.setShelf(b, false) },
+		svcPrice + ".updateSkuPrice":        s.updateSkuPrice,
+		svcInventory + ".updateSkuStock":    s.updateSkuStock,
+		svcInventory + ".getSkuStock":       s.getSkuStock,
+		svcDelivery + ".getOrders":          s.getOrders,
+		svcDelivery + ".getOrderDetail":     s.getOrderDetail,
+		svcDelivery + ".ship":               s.ship,
+		svcDelivery + ".getCarriers":        s.getCarriers,
+		svcDelivery + ".batchGetCancelInfo": s.batchGetCancelInfo,
 	}
 }
 
@@ -221,7 +231,7 @@ const (
 )
 
 var readOnly = map[string]bool{"getProductById": true, "getProducts": true, "getSkuStock": true, "getOrders": true,
-	"getOrderDetail": true, "getCarriers": true}
+	"getOrderDetail": true, "getCarriers": true, "batchGetCancelInfo": true}
 
 // systemParams must each be in the query string; accessToken too, except
 // for refreshToken.

@@ -21,6 +21,7 @@ type stateFile struct {
 	InitialUsed bool                 `json:"initial_refresh_used"`
 	Products    []*product           `json:"products"`
 	Orders      []*order             `json:"orders"`
+	Cancels     []*cancelApply       `json:"cancel_applications,omitempty"`
 }
 
 func (s *Server) load() error {
@@ -45,6 +46,12 @@ func (s *Server) load() error {
 		s.refresh[k] = v
 	}
 	s.initialUsed = st.InitialUsed
+	for i, c := range st.Cancels {
+		if c == nil || s.orders[c.OrderID] == nil {
+			return s.Persist.Invalid("cancel application %d names no known order", i+1)
+		}
+	}
+	s.cancels = st.Cancels
 	s.nextID = max(s.nextID, st.NextID)
 	return nil
 }
@@ -55,5 +62,6 @@ func (s *Server) snapshot() ([]byte, error) {
 	st := stateFile{Version: stateVersion, NextID: s.nextID, Access: s.access, Refresh: s.refresh, InitialUsed: s.initialUsed}
 	st.Products = kit.SortedValues(s.products)
 	st.Orders = kit.SortedValues(s.orders)
+	st.Cancels = s.cancels
 	return json.Marshal(st)
 }
