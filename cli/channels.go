@@ -30,12 +30,19 @@ type credentialInfo struct {
 }
 
 func newChannelsCmd(g *globals) *cobra.Command {
-	return &cobra.Command{
+	cmd := &cobra.Command{
 		Use:   "channels",
 		Short: "List the platforms this syncctl speaks, with the credentials and options a shop of each takes",
 		Args:  cobra.NoArgs,
 		RunE:  func(*cobra.Command, []string) error { return channelsRun(g, platforms.All()) },
 	}
+	cmd.AddCommand(newChannelsPauseCmd(g, false, nil), newChannelsPauseCmd(g, true, nil), &cobra.Command{
+		Use:   "status",
+		Short: "Show the paused shops: who paused them, since when, and why",
+		Args:  cobra.NoArgs,
+		RunE:  func(cmd *cobra.Command, _ []string) error { return channelsStatusRun(cmd.Context(), g) },
+	})
+	return cmd
 }
 
 // channelsRun lists the registered platforms (the command has no flags).

@@ -88,6 +88,15 @@ type ShopRef struct {
 
 func (r ShopRef) String() string { return r.Channel + "/" + r.Shop }
 
+// ShopPause is an operator's kill switch on one shop: while it holds, no
+// worker calls the shop; its writes and pulls wait and go on when it ends.
+type ShopPause struct {
+	Shop   ShopRef   `json:"shop"`
+	Reason string    `json:"reason"`
+	By     string    `json:"by,omitempty"` // who paused it (the OS user of the CLI)
+	At     time.Time `json:"at"`
+}
+
 // ListingStatus is a normalized listing state across platforms.
 type ListingStatus string
 

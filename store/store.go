@@ -64,6 +64,13 @@ type Store interface {
 	// SaveListings upserts listings keyed by shop and SKU code, in one
 	// transaction. It leaves PoolRate alone: SetPoolRate writes it.
 	SaveListings(ctx context.Context, listings []domain.ChannelListing) error
+	// PauseShop, ResumeShop, LoadPause and ListPauses keep the operators'
+	// pauses of shops (syncctl channels pause|resume); connectors/shopgate
+	// reads LoadPause before calls.
+	PauseShop(ctx context.Context, p domain.ShopPause) error
+	ResumeShop(ctx context.Context, shop domain.ShopRef) error
+	LoadPause(ctx context.Context, shop domain.ShopRef) (p domain.ShopPause, ok bool, err error)
+	ListPauses(ctx context.Context) ([]domain.ShopPause, error)
 	// SetPoolRate records the commission (basis points) a product has in the
 	// shop's promotion pool on each of its listings; 0: not in the pool.
 	SetPoolRate(ctx context.Context, shop domain.ShopRef, productCode string, bp int) error

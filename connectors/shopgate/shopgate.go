@@ -22,6 +22,7 @@
 package shopgate
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -44,6 +45,16 @@ type BanStore interface {
 	// there was none (a past time means the ban is over).
 	LoadBan(ctx context.Context, shop domain.ShopRef) (until time.Time, err error)
 }
+
+// PauseStore is a BanStore that also keeps operators' pauses of shops
+// (store.Store is one): a paused shop gets no call from any worker.
+type PauseStore interface {
+	LoadPause(ctx context.Context, shop domain.ShopRef) (p domain.ShopPause, ok bool, err error)
+}
+
+// PausedRetry is how often a caller held by a pause tries again (the
+// workflows wait it out on a durable timer, so a resume is seen within it).
+const PausedRetry = 15 * time.Second
 
 // Defaults of Options.
 const (
@@ -79,7 +90,8 @@ type Gate struct {
 	syncEvery  time.Duration
 
 	mu      sync.Mutex
-	until   time.Time // end of the shop's ban as known here
+	until   time.Time         // end of the shop's ban as known here
+	pause   *domain.ShopPause // the operator's pause, as last read from the store
 	bans    BanStore
 	synced  time.Time // last read of the shared ban
 	syncing bool
@@ -177,6 +189,11 @@ func (g *Gate) Do(ctx context.Context, call func(context.Context) error) error {
 func (g *Gate) Wait(ctx context.Context) error {
 	for {
 		g.sync(ctx)
+		if p := g.paused(); p != nil {
+			return &domain.Error{Code: domain.EUnavailable, RetryAfter: PausedRetry,
+				Message: fmt.Sprintf("shop %s is paused by %s since %s: %s (syncctl channels resume %s)",
+					g.shop, cmp.Or(p.By, "an operator"), p.At.Format(time.RFC3339), p.Reason, g.shop)}
+		}
 		if left := g.BannedFor(); left > 0 {
 			if err := g.sleep(ctx, left, "banned by the platform"); err != nil {
 				return err
@@ -243,15 +260,33 @@ func (g *Gate) sync(ctx context.Context) {
 		return
 	}
 	until, err := bans.LoadBan(ctx, g.shop)
+	var pause *domain.ShopPause
+	pauseErr := errors.New("no pause store")
+	if ps, ok := bans.(PauseStore); ok {
+		p, paused, perr := ps.LoadPause(ctx, g.shop)
+		if pauseErr = perr; perr == nil && paused {
+			pause = &p
+		}
+	}
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	g.syncing = false
 	g.synced = time.Now()
+	if pauseErr == nil {
+		g.pause = pause // an unreadable store keeps what was known
+	}
 	// A store that cannot be read leaves the gate with the bans it knows:
 	// calls go on at the pace, and a platform ban is still learned first-hand.
 	if err == nil && until.After(g.until) {
 		g.until = until
 	}
+}
+
+// paused returns the operator's pause as last read (nil: not paused).
+func (g *Gate) paused() *domain.ShopPause {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.pause
 }
 
 // sleep waits d in-process when it may; otherwise it returns the error that

@@ -238,3 +238,39 @@ func TestForSharesOneGatePerShop(t *testing.T) {
 		t.Fatal("a ban met through one Channel does not hold the other")
 	}
 }
+
+// pauses is a BanStore with operators' pauses.
+type pauses struct {
+	shopgate.MemoryBans
+	mu     sync.Mutex
+	paused map[domain.ShopRef]domain.ShopPause
+}
+
+func (p *pauses) LoadPause(_ context.Context, shop domain.ShopRef) (domain.ShopPause, bool, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	v, ok := p.paused[shop]
+	return v, ok, nil
+}
+
+// A paused shop gets no call: the gate answers at once with the operator's
+// reason and a retry time, and lets calls through again once resumed.
+func TestPausedShopGetsNoCall(t *testing.T) {
+	store := &pauses{paused: map[domain.ShopRef]domain.ShopPause{
+		shop: {Shop: shop, Reason: "双11 price review", By: "ops-li", At: time.Date(2026, 11, 10, 20, 0, 0, 0, time.UTC)}}}
+	g := shopgate.New(shop, shopgate.Options{Bans: store, SyncEvery: 10 * time.Millisecond})
+	calls := 0
+	err := g.Do(context.Background(), func(context.Context) error { calls++; return nil })
+	var de *domain.Error
+	if calls != 0 || !errors.As(err, &de) || de.Code != domain.EUnavailable || de.RetryAfter != shopgate.PausedRetry ||
+		!strings.Contains(err.Error(), "shop tmall/flagship is paused by ops-li since 2026-11-10T20:00:00Z: 双11 price review (syncctl channels resume tmall/flagship)") {
+		t.Fatalf("paused: %d calls, %v", calls, err)
+	}
+	store.mu.Lock()
+	delete(store.paused, shop)
+	store.mu.Unlock()
+	time.Sleep(20 * time.Millisecond) // the next read sees the resume
+	if err := g.Do(context.Background(), func(context.Context) error { calls++; return nil }); err != nil || calls != 1 {
+		t.Fatalf("resumed: %d calls, %v", calls, err)
+	}
+}

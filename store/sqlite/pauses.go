@@ -1,0 +1,71 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+
+	"github.com/syncctl/syncctl/domain"
+)
+
+// PauseShop records an operator's pause of a shop (a second pause replaces
+// the reason).
+func (d *DB) PauseShop(ctx context.Context, p domain.ShopPause) error {
+	if p.Shop.Channel == "" || p.Shop.Shop == "" {
+		return domain.Errorf(domain.EInvalid, "pause of shop %q: channel and shop name are required", p.Shop.String())
+	}
+	if p.Reason == "" {
+		return domain.Errorf(domain.EInvalid, "pause of shop %s, field reason: required (it is shown to whoever wonders why nothing moves)", p.Shop)
+	}
+	_, err := d.db.ExecContext(ctx, `INSERT INTO shop_pauses (channel, shop, reason, paused_by, paused_at) VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT (channel, shop) DO UPDATE SET reason = excluded.reason, paused_by = excluded.paused_by, paused_at = excluded.paused_at`,
+		p.Shop.Channel, p.Shop.Shop, p.Reason, p.By, ms(p.At))
+	return err
+}
+
+// ResumeShop ends a shop's pause; ENotFound when it was not paused.
+func (d *DB) ResumeShop(ctx context.Context, shop domain.ShopRef) error {
+	res, err := d.db.ExecContext(ctx, `DELETE FROM shop_pauses WHERE channel = ? AND shop = ?`, shop.Channel, shop.Shop)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return domain.Errorf(domain.ENotFound, "shop %s is not paused", shop)
+	}
+	return nil
+}
+
+// LoadPause returns the shop's pause; ok is false when it is not paused.
+func (d *DB) LoadPause(ctx context.Context, shop domain.ShopRef) (p domain.ShopPause, ok bool, _ error) {
+	var at int64
+	err := d.db.QueryRowContext(ctx, `SELECT reason, paused_by, paused_at FROM shop_pauses WHERE channel = ? AND shop = ?`,
+		shop.Channel, shop.Shop).Scan(&p.Reason, &p.By, &at)
+	if errors.Is(err, sql.ErrNoRows) {
+		return p, false, nil
+	}
+	if err != nil {
+		return p, false, err
+	}
+	p.Shop, p.At = shop, fromMS(at)
+	return p, true, nil
+}
+
+// ListPauses lists every paused shop.
+func (d *DB) ListPauses(ctx context.Context) ([]domain.ShopPause, error) {
+	rows, err := d.db.QueryContext(ctx, `SELECT channel, shop, reason, paused_by, paused_at FROM shop_pauses ORDER BY channel, shop`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []domain.ShopPause
+	for rows.Next() {
+		var p domain.ShopPause
+		var at int64
+		if err := rows.Scan(&p.Shop.Channel, &p.Shop.Shop, &p.Reason, &p.By, &at); err != nil {
+			return nil, err
+		}
+		p.At = fromMS(at)
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
