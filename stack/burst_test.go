@@ -122,6 +122,7 @@ func TestLiveStreamBurstReachesTheERPOnce(t *testing.T) {
 	if testing.Short() {
 		t.Skip("sells and delivers 5 000 orders per CPS platform")
 	}
+	t.Parallel()
 	n := 5000
 	if v, err := strconv.Atoi(os.Getenv("SYNCCTL_BURST_ORDERS")); err == nil && v > 0 {
 		n = v

@@ -87,7 +87,7 @@ func TestBuiltInERPTakesAnotherPortWhenItsIsTaken(t *testing.T) {
 func TestDemoWithAnUnreachableERPSaysWhatWaits(t *testing.T) {
 	refused := "http://127.0.0.1:" + strconv.Itoa(freePort(t)) + "/hook"
 	s := start(t, stack.Options{ERPURL: refused, ERPSecret: []byte("whsec_x"), Platforms: agnostic})
-	sum, err := stack.RunDemo(context.Background(), s, stack.DemoOptions{Catalog: sample.JSON(), Orders: 2, Close: 0, Timeout: 40 * time.Second})
+	sum, err := stack.RunDemo(context.Background(), s, stack.DemoOptions{Catalog: sample.JSON(), Orders: 2, Close: 0, Timeout: 20 * time.Second})
 	if err == nil || !strings.Contains(err.Error(), "timed out") {
 		t.Fatalf("err = %v", err)
 	}

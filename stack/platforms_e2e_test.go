@@ -33,6 +33,7 @@ func TestEveryPlatformThroughAThrottleStormExpiringTokensAndAReviewRejection(t *
 	if testing.Short() {
 		t.Skip("pushes the sample catalog to every platform through throttle waits")
 	}
+	t.Parallel() // mostly waiting out WeChat's minute quota: runs beside the CPU-bound volume tests
 	s := start(t, stack.Options{ConnectorQPS: 100})
 	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
 	defer cancel()

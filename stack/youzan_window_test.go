@@ -19,6 +19,7 @@ func TestYouzanWindowOverTenThousandOrders(t *testing.T) {
 	if testing.Short() {
 		t.Skip("sells and delivers 10 500 orders")
 	}
+	t.Parallel()
 	s := start(t, stack.Options{Platforms: []string{"youzan"}})
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
 	defer cancel()
