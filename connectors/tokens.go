@@ -298,6 +298,36 @@ func (s *TokenSource) Token(ctx context.Context) (Token, error) {
 	return s.refresh(ctx, tok.Version)
 }
 
+// WithToken sends one request with the shop's token. When the platform
+// refuses the token (refused says so of send's error), the token is
+// refreshed once for every worker (Invalidate) and the request sent again;
+// refused once more, the platform no longer takes the app for the shop:
+// that answer comes back as EAuth, its platform code kept and hint (what
+// the operator should do) added. Every connector with minted tokens calls
+// through here, so none retries a refused token twice.
+func (s *TokenSource) WithToken(ctx context.Context, refused func(error) bool, hint string, send func(Token) error) error {
+	tok, err := s.Token(ctx)
+	if err != nil {
+		return err
+	}
+	if err = send(tok); !refused(err) {
+		return err
+	}
+	if tok, err = s.Invalidate(ctx, tok); err != nil {
+		return err
+	}
+	if err = send(tok); !refused(err) {
+		return err
+	}
+	e := &domain.Error{Code: domain.EAuth, Message: "the platform refuses a freshly refreshed access token (" + hint + ")"}
+	var de *domain.Error
+	if errors.As(err, &de) {
+		e.Platform, e.PlatformCode = de.Platform, de.PlatformCode
+		e.Message = de.Message + " (again after a fresh token: " + hint + ")"
+	}
+	return e
+}
+
 // Invalidate is for a token the platform rejected as invalid or expired
 // (WeChat 40001/42001): bad is the token Token returned. It refreshes
 // unless the stored token is already another version than bad (another

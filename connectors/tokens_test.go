@@ -336,3 +336,33 @@ func TestTokenNeverShowsSecrets(t *testing.T) {
 		t.Fatalf("SaveToken without lease = %v", err)
 	}
 }
+
+// WithToken refreshes a refused token once, for the next call too, and
+// answers a second refusal with EAuth, keeping the platform's code.
+func TestWithTokenRefreshesOnceThenEAuth(t *testing.T) {
+	ctx := context.Background()
+	mints := 0
+	src := &connectors.TokenSource{Store: &connectors.MemoryTokens{}, Shop: domain.ShopRef{Channel: "wechat_shop", Shop: "main"},
+		Mint: func(context.Context, connectors.Token, bool) (connectors.Token, error) {
+			mints++
+			return connectors.Token{Access: connectors.Secret(fmt.Sprintf("tok-%d", mints)), Expires: time.Now().Add(time.Hour)}, nil
+		}}
+	refused := func(err error) bool { return domain.ErrorCode(err) == "token" }
+	deny := func(access string) func(connectors.Token) error {
+		return func(tok connectors.Token) error {
+			if tok.Access.Reveal() == access || access == "*" {
+				return &domain.Error{Code: "token", Platform: "wechat", PlatformCode: "40001", Message: "invalid credential"}
+			}
+			return nil
+		}
+	}
+	if err := src.WithToken(ctx, refused, "hint", deny("tok-1")); err != nil || mints != 2 {
+		t.Fatalf("one refusal: %v after %d mints, want success after 2", err, mints)
+	}
+	err := src.WithToken(ctx, refused, "check the appid", deny("*"))
+	var de *domain.Error
+	if !errors.As(err, &de) || de.Code != domain.EAuth || de.PlatformCode != "40001" || mints != 3 ||
+		!strings.Contains(err.Error(), "again after a fresh token: check the appid") {
+		t.Fatalf("refused twice: %v after %d mints", err, mints)
+	}
+}

@@ -216,25 +216,8 @@ func (c *Channel) mint(ctx context.Context, cur connectors.Token, have bool) (co
 // A token the platform refuses is refreshed and the call sent once more;
 // refused again, it is EAuth.
 func (c *Channel) call(ctx context.Context, method string, in, out any) error {
-	tok, err := c.tokens.Token(ctx)
-	if err != nil {
-		return err
-	}
-	err = c.send(ctx, method, tok, in, out)
-	if !tokenRefused(err) {
-		return err
-	}
-	if tok, err = c.tokens.Invalidate(ctx, tok); err != nil {
-		return err
-	}
-	err = c.send(ctx, method, tok, in, out)
-	if tokenRefused(err) {
-		var de *domain.Error
-		errors.As(err, &de)
-		return &domain.Error{Code: domain.EAuth, Platform: platformName, PlatformCode: de.PlatformCode,
-			Message: method + ": the platform refuses a freshly minted access token; re-authorize the app for the shop"}
-	}
-	return err
+	return c.tokens.WithToken(ctx, tokenRefused, "re-authorize the app for the shop",
+		func(tok connectors.Token) error { return c.send(ctx, method, tok, in, out) })
 }
 
 // send signs and posts one call through the shop's gate. The URL carries

@@ -241,24 +241,10 @@ func (c *Channel) call(ctx context.Context, method string, biz, out any) error {
 	if err != nil {
 		return domain.Errorf(domain.EInternal, "%s: encode 360buy_param_json: %v", method, err)
 	}
-	tok, err := c.tokens.Token(ctx)
-	if err != nil {
-		return err
-	}
-	for attempt := 0; ; attempt++ {
-		err := c.gate.Do(ctx, func(ctx context.Context) error { return c.send(ctx, method, string(pj), tok, out) })
-		if domain.ErrorCode(err) != tokenError {
-			return err
-		}
-		if attempt > 0 {
-			e := err.(*domain.Error)
-			e.Code, e.Message = domain.EAuth, e.Message+" (again after a fresh token: authorize the app for the shop again)"
-			return e
-		}
-		if tok, err = c.tokens.Invalidate(ctx, tok); err != nil {
-			return err
-		}
-	}
+	return c.tokens.WithToken(ctx, func(err error) bool { return domain.ErrorCode(err) == tokenError }, "authorize the app for the shop again",
+		func(tok connectors.Token) error {
+			return c.gate.Do(ctx, func(ctx context.Context) error { return c.send(ctx, method, string(pj), tok, out) })
+		})
 }
 
 // send makes one signed POST. Every parameter travels in the form body, so

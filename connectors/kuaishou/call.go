@@ -134,12 +134,8 @@ func (c *Channel) call(ctx context.Context, method string, param, out any) error
 	if err != nil {
 		return domain.Errorf(domain.EInternal, "%s: encode the param: %v", method, err)
 	}
-	tok, err := c.tokens.Token(ctx)
-	if err != nil {
-		return err
-	}
-	for attempt := 0; ; attempt++ {
-		err = c.gate.Do(ctx, func(ctx context.Context) error { return c.send(ctx, method, spec, tok, string(body), out) })
+	return c.tokens.WithToken(ctx, isTokenError, "check the app's scopes for the shop, or authorise it again", func(tok connectors.Token) error {
+		err := c.gate.Do(ctx, func(ctx context.Context) error { return c.send(ctx, method, spec, tok, string(body), out) })
 		var q apiQuota
 		if errors.As(err, &q) {
 			c.mu.Lock()
@@ -147,19 +143,8 @@ func (c *Channel) call(ctx context.Context, method string, param, out any) error
 			c.mu.Unlock()
 			return q.err
 		}
-		if !isTokenError(err) {
-			return err
-		}
-		if attempt > 0 {
-			var e *domain.Error
-			errors.As(err, &e)
-			return &domain.Error{Code: domain.EAuth, Platform: platformName, PlatformCode: e.PlatformCode,
-				Message: method + ": the platform refuses a freshly refreshed access token (check the app's scopes for the shop, or authorise it again)"}
-		}
-		if tok, err = c.tokens.Invalidate(ctx, tok); err != nil {
-			return err
-		}
-	}
+		return err
+	})
 }
 
 // quotaLeft refuses, without a call, a method whose [1017] quota ran out.

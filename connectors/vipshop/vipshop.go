@@ -233,23 +233,9 @@ func (c *Channel) call(ctx context.Context, service, method string, in, out any)
 	if err != nil {
 		return domain.Errorf(domain.EInternal, "%s: encode the request: %v", method, err)
 	}
-	tok, err := c.tokens.Token(ctx)
-	if err != nil {
-		return err
-	}
-	err = c.send(ctx, service, method, tok.Access.Reveal(), body, out)
-	if !isCode(err, CodeTokenInvalid) {
-		return err
-	}
-	if tok, err = c.tokens.Invalidate(ctx, tok); err != nil {
-		return err
-	}
-	err = c.send(ctx, service, method, tok.Access.Reveal(), body, out)
-	if isCode(err, CodeTokenInvalid) {
-		return &domain.Error{Code: domain.EAuth, Platform: platformName, PlatformCode: CodeTokenInvalid,
-			Message: method + ": the gateway refuses a freshly refreshed access token; check that the app is still authorized for the shop and granted this API"}
-	}
-	return err
+	return c.tokens.WithToken(ctx, func(err error) bool { return isCode(err, CodeTokenInvalid) },
+		"check that the app is still authorized for the shop and granted this API",
+		func(tok connectors.Token) error { return c.send(ctx, service, method, tok.Access.Reveal(), body, out) })
 }
 
 // send is one signed request through the shop's gate; token "" sends no

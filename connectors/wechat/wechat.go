@@ -182,25 +182,8 @@ func (c *Channel) mint(ctx context.Context, _ connectors.Token, _ bool) (connect
 // platform refuses (40001, 40014, 42001) is refreshed and the call sent once
 // more; refused again, it is EAuth.
 func (c *Channel) call(ctx context.Context, method string, in, out any) error {
-	tok, err := c.tokens.Token(ctx)
-	if err != nil {
-		return err
-	}
-	err = c.send(ctx, method, tok, in, out)
-	if !tokenRefused(err) {
-		return err
-	}
-	if tok, err = c.tokens.Invalidate(ctx, tok); err != nil {
-		return err
-	}
-	err = c.send(ctx, method, tok, in, out)
-	if tokenRefused(err) {
-		var de *domain.Error
-		errors.As(err, &de)
-		return &domain.Error{Code: domain.EAuth, Platform: platformName, PlatformCode: de.PlatformCode,
-			Message: method + ": the platform refuses a freshly fetched access token; check the shop's appid, secret and API permissions"}
-	}
-	return err
+	return c.tokens.WithToken(ctx, tokenRefused, "check the shop's appid, secret and API permissions",
+		func(tok connectors.Token) error { return c.send(ctx, method, tok, in, out) })
 }
 
 func (c *Channel) send(ctx context.Context, method string, tok connectors.Token, in, out any) error {

@@ -239,26 +239,11 @@ func (c *Channel) call(ctx context.Context, api string, in, out any) error {
 	if err != nil {
 		return domain.Errorf(domain.EInternal, "%s: encode the request: %v", api, err)
 	}
-	tok, err := c.tokens.Token(ctx)
-	if err != nil {
-		return err
-	}
-	for attempt := 0; ; attempt++ {
-		err := c.gate.Do(ctx, func(ctx context.Context) error {
+	return c.tokens.WithToken(ctx, isTokenError, "re-authorize the app for the shop", func(tok connectors.Token) error {
+		return c.gate.Do(ctx, func(ctx context.Context) error {
 			return c.send(ctx, api, spec.version, spec.env, spec.idempotent, tok, body, out)
 		})
-		if !isTokenError(err) {
-			return err
-		}
-		if attempt > 0 {
-			e := err.(*domain.Error)
-			e.Code, e.Message = domain.EAuth, e.Message+" (again after a fresh token: re-authorize the app for the shop)"
-			return e
-		}
-		if tok, err = c.tokens.Invalidate(ctx, tok); err != nil {
-			return err
-		}
-	}
+	})
 }
 
 // tokenError marks a gateway token rejection until call decides.
