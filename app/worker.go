@@ -30,6 +30,7 @@ import (
 	"github.com/syncctl/syncctl/connectors"
 	"github.com/syncctl/syncctl/domain"
 	"github.com/syncctl/syncctl/erp"
+	"github.com/syncctl/syncctl/mapping"
 	"github.com/syncctl/syncctl/platforms"
 	"github.com/syncctl/syncctl/store"
 	"github.com/syncctl/syncctl/workflows"
@@ -49,6 +50,9 @@ type WorkerOptions struct {
 	Shops   []connectors.ShopConfig
 	ERP     *erp.Client // nil: deliveries fail until an ERP is configured
 	Logger  *slog.Logger
+	// Allocation is the stock each shop offers of a SKU (nil: the master
+	// stock); config.Allocation builds it over every configured shop.
+	Allocation mapping.Allocation
 	// Name tells apart workers of one process (tests, AddWorker); "" for
 	// the one worker of `syncctl worker`.
 	Name string
@@ -101,7 +105,7 @@ func NewWorker(o WorkerOptions) (*Worker, error) {
 		}
 		commission[sc.Ref()] = *sc.Commission
 	}
-	acts := &workflows.Activities{Store: o.Store, Shops: shops, ERP: o.ERP, Temporal: o.Client, Commission: commission}
+	acts := &workflows.Activities{Store: o.Store, Shops: shops, ERP: o.ERP, Temporal: o.Client, Commission: commission, Allocation: o.Allocation}
 	return &Worker{Shops: shops, Activities: acts, opts: o}, nil
 }
 

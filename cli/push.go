@@ -17,6 +17,7 @@ import (
 type pushOptions struct {
 	shop domain.ShopRef
 	wait bool
+	all  bool
 }
 
 func newPushCmd(g *globals, runF runFunc[pushOptions]) *cobra.Command {
@@ -37,12 +38,13 @@ With --wait=false it prints the workflow id and run id and returns.`,
 	}
 	shopFlagVar(cmd, &o.shop)
 	cmd.Flags().BoolVar(&o.wait, "wait", true, "wait for the push to finish, showing progress")
+	cmd.Flags().BoolVar(&o.all, "all", false, "compare every catalog product with the shop, not only the changed ones (after a stock policy change, or edits made on the platform); up-to-date products still cost no call")
 	return cmd
 }
 
 func pushRun(ctx context.Context, g *globals, o *pushOptions) error {
 	id := workflows.CatalogPushID(o.shop)
-	c, run, err := g.startWorkflow(ctx, o.shop, id, workflows.CatalogPushWorkflowName, workflows.CatalogPushInput{Shop: o.shop})
+	c, run, err := g.startWorkflow(ctx, o.shop, id, workflows.CatalogPushWorkflowName, workflows.CatalogPushInput{Shop: o.shop, All: o.all})
 	if err != nil {
 		return err
 	}

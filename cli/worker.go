@@ -74,8 +74,12 @@ func workerRun(ctx context.Context, g *globals, o *workerOptions) error {
 	if err := workflows.EnsureSearchAttributes(ctx, c, ns); err != nil {
 		return err
 	}
+	alloc, err := cfg.Allocation()
+	if err != nil {
+		return err
+	}
 	w, err := app.NewWorker(app.WorkerOptions{Client: c, Namespace: ns, TaskQueue: o.taskQueue, Store: st,
-		StoreID: app.StoreID(cfg.Store.Driver, cfg.Store.DSN), Shops: shopCfgs, ERP: erpClient, Logger: g.logger()})
+		StoreID: app.StoreID(cfg.Store.Driver, cfg.Store.DSN), Shops: shopCfgs, ERP: erpClient, Logger: g.logger(), Allocation: alloc})
 	if err != nil {
 		return err
 	}

@@ -8,6 +8,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/syncctl/syncctl/domain"
+	"github.com/syncctl/syncctl/mapping"
 	"github.com/syncctl/syncctl/mapping/pricing"
 	"github.com/syncctl/syncctl/platforms"
 )
@@ -204,6 +205,29 @@ func (c Config) validatePricing() error {
 	}
 	_, err := c.StockPolicy()
 	return err
+}
+
+// Allocation is the stock each configured shop offers of a SKU under the
+// stock policy, computed over every shop of the configuration (also those
+// other workers serve), so the sum offered never exceeds the master stock
+// less the safety stock. Without a stock section every shop offers the
+// master stock.
+func (c Config) Allocation() (mapping.Allocation, error) {
+	if c.Stock == nil {
+		return nil, nil
+	}
+	pol, err := c.StockPolicy()
+	if err != nil {
+		return nil, err
+	}
+	return StockAllocation(pol, c.shopRefs()), nil
+}
+
+// StockAllocation is a stock policy over a set of shops, as an Allocation.
+func StockAllocation(pol pricing.StockPolicy, shops []domain.ShopRef) mapping.Allocation {
+	return func(shop domain.ShopRef, s domain.SKU) int {
+		return pol.Allocate(s.Stock, shops, nil, time.Time{})[shop]
+	}
 }
 
 func (c Config) shopRefs() []domain.ShopRef {

@@ -15,9 +15,15 @@ import (
 // price rules arrive it is the master list price.
 func ChannelPrice(_ domain.ShopRef, s domain.SKU) domain.Money { return s.ListPrice }
 
-// ChannelStock is the stock offered on a shop. Until stock allocation arrives
-// it is the master stock.
+// ChannelStock is the stock offered on a shop without a stock allocation:
+// the master stock.
 func ChannelStock(_ domain.ShopRef, s domain.SKU) int { return s.Stock }
+
+// Allocation gives the stock a shop offers of a SKU: the configuration's
+// stock policy (shares, caps, safety stock) over every configured shop, so
+// the sum offered never exceeds what exists. ChannelStock is the one
+// without a policy.
+type Allocation func(shop domain.ShopRef, s domain.SKU) int
 
 // PushPlan is what must happen on one shop to bring one product up to date:
 // first the end of the listings whose SKUs left the catalog (Delist or
@@ -57,6 +63,14 @@ type SKURemoval struct {
 // PlanProductPush compares a product with its listings on the shop. A
 // product removed from the catalog is passed as its code without SKUs.
 func PlanProductPush(shop domain.ShopRef, p domain.Product, listings []domain.ChannelListing, at time.Time) *PushPlan {
+	return PlanProductPushWith(shop, p, listings, at, ChannelStock)
+}
+
+// PlanProductPushWith is PlanProductPush with the shop's stock allocation.
+func PlanProductPushWith(shop domain.ShopRef, p domain.Product, listings []domain.ChannelListing, at time.Time, stock Allocation) *PushPlan {
+	if stock == nil {
+		stock = ChannelStock
+	}
 	plan := &PushPlan{Shop: shop, Product: p, Hash: p.ContentHash(), At: at, prev: map[string]domain.ChannelListing{}}
 	inCatalog := map[string]bool{}
 	for _, s := range p.SKUs {
@@ -100,7 +114,7 @@ func PlanProductPush(shop domain.ShopRef, p domain.Product, listings []domain.Ch
 			Known: ids, MayExist: ids == nil && mayExist}
 		for _, s := range p.SKUs {
 			push.Prices[s.Code] = ChannelPrice(shop, s)
-			push.Stocks[s.Code] = ChannelStock(shop, s)
+			push.Stocks[s.Code] = stock(shop, s)
 		}
 		plan.Upsert = &push
 		plan.Relist = ids != nil && ended // every listing on the item was ended: a push delisted it
@@ -112,8 +126,8 @@ func PlanProductPush(shop domain.ShopRef, p domain.Product, listings []domain.Ch
 		if price := ChannelPrice(shop, s); price != l.Price {
 			plan.Prices = append(plan.Prices, connectors.PriceUpdate{SKUCode: s.Code, IDs: skuIDs, Price: price})
 		}
-		if stock := ChannelStock(shop, s); stock != l.Stock {
-			plan.Stocks = append(plan.Stocks, connectors.StockUpdate{SKUCode: s.Code, IDs: skuIDs, Quantity: stock})
+		if want := stock(shop, s); want != l.Stock {
+			plan.Stocks = append(plan.Stocks, connectors.StockUpdate{SKUCode: s.Code, IDs: skuIDs, Quantity: want})
 		}
 	}
 	return plan

@@ -23,11 +23,13 @@ import (
 	sdklog "go.temporal.io/sdk/log"
 
 	"github.com/syncctl/syncctl/app"
+	"github.com/syncctl/syncctl/config"
 	"github.com/syncctl/syncctl/connectors"
 	"github.com/syncctl/syncctl/connectors/httpx"
 	"github.com/syncctl/syncctl/devserver"
 	"github.com/syncctl/syncctl/domain"
 	"github.com/syncctl/syncctl/erp"
+	"github.com/syncctl/syncctl/mapping/pricing"
 	"github.com/syncctl/syncctl/platforms"
 	"github.com/syncctl/syncctl/sandbox/kit"
 	"github.com/syncctl/syncctl/store"
@@ -55,6 +57,9 @@ type Options struct {
 	SandboxPort            int
 	SandboxQPS             float64 // QPS every sandbox enforces (0 = unlimited)
 	SandboxOrdersPerMinute float64 // orders each sandbox sells by itself (0 = only on request)
+	// Stock is the stock policy over the stack's shops (nil: every shop
+	// offers the master stock).
+	Stock *pricing.StockPolicy
 	// SandboxOptions are sandbox settings by platform id, then by name
 	// ("wechat_shop" → "reject_rate" → "0.2"); see each sandbox's help.
 	SandboxOptions map[string]map[string]string
@@ -299,6 +304,13 @@ func Start(ctx context.Context, o Options) (_ *Stack, err error) {
 	// Worker: the same assembly `syncctl worker` uses.
 	s.workerOpts = app.WorkerOptions{Client: s.Client, Namespace: o.Namespace, TaskQueue: o.TaskQueue, Store: s.Store,
 		StoreID: app.StoreID("sqlite", o.StoreDSN), Shops: shops, ERP: erpClient, Logger: o.Logger}
+	if o.Stock != nil {
+		refs := make([]domain.ShopRef, len(shops))
+		for i, sc := range shops {
+			refs[i] = sc.Ref()
+		}
+		s.workerOpts.Allocation = config.StockAllocation(*o.Stock, refs)
+	}
 	w, err := app.NewWorker(s.workerOpts)
 	if err != nil {
 		return nil, err

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sort"
 	"time"
 
 	"go.temporal.io/sdk/activity"
@@ -30,6 +31,9 @@ type Activities struct {
 	// Commission is the promotion-pool policy of each shop that has one
 	// (configuration `commission:`); SyncPromotionPool follows it.
 	Commission map[domain.ShopRef]domain.CommissionPolicy
+	// Allocation is the stock each shop offers of a SKU (configuration
+	// `stock:`); nil: every shop offers the master stock.
+	Allocation mapping.Allocation
 	Now        func() time.Time // nil: time.Now
 }
 
@@ -74,13 +78,43 @@ type NextChangedInput struct {
 	Shop  domain.ShopRef `json:"shop"`
 	After string         `json:"after"`
 	Limit int            `json:"limit"`
+	All   bool           `json:"all,omitempty"` // every catalog product, not only the changed ones
 }
 
 // NextChangedProducts returns the next page of product codes needing a push.
 // Only codes cross into the workflow, never product content.
 func (a *Activities) NextChangedProducts(ctx context.Context, in NextChangedInput) ([]string, error) {
 	codes, err := a.Store.ChangedProducts(ctx, in.Shop, in.After, in.Limit)
-	return codes, toTemporal(err)
+	if err != nil || !in.All {
+		return codes, toTemporal(err)
+	}
+	// A full pass: the catalog's next codes merged with the changed ones
+	// (a product removed from the catalog is only among those), in order.
+	products, err := a.Store.ListProducts(ctx, in.After, in.Limit)
+	if err != nil {
+		return nil, toTemporal(err)
+	}
+	seen := map[string]bool{}
+	for _, c := range codes {
+		seen[c] = true
+	}
+	for _, p := range products {
+		if !seen[p.Code] {
+			codes = append(codes, p.Code)
+		}
+	}
+	sort.Strings(codes)
+	return codes[:min(len(codes), in.Limit)], nil
+}
+
+// CountPushTotal is what a push will go through: the changed products, or
+// with all the whole catalog.
+func (a *Activities) CountPushTotal(ctx context.Context, shop domain.ShopRef, all bool) (int, error) {
+	if !all {
+		return a.CountChangedProducts(ctx, shop)
+	}
+	spus, _, err := a.Store.CatalogStats(ctx)
+	return spus, toTemporal(err)
 }
 
 // PushProductsInput is one chunk of a catalog push.
@@ -277,7 +311,7 @@ func (a *Activities) planPush(ctx context.Context, shop domain.ShopRef, code str
 	if err != nil {
 		return nil, err
 	}
-	return mapping.PlanProductPush(shop, p, existing, a.now()), nil
+	return mapping.PlanProductPushWith(shop, p, existing, a.now(), a.Allocation), nil
 }
 
 // endRemoved ends on the channel the listings whose SKUs left the catalog,

@@ -126,8 +126,12 @@ type CatalogPushInput struct {
 	// ReviewPoll is how often the ReviewWatch this push starts checks the
 	// products left in platform review (default 5m).
 	ReviewPoll time.Duration `json:"review_poll,omitempty"`
-	Cursor     string        `json:"cursor,omitempty"` // last product code handed out
-	Progress   *PushProgress `json:"progress,omitempty"`
+	// All pushes every catalog product, not only the changed ones: after a
+	// change of the stock policy or of a platform's state made outside
+	// syncctl. Up-to-date products still cost no call.
+	All      bool          `json:"all,omitempty"`
+	Cursor   string        `json:"cursor,omitempty"` // last product code handed out
+	Progress *PushProgress `json:"progress,omitempty"`
 }
 
 // PushProgress is the push's state, answered by the progress query and

@@ -88,14 +88,18 @@ func (w *catalogPush) run(ctx workflow.Context) (*PushProgress, error) {
 		return w.p, err
 	}
 	if w.p.Runs == 0 && w.in.Cursor == "" {
-		if err := workflow.ExecuteActivity(storeCtx(ctx), acts.CountChangedProducts, w.in.Shop).Get(ctx, &w.p.Total); err != nil {
+		count := workflow.ExecuteActivity(storeCtx(ctx), acts.CountChangedProducts, w.in.Shop)
+		if w.in.All { // (a separate activity keeps the histories of earlier pushes replaying)
+			count = workflow.ExecuteActivity(storeCtx(ctx), acts.CountPushTotal, w.in.Shop, true)
+		}
+		if err := count.Get(ctx, &w.p.Total); err != nil {
 			return w.p, err
 		}
 		log.Info("catalog push starting", "shop", w.in.Shop.String(), "changed", w.p.Total)
 	}
 	for {
 		var codes []string
-		next := NextChangedInput{Shop: w.in.Shop, After: w.in.Cursor, Limit: w.in.BatchSize}
+		next := NextChangedInput{Shop: w.in.Shop, After: w.in.Cursor, Limit: w.in.BatchSize, All: w.in.All}
 		if err := workflow.ExecuteActivity(storeCtx(ctx), acts.NextChangedProducts, next).Get(ctx, &codes); err != nil {
 			return w.p, err
 		}
