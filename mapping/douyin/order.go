@@ -320,6 +320,9 @@ func mapLine(rec, field string, l SKUOrder, commissions map[string]Commission) (
 		if cm.CommissionRate < 0 || cm.EstimatedComission < 0 || cm.RealComission < 0 {
 			return line, invalid(rec, field+"commission", "a negative commission_rate or commission")
 		}
+		if cm.CommissionRate > 10000 {
+			return line, invalid(rec, field+"commission", fmt.Sprintf("commission_rate %d bp is over 100%%", cm.CommissionRate))
+		}
 		c.CommissionRate = cm.CommissionRate // 万分比 = basis points
 		c.Commission = domain.Money(cm.EstimatedComission)
 		c.Settlement = FlowSettlement(cm.FlowPoint)

@@ -180,6 +180,12 @@ func ToSalesOrder(shop domain.ShopRef, w Order) (domain.SalesOrder, error) {
 		return domain.SalesOrder{}, invalid(rec, "orderBaseInfo.createTime", "missing")
 	case b.UpdateTime <= 0:
 		return domain.SalesOrder{}, invalid(rec, "orderBaseInfo.updateTime", "missing")
+	case b.CreateTime > maxUnixMilli:
+		return domain.SalesOrder{}, invalid(rec, "orderBaseInfo.createTime", fmt.Sprintf("%d is not a unix time in ms", b.CreateTime))
+	case b.UpdateTime > maxUnixMilli:
+		return domain.SalesOrder{}, invalid(rec, "orderBaseInfo.updateTime", fmt.Sprintf("%d is not a unix time in ms", b.UpdateTime))
+	case b.PayTime > maxUnixMilli:
+		return domain.SalesOrder{}, invalid(rec, "orderBaseInfo.payTime", fmt.Sprintf("%d is not a unix time in ms", b.PayTime))
 	case it.Num <= 0:
 		return domain.SalesOrder{}, invalid(rec, "orderItemInfo.num", fmt.Sprintf("must be positive (got %d)", it.Num))
 	}
@@ -252,6 +258,9 @@ func ToSalesOrder(shop domain.ShopRef, w Order) (domain.SalesOrder, error) {
 		if err != nil {
 			return o, err
 		}
+		if rate > 10000/CommissionRateUnit {
+			return o, invalid(rec, "orderCpsInfo.commissionRate", fmt.Sprintf("%d ‰ is over 100%%", rate))
+		}
 		cps.CommissionRate = int(rate) * CommissionRateUnit
 		if cps.Commission, err = fen(rec, "orderCpsInfo.commissionAmount", c.CommissionFee, true); err != nil {
 			return o, err
@@ -262,6 +271,10 @@ func ToSalesOrder(shop domain.ShopRef, w Order) (domain.SalesOrder, error) {
 	}
 	return o, nil
 }
+
+// maxUnixMilli is the end of year 9999 in ms: later is a malformed time,
+// and one JSON cannot carry (the order's Version would not see it).
+const maxUnixMilli = 253402300799999
 
 // fen reads an integer amount of 分 exactly; empty is 0 where optional.
 func fen(rec, field string, n json.Number, optional bool) (domain.Money, error) {

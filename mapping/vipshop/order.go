@@ -91,6 +91,9 @@ func OrderID(raw json.RawMessage) string {
 func DecodeOrder(shop domain.ShopRef, raw json.RawMessage, lines []OrderProduct) (domain.SalesOrder, error) {
 	var o SovOrder
 	rec := "order " + OrderID(raw)
+	if rec == "order " {
+		rec = "order (no order_id)"
+	}
 	if err := mapping.Unmarshal(Platform, rec, raw, &o); err != nil {
 		return domain.SalesOrder{}, err
 	}

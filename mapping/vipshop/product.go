@@ -276,6 +276,9 @@ const (
 // onShelf, 11 a draft to submit (in review from the caller's side).
 func ReviewState(p ProductInfo) (domain.ListingStatus, string, Next, error) {
 	rec := "product " + string(p.SPUID)
+	if p.SPUID == "" {
+		rec = "product (no spu_id)"
+	}
 	switch p.AuditStatus {
 	case AuditPending:
 		return domain.ListingInReview, "", NextNone, nil

@@ -3,6 +3,8 @@ package wechatmap
 import (
 	"encoding/json"
 	"fmt"
+	"math"
+	"math/bits"
 
 	"github.com/syncctl/syncctl/domain"
 )
@@ -119,12 +121,21 @@ func (c CommissionInfo) promoterID() string {
 }
 
 // rateBP is the commission over the paid amount in basis points, rounded
-// to the nearest: commission_infos carries the amount, not the ratio.
-func rateBP(commission, paid int64) int {
-	if paid <= 0 {
-		return 0
+// to the nearest: commission_infos carries the amount, not the ratio. It
+// is computed in 128 bits (commission × 10000 overflows an int64 well
+// within int64 amounts); false when the rate itself does not fit.
+func rateBP(commission, paid int64) (int, bool) {
+	if paid <= 0 || commission < 0 {
+		return 0, true
 	}
-	return int((commission*10000 + paid/2) / paid)
+	hi, lo := bits.Mul64(uint64(commission), 10000)
+	lo, carry := bits.Add64(lo, uint64(paid/2), 0)
+	hi += carry
+	if hi >= uint64(paid) {
+		return 0, false
+	}
+	q, _ := bits.Div64(hi, lo, uint64(paid))
+	return int(q), q <= math.MaxInt64
 }
 
 // mapCPS sets each promoted line's CPS (its commission_infos entries: the
@@ -143,7 +154,7 @@ func mapCPS(rec string, d OrderDetail, o *domain.SalesOrder) error {
 	byLine := map[string]*domain.CPSInfo{}
 	lineStates := map[string][]domain.Settlement{}
 	var states []domain.Settlement
-	var total, paid int64
+	var total, paid domain.Money
 	var first *domain.CPSInfo
 	allCancelled := true
 	for i, c := range d.CommissionInfos {
@@ -175,24 +186,35 @@ func mapCPS(rec string, d OrderDetail, o *domain.SalesOrder) error {
 			cps = &domain.CPSInfo{PromoterID: c.promoterID(), PromoterName: c.Nickname}
 			byLine[sku] = cps
 			o.Lines[li].CPS = cps
-			paid += int64(o.Lines[li].Paid)
+			var ok bool
+			if paid, ok = paid.Plus(o.Lines[li].Paid); !ok {
+				return invalid(rec, fmt.Sprintf("order_detail.product_infos[%d].real_price", li), "the promoted lines' paid amounts overflow")
+			}
 			if first == nil {
 				first = cps
 			}
 		}
-		cps.Commission += domain.Money(amount)
-		total += amount
+		var ok bool
+		if cps.Commission, ok = cps.Commission.Plus(domain.Money(amount)); !ok {
+			return invalid(rec, field+"amount", "the line's commissions add up beyond what an int64 of 分 holds")
+		}
+		if total, ok = total.Plus(domain.Money(amount)); !ok {
+			return invalid(rec, field+"amount", "the order's commissions add up beyond what an int64 of 分 holds")
+		}
 		lineStates[sku] = append(lineStates[sku], SettleStatus(c.Status))
 		states = append(states, SettleStatus(c.Status))
 	}
-	for _, l := range o.Lines {
+	for i, l := range o.Lines {
 		if l.CPS != nil {
-			l.CPS.CommissionRate = rateBP(int64(l.CPS.Commission), int64(l.Paid))
+			var ok bool
+			if l.CPS.CommissionRate, ok = rateBP(int64(l.CPS.Commission), int64(l.Paid)); !ok {
+				return invalid(rec, fmt.Sprintf("order_detail.product_infos[%d].real_price", i), fmt.Sprintf("commission %s over %s paid is not a rate", l.CPS.Commission, l.Paid))
+			}
 			l.CPS.Settlement = combineSettlement(lineStates[l.PlatformSKUID])
 		}
 	}
 	s := d.SettleInfo
-	var estimated int64
+	var estimated domain.Money
 	settlement := combineSettlement(states)
 	switch {
 	case s.CommissionFee < 0:
@@ -200,14 +222,18 @@ func mapCPS(rec string, d OrderDetail, o *domain.SalesOrder) error {
 	case s.PredictCommissionFee < 0:
 		return invalid(rec, "order_detail.settle_info.predict_commission_fee", fmt.Sprintf("%d 分 is negative", s.PredictCommissionFee))
 	case s.CommissionFee > 0:
-		total, estimated, settlement = s.CommissionFee, s.PredictCommissionFee, domain.SettlementSettled
+		total, estimated, settlement = domain.Money(s.CommissionFee), domain.Money(s.PredictCommissionFee), domain.SettlementSettled
 	case !allCancelled && s.PredictCommissionFee > 0:
-		total = s.PredictCommissionFee
+		total = domain.Money(s.PredictCommissionFee)
 	}
 	if s.SettleTime > 0 && !allCancelled {
 		settlement = domain.SettlementSettled
 	}
-	o.CPS = &domain.CPSInfo{PromoterID: first.PromoterID, PromoterName: first.PromoterName, Commission: domain.Money(total),
-		CommissionRate: rateBP(total, paid), Estimated: domain.Money(estimated), Settlement: settlement}
+	rate, ok := rateBP(int64(total), int64(paid))
+	if !ok {
+		return invalid(rec, "order_detail.settle_info.commission_fee", fmt.Sprintf("commission %s over %s paid is not a rate", total, paid))
+	}
+	o.CPS = &domain.CPSInfo{PromoterID: first.PromoterID, PromoterName: first.PromoterName, Commission: total,
+		CommissionRate: rate, Estimated: estimated, Settlement: settlement}
 	return nil
 }

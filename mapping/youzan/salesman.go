@@ -96,6 +96,9 @@ func Settlement(settleState, state int) domain.Settlement {
 // commission figure, so Estimated stays 0.
 func ApplySalesman(o *domain.SalesOrder, t SalesmanTrade) error {
 	rec := "salesman order " + t.OrderNo
+	if t.OrderNo == "" {
+		rec = "salesman order (no order_no)"
+	}
 	if t.OrderNo != o.PlatformOrderID {
 		return invalid(rec, "order_no", fmt.Sprintf("is not order %s", o.PlatformOrderID))
 	}
