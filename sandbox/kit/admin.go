@@ -49,9 +49,11 @@ type ItemSKU struct {
 // Shop is what a sandbox lets the admin API do with its shop.
 type Shop interface {
 	AdminItems() []Item
-	// SellOrders makes n paid orders now (of one SKU when skuOuterID is
-	// set) and returns their ids; when stock runs out first it returns the
-	// ids made so far with an error.
+	// SellOrders makes n orders now (of one SKU when skuOuterID is set)
+	// and returns their ids: paid ones, and where the sandbox models its
+	// platform's order mix, some a buyer closed unpaid or asked a refund
+	// for. When stock runs out first it returns the ids made so far with an
+	// error.
 	SellOrders(n int, skuOuterID string) ([]string, error)
 	// CancelOrder and RefundOrder change one order as its buyer would;
 	// ErrNotFound when there is no such order.
