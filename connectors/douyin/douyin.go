@@ -148,11 +148,7 @@ func New(cfg connectors.ShopConfig) (connectors.Channel, error) {
 			o.set(v)
 		}
 	}
-	qps := cfg.QPS
-	if qps <= 0 {
-		qps = defaultQPS
-	}
-	c.gate = cfg.Gate(qps)
+	c.gate = cfg.Gate(defaultQPS)
 	// The lease outlasts one token call with its retries.
 	c.tokens = &connectors.TokenSource{Store: cfg.Tokens, Shop: c.shop, Lease: httpx.Options{}.Budget() + 10*time.Second, Mint: c.mint}
 	return c, nil

@@ -124,11 +124,7 @@ func New(cfg connectors.ShopConfig) (connectors.Channel, error) {
 		}
 		c.pageSize, _ = strconv.Atoi(v)
 	}
-	qps := cfg.QPS
-	if qps <= 0 {
-		qps = defaultQPS
-	}
-	c.gate = cfg.Gate(qps)
+	c.gate = cfg.Gate(defaultQPS)
 	return c, nil
 }
 

@@ -182,11 +182,7 @@ func open(cfg connectors.ShopConfig, now func() time.Time) (*Channel, error) {
 		}
 		c.categoryID, _ = strconv.ParseInt(v, 10, 64)
 	}
-	qps := cfg.QPS
-	if qps <= 0 {
-		qps = defaultQPS
-	}
-	c.gate = cfg.Gate(qps)
+	c.gate = cfg.Gate(defaultQPS)
 	// A refresh must end well inside its lease: were the lease to run out
 	// while the refresh is in flight, another worker could refresh with the
 	// same refresh token. The mint is bounded by the HTTP budget; the lease

@@ -126,10 +126,6 @@ func New(cfg connectors.ShopConfig) (connectors.Channel, error) {
 	if sign != SignMD5 && sign != SignHMAC && sign != SignHMACSHA256 {
 		return nil, domain.Errorf(domain.EInvalid, "%s, option sign_method: %q is not md5, hmac or hmac-sha256", rec, sign)
 	}
-	qps := cfg.QPS
-	if qps <= 0 {
-		qps = defaultQPS
-	}
 	item := tmallmap.ItemOptions{CID: opt("cid", "50000671"), LocationState: opt("location_state", "浙江"),
 		LocationCity: opt("location_city", "杭州"), CIDByCategory: map[string]string{}, SpecPIDs: map[string]string{}}
 	for k, v := range cfg.Options {
@@ -142,7 +138,7 @@ func New(cfg connectors.ShopConfig) (connectors.Channel, error) {
 	}
 	return &Channel{cfg: cfg, appKey: cfg.Credential("app_key"), secret: cfg.Credentials["app_secret"], session: cfg.Credentials["session"],
 		shop: cfg.Ref(), http: httpx.New(httpx.Options{}),
-		limiter: cfg.Gate(qps), sign: sign, opts: item, Now: time.Now,
+		limiter: cfg.Gate(defaultQPS), sign: sign, opts: item, Now: time.Now,
 		items: map[string]*itemInfo{}}, nil
 }
 

@@ -185,11 +185,7 @@ func New(cfg connectors.ShopConfig) (connectors.Channel, error) {
 		return nil, domain.Errorf(domain.EInvalid, "%s, %v", rec, err)
 	}
 	c.products.PIDs = pids
-	qps := cfg.QPS
-	if qps <= 0 {
-		qps = defaultQPS
-	}
-	c.gate = cfg.Gate(qps)
+	c.gate = cfg.Gate(defaultQPS)
 	// The lease outlasts one refreshToken call with its timeout.
 	c.tokens = &connectors.TokenSource{Store: cfg.Tokens, Shop: c.shop, Lease: httpx.Options{}.Budget() + 10*time.Second, Mint: c.mint}
 	return c, nil

@@ -133,11 +133,7 @@ func New(cfg connectors.ShopConfig) (connectors.Channel, error) {
 	}
 	c := &Channel{shop: cfg.Ref(), gateway: strings.TrimRight(cfg.Gateway, "/"), appID: cfg.Credential("appid"), secret: cfg.Credentials["secret"],
 		http: httpx.New(httpx.Options{}), catIDs: cats, now: time.Now}
-	qps := cfg.QPS
-	if qps <= 0 {
-		qps = defaultQPS
-	}
-	c.gate = cfg.Gate(qps)
+	c.gate = cfg.Gate(defaultQPS)
 	// The lease outlasts one stable_token call with its retries.
 	c.tokens = &connectors.TokenSource{Store: cfg.Tokens, Shop: c.shop, Lease: httpx.Options{}.Budget() + 10*time.Second, Mint: c.mint}
 	return c, nil

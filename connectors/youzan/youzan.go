@@ -167,11 +167,7 @@ func New(cfg connectors.ShopConfig) (connectors.Channel, error) {
 			*o.dst, _ = strconv.Atoi(v)
 		}
 	}
-	qps := cfg.QPS
-	if qps <= 0 {
-		qps = defaultQPS
-	}
-	c.gate = cfg.Gate(qps)
+	c.gate = cfg.Gate(defaultQPS)
 	c.tokens = &connectors.TokenSource{Store: cfg.Tokens, Shop: c.shop, Mint: c.mint}
 	return c, nil
 }
