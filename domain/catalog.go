@@ -108,6 +108,11 @@ const (
 	ListingDelisted ListingStatus = "delisted"  // off shelf (instock)
 	ListingFailed   ListingStatus = "failed"    // last push failed; see LastError
 	ListingRemoved  ListingStatus = "removed"   // its SKU left the catalog and the push ended it on the channel (stock 0)
+	// ListingHeld: never sent, because a price guard held its first price
+	// (LastError says which and the approval to answer). A listed SKU whose
+	// new price is held keeps its status and old price, with the hold as
+	// its LastError.
+	ListingHeld ListingStatus = "held"
 )
 
 // ChannelListing maps one master SKU onto one channel shop.

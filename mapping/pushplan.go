@@ -11,9 +11,9 @@ import (
 	"github.com/syncctl/syncctl/domain"
 )
 
-// ChannelPrice is the price a SKU is offered at on a shop. Until per-channel
-// price rules arrive it is the master list price.
-func ChannelPrice(_ domain.ShopRef, s domain.SKU) domain.Money { return s.ListPrice }
+// ChannelPrice is the price a SKU is offered at on a shop without a price
+// rule: the master list price.
+func ChannelPrice(_ domain.ShopRef, _ domain.Product, s domain.SKU) domain.Money { return s.ListPrice }
 
 // ChannelStock is the stock offered on a shop without a stock allocation:
 // the master stock.
@@ -24,6 +24,18 @@ func ChannelStock(_ domain.ShopRef, s domain.SKU) int { return s.Stock }
 // the sum offered never exceeds what exists. ChannelStock is the one
 // without a policy.
 type Allocation func(shop domain.ShopRef, s domain.SKU) int
+
+// Pricer gives the price a shop shows for a SKU now: the configuration's
+// price rule of the shop (mapping/pricing.Rule.Price). ChannelPrice is the
+// one without rules.
+type Pricer func(shop domain.ShopRef, p domain.Product, s domain.SKU) domain.Money
+
+// Offer is what a shop offers of each SKU: its price and its stock. A nil
+// field is the list price or the master stock.
+type Offer struct {
+	Price Pricer
+	Stock Allocation
+}
 
 // PushPlan is what must happen on one shop to bring one product up to date:
 // first the end of the listings whose SKUs left the catalog (Delist or
@@ -52,6 +64,10 @@ type PushPlan struct {
 	At     time.Time
 	prev   map[string]domain.ChannelListing
 	gone   []string // SKU codes of the live listings whose SKUs left the catalog, sorted
+	// held are the prices Withhold took out, by SKU code; heldWhole: the
+	// upsert went with them.
+	held      map[string]domain.PriceHold
+	heldWhole bool
 }
 
 // SKURemoval ends one SKU that left the catalog, on an item that keeps others.
@@ -63,13 +79,18 @@ type SKURemoval struct {
 // PlanProductPush compares a product with its listings on the shop. A
 // product removed from the catalog is passed as its code without SKUs.
 func PlanProductPush(shop domain.ShopRef, p domain.Product, listings []domain.ChannelListing, at time.Time) *PushPlan {
-	return PlanProductPushWith(shop, p, listings, at, ChannelStock)
+	return PlanProductPushWith(shop, p, listings, at, Offer{})
 }
 
-// PlanProductPushWith is PlanProductPush with the shop's stock allocation.
-func PlanProductPushWith(shop domain.ShopRef, p domain.Product, listings []domain.ChannelListing, at time.Time, stock Allocation) *PushPlan {
+// PlanProductPushWith is PlanProductPush with the shop's price rule and
+// stock allocation.
+func PlanProductPushWith(shop domain.ShopRef, p domain.Product, listings []domain.ChannelListing, at time.Time, offer Offer) *PushPlan {
+	stock, price := offer.Stock, offer.Price
 	if stock == nil {
 		stock = ChannelStock
+	}
+	if price == nil {
+		price = ChannelPrice
 	}
 	plan := &PushPlan{Shop: shop, Product: p, Hash: p.ContentHash(), At: at, prev: map[string]domain.ChannelListing{}}
 	inCatalog := map[string]bool{}
@@ -113,7 +134,7 @@ func PlanProductPushWith(shop domain.ShopRef, p domain.Product, listings []domai
 		push := connectors.ProductPush{Product: p, Prices: map[string]domain.Money{}, Stocks: map[string]int{},
 			Known: ids, MayExist: ids == nil && mayExist}
 		for _, s := range p.SKUs {
-			push.Prices[s.Code] = ChannelPrice(shop, s)
+			push.Prices[s.Code] = price(shop, p, s)
 			push.Stocks[s.Code] = stock(shop, s)
 		}
 		plan.Upsert = &push
@@ -123,8 +144,8 @@ func PlanProductPushWith(shop domain.ShopRef, p domain.Product, listings []domai
 	for _, s := range sortedSKUs(p) {
 		l := plan.prev[s.Code]
 		skuIDs := connectors.ProductIDs{ItemID: l.ItemID, SKUIDs: map[string]string{s.Code: l.PlatformSKUID}}
-		if price := ChannelPrice(shop, s); price != l.Price {
-			plan.Prices = append(plan.Prices, connectors.PriceUpdate{SKUCode: s.Code, IDs: skuIDs, Price: price})
+		if want := price(shop, p, s); want != l.Price {
+			plan.Prices = append(plan.Prices, connectors.PriceUpdate{SKUCode: s.Code, IDs: skuIDs, Price: want})
 		}
 		if want := stock(shop, s); want != l.Stock {
 			plan.Stocks = append(plan.Stocks, connectors.StockUpdate{SKUCode: s.Code, IDs: skuIDs, Quantity: want})
@@ -231,6 +252,9 @@ func (p *PushPlan) Pushed(res connectors.ProductResult) []domain.ChannelListing 
 		l.Stock = p.Upsert.Stocks[s.Code]
 		l.Status = res.Status
 		l.LastError = ""
+		if h, ok := p.held[s.Code]; ok {
+			l.LastError = h.Summary() // sent at the price it shows: the new one waits
+		}
 		l.PushedAt = p.At
 		l.OverSell = res.OverSell[s.Code]
 	})

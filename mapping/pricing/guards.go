@@ -8,64 +8,28 @@ import (
 	"github.com/syncctl/syncctl/domain"
 )
 
-// Guard names a channel protection check.
-type Guard string
-
-// The price guards.
-const (
-	GuardFloor      Guard = "floor"       // below cost margin or minimum advertised price
-	GuardParity     Guard = "parity"      // outside its band against a reference shop
-	GuardChangeSize Guard = "change_size" // a bigger step than configured in one write
+// The guard types live in domain (a held write is a record the store
+// keeps and the CLI shows); these names keep the guard code readable.
+type (
+	Guard     = domain.PriceGuard
+	Action    = domain.GuardAction
+	Violation = domain.PriceViolation
 )
 
-// Action is what a violation does to the write: held for approval or
-// blocked. An approval lets a NeedsApproval write through, never a Block.
-type Action string
-
-// Actions, weakest first.
+// The price guards and actions (see domain).
 const (
-	Pass          Action = ""
-	NeedsApproval Action = "needs_approval"
-	Block         Action = "block"
+	GuardFloor      = domain.GuardFloor
+	GuardParity     = domain.GuardParity
+	GuardChangeSize = domain.GuardChangeSize
+
+	Pass          = domain.GuardPass
+	NeedsApproval = domain.GuardNeedsApproval
+	Block         = domain.GuardBlock
 )
-
-// Violation is one guard a price write fails, with what it is measured
-// against, for the block record and `syncctl prices explain`.
-type Violation struct {
-	Guard  Guard          `json:"guard"`
-	Action Action         `json:"action"`
-	SKU    string         `json:"sku"`
-	Shop   domain.ShopRef `json:"shop"`  // the shop whose price is out of bounds
-	Price  domain.Money   `json:"price"` // that price
-	Limit  domain.Money   `json:"limit"` // the bound it crosses
-	// Reference is the shop compared against (parity); ReferencePrice its
-	// price (parity) or the price before the write (change size).
-	Reference      domain.ShopRef `json:"reference,omitzero"`
-	ReferencePrice domain.Money   `json:"reference_price,omitempty"`
-	// Reason says which rule and why, in words: "floor.margin: 24.90 is
-	// below 25.30 = cost 22.00 +15%".
-	Reason string `json:"reason"`
-}
-
-// Error makes a violation usable as the reason a write failed.
-func (v Violation) Error() string {
-	return fmt.Sprintf("%s %s on %s (%s): %s", v.Guard, v.Action, v.Shop, v.SKU, v.Reason)
-}
 
 // Verdict is the strongest action of the violations: Block if any blocks,
 // else NeedsApproval if any, else Pass.
-func Verdict(vs []Violation) Action {
-	out := Pass
-	for _, v := range vs {
-		if v.Action == Block {
-			return Block
-		}
-		if v.Action == NeedsApproval {
-			out = NeedsApproval
-		}
-	}
-	return out
-}
+func Verdict(vs []Violation) Action { return domain.Verdict(vs) }
 
 // Minimum is an explicit lowest price: an amount, or a share of the SKU's
 // list price (a brand's policy is usually "never below 85 % of list").

@@ -241,6 +241,29 @@ type Policy struct {
 	Floor   Floor
 	Parity  []ParityRule
 	Changes []ChangeLimit
+	// Approvals is how long a held write waits for an answer and what its
+	// silence means.
+	Approvals Approvals
+}
+
+// DefaultApprovalExpiry is how long a held write waits for an operator
+// when the configuration says nothing: a working day and a night.
+const DefaultApprovalExpiry = 24 * time.Hour
+
+// Approvals configures the answers to held writes.
+type Approvals struct {
+	Expire time.Duration // 0: DefaultApprovalExpiry
+	// ApproveOnExpiry approves what nobody answered in time; by default it
+	// expires, and is never sent.
+	ApproveOnExpiry bool
+}
+
+// ApprovalExpiry is how long a held write waits for an answer.
+func (p Policy) ApprovalExpiry() time.Duration {
+	if p.Approvals.Expire > 0 {
+		return p.Approvals.Expire
+	}
+	return DefaultApprovalExpiry
 }
 
 // RuleFor is the rule of the shop: the one whose pattern matches it most
