@@ -75,6 +75,21 @@ type Store interface {
 	// shop's promotion pool on each of its listings; 0: not in the pool.
 	SetPoolRate(ctx context.Context, shop domain.ShopRef, productCode string, bp int) error
 
+	// Price holds: the price writes the guards held (domain.PriceHold).
+	// RecordHold keeps one (the same shop, SKU and price held before is
+	// that hold, created false; a new one supersedes the pending holds of
+	// the SKU on the shop at other prices and returns their ids);
+	// SupersedeHolds ends the pending holds of a SKU whose price went out
+	// without them; DecideHold answers a pending one (EConflict when
+	// decided already); LivePrices is every shop's on-sale price of a SKU,
+	// what the parity guard compares with.
+	RecordHold(ctx context.Context, h domain.PriceHold) (out domain.PriceHold, created bool, superseded []int64, err error)
+	SupersedeHolds(ctx context.Context, shop domain.ShopRef, sku string, at domain.Money) ([]int64, error)
+	DecideHold(ctx context.Context, id int64, status domain.HoldStatus, by, note string, at time.Time) (domain.PriceHold, error)
+	GetHold(ctx context.Context, id int64) (domain.PriceHold, error)
+	ListHolds(ctx context.Context, f HoldFilter) ([]domain.PriceHold, error)
+	LivePrices(ctx context.Context, sku string) (map[domain.ShopRef]domain.Money, error)
+
 	// OrderCursor returns the shop's order-pull cursor (the modification
 	// time up to which orders are known to be pulled); ok is false if none.
 	OrderCursor(ctx context.Context, shop domain.ShopRef) (t time.Time, ok bool, err error)
@@ -133,6 +148,14 @@ type Store interface {
 	LoadBan(ctx context.Context, shop domain.ShopRef) (until time.Time, err error)
 
 	Close() error
+}
+
+// HoldFilter selects price holds for ListHolds; zero fields select all.
+type HoldFilter struct {
+	Shop   *domain.ShopRef
+	SKU    string
+	Status []domain.HoldStatus
+	Limit  int // default 100
 }
 
 // ImportOption changes how ImportProducts writes.
