@@ -31,6 +31,7 @@ import (
 	"github.com/syncctl/syncctl/domain"
 	"github.com/syncctl/syncctl/erp"
 	"github.com/syncctl/syncctl/mapping"
+	"github.com/syncctl/syncctl/mapping/pricing"
 	"github.com/syncctl/syncctl/platforms"
 	"github.com/syncctl/syncctl/store"
 	"github.com/syncctl/syncctl/workflows"
@@ -53,6 +54,9 @@ type WorkerOptions struct {
 	// Allocation is the stock each shop offers of a SKU (nil: the master
 	// stock); config.Allocation builds it over every configured shop.
 	Allocation mapping.Allocation
+	// Pricing is the pricing policy in force (config.Live.Pricing re-reads
+	// a changed file); nil: list prices, no guard.
+	Pricing func() pricing.Policy
 	// Name tells apart workers of one process (tests, AddWorker); "" for
 	// the one worker of `syncctl worker`.
 	Name string
@@ -105,7 +109,7 @@ func NewWorker(o WorkerOptions) (*Worker, error) {
 		}
 		commission[sc.Ref()] = *sc.Commission
 	}
-	acts := &workflows.Activities{Store: o.Store, Shops: shops, ERP: o.ERP, Temporal: o.Client, Commission: commission, Allocation: o.Allocation}
+	acts := &workflows.Activities{Store: o.Store, Shops: shops, ERP: o.ERP, Temporal: o.Client, Commission: commission, Allocation: o.Allocation, Pricing: o.Pricing}
 	return &Worker{Shops: shops, Activities: acts, opts: o}, nil
 }
 

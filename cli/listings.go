@@ -53,7 +53,7 @@ the next push retries. With -o json each listing has "pushed": false until it wa
 
 // listingStatuses are the statuses --status takes (and completes).
 var listingStatuses = []domain.ListingStatus{domain.ListingPending, domain.ListingInReview, domain.ListingRejected,
-	domain.ListingOnSale, domain.ListingDelisted, domain.ListingFailed, domain.ListingRemoved}
+	domain.ListingOnSale, domain.ListingDelisted, domain.ListingFailed, domain.ListingRemoved, domain.ListingHeld}
 
 // statusList is listingStatuses as prose: "pending, in_review, … or removed".
 func statusList() string {

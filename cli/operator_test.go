@@ -218,7 +218,7 @@ func TestCompletionOffersFlagValues(t *testing.T) {
 // Lists in messages read like prose ("a, b or c"), never like Go slices.
 func TestListsInMessagesReadLikeProse(t *testing.T) {
 	code, _, errOut := run(t, "listings", "--shop", "tmall/a", "--status", "bogus")
-	if code != cli.ExitUsage || !strings.Contains(errOut, "--status must be one of pending, in_review, rejected, on_sale, delisted, failed or removed, not \"bogus\"") {
+	if code != cli.ExitUsage || !strings.Contains(errOut, "--status must be one of pending, in_review, rejected, on_sale, delisted, failed, removed or held, not \"bogus\"") {
 		t.Errorf("exit %d: %s", code, errOut)
 	}
 	code, _, errOut = run(t, "orders")

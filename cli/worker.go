@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/syncctl/syncctl/app"
+	"github.com/syncctl/syncctl/config"
 	"github.com/syncctl/syncctl/connectors/httpx"
 	"github.com/syncctl/syncctl/domain"
 	"github.com/syncctl/syncctl/erp"
@@ -74,12 +75,15 @@ func workerRun(ctx context.Context, g *globals, o *workerOptions) error {
 	if err := workflows.EnsureSearchAttributes(ctx, c, ns); err != nil {
 		return err
 	}
-	alloc, err := cfg.Allocation()
+	// The pricing and stock sections apply as the file stands: an edited
+	// rule reaches the next push without a restart.
+	live, err := config.NewLive(g.configPath, cfg, g.logger())
 	if err != nil {
-		return err
+		return usageError{err}
 	}
 	w, err := app.NewWorker(app.WorkerOptions{Client: c, Namespace: ns, TaskQueue: o.taskQueue, Store: st,
-		StoreID: app.StoreID(cfg.Store.Driver, cfg.Store.DSN), Shops: shopCfgs, ERP: erpClient, Logger: g.logger(), Allocation: alloc})
+		StoreID: app.StoreID(cfg.Store.Driver, cfg.Store.DSN), Shops: shopCfgs, ERP: erpClient, Logger: g.logger(),
+		Allocation: live.Allocation, Pricing: live.Pricing})
 	if err != nil {
 		return err
 	}

@@ -22,6 +22,15 @@ type Pricing struct {
 	Floor   *Floor        `yaml:"floor"`
 	Parity  []Parity      `yaml:"parity"`
 	Changes []ChangeLimit `yaml:"changes"`
+	// Approvals: how long a held write waits for an answer ("24h"), and
+	// what silence means (on_expiry: reject, the default, or approve).
+	Approvals *Approvals `yaml:"approvals"`
+}
+
+// Approvals configures the answers to held writes, as written.
+type Approvals struct {
+	Expire   string `yaml:"expire"`    // a Go duration: "24h", "90m"
+	OnExpiry string `yaml:"on_expiry"` // reject (default) or approve
 }
 
 // PriceRule is one shop pattern's price rule.
@@ -139,6 +148,23 @@ func (c Config) PricingPolicy() (pricing.Policy, error) {
 		pol.Changes = append(pol.Changes, cl)
 	}
 	v.unique("pricing.changes", len(p.Changes), func(i int) Patterns { return p.Changes[i].Shops })
+	if a := p.Approvals; a != nil {
+		if a.Expire != "" {
+			d, err := time.ParseDuration(a.Expire)
+			if err == nil && d <= 0 {
+				err = fmt.Errorf("%q is not a positive duration", a.Expire)
+			}
+			v.check("pricing.approvals.expire", err)
+			pol.Approvals.Expire = d
+		}
+		switch a.OnExpiry {
+		case "", "reject":
+		case "approve":
+			pol.Approvals.ApproveOnExpiry = true
+		default:
+			v.fail("pricing.approvals.on_expiry", fmt.Sprintf("%q: write reject or approve", a.OnExpiry))
+		}
+	}
 	return pol, v.err
 }
 

@@ -60,6 +60,9 @@ type Options struct {
 	// Stock is the stock policy over the stack's shops (nil: every shop
 	// offers the master stock).
 	Stock *pricing.StockPolicy
+	// Pricing is the pricing policy in force (nil: list prices, no guard);
+	// it is asked before every push, so a test may change it.
+	Pricing func() pricing.Policy
 	// SandboxOptions are sandbox settings by platform id, then by name
 	// ("wechat_shop" → "reject_rate" → "0.2"); see each sandbox's help.
 	SandboxOptions map[string]map[string]string
@@ -303,7 +306,7 @@ func Start(ctx context.Context, o Options) (_ *Stack, err error) {
 
 	// Worker: the same assembly `syncctl worker` uses.
 	s.workerOpts = app.WorkerOptions{Client: s.Client, Namespace: o.Namespace, TaskQueue: o.TaskQueue, Store: s.Store,
-		StoreID: app.StoreID("sqlite", o.StoreDSN), Shops: shops, ERP: erpClient, Logger: o.Logger}
+		StoreID: app.StoreID("sqlite", o.StoreDSN), Shops: shops, ERP: erpClient, Logger: o.Logger, Pricing: o.Pricing}
 	if o.Stock != nil {
 		refs := make([]domain.ShopRef, len(shops))
 		for i, sc := range shops {

@@ -16,6 +16,7 @@ import (
 	"github.com/syncctl/syncctl/domain"
 	"github.com/syncctl/syncctl/erp"
 	"github.com/syncctl/syncctl/mapping"
+	"github.com/syncctl/syncctl/mapping/pricing"
 	"github.com/syncctl/syncctl/store"
 )
 
@@ -34,7 +35,11 @@ type Activities struct {
 	// Allocation is the stock each shop offers of a SKU (configuration
 	// `stock:`); nil: every shop offers the master stock.
 	Allocation mapping.Allocation
-	Now        func() time.Time // nil: time.Now
+	// Pricing is the configuration's pricing policy as it stands now: the
+	// price rule of each shop and the guards every price write passes
+	// (config.Live re-reads a changed file). nil: list prices, no guard.
+	Pricing func() pricing.Policy
+	Now     func() time.Time // nil: time.Now
 }
 
 func (a *Activities) now() time.Time {
@@ -135,6 +140,7 @@ type PushProductsResult struct {
 	SKUs      int           `json:"skus"`
 	Removed   int           `json:"removed"`             // listings ended: their SKUs left the catalog
 	OverSold  int           `json:"over_sold,omitempty"` // SKUs the platform reported sold beyond the stock set
+	Held      int           `json:"held,omitempty"`      // SKUs whose new price a guard held
 	Calls     int           `json:"calls"`
 	Throttled int           `json:"throttled,omitempty"`
 	Failures  []ItemFailure `json:"failures,omitempty"`
@@ -188,6 +194,7 @@ func (a *Activities) PushProducts(ctx context.Context, in PushProductsInput) (Pu
 			res.Pushed++
 			res.SKUs += out.skus
 			res.OverSold += out.overSold
+			res.Held += out.held
 			if out.inReview {
 				res.InReview++
 			}
@@ -213,6 +220,7 @@ type pushOutcome struct {
 	skus     int
 	removed  int
 	overSold int // SKUs the platform reported sold beyond the stock just set
+	held     int // SKUs whose new price a guard held (mapping/pricing)
 	inReview bool
 }
 
@@ -233,6 +241,16 @@ func (a *Activities) pushProduct(ctx context.Context, ch connectors.Channel, sho
 	if out.removed, err = a.endRemoved(ctx, ch, plan, beat); err != nil {
 		return out, err
 	}
+	// Every price passes the guards before anything of the product is sent;
+	// held ones are recorded on their listings once the rest went out.
+	if out.held, err = a.guardPrices(ctx, plan); err != nil {
+		return out, err
+	}
+	defer func() {
+		if err == nil && plan.Held() {
+			err = a.Store.SaveListings(ctx, plan.HeldListings())
+		}
+	}()
 	p := plan.Product
 	if plan.Upsert != nil {
 		if plan.Upsert.Known == nil {
@@ -311,7 +329,8 @@ func (a *Activities) planPush(ctx context.Context, shop domain.ShopRef, code str
 	if err != nil {
 		return nil, err
 	}
-	return mapping.PlanProductPushWith(shop, p, existing, a.now(), a.Allocation), nil
+	at := a.now()
+	return mapping.PlanProductPushWith(shop, p, existing, at, a.offer(at)), nil
 }
 
 // endRemoved ends on the channel the listings whose SKUs left the catalog,

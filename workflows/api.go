@@ -29,6 +29,9 @@ const (
 	OrderPullWorkflowName   = "OrderPull"
 	ERPDeliveryWorkflowName = "ERPDelivery"
 	ReviewWatchWorkflowName = "ReviewWatch"
+	// PriceApprovalWorkflowName waits for the answer to one held price
+	// write (id PriceApprovalID).
+	PriceApprovalWorkflowName = "PriceApproval"
 )
 
 // Query and signal names.
@@ -36,14 +39,20 @@ const (
 	QueryProgress  = "progress"
 	SignalPullNow  = "pull-now"
 	SignalStopPull = "stop"
+	// UpdateDecide answers a PriceApproval (domain.HoldDecision); it
+	// returns the hold as decided.
+	UpdateDecide = "decide"
+	// SignalSuperseded tells a PriceApproval its hold was superseded.
+	SignalSuperseded = "superseded"
 )
 
 // SyncKind values, shown in the SyncKind search attribute.
 const (
-	KindCatalogPush = "catalog-push"
-	KindOrderPull   = "order-pull"
-	KindERPDelivery = "erp-delivery"
-	KindReviewWatch = "review-watch"
+	KindCatalogPush   = "catalog-push"
+	KindOrderPull     = "order-pull"
+	KindERPDelivery   = "erp-delivery"
+	KindReviewWatch   = "review-watch"
+	KindPriceApproval = "price-approval"
 )
 
 // SyncStatus values, shown in the SyncStatus search attribute.
@@ -57,6 +66,9 @@ const (
 	StatusWaitingERP      = "waiting-for-erp"
 	StatusDelivered       = "delivered"
 	StatusFailed          = "failed"
+	// StatusAwaitingApproval: a PriceApproval waits for an operator; it
+	// ends as approved, rejected, expired or superseded (domain.HoldStatus).
+	StatusAwaitingApproval = string(domain.HoldPending)
 )
 
 // nonRetryable lists the error types no activity retries: the domain codes
@@ -116,6 +128,14 @@ func ParseShopID(workflowID string) (domain.ShopRef, error) {
 	return domain.ShopRef{Channel: parts[1], Shop: parts[2]}, nil
 }
 
+// PriceApprovalInput starts the approval of one hold.
+type PriceApprovalInput struct {
+	Hold domain.PriceHold `json:"hold"`
+	// ApproveOnExpiry approves an unanswered hold at its expiry instead of
+	// expiring it (pricing.approvals.on_expiry: approve).
+	ApproveOnExpiry bool `json:"approve_on_expiry,omitempty"`
+}
+
 // CatalogPushInput starts or continues a catalog push. Cursor and Progress
 // carry the state across continue-as-new.
 type CatalogPushInput struct {
@@ -147,7 +167,10 @@ type PushProgress struct {
 	// OverSold counts SKUs whose platform reported, at the stock write, units
 	// sold beyond the stock just set (Vipshop over_sell_quantity; each
 	// listing keeps the number): the channel sold more than it is now offered.
-	OverSold  int `json:"over_sold,omitempty"`
+	OverSold int `json:"over_sold,omitempty"`
+	// Held counts SKUs whose new price a guard held (floor, parity, change
+	// size): not sent; `syncctl approvals list` shows each hold and why.
+	Held      int `json:"held,omitempty"`
 	Calls     int `json:"calls"`     // requests sent to the channel, read-backs and refused ones included
 	Throttled int `json:"throttled"` // of those, refused by the platform's throttle
 	Retries   int `json:"retries"`   // times a chunk waited for the channel (throttled or unavailable) and went again

@@ -281,6 +281,7 @@ func (w *catalogPush) add(r PushProductsResult) {
 	w.p.SKUs += r.SKUs
 	w.p.Removed += r.Removed
 	w.p.OverSold += r.OverSold
+	w.p.Held += r.Held
 	w.p.Calls += r.Calls
 	w.p.Throttled += r.Throttled
 	w.p.Failed += len(r.Failures)

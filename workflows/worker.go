@@ -21,6 +21,7 @@ func Register(w worker.Registry, a *Activities) {
 	w.RegisterWorkflowWithOptions(OrderPull, workflow.RegisterOptions{Name: OrderPullWorkflowName})
 	w.RegisterWorkflowWithOptions(ERPDelivery, workflow.RegisterOptions{Name: ERPDeliveryWorkflowName})
 	w.RegisterWorkflowWithOptions(ReviewWatch, workflow.RegisterOptions{Name: ReviewWatchWorkflowName})
+	w.RegisterWorkflowWithOptions(PriceApproval, workflow.RegisterOptions{Name: PriceApprovalWorkflowName})
 	w.RegisterActivity(a)
 }
 
