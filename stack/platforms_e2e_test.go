@@ -113,10 +113,12 @@ func platformRun(ctx context.Context, t *testing.T, s *stack.Stack, sb *stack.Sa
 	if stats.Faults < 3 {
 		return fmt.Errorf("the storm was not met: %d throttle answers given (stats %+v)", stats.Faults, stats)
 	}
-	// Requests already on their way when the first throttle answer came
-	// (one per parallel chunk at most) may arrive inside the ban; no new one may.
-	if stats.CallsDuringBan > 3 {
-		return fmt.Errorf("%d calls arrived while the shop was banned", stats.CallsDuringBan)
+	// Requests already on their way when a throttle answer came (one per
+	// other parallel chunk at most, for each answer) may arrive inside the
+	// ban; no new one may. On a loaded machine calls are slow, and the ones
+	// in flight at each answer are many.
+	if most := stats.Faults * (workflows.DefaultPushParallel - 1); stats.CallsDuringBan > most {
+		return fmt.Errorf("%d calls arrived while the shop was banned (%d throttle answers: at most %d were on their way)", stats.CallsDuringBan, stats.Faults, most)
 	}
 	t.Logf("%s: %d calls, %d throttle answers, tokens expired %d times during the push", shop, prog.Calls, stats.Faults, expired.Load())
 

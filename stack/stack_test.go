@@ -2,9 +2,13 @@ package stack_test
 
 import (
 	"context"
+	"log/slog"
+	"os"
 	"testing"
 	"time"
 
+	"go.temporal.io/sdk/client"
+	sdklog "go.temporal.io/sdk/log"
 	"go.temporal.io/server/temporaltest"
 
 	"github.com/syncctl/syncctl/catalog/sample"
@@ -18,7 +22,10 @@ import (
 // server, with the Tmall sandbox and the ERP receiver on loopback.
 func start(t *testing.T, o stack.Options) *stack.Stack {
 	t.Helper()
-	ts := temporaltest.NewServer(temporaltest.WithT(t))
+	// The SDK's own logs (every activity start at debug) drown a failing
+	// test's message in CI: only its warnings and errors are kept.
+	quiet := sdklog.NewStructuredLogger(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
+	ts := temporaltest.NewServer(temporaltest.WithT(t), temporaltest.WithBaseClientOptions(client.Options{Logger: quiet}))
 	if o.StateDir == "" {
 		o.StateDir = t.TempDir()
 	}

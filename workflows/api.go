@@ -142,7 +142,7 @@ type CatalogPushInput struct {
 	Shop      domain.ShopRef `json:"shop"`
 	BatchSize int            `json:"batch_size,omitempty"` // products per page read from the store (default 100)
 	ChunkSize int            `json:"chunk_size,omitempty"` // products per push activity (default 10)
-	Parallel  int            `json:"parallel,omitempty"`   // push activities in flight (default 4)
+	Parallel  int            `json:"parallel,omitempty"`   // push activities in flight (default DefaultPushParallel)
 	// ReviewPoll is how often the ReviewWatch this push starts checks the
 	// products left in platform review (default 5m).
 	ReviewPoll time.Duration `json:"review_poll,omitempty"`
@@ -153,6 +153,10 @@ type CatalogPushInput struct {
 	Cursor   string        `json:"cursor,omitempty"` // last product code handed out
 	Progress *PushProgress `json:"progress,omitempty"`
 }
+
+// DefaultPushParallel is how many push activities of one shop are in
+// flight at a time when the input says nothing.
+const DefaultPushParallel = 4
 
 // PushProgress is the push's state, answered by the progress query and
 // returned as the result.

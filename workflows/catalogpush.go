@@ -67,7 +67,7 @@ func newCatalogPush(ctx workflow.Context, in CatalogPushInput) (*catalogPush, er
 		in.ChunkSize = 10
 	}
 	if in.Parallel <= 0 {
-		in.Parallel = 4
+		in.Parallel = DefaultPushParallel
 	}
 	w := &catalogPush{in: in, p: in.Progress, status: StatusRunning}
 	if w.p == nil {
