@@ -14,6 +14,7 @@ import (
 	"github.com/syncctl/syncctl/config"
 	"github.com/syncctl/syncctl/connectors"
 	"github.com/syncctl/syncctl/devserver"
+	"github.com/syncctl/syncctl/domain"
 	"github.com/syncctl/syncctl/platforms"
 	"github.com/syncctl/syncctl/stack"
 	sqlitestore "github.com/syncctl/syncctl/store/sqlite"
@@ -79,17 +80,22 @@ type stackRun struct {
 	shops     []connectors.ShopConfig
 	erpURL    string
 	erpSecret []byte
+	live      *config.Live // the pricing and stock policy in force (nil: list prices, master stock)
 }
 
 // startStack starts a dev or demo stack (the flags were checked when parsed).
 func (g *globals) startStack(ctx context.Context, f stackFlags, cfg config.Config, r stackRun) (*stack.Stack, error) {
-	s, err := stack.Start(ctx, stack.Options{
+	o := stack.Options{
 		StateDir: r.stateDir, StoreDSN: r.storeDSN, TaskQueue: r.taskQueue, DemoShop: r.demoShop, Shops: r.shops,
 		TemporalAddress: g.externalTemporal(), Namespace: cfg.Temporal.Namespace,
 		FrontendPort: f.frontendPort, UIPort: f.uiPort, SandboxPort: f.sandboxPort, ERPPort: f.erpPort,
 		SandboxQPS: f.sandboxQPS, SandboxOrdersPerMinute: f.ordersPerMinute,
 		ERPURL: r.erpURL, ERPSecret: r.erpSecret, Logger: g.logger(), SDKLogger: g.sdkLogger(),
-	})
+	}
+	if r.live != nil {
+		o.Pricing, o.Allocation = r.live.Pricing, r.live.Allocation
+	}
+	s, err := stack.Start(ctx, o)
 	if err != nil {
 		if addr := g.externalTemporal(); addr != "" {
 			if why := unreachable(ctx, addr); why != "" {
@@ -124,6 +130,9 @@ func (g *globals) externalTemporal() string {
 func devDefaults() config.Config {
 	c := config.Default()
 	c.Orders.Interval, c.Orders.Lag, c.Orders.InitialLookback = 15*time.Second, 2*time.Second, time.Hour
+	for _, r := range platforms.All() {
+		c.SandboxShops = append(c.SandboxShops, domain.ShopRef{Channel: r.ID(), Shop: "demo"})
+	}
 	return c
 }
 
@@ -200,6 +209,11 @@ func devRun(ctx context.Context, g *globals, o *devOptions) error {
 		return temporalOnlyRun(ctx, g, o, cfg)
 	}
 	run := stackRun{stateDir: g.stateDir, storeDSN: cfg.Store.DSN}
+	// The config's pricing and stock sections apply to the sandbox shops
+	// too, as the file stands: an edited rule reaches the next push.
+	if run.live, err = config.NewLive(g.configPath, cfg, g.logger()); err != nil {
+		return usageError{err}
+	}
 	if o.configShops {
 		if len(cfg.Shops) == 0 {
 			return usageError{errors.New("--config-shops: the configuration names no shops")}

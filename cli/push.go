@@ -88,6 +88,9 @@ func printPushResult(g *globals, id string, shop domain.ShopRef, res workflows.P
 				fmt.Fprintf(g.io.Out, "  pool refused %s: %s\n", safeText(f.Product), safeText(f.Reason))
 			}
 		}
+		if res.Held > 0 {
+			fmt.Fprintf(g.io.Out, "  %d SKU prices held by the price guards, not sent: syncctl approvals list --all --shop %s\n", res.Held, shop)
+		}
 		if res.OverSold > 0 {
 			fmt.Fprintf(g.io.Out, "  %d SKUs over-sold: the channel reports selling more than the stock just set (over_sell in syncctl listings -o json)\n", res.OverSold)
 		}

@@ -382,7 +382,8 @@ func NewRoot(streams IO) *cobra.Command {
 func newTree(streams IO) (*cobra.Command, *globals) {
 	root, g := newRoot(streams)
 	root.AddCommand(newDemoCmd(g, nil), newDevCmd(g, nil), newWorkerCmd(g, nil), newCatalogCmd(g), newPushCmd(g, nil),
-		newOrdersCmd(g), newListingsCmd(g, nil), newSandboxCmd(g), newChannelsCmd(g))
+		newOrdersCmd(g), newListingsCmd(g, nil), newSandboxCmd(g), newChannelsCmd(g),
+		newApprovalsCmd(g), newPricesCmd(g))
 	groupsNeedACommand(g, root)
 	markReadCommands(root)
 	registerCompletions(g, root)

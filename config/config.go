@@ -29,6 +29,10 @@ type Config struct {
 	// stock allocation (config/pricing.go); nil: list price, whole stock.
 	Pricing *Pricing `yaml:"pricing"`
 	Stock   *Stock   `yaml:"stock"`
+	// SandboxShops are the demo shops a dev stack adds (<platform>/demo):
+	// pricing and stock rules may name them. Set by the command, never by
+	// the file.
+	SandboxShops []domain.ShopRef `yaml:"-"`
 }
 
 // Temporal says where the cluster is.

@@ -21,6 +21,7 @@ import (
 // and credentials are not reloaded: they need a restart.
 type Live struct {
 	path string
+	base Config // what the file is read over: the defaults and the sandbox shops
 	log  *slog.Logger
 	now  func() time.Time
 
@@ -39,7 +40,9 @@ func NewLive(path string, cfg Config, log *slog.Logger) (*Live, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	l := &Live{path: path, log: log, now: time.Now}
+	base := Default()
+	base.SandboxShops = cfg.SandboxShops
+	l := &Live{path: path, base: base, log: log, now: time.Now}
 	pol, alloc, err := protection(cfg)
 	if err != nil {
 		return nil, err
@@ -101,7 +104,7 @@ func (l *Live) refresh() {
 		return
 	}
 	mod, size := fi.ModTime(), fi.Size()
-	cfg, err := Load(l.path)
+	cfg, err := LoadOver(l.base, l.path)
 	var pol pricing.Policy
 	var alloc mapping.Allocation
 	if err == nil {

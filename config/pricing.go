@@ -257,11 +257,11 @@ func StockAllocation(pol pricing.StockPolicy, shops []domain.ShopRef) mapping.Al
 }
 
 func (c Config) shopRefs() []domain.ShopRef {
-	out := make([]domain.ShopRef, 0, len(c.Shops))
+	out := make([]domain.ShopRef, 0, len(c.Shops)+len(c.SandboxShops))
 	for _, s := range c.Shops {
 		out = append(out, domain.ShopRef{Channel: s.Channel, Shop: s.Shop})
 	}
-	return out
+	return append(out, c.SandboxShops...)
 }
 
 // validator parses field after field and keeps the first error, so the

@@ -29,6 +29,7 @@ import (
 	"github.com/syncctl/syncctl/devserver"
 	"github.com/syncctl/syncctl/domain"
 	"github.com/syncctl/syncctl/erp"
+	"github.com/syncctl/syncctl/mapping"
 	"github.com/syncctl/syncctl/mapping/pricing"
 	"github.com/syncctl/syncctl/platforms"
 	"github.com/syncctl/syncctl/sandbox/kit"
@@ -63,6 +64,9 @@ type Options struct {
 	// Pricing is the pricing policy in force (nil: list prices, no guard);
 	// it is asked before every push, so a test may change it.
 	Pricing func() pricing.Policy
+	// Allocation gives each shop's stock (config.Live.Allocation); it
+	// replaces Stock.
+	Allocation mapping.Allocation
 	// SandboxOptions are sandbox settings by platform id, then by name
 	// ("wechat_shop" → "reject_rate" → "0.2"); see each sandbox's help.
 	SandboxOptions map[string]map[string]string
@@ -313,6 +317,9 @@ func Start(ctx context.Context, o Options) (_ *Stack, err error) {
 			refs[i] = sc.Ref()
 		}
 		s.workerOpts.Allocation = config.StockAllocation(*o.Stock, refs)
+	}
+	if o.Allocation != nil {
+		s.workerOpts.Allocation = o.Allocation
 	}
 	w, err := app.NewWorker(s.workerOpts)
 	if err != nil {

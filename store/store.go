@@ -28,6 +28,8 @@ type Store interface {
 	BeginImport(ctx context.Context) (ProductImport, error)
 	// GetProduct returns one product with its SKUs, or ENotFound.
 	GetProduct(ctx context.Context, code string) (domain.Product, error)
+	// ProductOfSKU returns the product of a SKU code, or ENotFound.
+	ProductOfSKU(ctx context.Context, sku string) (domain.Product, error)
 	// ListProducts returns products ordered by code, after the given code.
 	ListProducts(ctx context.Context, afterCode string, limit int) ([]domain.Product, error)
 	// CatalogStats counts SPUs and SKUs.

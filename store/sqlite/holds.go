@@ -192,3 +192,17 @@ func (d *DB) LivePrices(ctx context.Context, sku string) (map[domain.ShopRef]dom
 	}
 	return out, rows.Err()
 }
+
+// ProductOfSKU returns the product a SKU belongs to, or ENotFound naming
+// the SKU.
+func (d *DB) ProductOfSKU(ctx context.Context, sku string) (domain.Product, error) {
+	var code string
+	err := d.db.QueryRowContext(ctx, `SELECT product_code FROM skus WHERE code = ?`, sku).Scan(&code)
+	if errors.Is(err, sql.ErrNoRows) {
+		return domain.Product{}, domain.Errorf(domain.ENotFound, "no SKU %q in the catalog", sku)
+	}
+	if err != nil {
+		return domain.Product{}, err
+	}
+	return d.GetProduct(ctx, code)
+}

@@ -1,0 +1,121 @@
+package cli_test
+
+import (
+	"context"
+	"encoding/json"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/syncctl/syncctl/sandbox/kit"
+)
+
+// An operator's whole loop with the price guards, as a new user runs it:
+// dev with a configuration whose pricing section is edited while it runs
+// (no restart), a push whose cut is held, `approvals list|show`, `prices
+// explain`, then `approvals approve` sending the price to the Tmall sandbox
+// and `approvals reject` keeping the other one out.
+func TestApprovalsFromTheCLI(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts the embedded Temporal")
+	}
+	dir := t.TempDir()
+	csv := filepath.Join(dir, "c.csv")
+	row := "TS-1,山野集 纯棉T恤,山野集,服装/男装/T恤,精梳长绒棉，四季可穿。,https://img.example.com/ts-1/1.jpg,"
+	writeFile(t, csv, "spu_code,title,brand,category,description,images,sku_code,specs,weight_g,cost,list_price,stock\n"+
+		row+"TS-1-W,颜色:白色,220,20.00,59.90,10\n"+
+		row+"TS-1-B,颜色:黑色,220,20.00,59.90,10\n")
+	if code, out, errOut := run(t, "catalog", "import", csv, "--state-dir", dir); code != 0 {
+		t.Fatalf("import: exit %d: %s%s", code, out, errOut)
+	}
+	cfg := filepath.Join(dir, "syncctl.yaml")
+	policy := func(adjust string) string {
+		return "pricing:\n" +
+			"  rules:\n    - shops: tmall/demo\n      adjust: \"" + adjust + "\"\n" +
+			"  floor:\n    margin: \"50%\"\n" +
+			"  changes:\n    - shops: \"*\"\n      down: \"30%\"\n" +
+			"  approvals:\n    expire: 2h\n"
+	}
+	writeFile(t, cfg, policy("+0%"))
+	banner, stop := startDev(t, dir, "--config", cfg)
+	defer func() {
+		if code, errOut := stop(); code != 0 {
+			t.Errorf("dev exit %d: %s", code, errOut)
+		}
+	}()
+	at := []string{"--config", cfg, "--state-dir", dir, "--temporal-address", banner["temporal_address"]}
+	cmd := func(args ...string) (int, string, string) { return run(t, append(args, at...)...) }
+
+	if code, out, errOut := cmd("push", "--shop", "tmall/demo"); code != 0 || !strings.Contains(out, "1/1 products pushed, 2 SKUs") {
+		t.Fatalf("first push: exit %d: %s%s", code, out, errOut)
+	}
+	// The file changes under the running worker: 40 % off, a step beyond the 30 % limit.
+	time.Sleep(1100 * time.Millisecond) // the worker looks at the file at most once a second
+	writeFile(t, cfg, policy("-40%"))
+	time.Sleep(1100 * time.Millisecond)
+	code, out, errOut := cmd("push", "--shop", "tmall/demo", "--all")
+	if code != 0 || !strings.Contains(out, "2 SKU prices held by the price guards, not sent") {
+		t.Fatalf("push of the cut: exit %d: %s%s", code, out, errOut)
+	}
+	if got := tmallPrices(t, banner); got["TS-1-W"] != 5990 || got["TS-1-B"] != 5990 {
+		t.Fatalf("the sandbox shows %v while the cut is held", got)
+	}
+
+	code, out, _ = cmd("approvals", "list")
+	ids := regexp.MustCompile(`(?m)^(\d+)\s+tmall/demo\s+(TS-1-[WB])\s+59\.90\s+35\.94\s+change_size\s+awaiting-approval`).FindAllStringSubmatch(out, -1)
+	if code != 0 || len(ids) != 2 {
+		t.Fatalf("approvals list: exit %d:\n%s", code, out)
+	}
+	holdOf := map[string]string{ids[0][2]: ids[0][1], ids[1][2]: ids[1][1]}
+	code, out, _ = cmd("approvals", "show", holdOf["TS-1-W"])
+	if code != 0 || !strings.Contains(out, "59.90 → 35.94 (held, not sent)") || !strings.Contains(out, "change_size (needs approval): pricing.changes[0]") {
+		t.Fatalf("approvals show: exit %d:\n%s", code, out)
+	}
+	code, out, _ = cmd("prices", "explain", "TS-1-W")
+	if code != 0 || !regexp.MustCompile(`tmall/demo\s+35\.94\s+59\.90\s+needs approval\s+list price 59\.90 → -40% 35\.94`).MatchString(out) ||
+		!strings.Contains(out, "floor 30.00 (floor.margin)") {
+		t.Fatalf("prices explain: exit %d:\n%s", code, out)
+	}
+
+	code, out, errOut = cmd("approvals", "approve", holdOf["TS-1-W"], "--by", "王经理")
+	if code != 0 || !strings.Contains(out, "approved by 王经理: TS-1-W on tmall/demo now 35.94") {
+		t.Fatalf("approve: exit %d: %s%s", code, out, errOut)
+	}
+	if code, _, errOut = cmd("approvals", "reject", holdOf["TS-1-B"]); code != 2 || !strings.Contains(errOut, "--reason is required") {
+		t.Fatalf("reject without a reason: exit %d: %s", code, errOut)
+	}
+	code, out, errOut = cmd("approvals", "reject", holdOf["TS-1-B"], "--reason", "达人价保期内", "-o", "json")
+	var rejected struct {
+		Status, DecidedBy, Note string `json:",omitempty"`
+	}
+	if code != 0 || json.Unmarshal([]byte(out), &rejected) != nil || rejected.Status != "rejected" || rejected.Note != "达人价保期内" {
+		t.Fatalf("reject: exit %d: %s%s", code, out, errOut)
+	}
+	if got := tmallPrices(t, banner); got["TS-1-W"] != 3594 || got["TS-1-B"] != 5990 {
+		t.Fatalf("the sandbox shows %v, want the approved cut only", got)
+	}
+	if code, _, errOut = cmd("approvals", "approve", holdOf["TS-1-B"]); code == 0 || !strings.Contains(errOut, "rejected already") {
+		t.Fatalf("approving a rejected hold: exit %d: %s", code, errOut)
+	}
+	if code, out, _ = cmd("approvals", "list"); code != 0 || !strings.Contains(out, "no price write awaits approval") {
+		t.Fatalf("approvals list after both answers: exit %d:\n%s", code, out)
+	}
+}
+
+// tmallPrices reads what the Tmall sandbox shows, by SKU code, in fen.
+func tmallPrices(t *testing.T, banner map[string]string) map[string]int64 {
+	t.Helper()
+	items, err := kit.AdminClient{BaseURL: strings.TrimSuffix(banner["sandbox_tmall_admin"], "/_sandbox/")}.Items(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]int64{}
+	for _, it := range items {
+		for _, s := range it.SKUs {
+			out[s.OuterID] = s.PriceFen
+		}
+	}
+	return out
+}
