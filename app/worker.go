@@ -204,7 +204,37 @@ func (w *Worker) Start() error {
 		}
 		w.workers = append(w.workers, tw)
 	}
+	return w.schedulePrices(context.Background())
+}
+
+// schedulePrices starts the price schedule of every served shop whose
+// price rule has a promotion still to start or end: its prices switch on
+// their own, on a durable timer (workflows.PriceSchedule).
+func (w *Worker) schedulePrices(ctx context.Context) error {
+	if w.opts.Pricing == nil {
+		return nil
+	}
+	pol, now := w.opts.Pricing(), time.Now()
+	for _, ref := range w.ShopRefs() {
+		if _, ok := pol.RuleFor(ref).NextChange(now); !ok {
+			continue
+		}
+		if err := workflows.EnsurePriceSchedule(ctx, w.opts.Client, w.opts.TaskQueue, ref); err != nil {
+			return fmt.Errorf("start the price schedule of %s: %w", ref, err)
+		}
+	}
 	return nil
+}
+
+// PolicyChanged is what a worker does when its configuration's pricing or
+// stock section changed: every served shop's price schedule pushes the
+// new prices and stock at once, and sets its timer again.
+func (w *Worker) PolicyChanged(ctx context.Context) {
+	for _, ref := range w.ShopRefs() {
+		if err := workflows.Reprice(ctx, w.opts.Client, w.opts.TaskQueue, ref); err != nil {
+			w.opts.Logger.Error("the configuration changed but the shop's new prices could not be scheduled; run syncctl push --all", "shop", ref.String(), "error", err)
+		}
+	}
 }
 
 // Stop stops every shop's worker where it is, as a crash or a deploy would.

@@ -245,6 +245,7 @@ func devRun(ctx context.Context, g *globals, o *devOptions) error {
 	if err := printDevBanner(g, s); err != nil {
 		return err
 	}
+	go run.live.Watch(ctx, 2*time.Second, func() { s.Worker.PolicyChanged(ctx) })
 	<-ctx.Done()
 	fmt.Fprintln(g.io.Err, "stopping…")
 	return nil

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -94,6 +95,9 @@ func workerRun(ctx context.Context, g *globals, o *workerOptions) error {
 	for _, ref := range w.ShopRefs() {
 		names = append(names, ref.String())
 	}
+	// An edited pricing or stock section goes out without a restart: each
+	// shop's price schedule pushes the new prices.
+	go live.Watch(ctx, 2*time.Second, func() { w.PolicyChanged(ctx) })
 	fmt.Fprintf(g.io.Err, "worker serving %s on %s (namespace %s, task queues %s/<channel>/<shop>)\n", domain.List(names), cfg.Temporal.Address, ns, o.taskQueue)
 	return w.Run(ctx)
 }

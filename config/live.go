@@ -1,6 +1,7 @@
 package config
 
 import (
+	"context"
 	"log/slog"
 	"os"
 	"sync"
@@ -32,6 +33,7 @@ type Live struct {
 	pricing pricing.Policy
 	stock   mapping.Allocation
 	badMod  time.Time // the version of the file whose error was logged
+	version int       // versions taken since the start
 }
 
 // NewLive starts from cfg (already loaded from path and valid). An empty
@@ -87,21 +89,52 @@ func (l *Live) Allocation(shop domain.ShopRef, s domain.SKU) int {
 	return alloc(shop, s)
 }
 
-// refresh reads the file again when it changed since it was last read.
-func (l *Live) refresh() {
+// Watch looks at the file every interval until ctx ends, and calls
+// changed after each change it took (not after one it refused).
+func (l *Live) Watch(ctx context.Context, every time.Duration, changed func()) {
 	if l.path == "" {
 		return
+	}
+	t := time.NewTicker(every)
+	defer t.Stop()
+	seen := 0 // versions are counted from NewLive: one taken before the watch started is reported too
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			// A push may have taken the new version first (Pricing refreshes too).
+			l.refresh()
+			if v := l.taken(); v != seen {
+				seen = v
+				changed()
+			}
+		}
+	}
+}
+
+func (l *Live) taken() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.version
+}
+
+// refresh reads the file again when it changed since it was last read,
+// and reports whether it took a new version.
+func (l *Live) refresh() bool {
+	if l.path == "" {
+		return false
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	now := l.now()
 	if now.Sub(l.checked) < time.Second {
-		return
+		return false
 	}
 	l.checked = now
 	fi, err := os.Stat(l.path)
 	if err != nil || (fi.ModTime().Equal(l.mod) && fi.Size() == l.size) {
-		return
+		return false
 	}
 	mod, size := fi.ModTime(), fi.Size()
 	cfg, err := LoadOver(l.base, l.path)
@@ -115,8 +148,10 @@ func (l *Live) refresh() {
 			l.badMod = mod
 			l.log.Error("configuration changed but is not valid: the pricing and stock policy in force stay as they were", "file", l.path, "error", err)
 		}
-		return
+		return false
 	}
 	l.mod, l.size, l.pricing, l.stock = mod, size, pol, alloc
+	l.version++
 	l.log.Info("configuration reloaded: pricing and stock policy", "file", l.path, "price_rules", len(pol.Rules), "parity_rules", len(pol.Parity))
+	return true
 }

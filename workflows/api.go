@@ -32,6 +32,9 @@ const (
 	// PriceApprovalWorkflowName waits for the answer to one held price
 	// write (id PriceApprovalID).
 	PriceApprovalWorkflowName = "PriceApproval"
+	// PriceScheduleWorkflowName switches a shop's promotion prices on and
+	// off at their times (id PriceScheduleID).
+	PriceScheduleWorkflowName = "PriceSchedule"
 )
 
 // Query and signal names.
@@ -44,6 +47,9 @@ const (
 	UpdateDecide = "decide"
 	// SignalSuperseded tells a PriceApproval its hold was superseded.
 	SignalSuperseded = "superseded"
+	// SignalReprice tells a PriceSchedule the pricing changed: push now,
+	// then set the timer again.
+	SignalReprice = "reprice"
 )
 
 // SyncKind values, shown in the SyncKind search attribute.
@@ -53,6 +59,7 @@ const (
 	KindERPDelivery   = "erp-delivery"
 	KindReviewWatch   = "review-watch"
 	KindPriceApproval = "price-approval"
+	KindPriceSchedule = "price-schedule"
 )
 
 // SyncStatus values, shown in the SyncStatus search attribute.
@@ -69,6 +76,9 @@ const (
 	// StatusAwaitingApproval: a PriceApproval waits for an operator; it
 	// ends as approved, rejected, expired or superseded (domain.HoldStatus).
 	StatusAwaitingApproval = string(domain.HoldPending)
+	// StatusScheduled: a PriceSchedule sleeps until the next promotion
+	// switch (its progress query says when).
+	StatusScheduled = "scheduled"
 )
 
 // nonRetryable lists the error types no activity retries: the domain codes
@@ -134,6 +144,20 @@ type PriceApprovalInput struct {
 	// ApproveOnExpiry approves an unanswered hold at its expiry instead of
 	// expiring it (pricing.approvals.on_expiry: approve).
 	ApproveOnExpiry bool `json:"approve_on_expiry,omitempty"`
+}
+
+// PriceScheduleInput starts or continues a shop's price schedule.
+type PriceScheduleInput struct {
+	Shop  domain.ShopRef      `json:"shop"`
+	Due   bool                `json:"due,omitempty"` // push at once (a change came in)
+	State *PriceScheduleState `json:"state,omitempty"`
+}
+
+// PriceScheduleState is what the progress query of a PriceSchedule says.
+type PriceScheduleState struct {
+	Next     time.Time `json:"next,omitzero"`      // the next promotion start or end it waits for
+	Pushes   int       `json:"pushes"`             // pushes it started
+	LastPush time.Time `json:"last_push,omitzero"` // when it started the last
 }
 
 // CatalogPushInput starts or continues a catalog push. Cursor and Progress

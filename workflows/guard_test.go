@@ -338,3 +338,51 @@ func TestPriceApprovalExpires(t *testing.T) {
 		}
 	}
 }
+
+// A promotion switches a shop's price on and off at its times, by itself,
+// through the real schedule, push and sandbox: the worker's schedule
+// pushes when it starts and when it ends, and the platform shows the
+// promotion price only in between.
+func TestPromotionPriceSwitchesOnAndOffOnTheSandbox(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a Temporal server")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	r := newGuardRig(ctx, t)
+	if _, err := r.st.ImportProducts(ctx, []domain.Product{storetest.Product("P1", 1)}); err != nil {
+		t.Fatal(err)
+	}
+	r.push(ctx, t, r.ref)
+	start := time.Now().Add(3 * time.Second).Truncate(time.Second)
+	end := start.Add(3 * time.Second)
+	r.policy.Store(&pricing.Policy{Rules: []pricing.Rule{{Shops: []pricing.ShopPattern{{Channel: "fake", Shop: "flagship"}},
+		Promotions: []pricing.Promotion{{Name: "秒杀", Start: start, End: end, Off: pricing.Adjustment{BP: 2000}}}}}})
+	if err := workflows.EnsurePriceSchedule(ctx, r.c, workflows.TaskQueue, r.ref); err != nil {
+		t.Fatal(err)
+	}
+	waitPrice := func(want int64, notBefore time.Time) time.Time {
+		t.Helper()
+		for time.Now().Before(end.Add(30 * time.Second)) {
+			if r.shows(t, r.ref, "P1-0") == want {
+				if now := time.Now(); now.Before(notBefore) {
+					t.Fatalf("the platform showed %d at %v, before %v", want, now, notBefore)
+				}
+				return time.Now()
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		t.Fatalf("the platform never showed %d (shows %d)", want, r.shows(t, r.ref, "P1-0"))
+		return time.Time{}
+	}
+	if got := r.shows(t, r.ref, "P1-0"); got != 5990 {
+		t.Fatalf("before the promotion the platform shows %d", got)
+	}
+	on := waitPrice(4792, start)
+	off := waitPrice(5990, end)
+	t.Logf("promotion price on %v after its start, off %v after its end", on.Sub(start), off.Sub(end))
+	var st workflows.PriceScheduleState
+	if err := r.c.GetWorkflow(ctx, workflows.PriceScheduleID(r.ref), "").Get(ctx, &st); err != nil || st.Pushes != 2 {
+		t.Fatalf("schedule = %+v, %v; want 2 pushes, then done", st, err)
+	}
+}

@@ -22,6 +22,7 @@ func Register(w worker.Registry, a *Activities) {
 	w.RegisterWorkflowWithOptions(ERPDelivery, workflow.RegisterOptions{Name: ERPDeliveryWorkflowName})
 	w.RegisterWorkflowWithOptions(ReviewWatch, workflow.RegisterOptions{Name: ReviewWatchWorkflowName})
 	w.RegisterWorkflowWithOptions(PriceApproval, workflow.RegisterOptions{Name: PriceApprovalWorkflowName})
+	w.RegisterWorkflowWithOptions(PriceSchedule, workflow.RegisterOptions{Name: PriceScheduleWorkflowName})
 	w.RegisterActivity(a)
 }
 
