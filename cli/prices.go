@@ -43,7 +43,7 @@ prices before it starts.`,
 		},
 	}
 	explain.Flags().StringVar(&at, "at", "", "evaluate at this time instead of now")
-	cmd.AddCommand(explain)
+	cmd.AddCommand(explain, newPricesCheckCmd(g))
 	return cmd
 }
 
