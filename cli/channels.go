@@ -38,7 +38,7 @@ func newChannelsCmd(g *globals) *cobra.Command {
 	}
 	cmd.AddCommand(newChannelsPauseCmd(g, false, nil), newChannelsPauseCmd(g, true, nil), &cobra.Command{
 		Use:   "status",
-		Short: "Show the paused shops: who paused them, since when, and why",
+		Short: "Show per shop whether its calls go (pause, platform ban, circuit breaker), its quota and its backlog",
 		Args:  cobra.NoArgs,
 		RunE:  func(cmd *cobra.Command, _ []string) error { return channelsStatusRun(cmd.Context(), g) },
 	})

@@ -4,12 +4,16 @@ import (
 	"context"
 	"fmt"
 	"os/user"
+	"sort"
+	"strconv"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/syncctl/syncctl/connectors/shopgate"
 	"github.com/syncctl/syncctl/domain"
+	"github.com/syncctl/syncctl/platforms"
+	"github.com/syncctl/syncctl/store"
 )
 
 // pauseOptions are the flags of `syncctl channels pause|resume`.
@@ -78,31 +82,112 @@ func pauseRun(ctx context.Context, g *globals, o *pauseOptions) error {
 	return nil
 }
 
-// channelsStatusRun lists the paused shops (the command has no flags).
+// ShopStatus is one shop's line of `syncctl channels status`.
+type ShopStatus struct {
+	Shop       domain.ShopRef      `json:"shop"`
+	QPS        float64             `json:"qps,omitempty"`      // the quota every worker paces the shop at (0: not configured here)
+	Pause      *domain.ShopPause   `json:"pause,omitempty"`    // the operator's pause
+	BanUntil   time.Time           `json:"ban_until,omitzero"` // the platform's throttle ban, while it lasts
+	Breaker    *domain.ShopBreaker `json:"breaker,omitempty"`  // the circuit breaker, when it ever opened
+	ERPPending int                 `json:"erp_pending"`        // order versions not yet accepted by the ERP
+	Approvals  int                 `json:"approvals"`          // price writes awaiting approval
+}
+
+// channelsStatusRun shows, per shop, what holds its calls (pause, ban,
+// breaker), its quota and its backlog: the shops of the configuration and
+// every shop the store knows a pause or breaker of.
 func channelsStatusRun(ctx context.Context, g *globals) error {
-	st, err := g.openStoreRead(ctx)
+	cfg, err := g.load()
+	if err != nil {
+		return err
+	}
+	st, err := g.openStoreReadAt(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
+	byShop := map[domain.ShopRef]*ShopStatus{}
+	get := func(ref domain.ShopRef) *ShopStatus {
+		if s, ok := byShop[ref]; ok {
+			return s
+		}
+		s := &ShopStatus{Shop: ref}
+		byShop[ref] = s
+		return s
+	}
+	for _, sc := range cfg.Shops {
+		s := get(domain.ShopRef{Channel: sc.Channel, Shop: sc.Shop})
+		s.QPS = sc.QPS
+		if r, ok := platforms.Lookup(sc.Channel); ok && s.QPS <= 0 {
+			s.QPS = r.Connector.DefaultQPS
+		}
+	}
 	ps, err := st.ListPauses(ctx)
 	if err != nil {
 		return err
 	}
-	if g.json() {
-		if ps == nil {
-			ps = []domain.ShopPause{}
-		}
-		return g.printJSON(ps)
+	for _, p := range ps {
+		get(p.Shop).Pause = &p
 	}
-	if len(ps) == 0 {
-		fmt.Fprintln(g.io.Out, "no shop is paused")
+	bs, err := st.ListBreakers(ctx)
+	if err != nil {
+		return err
+	}
+	for _, b := range bs {
+		get(b.Shop).Breaker = &b
+	}
+	pending, err := st.ListHolds(ctx, store.HoldFilter{Status: []domain.HoldStatus{domain.HoldPending}, Limit: 10000})
+	if err != nil {
+		return err
+	}
+	for _, h := range pending {
+		get(h.Shop).Approvals++
+	}
+	out := make([]ShopStatus, 0, len(byShop))
+	now := time.Now()
+	for ref, s := range byShop {
+		if until, err := st.LoadBan(ctx, ref); err == nil && until.After(now) {
+			s.BanUntil = until
+		}
+		if s.ERPPending, err = st.CountPendingDeliveries(ctx, ref); err != nil {
+			return err
+		}
+		out = append(out, *s)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Shop.String() < out[j].Shop.String() })
+	if g.json() {
+		return g.printJSON(out)
+	}
+	if len(out) == 0 {
+		fmt.Fprintln(g.io.Out, "no shop is configured, paused or ever out: nothing to show (pass --config)")
 		return nil
 	}
 	tw := newTable(g.io.Out)
-	tw.row("SHOP", "PAUSED BY", "SINCE", "REASON")
-	for _, p := range ps {
-		tw.row(p.Shop.String(), p.By, p.At.Format(time.RFC3339), safeText(p.Reason))
+	tw.row("SHOP", "CALLS", "BREAKER", "QPS", "ERP PENDING", "APPROVALS", "WHY")
+	for _, s := range out {
+		calls, why := "go", ""
+		brk := string(domain.BreakerClosed)
+		if b := s.Breaker; b != nil {
+			brk = string(b.State)
+			if b.State != domain.BreakerClosed {
+				calls = "held"
+				why = fmt.Sprintf("breaker %s after %d unanswered calls (last: %s)", b.State, b.Failures, safeText(b.LastError))
+				if b.State == domain.BreakerOpen {
+					why += "; probe at " + b.OpenUntil.Local().Format("15:04:05")
+				}
+			}
+		}
+		if !s.BanUntil.IsZero() {
+			calls, why = "held", "banned by the platform until "+s.BanUntil.Local().Format("15:04:05")
+		}
+		if p := s.Pause; p != nil {
+			calls, why = "paused", fmt.Sprintf("paused by %s since %s: %s", safeText(p.By), p.At.Format(time.RFC3339), safeText(p.Reason))
+		}
+		qps := "-"
+		if s.QPS > 0 {
+			qps = strconv.FormatFloat(s.QPS, 'g', -1, 64)
+		}
+		tw.row(s.Shop.String(), calls, brk, qps, s.ERPPending, s.Approvals, why)
 	}
 	return tw.flush()
 }

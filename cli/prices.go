@@ -17,7 +17,7 @@ import (
 func newPricesCmd(g *globals) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "prices",
-		Short: "Explain how each shop's price of a SKU is derived and which guards it passes",
+		Short: "Explain a SKU's price on every shop, or check the whole catalog against the guards",
 	}
 	var at string
 	explain := &cobra.Command{

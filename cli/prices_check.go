@@ -202,7 +202,7 @@ func checkSKUPrices(pol pricing.Policy, prod domain.Product, sku domain.SKU, liv
 			name = "no pricing rule"
 		}
 		drift = append(drift, PriceDrift{SKU: sku.Code, Shop: s, Shows: live[s], RulePrice: price, Rule: rule.Name,
-			Reason: fmt.Sprintf("%s gives %s: %s", name, price.Yuan(), d)})
+			Reason: fmt.Sprintf("%s gives %s: %s", name, price.Yuan(), d.String())})
 	}
 	return vs, drift
 }

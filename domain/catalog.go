@@ -97,6 +97,28 @@ type ShopPause struct {
 	At     time.Time `json:"at"`
 }
 
+// BreakerState is where a shop's circuit breaker stands
+// (connectors/shopgate).
+type BreakerState string
+
+// Breaker states.
+const (
+	BreakerClosed   BreakerState = "closed"    // calls go
+	BreakerOpen     BreakerState = "open"      // no call goes until OpenUntil
+	BreakerHalfOpen BreakerState = "half-open" // one probe call goes
+)
+
+// ShopBreaker is a snapshot of a shop's circuit breaker, as the store
+// keeps it and `syncctl channels status` shows it.
+type ShopBreaker struct {
+	Shop      ShopRef      `json:"shop"`
+	State     BreakerState `json:"state"`
+	Failures  int          `json:"failures"`             // unanswered calls in a row
+	OpenUntil time.Time    `json:"open_until,omitzero"`  // open: when the probe may go
+	LastError string       `json:"last_error,omitempty"` // the last unanswered call's error
+	Since     time.Time    `json:"since"`                // when it entered this state
+}
+
 // ListingStatus is a normalized listing state across platforms.
 type ListingStatus string
 

@@ -73,6 +73,11 @@ type Store interface {
 	ResumeShop(ctx context.Context, shop domain.ShopRef) error
 	LoadPause(ctx context.Context, shop domain.ShopRef) (p domain.ShopPause, ok bool, err error)
 	ListPauses(ctx context.Context) ([]domain.ShopPause, error)
+	// SaveBreaker and ListBreakers keep each shop's circuit breaker as its
+	// workers last saw it change (shopgate.BreakerStore); an older snapshot
+	// never replaces a newer one.
+	SaveBreaker(ctx context.Context, b domain.ShopBreaker) error
+	ListBreakers(ctx context.Context) ([]domain.ShopBreaker, error)
 	// SetPoolRate records the commission (basis points) a product has in the
 	// shop's promotion pool on each of its listings; 0: not in the pool.
 	SetPoolRate(ctx context.Context, shop domain.ShopRef, productCode string, bp int) error

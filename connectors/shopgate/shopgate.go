@@ -10,7 +10,8 @@
 //
 // Before the call, Do waits until any ban of the shop has ended and the
 // pacer (QPS, burst 1, so pacing never exceeds the quota, not even at start)
-// grants a slot. After it, an error whose domain code is ERateLimited bans
+// grants a slot, and asks the shop's circuit breaker (breaker.go), which
+// holds every call after repeated unanswered ones. After it, an error whose domain code is ERateLimited bans
 // the whole shop for the error's RetryAfter (the platform's announced ban;
 // DefaultBan when it announces none). A wait longer than MaxInlineWait is not
 // slept: Do returns a *domain.Error{Code: ERateLimited, RetryAfter: wait} at
@@ -79,6 +80,10 @@ type Options struct {
 	MaxInlineWait time.Duration
 	DefaultBan    time.Duration
 	SyncEvery     time.Duration
+	// BreakerThreshold and BreakerCooldown tune the circuit breaker
+	// (defaults BreakerThreshold, BreakerCooldown).
+	BreakerThreshold int
+	BreakerCooldown  time.Duration
 }
 
 // Gate holds and paces the calls to one shop. It is safe for concurrent use.
@@ -89,12 +94,15 @@ type Gate struct {
 	defaultBan time.Duration
 	syncEvery  time.Duration
 
-	mu      sync.Mutex
-	until   time.Time         // end of the shop's ban as known here
-	pause   *domain.ShopPause // the operator's pause, as last read from the store
-	bans    BanStore
-	synced  time.Time // last read of the shared ban
-	syncing bool
+	mu        sync.Mutex
+	until     time.Time         // end of the shop's ban as known here
+	pause     *domain.ShopPause // the operator's pause, as last read from the store
+	bans      BanStore
+	synced    time.Time // last read of the shared ban
+	syncing   bool
+	brk       breaker // the shop's circuit breaker (breaker.go)
+	threshold int
+	cooldown  time.Duration
 }
 
 // New returns a gate of its own for the shop; connectors use For, which
@@ -111,6 +119,7 @@ func New(shop domain.ShopRef, o Options) *Gate {
 	if g.syncEvery <= 0 {
 		g.syncEvery = DefaultSyncEvery
 	}
+	g.threshold, g.cooldown = cmp.Or(o.BreakerThreshold, BreakerThreshold), cmp.Or(o.BreakerCooldown, BreakerCooldown)
 	return g
 }
 
@@ -175,9 +184,15 @@ func (g *Gate) Do(ctx context.Context, call func(context.Context) error) error {
 	if err := g.Wait(ctx); err != nil {
 		return err
 	}
+	// The breaker is asked last, right before the call: a probe it lets
+	// through is always made.
+	if err := g.admit(ctx, time.Now()); err != nil {
+		return err
+	}
 	err := call(ctx)
 	count(ctx, err)
 	g.Report(ctx, err)
+	g.learn(ctx, err)
 	return err
 }
 

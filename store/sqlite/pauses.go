@@ -69,3 +69,25 @@ func (d *DB) ListPauses(ctx context.Context) ([]domain.ShopPause, error) {
 	}
 	return out, rows.Err()
 }
+
+// SaveBreaker records a shop's circuit breaker. A snapshot older than the
+// stored one (two workers' changes crossing) is ignored.
+func (d *DB) SaveBreaker(ctx context.Context, b domain.ShopBreaker) error {
+	_, err := d.db.ExecContext(ctx, `INSERT INTO shop_breakers (channel, shop, state, failures, open_until, last_error, since) VALUES (?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (channel, shop) DO UPDATE SET state = excluded.state, failures = excluded.failures, open_until = excluded.open_until,
+			last_error = excluded.last_error, since = excluded.since WHERE excluded.since >= shop_breakers.since`,
+		b.Shop.Channel, b.Shop.Shop, string(b.State), b.Failures, ms(b.OpenUntil), b.LastError, ms(b.Since))
+	return err
+}
+
+// ListBreakers lists every shop's last breaker state.
+func (d *DB) ListBreakers(ctx context.Context) ([]domain.ShopBreaker, error) {
+	rows, err := d.db.QueryContext(ctx, `SELECT channel, shop, state, failures, open_until, last_error, since FROM shop_breakers ORDER BY channel, shop`)
+	return scanAll(rows, err, func(r *sql.Rows) (b domain.ShopBreaker, err error) {
+		var state string
+		var until, since int64
+		err = r.Scan(&b.Shop.Channel, &b.Shop.Shop, &state, &b.Failures, &until, &b.LastError, &since)
+		b.State, b.OpenUntil, b.Since = domain.BreakerState(state), fromMS(until), fromMS(since)
+		return b, err
+	})
+}

@@ -1,0 +1,90 @@
+package shopgate_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/syncctl/syncctl/connectors/shopgate"
+	"github.com/syncctl/syncctl/domain"
+)
+
+type breakerLog struct {
+	mu  sync.Mutex
+	got []shopgate.BreakerState
+	shopgate.MemoryBans
+}
+
+func (l *breakerLog) SaveBreaker(_ context.Context, b shopgate.Breaker) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.got = append(l.got, b.State)
+	return nil
+}
+
+func (l *breakerLog) states() []shopgate.BreakerState {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return append([]shopgate.BreakerState(nil), l.got...)
+}
+
+// A shop that stops answering opens its breaker after the threshold: the
+// next calls are not made and say how long to wait; after the cool-down
+// one probe goes, its failure opens the breaker for twice as long, and an
+// answer closes it. A refusal the platform answered (invalid) counts as an
+// answer. Every change is published for the other workers and the CLI.
+func TestBreakerOpensProbesAndCloses(t *testing.T) {
+	log := &breakerLog{}
+	g := shopgate.New(domain.ShopRef{Channel: "tmall", Shop: "outage"}, shopgate.Options{Bans: log, BreakerThreshold: 3, BreakerCooldown: 100 * time.Millisecond})
+	ctx := context.Background()
+	down := &domain.Error{Code: domain.EUnavailable, Message: "connection refused"}
+	calls := 0
+	fail := func(context.Context) error { calls++; return down }
+	answer := func(context.Context) error { calls++; return nil }
+
+	// A refusal in between is an answer: the count starts again.
+	_ = g.Do(ctx, fail)
+	_ = g.Do(ctx, fail)
+	_ = g.Do(ctx, func(context.Context) error { calls++; return domain.Errorf(domain.EInvalid, "title too long") })
+	for i := 0; i < 3; i++ {
+		_ = g.Do(ctx, fail)
+	}
+	if b := g.Breaker(); b.State != shopgate.BreakerOpen || b.Failures != 3 {
+		t.Fatalf("after 3 unanswered calls in a row: %+v", b)
+	}
+	before := calls
+	err := g.Do(ctx, answer)
+	var de *domain.Error
+	if !errors.As(err, &de) || de.Code != domain.EUnavailable || de.RetryAfter <= 0 || !strings.Contains(de.Message, "circuit breaker open") || calls != before {
+		t.Fatalf("open breaker let a call through or said %v", err)
+	}
+	time.Sleep(110 * time.Millisecond)
+	if err := g.Do(ctx, fail); !errors.Is(err, down) {
+		t.Fatalf("probe: %v", err)
+	}
+	if b := g.Breaker(); b.State != shopgate.BreakerOpen || time.Until(b.OpenUntil) < 150*time.Millisecond {
+		t.Fatalf("after a failed probe: %+v, want open for twice the cool-down", b)
+	}
+	time.Sleep(210 * time.Millisecond)
+	if err := g.Do(ctx, answer); err != nil {
+		t.Fatalf("second probe: %v", err)
+	}
+	if b := g.Breaker(); b.State != shopgate.BreakerClosed || b.Failures != 0 {
+		t.Fatalf("after an answered probe: %+v", b)
+	}
+	want := []shopgate.BreakerState{shopgate.BreakerOpen, shopgate.BreakerHalfOpen, shopgate.BreakerOpen, shopgate.BreakerHalfOpen, shopgate.BreakerClosed}
+	if got := log.states(); len(got) != len(want) || strings.Join(states(got), ",") != strings.Join(states(want), ",") {
+		t.Fatalf("published %v, want %v", got, want)
+	}
+}
+
+func states(s []shopgate.BreakerState) []string {
+	out := make([]string, len(s))
+	for i, v := range s {
+		out[i] = string(v)
+	}
+	return out
+}
