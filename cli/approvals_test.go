@@ -102,6 +102,52 @@ func TestApprovalsFromTheCLI(t *testing.T) {
 	if code, out, _ = cmd("approvals", "list"); code != 0 || !strings.Contains(out, "no price write awaits approval") {
 		t.Fatalf("approvals list after both answers: exit %d:\n%s", code, out)
 	}
+
+	// A live stream on Kuaishou reserves 4 black T-shirts for two hours:
+	// Tmall offers 4 fewer at once, and all of them again after the release.
+	if code, _, errOut = cmd("stock", "reserve", "--shop", "kuaishou/demo", "--sku", "TS-1-B", "--qty", "0", "--until", "2099-01-01 00:00"); code != 2 || !strings.Contains(errOut, "--qty must be more than 0") {
+		t.Fatalf("reserve 0: exit %d: %s", code, errOut)
+	}
+	until := time.Now().Add(2 * time.Hour).Format(time.RFC3339)
+	code, out, errOut = cmd("stock", "reserve", "--shop", "kuaishou/demo", "--sku", "TS-1-B", "--qty", "4", "--until", until)
+	id := regexp.MustCompile(`reservation #(\d+): 4 × TS-1-B for kuaishou/demo`).FindStringSubmatch(out)
+	if code != 0 || id == nil {
+		t.Fatalf("reserve: exit %d: %s%s", code, out, errOut)
+	}
+	waitTmallStock(t, banner, "TS-1-B", 6)
+	if code, out, _ = cmd("stock", "reservations"); code != 0 || !regexp.MustCompile(`(?m)^`+id[1]+`\s+kuaishou/demo\s+TS-1-B\s+4\s+0\s+4`).MatchString(out) {
+		t.Fatalf("stock reservations: exit %d:\n%s", code, out)
+	}
+	if code, out, errOut = cmd("stock", "release", id[1]); code != 0 || !strings.Contains(out, "released") {
+		t.Fatalf("release: exit %d: %s%s", code, out, errOut)
+	}
+	waitTmallStock(t, banner, "TS-1-B", 10)
+}
+
+func waitTmallStock(t *testing.T, banner map[string]string, sku string, want int) {
+	t.Helper()
+	deadline := time.Now().Add(time.Minute)
+	for {
+		items, err := kit.AdminClient{BaseURL: strings.TrimSuffix(banner["sandbox_tmall_admin"], "/_sandbox/")}.Items(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := -1
+		for _, it := range items {
+			for _, s := range it.SKUs {
+				if s.OuterID == sku {
+					got = s.Stock
+				}
+			}
+		}
+		if got == want {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("tmall offers %d of %s, want %d", got, sku, want)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 }
 
 // tmallPrices reads what the Tmall sandbox shows, by SKU code, in fen.

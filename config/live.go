@@ -78,15 +78,15 @@ func (l *Live) Pricing() pricing.Policy {
 
 // Allocation gives each shop's stock by the stock policy in force at the
 // time of the call.
-func (l *Live) Allocation(shop domain.ShopRef, s domain.SKU) int {
+func (l *Live) Allocation(shop domain.ShopRef, s domain.SKU, reserved []pricing.Reservation, at time.Time) int {
 	l.refresh()
 	l.mu.Lock()
 	alloc := l.stock
 	l.mu.Unlock()
 	if alloc == nil {
-		return mapping.ChannelStock(shop, s)
+		return mapping.ChannelStock(shop, s, reserved, at)
 	}
-	return alloc(shop, s)
+	return alloc(shop, s, reserved, at)
 }
 
 // Watch looks at the file every interval until ctx ends, and calls

@@ -251,8 +251,8 @@ func (c Config) Allocation() (mapping.Allocation, error) {
 
 // StockAllocation is a stock policy over a set of shops, as an Allocation.
 func StockAllocation(pol pricing.StockPolicy, shops []domain.ShopRef) mapping.Allocation {
-	return func(shop domain.ShopRef, s domain.SKU) int {
-		return pol.Allocate(s.Stock, shops, nil, time.Time{})[shop]
+	return func(shop domain.ShopRef, s domain.SKU, reserved []pricing.Reservation, at time.Time) int {
+		return pol.Allocate(s.Stock, shops, reserved, at)[shop]
 	}
 }
 

@@ -9,21 +9,29 @@ import (
 
 	"github.com/syncctl/syncctl/connectors"
 	"github.com/syncctl/syncctl/domain"
+	"github.com/syncctl/syncctl/mapping/pricing"
 )
 
 // ChannelPrice is the price a SKU is offered at on a shop without a price
 // rule: the master list price.
 func ChannelPrice(_ domain.ShopRef, _ domain.Product, s domain.SKU) domain.Money { return s.ListPrice }
 
-// ChannelStock is the stock offered on a shop without a stock allocation:
-// the master stock.
-func ChannelStock(_ domain.ShopRef, s domain.SKU) int { return s.Stock }
+// ChannelStock is the stock offered on a shop without a stock policy: the
+// master stock, less what live-stream reservations of other shops hold
+// (pricing.EveryShopShares).
+func ChannelStock(shop domain.ShopRef, s domain.SKU, reserved []pricing.Reservation, at time.Time) int {
+	if len(reserved) == 0 {
+		return s.Stock
+	}
+	return pricing.EveryShopShares.Allocate(s.Stock, []domain.ShopRef{shop}, reserved, at)[shop]
+}
 
-// Allocation gives the stock a shop offers of a SKU: the configuration's
-// stock policy (shares, caps, safety stock) over every configured shop, so
-// the sum offered never exceeds what exists. ChannelStock is the one
-// without a policy.
-type Allocation func(shop domain.ShopRef, s domain.SKU) int
+// Allocation gives the stock a shop offers of a SKU at a time, given the
+// SKU's live-stream reservations (their remaining units): the
+// configuration's stock policy (shares, caps, safety stock) over every
+// configured shop, so the sum offered never exceeds what exists.
+// ChannelStock is the one without a policy.
+type Allocation func(shop domain.ShopRef, s domain.SKU, reserved []pricing.Reservation, at time.Time) int
 
 // Pricer gives the price a shop shows for a SKU now: the configuration's
 // price rule of the shop (mapping/pricing.Rule.Price). ChannelPrice is the
@@ -31,10 +39,26 @@ type Allocation func(shop domain.ShopRef, s domain.SKU) int
 type Pricer func(shop domain.ShopRef, p domain.Product, s domain.SKU) domain.Money
 
 // Offer is what a shop offers of each SKU: its price and its stock. A nil
-// field is the list price or the master stock.
+// field is the list price or the master stock. Reserved are the
+// reservations of the product's SKUs (any SKU's; Allocation is given
+// those of the SKU it allocates).
 type Offer struct {
-	Price Pricer
-	Stock Allocation
+	Price    Pricer
+	Stock    Allocation
+	Reserved []pricing.Reservation
+}
+
+func (o Offer) stock(shop domain.ShopRef, s domain.SKU, at time.Time) int {
+	var mine []pricing.Reservation
+	for _, r := range o.Reserved {
+		if r.SKU == s.Code {
+			mine = append(mine, r)
+		}
+	}
+	if o.Stock == nil {
+		return ChannelStock(shop, s, mine, at)
+	}
+	return o.Stock(shop, s, mine, at)
 }
 
 // PushPlan is what must happen on one shop to bring one product up to date:
@@ -85,10 +109,8 @@ func PlanProductPush(shop domain.ShopRef, p domain.Product, listings []domain.Ch
 // PlanProductPushWith is PlanProductPush with the shop's price rule and
 // stock allocation.
 func PlanProductPushWith(shop domain.ShopRef, p domain.Product, listings []domain.ChannelListing, at time.Time, offer Offer) *PushPlan {
-	stock, price := offer.Stock, offer.Price
-	if stock == nil {
-		stock = ChannelStock
-	}
+	stock := func(shop domain.ShopRef, s domain.SKU) int { return offer.stock(shop, s, at) }
+	price := offer.Price
 	if price == nil {
 		price = ChannelPrice
 	}

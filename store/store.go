@@ -97,6 +97,19 @@ type Store interface {
 	ListHolds(ctx context.Context, f HoldFilter) ([]domain.PriceHold, error)
 	LivePrices(ctx context.Context, sku string) (map[domain.ShopRef]domain.Money, error)
 
+	// Live-stream reservations (domain.StockReservation): AddReservation
+	// records one of a catalog SKU; OpenReservations are the open ones of
+	// some SKUs (all when none named), what the stock allocation takes off
+	// the other shops; ReleaseReservation ends one (EConflict when it is
+	// over already). UpsertOrder consumes, in the order's transaction, the
+	// open reservations of the order's shop whose window holds its
+	// creation.
+	AddReservation(ctx context.Context, r domain.StockReservation) (domain.StockReservation, error)
+	GetReservation(ctx context.Context, id int64) (domain.StockReservation, error)
+	OpenReservations(ctx context.Context, skus ...string) ([]domain.StockReservation, error)
+	ListReservations(ctx context.Context, all bool, limit int) ([]domain.StockReservation, error)
+	ReleaseReservation(ctx context.Context, id int64, at time.Time) (domain.StockReservation, error)
+
 	// OrderCursor returns the shop's order-pull cursor (the modification
 	// time up to which orders are known to be pulled); ok is false if none.
 	OrderCursor(ctx context.Context, shop domain.ShopRef) (t time.Time, ok bool, err error)

@@ -330,7 +330,21 @@ func (a *Activities) planPush(ctx context.Context, shop domain.ShopRef, code str
 		return nil, err
 	}
 	at := a.now()
-	return mapping.PlanProductPushWith(shop, p, existing, at, a.offer(at)), nil
+	offer := a.offer(at)
+	if len(p.SKUs) > 0 {
+		skus := make([]string, len(p.SKUs))
+		for i, s := range p.SKUs {
+			skus[i] = s.Code
+		}
+		rs, err := a.Store.OpenReservations(ctx, skus...)
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range rs {
+			offer.Reserved = append(offer.Reserved, pricing.Reservation{SKU: r.SKUCode, Shop: r.Shop, Units: r.Remaining(), From: r.From, Until: r.Until})
+		}
+	}
+	return mapping.PlanProductPushWith(shop, p, existing, at, offer), nil
 }
 
 // endRemoved ends on the channel the listings whose SKUs left the catalog,

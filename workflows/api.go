@@ -35,6 +35,9 @@ const (
 	// PriceScheduleWorkflowName switches a shop's promotion prices on and
 	// off at their times (id PriceScheduleID).
 	PriceScheduleWorkflowName = "PriceSchedule"
+	// StockReservationWorkflowName runs one live-stream reservation (id
+	// StockReservationID).
+	StockReservationWorkflowName = "StockReservation"
 )
 
 // Query and signal names.
@@ -50,16 +53,19 @@ const (
 	// SignalReprice tells a PriceSchedule the pricing changed: push now,
 	// then set the timer again.
 	SignalReprice = "reprice"
+	// SignalRelease ends a StockReservation early.
+	SignalRelease = "release"
 )
 
 // SyncKind values, shown in the SyncKind search attribute.
 const (
-	KindCatalogPush   = "catalog-push"
-	KindOrderPull     = "order-pull"
-	KindERPDelivery   = "erp-delivery"
-	KindReviewWatch   = "review-watch"
-	KindPriceApproval = "price-approval"
-	KindPriceSchedule = "price-schedule"
+	KindCatalogPush      = "catalog-push"
+	KindOrderPull        = "order-pull"
+	KindERPDelivery      = "erp-delivery"
+	KindReviewWatch      = "review-watch"
+	KindPriceApproval    = "price-approval"
+	KindPriceSchedule    = "price-schedule"
+	KindStockReservation = "stock-reservation"
 )
 
 // SyncStatus values, shown in the SyncStatus search attribute.
@@ -79,6 +85,8 @@ const (
 	// StatusScheduled: a PriceSchedule sleeps until the next promotion
 	// switch (its progress query says when).
 	StatusScheduled = "scheduled"
+	// StatusReserved: a StockReservation's window is on.
+	StatusReserved = "reserved"
 )
 
 // nonRetryable lists the error types no activity retries: the domain codes
@@ -146,6 +154,11 @@ type PriceApprovalInput struct {
 	ApproveOnExpiry bool `json:"approve_on_expiry,omitempty"`
 }
 
+// StockReservationInput starts the workflow of a stored reservation.
+type StockReservationInput struct {
+	Reservation domain.StockReservation `json:"reservation"`
+}
+
 // PriceScheduleInput starts or continues a shop's price schedule.
 type PriceScheduleInput struct {
 	Shop  domain.ShopRef      `json:"shop"`
@@ -173,7 +186,10 @@ type CatalogPushInput struct {
 	// All pushes every catalog product, not only the changed ones: after a
 	// change of the stock policy or of a platform's state made outside
 	// syncctl. Up-to-date products still cost no call.
-	All      bool          `json:"all,omitempty"`
+	All bool `json:"all,omitempty"`
+	// Codes pushes these products only (a reservation's start or end), in
+	// one page: the change set is not read.
+	Codes    []string      `json:"codes,omitempty"`
 	Cursor   string        `json:"cursor,omitempty"` // last product code handed out
 	Progress *PushProgress `json:"progress,omitempty"`
 }

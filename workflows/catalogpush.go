@@ -87,6 +87,16 @@ func (w *catalogPush) run(ctx workflow.Context) (*PushProgress, error) {
 	if err := workflow.ExecuteActivity(storeCtx(ctx), acts.DescribeShop, w.in.Shop).Get(ctx, &shop); err != nil {
 		return w.p, err
 	}
+	if len(w.in.Codes) > 0 {
+		// Named products only (a reservation's start or end): no paging.
+		if w.p.Runs == 0 {
+			w.p.Total = len(w.in.Codes)
+		}
+		if err := w.pushPage(ctx, w.in.Codes); err != nil {
+			return w.p, err
+		}
+		return w.finish(ctx, shop)
+	}
 	if w.p.Runs == 0 && w.in.Cursor == "" {
 		count := workflow.ExecuteActivity(storeCtx(ctx), acts.CountChangedProducts, w.in.Shop)
 		if w.in.All { // (a separate activity keeps the histories of earlier pushes replaying)
@@ -116,6 +126,13 @@ func (w *catalogPush) run(ctx workflow.Context) (*PushProgress, error) {
 			return nil, workflow.NewContinueAsNewError(ctx, CatalogPush, w.in)
 		}
 	}
+	return w.finish(ctx, shop)
+}
+
+// finish ends a push once every product went: the promotion pool, the
+// review watch, the status.
+func (w *catalogPush) finish(ctx workflow.Context, shop ShopInfo) (*PushProgress, error) {
+	log := workflow.GetLogger(ctx)
 	if shop.Pool {
 		if err := workflow.ExecuteActivity(poolCtx(ctx), acts.SyncPromotionPool, w.in.Shop).Get(ctx, &w.p.Pool); err != nil {
 			return w.p, err

@@ -386,3 +386,58 @@ func TestPromotionPriceSwitchesOnAndOffOnTheSandbox(t *testing.T) {
 		t.Fatalf("schedule = %+v, %v; want 2 pushes, then done", st, err)
 	}
 }
+
+// A live-stream reservation on real workflows and sandboxes: at its start
+// the other shop offers the reserved units less and the reserved shop
+// keeps them; at its end (a durable timer) they go back to the other shop.
+func TestReservationTakesUnitsFromOtherShopsAndGivesThemBack(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a Temporal server")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	r := newGuardRig(ctx, t)
+	if _, err := r.st.ImportProducts(ctx, []domain.Product{storetest.Product("P1", 1)}); err != nil {
+		t.Fatal(err)
+	}
+	for _, shop := range []domain.ShopRef{r.ref, r.min} {
+		r.push(ctx, t, shop)
+		if got := skuStock(t, r.sbs[shop], "P1", "P1-0"); got != 10 {
+			t.Fatalf("%s offers %d before the reservation, want 10", shop, got)
+		}
+	}
+	from := time.Now().Add(time.Second)
+	res, err := r.st.AddReservation(ctx, domain.StockReservation{Shop: r.min, SKUCode: "P1-0", Units: 4, From: from, Until: from.Add(4 * time.Second), By: "直播运营"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	run, err := workflows.Reserve(ctx, r.c, workflows.TaskQueue, res)
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitStock := func(shop domain.ShopRef, want int) {
+		t.Helper()
+		deadline := time.Now().Add(30 * time.Second)
+		for skuStock(t, r.sbs[shop], "P1", "P1-0") != want {
+			if time.Now().After(deadline) {
+				t.Fatalf("%s offers %d, want %d", shop, skuStock(t, r.sbs[shop], "P1", "P1-0"), want)
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
+	waitStock(r.ref, 6)
+	if time.Now().Before(from) {
+		t.Fatal("the other shop lost the units before the reservation started")
+	}
+	if got := skuStock(t, r.sbs[r.min], "P1", "P1-0"); got != 10 {
+		t.Fatalf("the reserved shop offers %d during its window, want 10", got)
+	}
+	var done domain.StockReservation
+	if err := run.Get(ctx, &done); err != nil {
+		t.Fatal(err)
+	}
+	if done.Status != domain.ReservationReleased || done.ReleasedAt.Before(res.Until) {
+		t.Fatalf("reservation = %+v, want released at its end", done)
+	}
+	waitStock(r.ref, 10)
+}

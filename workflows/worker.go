@@ -23,6 +23,7 @@ func Register(w worker.Registry, a *Activities) {
 	w.RegisterWorkflowWithOptions(ReviewWatch, workflow.RegisterOptions{Name: ReviewWatchWorkflowName})
 	w.RegisterWorkflowWithOptions(PriceApproval, workflow.RegisterOptions{Name: PriceApprovalWorkflowName})
 	w.RegisterWorkflowWithOptions(PriceSchedule, workflow.RegisterOptions{Name: PriceScheduleWorkflowName})
+	w.RegisterWorkflowWithOptions(StockReservation, workflow.RegisterOptions{Name: StockReservationWorkflowName})
 	w.RegisterActivity(a)
 }
 

@@ -164,6 +164,9 @@ func (d *DB) UpsertOrder(ctx context.Context, o domain.SalesOrder) (store.OrderC
 				ms(o.ModifiedAt), string(doc), now, now); err != nil {
 				return err
 			}
+			if err := consumeReservations(ctx, tx, o); err != nil {
+				return err
+			}
 		case err != nil:
 			return err
 		case oldVersion == version || ms(o.ModifiedAt) < oldModified:

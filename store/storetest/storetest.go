@@ -40,6 +40,9 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		"RemovalsInChangeSet":            testRemovalsInChangeSet,
 		"RemoveUnknownWritesNothing":     testRemoveUnknownWritesNothing,
 		"PoolRateOutlivesPushes":         testPoolRate,
+		"PriceHolds":                     testHolds,
+		"ReservationsConsumedByOrders":   testReservations,
+		"BreakersNeverGoBack":            testBreakers,
 	}
 	for name, f := range tests {
 		t.Run(name, func(t *testing.T) { f(t, open(t)) })
