@@ -141,7 +141,9 @@ func (a *Activities) ReleaseReservation(ctx context.Context, id int64) (domain.S
 
 // StockReservationID is the id of a reservation's workflow:
 // "stock-reservation/3".
-func StockReservationID(id int64) string { return KindStockReservation + "/" + strconv.FormatInt(id, 10) }
+func StockReservationID(id int64) string {
+	return KindStockReservation + "/" + strconv.FormatInt(id, 10)
+}
 
 // BaseQueue is the base task queue of a shop's queue name (ShopQueue's
 // inverse): "syncctl/kuaishou/live" → "syncctl".
