@@ -110,6 +110,12 @@ type Store interface {
 	ListReservations(ctx context.Context, all bool, limit int) ([]domain.StockReservation, error)
 	ReleaseReservation(ctx context.Context, id int64, at time.Time) (domain.StockReservation, error)
 
+	// ClaimWrite and ReleaseWrite keep one writer per product and shop
+	// across every worker: a push plans and writes a product while it holds
+	// the lease (true: this holder has it; a lease past its ttl is free).
+	ClaimWrite(ctx context.Context, shop domain.ShopRef, product, holder string, ttl time.Duration) (bool, error)
+	ReleaseWrite(ctx context.Context, shop domain.ShopRef, product, holder string) error
+
 	// OrderCursor returns the shop's order-pull cursor (the modification
 	// time up to which orders are known to be pulled); ok is false if none.
 	OrderCursor(ctx context.Context, shop domain.ShopRef) (t time.Time, ok bool, err error)

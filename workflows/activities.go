@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"sort"
 	"time"
 
@@ -234,6 +235,15 @@ func updateStock(ctx context.Context, ch connectors.Channel, u connectors.StockU
 }
 
 func (a *Activities) pushProduct(ctx context.Context, ch connectors.Channel, shop domain.ShopRef, code string, beat func(step string)) (out pushOutcome, err error) {
+	// One writer per product and shop, across workers: the plan is made
+	// and written under the lease, so a plan from older catalog data never
+	// writes after one from newer (a push, an approval and a reservation
+	// may push the same product at once).
+	release, err := a.claimWrite(ctx, shop, code, beat)
+	if err != nil {
+		return out, err
+	}
+	defer release()
 	plan, err := a.planPush(ctx, shop, code)
 	if err != nil {
 		return out, err
@@ -312,6 +322,45 @@ func (a *Activities) pushProduct(ctx context.Context, ch connectors.Channel, sho
 		}
 	}
 	return out, nil
+}
+
+// Write leases: how long one lasts (a product's push is a few calls, each
+// bounded), and how long a writer waits for another's before its attempt
+// goes again later.
+const (
+	writeLeaseTTL  = 5 * time.Minute
+	writeLeaseWait = 10 * time.Second
+)
+
+// claimWrite takes the lease on writing the product to the shop, waiting
+// a little for another writer to finish; it returns the release.
+func (a *Activities) claimWrite(ctx context.Context, shop domain.ShopRef, code string, beat func(string)) (func(), error) {
+	holder := fmt.Sprintf("pid %d %p", os.Getpid(), &code) // this call, unless an activity names it
+	if activity.IsActivity(ctx) {
+		info := activity.GetInfo(ctx)
+		// A retried attempt takes back its own lease at once.
+		holder = info.WorkflowExecution.RunID + "/" + info.ActivityID
+	}
+	deadline := time.Now().Add(writeLeaseWait)
+	for {
+		ok, err := a.Store.ClaimWrite(ctx, shop, code, holder, writeLeaseTTL)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			return func() { _ = a.Store.ReleaseWrite(context.WithoutCancel(ctx), shop, code, holder) }, nil
+		}
+		if time.Now().After(deadline) {
+			return nil, &domain.Error{Code: domain.EUnavailable, RetryAfter: 2 * time.Second,
+				Message: fmt.Sprintf("product %s on %s: another push is writing it; this one goes again after it", code, shop)}
+		}
+		beat("waiting for another writer of " + code)
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
 }
 
 // planPush compares a product of the catalog with its listings on the

@@ -145,3 +145,26 @@ func consumeReservations(ctx context.Context, tx *sql.Tx, o domain.SalesOrder) e
 	}
 	return nil
 }
+
+// ClaimWrite takes the lease on writing a product to a shop for ttl: true
+// when this holder has it (a lease of its own is renewed), false while
+// another holder's has not expired.
+func (d *DB) ClaimWrite(ctx context.Context, shop domain.ShopRef, product, holder string, ttl time.Duration) (bool, error) {
+	now := d.now()
+	res, err := d.db.ExecContext(ctx, `INSERT INTO write_leases (channel, shop, product_code, holder, until) VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT (channel, shop, product_code) DO UPDATE SET holder = excluded.holder, until = excluded.until
+		WHERE write_leases.until <= ? OR write_leases.holder = excluded.holder`,
+		shop.Channel, shop.Shop, product, holder, ms(now.Add(ttl)), ms(now))
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
+
+// ReleaseWrite gives the lease back (only the holder's own).
+func (d *DB) ReleaseWrite(ctx context.Context, shop domain.ShopRef, product, holder string) error {
+	_, err := d.db.ExecContext(ctx, `DELETE FROM write_leases WHERE channel = ? AND shop = ? AND product_code = ? AND holder = ?`,
+		shop.Channel, shop.Shop, product, holder)
+	return err
+}
