@@ -126,3 +126,34 @@ func testBreakers(t *testing.T, s store.Store) {
 		t.Fatalf("breakers = %+v, want the newer open one", bs)
 	}
 }
+
+// One writer per product and shop: a lease is its holder's until released
+// or expired; its holder takes it again at once.
+func testWriteLeases(t *testing.T, s store.Store) {
+	ok, err := s.ClaimWrite(ctx, shop, "A", "w1", time.Minute)
+	must(t, err)
+	if !ok {
+		t.Fatal("a free lease was refused")
+	}
+	if ok, _ := s.ClaimWrite(ctx, shop, "A", "w2", time.Minute); ok {
+		t.Fatal("a held lease went to a second writer")
+	}
+	if ok, _ := s.ClaimWrite(ctx, shop, "B", "w2", time.Minute); !ok {
+		t.Fatal("another product's lease was refused")
+	}
+	if ok, _ := s.ClaimWrite(ctx, shop, "A", "w1", time.Minute); !ok {
+		t.Fatal("the holder could not take its own lease again")
+	}
+	must(t, s.ReleaseWrite(ctx, shop, "A", "w2")) // not its lease: nothing happens
+	if ok, _ := s.ClaimWrite(ctx, shop, "A", "w2", time.Minute); ok {
+		t.Fatal("a release by another writer freed the lease")
+	}
+	must(t, s.ReleaseWrite(ctx, shop, "A", "w1"))
+	if ok, _ := s.ClaimWrite(ctx, shop, "A", "w2", time.Millisecond); !ok {
+		t.Fatal("a released lease was refused")
+	}
+	time.Sleep(5 * time.Millisecond)
+	if ok, _ := s.ClaimWrite(ctx, shop, "A", "w3", time.Minute); !ok {
+		t.Fatal("an expired lease was refused")
+	}
+}

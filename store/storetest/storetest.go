@@ -43,6 +43,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		"PriceHolds":                     testHolds,
 		"ReservationsConsumedByOrders":   testReservations,
 		"BreakersNeverGoBack":            testBreakers,
+		"OneWriterPerProductAndShop":     testWriteLeases,
 	}
 	for name, f := range tests {
 		t.Run(name, func(t *testing.T) { f(t, open(t)) })
