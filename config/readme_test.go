@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/syncctl/syncctl/config"
+	"github.com/syncctl/syncctl/domain"
+	"github.com/syncctl/syncctl/mapping/pricing"
 	"github.com/syncctl/syncctl/platforms"
 )
 
@@ -63,5 +65,53 @@ func TestTheREADMEConfigurationWorks(t *testing.T) {
 	}
 	if secret, err := c.ERPSecret(); err != nil || string(secret) != "example-erp-secret" {
 		t.Fatalf("erp secret = %q, %v", secret, err)
+	}
+}
+
+// The README's pricing example loads beside its shops, and the derivation
+// the README shows for `prices explain` is what the example gives.
+func TestTheREADMEPricingExampleWorks(t *testing.T) {
+	readme, err := os.ReadFile(filepath.Join("..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var blocks []string
+	for rest := string(readme); ; {
+		var ok bool
+		if _, rest, ok = strings.Cut(rest, "```yaml\n"); !ok {
+			break
+		}
+		var block string
+		block, rest, _ = strings.Cut(rest, "```")
+		blocks = append(blocks, block)
+	}
+	var pricingBlock string
+	for _, b := range blocks {
+		if strings.HasPrefix(b, "pricing:") {
+			pricingBlock = b
+		}
+	}
+	if len(blocks) < 2 || pricingBlock == "" {
+		t.Fatal("README.md has no pricing example")
+	}
+	dir := t.TempDir()
+	base := strings.ReplaceAll(blocks[0], "/run/secrets/", dir+"/")
+	c, err := config.Load(write(t, "syncctl.yaml", base+pricingBlock))
+	if err != nil {
+		t.Fatalf("the README's pricing example does not load: %v", err)
+	}
+	pol, err := c.PricingPolicy()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sku := domain.SKU{Code: "YS-TS-001-WHT-M", ListPrice: 5990, Cost: 1850}
+	at, _ := time.ParseInLocation("2006-01-02 15:04", "2026-12-12 10:00", pricing.ChinaTime())
+	price, d := pol.RuleFor(domain.ShopRef{Channel: "kuaishou", Shop: "live"}).Price(domain.Product{Code: "YS-TS-001"}, sku, at)
+	want := "list price 59.90 → +10% 65.89 → rounding 0.9 64.90 → 双12 -15% until 2026-12-13 00:00 55.17"
+	if price != 5517 || d.String() != want || !strings.Contains(string(readme), "`"+want+"`") {
+		t.Fatalf("kuaishou/live at 双12: %s (%s), want %s as the README says", price.Yuan(), d, want)
+	}
+	if pol.ApprovalExpiry() != 24*time.Hour || len(pol.Parity) != 2 || pol.Floor.Margin != 1500 {
+		t.Fatalf("policy = %+v", pol)
 	}
 }
