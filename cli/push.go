@@ -90,6 +90,9 @@ func printPushResult(g *globals, id string, shop domain.ShopRef, res workflows.P
 		}
 		if res.Held > 0 {
 			fmt.Fprintf(g.io.Out, "  %d SKU prices held by the price guards, not sent: syncctl approvals list --all --shop %s\n", res.Held, shop)
+			for _, h := range res.Holds {
+				fmt.Fprintf(g.io.Out, "  held %s at %s (#%d %s): %s\n", safeText(h.SKU), h.Price.Yuan(), h.Hold, h.Status, safeText(h.Reason))
+			}
 		}
 		if res.OverSold > 0 {
 			fmt.Fprintf(g.io.Out, "  %d SKUs over-sold: the channel reports selling more than the stock just set (over_sell in syncctl listings -o json)\n", res.OverSold)

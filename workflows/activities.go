@@ -142,6 +142,7 @@ type PushProductsResult struct {
 	Removed   int           `json:"removed"`             // listings ended: their SKUs left the catalog
 	OverSold  int           `json:"over_sold,omitempty"` // SKUs the platform reported sold beyond the stock set
 	Held      int           `json:"held,omitempty"`      // SKUs whose new price a guard held
+	Holds     []HeldPrice   `json:"holds,omitempty"`     // the first of them
 	Calls     int           `json:"calls"`
 	Throttled int           `json:"throttled,omitempty"`
 	Failures  []ItemFailure `json:"failures,omitempty"`
@@ -195,7 +196,12 @@ func (a *Activities) PushProducts(ctx context.Context, in PushProductsInput) (Pu
 			res.Pushed++
 			res.SKUs += out.skus
 			res.OverSold += out.overSold
-			res.Held += out.held
+			res.Held += len(out.held)
+			for _, h := range out.held {
+				if len(res.Holds) < MaxReportedFailures {
+					res.Holds = append(res.Holds, h)
+				}
+			}
 			if out.inReview {
 				res.InReview++
 			}
@@ -220,8 +226,8 @@ func (a *Activities) PushProducts(ctx context.Context, in PushProductsInput) (Pu
 type pushOutcome struct {
 	skus     int
 	removed  int
-	overSold int // SKUs the platform reported sold beyond the stock just set
-	held     int // SKUs whose new price a guard held (mapping/pricing)
+	overSold int         // SKUs the platform reported sold beyond the stock just set
+	held     []HeldPrice // SKUs whose new price a guard held (mapping/pricing)
 	inReview bool
 }
 

@@ -214,10 +214,13 @@ type PushProgress struct {
 	OverSold int `json:"over_sold,omitempty"`
 	// Held counts SKUs whose new price a guard held (floor, parity, change
 	// size): not sent; `syncctl approvals list` shows each hold and why.
-	Held      int `json:"held,omitempty"`
-	Calls     int `json:"calls"`     // requests sent to the channel, read-backs and refused ones included
-	Throttled int `json:"throttled"` // of those, refused by the platform's throttle
-	Retries   int `json:"retries"`   // times a chunk waited for the channel (throttled or unavailable) and went again
+	Held int `json:"held,omitempty"`
+	// Holds are the first held writes (MaxReportedFailures of them), with
+	// the hold to answer and why.
+	Holds     []HeldPrice `json:"holds,omitempty"`
+	Calls     int         `json:"calls"`     // requests sent to the channel, read-backs and refused ones included
+	Throttled int         `json:"throttled"` // of those, refused by the platform's throttle
+	Retries   int         `json:"retries"`   // times a chunk waited for the channel (throttled or unavailable) and went again
 	// LastError and NextAttempt are set while a chunk waits to go again:
 	// why (the platform's answer) and when (SyncStatus is then "retrying").
 	LastError   string        `json:"last_error,omitempty"`
@@ -236,6 +239,16 @@ type ItemFailure struct {
 	Product string `json:"product"`
 	Code    string `json:"code"` // domain error code
 	Reason  string `json:"reason"`
+}
+
+// HeldPrice is one price write a guard held, as the push reports it (the
+// Web UI shows it in the progress query and the result).
+type HeldPrice struct {
+	SKU    string            `json:"sku"`
+	Price  domain.Money      `json:"price"`
+	Hold   int64             `json:"hold"` // syncctl approvals show HOLD
+	Status domain.HoldStatus `json:"status"`
+	Reason string            `json:"reason"`
 }
 
 // MaxReportedFailures bounds the failures kept in workflow state; the full

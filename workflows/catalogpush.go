@@ -299,6 +299,11 @@ func (w *catalogPush) add(r PushProductsResult) {
 	w.p.Removed += r.Removed
 	w.p.OverSold += r.OverSold
 	w.p.Held += r.Held
+	for _, h := range r.Holds {
+		if len(w.p.Holds) < MaxReportedFailures {
+			w.p.Holds = append(w.p.Holds, h)
+		}
+	}
 	w.p.Calls += r.Calls
 	w.p.Throttled += r.Throttled
 	w.p.Failed += len(r.Failures)

@@ -48,24 +48,24 @@ func (a *Activities) offer(at time.Time) mapping.Offer {
 // approved, it goes out (a floor that binds now still blocks it);
 // rejected or expired, it stays out. A write that passes ends the SKU's
 // pending holds at other prices.
-func (a *Activities) guardPrices(ctx context.Context, plan *mapping.PushPlan) (int, error) {
+func (a *Activities) guardPrices(ctx context.Context, plan *mapping.PushPlan) ([]HeldPrice, error) {
 	writes := plan.PriceWrites()
 	if len(writes) == 0 {
-		return 0, nil
+		return nil, nil
 	}
 	pol := a.pricing()
 	held := map[string]domain.PriceHold{}
 	for _, w := range writes {
 		live, err := a.Store.LivePrices(ctx, w.SKU.Code)
 		if err != nil {
-			return 0, err
+			return nil, err
 		}
 		vs := pol.CheckWrite(plan.Product, w.SKU, plan.Shop, w.Old, w.Price, live)
 		verdict := pricing.Verdict(vs)
 		if verdict == pricing.Pass {
 			ids, err := a.Store.SupersedeHolds(ctx, plan.Shop, w.SKU.Code, w.Price)
 			if err != nil {
-				return 0, err
+				return nil, err
 			}
 			a.endApprovals(ctx, ids)
 			continue
@@ -77,7 +77,7 @@ func (a *Activities) guardPrices(ctx context.Context, plan *mapping.PushPlan) (i
 		}
 		got, created, superseded, err := a.Store.RecordHold(ctx, h)
 		if err != nil {
-			return 0, err
+			return nil, err
 		}
 		a.endApprovals(ctx, superseded)
 		if got.Status == domain.HoldApproved && verdict != pricing.Block {
@@ -85,13 +85,19 @@ func (a *Activities) guardPrices(ctx context.Context, plan *mapping.PushPlan) (i
 		}
 		if created && got.Status == domain.HoldPending {
 			if err := a.startApproval(ctx, got); err != nil {
-				return 0, err
+				return nil, err
 			}
 		}
 		held[w.SKU.Code] = got
 	}
 	plan.Withhold(held)
-	return len(held), nil
+	out := make([]HeldPrice, 0, len(held))
+	for _, w := range writes {
+		if h, ok := held[w.SKU.Code]; ok {
+			out = append(out, HeldPrice{SKU: h.SKUCode, Price: h.Price, Hold: h.ID, Status: h.Status, Reason: h.Reason()})
+		}
+	}
+	return out, nil
 }
 
 // startApproval starts the hold's PriceApproval workflow on this worker's

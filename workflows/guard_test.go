@@ -182,8 +182,9 @@ func TestPriceGuardsHoldWritesUntilApproved(t *testing.T) {
 
 	// Parity: mini 10 % under the flagship is held, not sent.
 	r.setRule(r.min, "-10%")
-	if p := r.push(ctx, t, r.min); p.Held != 2 || p.Failed != 0 {
-		t.Fatalf("push of a parity-breaking cut = %+v, want 2 held", p)
+	if p := r.push(ctx, t, r.min); p.Held != 2 || p.Failed != 0 || len(p.Holds) != 2 || p.Holds[0].SKU != "P1-0" ||
+		p.Holds[0].Status != domain.HoldPending || !strings.Contains(p.Holds[0].Reason, "parity: pricing.parity[0]") {
+		t.Fatalf("push of a parity-breaking cut = %+v, want 2 held, with their reasons", p)
 	}
 	for _, sku := range []string{"P1-0", "P1-1"} {
 		if got := r.shows(t, r.min, sku); got != 5990 {
