@@ -116,6 +116,15 @@ type Store interface {
 	ClaimWrite(ctx context.Context, shop domain.ShopRef, product, holder string, ttl time.Duration) (bool, error)
 	ReleaseWrite(ctx context.Context, shop domain.ShopRef, product, holder string) error
 
+	// ApplySKUChanges applies the ERP's stock and price changes and takes
+	// the request id that carried them, in one transaction: nothing is
+	// applied when the request id was taken already (EConflict) or a SKU is
+	// unknown (ENotFound naming items[i]); a change not newer than the last
+	// applied to its SKU and field (stock, price) is stale and skipped.
+	// TakeRequest records a request id alone (EConflict when taken).
+	ApplySKUChanges(ctx context.Context, requestID string, changes []SKUChange) (SKUChangeResult, error)
+	TakeRequest(ctx context.Context, id string) error
+
 	// OrderCursor returns the shop's order-pull cursor (the modification
 	// time up to which orders are known to be pulled); ok is false if none.
 	OrderCursor(ctx context.Context, shop domain.ShopRef) (t time.Time, ok bool, err error)
@@ -174,6 +183,43 @@ type Store interface {
 	LoadBan(ctx context.Context, shop domain.ShopRef) (until time.Time, err error)
 
 	Close() error
+}
+
+// SKUChange is one ERP change of a SKU: an absolute Stock, a stock Delta,
+// or a ListPrice (with its Cost optionally), with the ERP's Version (its
+// own version number, or its change time in Unix ms): a change not newer
+// than the last applied one of the same field loses.
+type SKUChange struct {
+	SKU       string
+	Stock     *int
+	Delta     *int
+	ListPrice *domain.Money
+	Cost      *domain.Money
+	Version   int64
+}
+
+// SKUChangeResult says what ApplySKUChanges did: the changes applied (with
+// the resulting values), the stale ones skipped, the products changed.
+type SKUChangeResult struct {
+	Applied  []AppliedChange `json:"applied"`
+	Stale    []StaleChange   `json:"stale"`
+	Products []string        `json:"products"`
+}
+
+// AppliedChange is one change applied, with the SKU's values after it.
+type AppliedChange struct {
+	Index     int          `json:"index"`
+	SKU       string       `json:"sku"`
+	Stock     int          `json:"stock"`
+	ListPrice domain.Money `json:"list_price"`
+}
+
+// StaleChange is one change that lost to a newer one applied before.
+type StaleChange struct {
+	Index   int    `json:"index"`
+	SKU     string `json:"sku"`
+	Version int64  `json:"version"`
+	Applied int64  `json:"applied_version"` // the version in force
 }
 
 // HoldFilter selects price holds for ListHolds; zero fields select all.

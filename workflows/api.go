@@ -38,6 +38,9 @@ const (
 	// StockReservationWorkflowName runs one live-stream reservation (id
 	// StockReservationID).
 	StockReservationWorkflowName = "StockReservation"
+	// ShopSyncWorkflowName coalesces the ERP's changes for one shop (id
+	// ShopSyncID).
+	ShopSyncWorkflowName = "ShopSync"
 )
 
 // Query and signal names.
@@ -55,6 +58,8 @@ const (
 	SignalReprice = "reprice"
 	// SignalRelease ends a StockReservation early.
 	SignalRelease = "release"
+	// SignalProducts tells a ShopSync which products changed ([]string).
+	SignalProducts = "products"
 )
 
 // SyncKind values, shown in the SyncKind search attribute.
@@ -66,6 +71,7 @@ const (
 	KindPriceApproval    = "price-approval"
 	KindPriceSchedule    = "price-schedule"
 	KindStockReservation = "stock-reservation"
+	KindShopSync         = "shop-sync"
 )
 
 // SyncStatus values, shown in the SyncStatus search attribute.
@@ -152,6 +158,26 @@ type PriceApprovalInput struct {
 	// ApproveOnExpiry approves an unanswered hold at its expiry instead of
 	// expiring it (pricing.approvals.on_expiry: approve).
 	ApproveOnExpiry bool `json:"approve_on_expiry,omitempty"`
+}
+
+// ShopSyncInput starts or continues a shop's ShopSync.
+type ShopSyncInput struct {
+	Shop     domain.ShopRef `json:"shop"`
+	Quiet    time.Duration  `json:"quiet,omitempty"`     // a pause in the changes this long ends a round (default 1s)
+	MaxDelay time.Duration  `json:"max_delay,omitempty"` // a round pushes at most this long after its first change (default 5s)
+	Pending  []string       `json:"pending,omitempty"`
+	State    *ShopSyncState `json:"state,omitempty"`
+}
+
+// ShopSyncState is what a ShopSync's progress query says.
+type ShopSyncState struct {
+	Changes  int `json:"changes"`  // signals taken
+	Pushes   int `json:"pushes"`   // pushes this run started
+	Base     int `json:"base"`     // pushes earlier runs started
+	Products int `json:"products"` // products pushed
+	Calls    int `json:"calls"`    // channel calls those pushes made
+	Held     int `json:"held"`     // prices the guards held
+	Failed   int `json:"failed"`   // products that failed
 }
 
 // StockReservationInput starts the workflow of a stored reservation.

@@ -24,6 +24,7 @@ func Register(w worker.Registry, a *Activities) {
 	w.RegisterWorkflowWithOptions(PriceApproval, workflow.RegisterOptions{Name: PriceApprovalWorkflowName})
 	w.RegisterWorkflowWithOptions(PriceSchedule, workflow.RegisterOptions{Name: PriceScheduleWorkflowName})
 	w.RegisterWorkflowWithOptions(StockReservation, workflow.RegisterOptions{Name: StockReservationWorkflowName})
+	w.RegisterWorkflowWithOptions(ShopSync, workflow.RegisterOptions{Name: ShopSyncWorkflowName})
 	w.RegisterActivity(a)
 }
 

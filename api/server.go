@@ -1,0 +1,412 @@
+// Package api is the HTTP API the ERP calls (`syncctl serve`, and inside
+// `syncctl dev`): stock and price changes in, orders and sync status out.
+// Every request is authenticated with the scheme of the outbound webhooks
+// (HMAC-SHA256 over timestamp + "." + body, a 5-minute tolerance, and a
+// request id that is never taken twice) or with a bearer token; bodies are
+// bounded; errors are JSON with a code and the field at fault; a request
+// is applied whole or not at all. An accepted change is in the store when
+// the answer (202) leaves, and each shop's ShopSync workflow is signalled
+// to push it. openapi.yaml describes the same routes (a test holds them
+// together).
+package api
+
+import (
+	"context"
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"go.temporal.io/sdk/client"
+
+	"github.com/syncctl/syncctl/domain"
+	"github.com/syncctl/syncctl/erp"
+	"github.com/syncctl/syncctl/store"
+	"github.com/syncctl/syncctl/workflows"
+)
+
+// HeaderRequestID carries the caller's unique id of a request: with the
+// HMAC scheme it is required and never taken twice (a replay is refused);
+// with a bearer token it is optional and, when given, makes a retried
+// request idempotent.
+const HeaderRequestID = "X-Syncctl-Request-Id"
+
+// Limits of a request.
+const (
+	MaxBody  = 1 << 20 // bytes
+	MaxItems = 10000   // changes per request
+)
+
+// Server answers the ERP.
+type Server struct {
+	Store    store.Store
+	Temporal client.Client // signals the shops' ShopSync workflows
+	Queue    string        // the workers' base task queue (default workflows.TaskQueue)
+	Shops    []domain.ShopRef
+	Secret   []byte // HMAC scheme (the webhooks' secret); empty: not accepted
+	Token    string // bearer scheme; empty: not accepted
+	Logger   *slog.Logger
+	Now      func() time.Time
+}
+
+// Route is one route of the API (for the OpenAPI check).
+type Route struct{ Method, Path string }
+
+// Routes lists the API's routes as openapi.yaml writes them.
+func Routes() []Route {
+	return []Route{
+		{"POST", "/v1/inventory"},
+		{"POST", "/v1/prices"},
+		{"GET", "/v1/orders/{channel}/{shop}/{id}"},
+		{"GET", "/v1/sync/status"},
+	}
+}
+
+// Handler returns the API's handler.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("POST /v1/inventory", s.auth(s.inventory))
+	mux.Handle("POST /v1/prices", s.auth(s.prices))
+	mux.Handle("GET /v1/orders/{channel}/{shop}/{id}", s.auth(s.order))
+	mux.Handle("GET /v1/sync/status", s.auth(s.status))
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, http.StatusNotFound, "not_found", "", fmt.Sprintf("no route %s %s (see openapi.yaml)", r.Method, r.URL.Path))
+	})
+	return mux
+}
+
+func (s *Server) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
+}
+
+func (s *Server) log() *slog.Logger {
+	if s.Logger == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return s.Logger
+}
+
+// request is an authenticated request: its body and the request id to
+// take with what it applies ("" when none need be taken).
+type request struct {
+	*http.Request
+	body      []byte
+	requestID string
+}
+
+// auth reads the bounded body and checks the caller before the handler
+// runs. Nothing is said of why a signature failed beyond the header at
+// fault; it is logged.
+func (s *Server) auth(h func(http.ResponseWriter, *request)) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBody))
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			writeError(w, http.StatusRequestEntityTooLarge, "too_large", "body", fmt.Sprintf("the body is over %d bytes", MaxBody))
+			return
+		}
+		if err != nil {
+			writeError(w, http.StatusBadRequest, "invalid", "body", "the body could not be read")
+			return
+		}
+		req := &request{Request: r, body: body, requestID: strings.TrimSpace(r.Header.Get(HeaderRequestID))}
+		if len(req.requestID) > 200 {
+			writeError(w, http.StatusBadRequest, "invalid", "header "+HeaderRequestID, "over 200 characters")
+			return
+		}
+		if bearer, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok {
+			if s.Token == "" || subtle.ConstantTimeCompare([]byte(strings.TrimSpace(bearer)), []byte(s.Token)) != 1 {
+				s.log().Warn("api: bearer token refused", "path", r.URL.Path, "remote", r.RemoteAddr)
+				writeError(w, http.StatusUnauthorized, "unauthorized", "header Authorization", "the bearer token is not the configured one")
+				return
+			}
+			h(w, req)
+			return
+		}
+		if len(s.Secret) == 0 {
+			writeError(w, http.StatusUnauthorized, "unauthorized", "header Authorization", "this API takes a bearer token (no signing secret is configured)")
+			return
+		}
+		if err := erp.Verify(s.Secret, r.Header.Get(erp.HeaderTimestamp), r.Header.Get(erp.HeaderSignature), body, s.now(), erp.DefaultTolerance); err != nil {
+			s.log().Warn("api: signature refused", "path", r.URL.Path, "remote", r.RemoteAddr, "error", err)
+			field, _, _ := strings.Cut(err.Error(), ":")
+			writeError(w, http.StatusUnauthorized, "unauthorized", field, "the request is not signed with the configured secret within the tolerance")
+			return
+		}
+		if req.requestID == "" {
+			writeError(w, http.StatusBadRequest, "invalid", "header "+HeaderRequestID, "required with a signature: a unique id per request, so a replay is refused")
+			return
+		}
+		if r.Method == http.MethodGet {
+			// A read changes nothing, but a replayed signed read is refused too.
+			if err := s.Store.TakeRequest(r.Context(), req.requestID); err != nil {
+				s.writeDomainError(w, err)
+				return
+			}
+			req.requestID = ""
+		}
+		h(w, req)
+	})
+}
+
+// InventoryItem is one stock change: an absolute stock or a delta, with
+// the ERP's version (its version number, or its change time in Unix ms).
+type InventoryItem struct {
+	SKU     string `json:"sku"`
+	Stock   *int   `json:"stock,omitempty"`
+	Delta   *int   `json:"delta,omitempty"`
+	Version int64  `json:"version"`
+}
+
+// PriceItem is one list price change (yuan, "59.90"), with the cost
+// optionally, and the ERP's version.
+type PriceItem struct {
+	SKU       string `json:"sku"`
+	ListPrice string `json:"list_price"`
+	Cost      string `json:"cost,omitempty"`
+	Version   int64  `json:"version"`
+}
+
+// ChangeAnswer is the 202 answer to an accepted change.
+type ChangeAnswer struct {
+	RequestID string                `json:"request_id,omitempty"`
+	Applied   []store.AppliedChange `json:"applied"`
+	Stale     []store.StaleChange   `json:"stale"`
+	Products  []string              `json:"products"`
+	// Workflows are the shops' ShopSync workflows signalled to push the
+	// products (Web UI ids); Unscheduled says when signalling failed: the
+	// change is stored and goes out with the shop's next push.
+	Workflows   []string `json:"workflows"`
+	Unscheduled string   `json:"unscheduled,omitempty"`
+}
+
+func (s *Server) inventory(w http.ResponseWriter, r *request) {
+	var in struct {
+		Items []InventoryItem `json:"items"`
+	}
+	if !decode(w, r.body, &in) || !checkCount(w, len(in.Items)) {
+		return
+	}
+	changes := make([]store.SKUChange, len(in.Items))
+	for i, it := range in.Items {
+		field := fmt.Sprintf("items[%d]", i)
+		switch {
+		case strings.TrimSpace(it.SKU) == "":
+			writeError(w, http.StatusBadRequest, "invalid", field+".sku", "required")
+			return
+		case (it.Stock == nil) == (it.Delta == nil):
+			writeError(w, http.StatusBadRequest, "invalid", field, "give stock (an absolute level) or delta, one of the two")
+			return
+		case it.Stock != nil && *it.Stock < 0:
+			writeError(w, http.StatusBadRequest, "invalid", field+".stock", fmt.Sprintf("must not be negative, not %d", *it.Stock))
+			return
+		case it.Version <= 0:
+			writeError(w, http.StatusBadRequest, "invalid", field+".version", "required: the ERP's version number or change time in Unix ms, so a stale update loses")
+			return
+		}
+		changes[i] = store.SKUChange{SKU: it.SKU, Stock: it.Stock, Delta: it.Delta, Version: it.Version}
+	}
+	s.apply(w, r, changes)
+}
+
+func (s *Server) prices(w http.ResponseWriter, r *request) {
+	var in struct {
+		Items []PriceItem `json:"items"`
+	}
+	if !decode(w, r.body, &in) || !checkCount(w, len(in.Items)) {
+		return
+	}
+	changes := make([]store.SKUChange, len(in.Items))
+	for i, it := range in.Items {
+		field := fmt.Sprintf("items[%d]", i)
+		if strings.TrimSpace(it.SKU) == "" {
+			writeError(w, http.StatusBadRequest, "invalid", field+".sku", "required")
+			return
+		}
+		price, err := domain.ParseYuan(it.ListPrice)
+		if err != nil || price <= 0 {
+			writeError(w, http.StatusBadRequest, "invalid", field+".list_price", fmt.Sprintf("%q is not a price in yuan above 0 (write \"59.90\")", it.ListPrice))
+			return
+		}
+		c := store.SKUChange{SKU: it.SKU, ListPrice: &price, Version: it.Version}
+		if it.Cost != "" {
+			cost, err := domain.ParseYuan(it.Cost)
+			if err != nil || cost < 0 {
+				writeError(w, http.StatusBadRequest, "invalid", field+".cost", fmt.Sprintf("%q is not an amount in yuan", it.Cost))
+				return
+			}
+			c.Cost = &cost
+		}
+		if it.Version <= 0 {
+			writeError(w, http.StatusBadRequest, "invalid", field+".version", "required: the ERP's version number or change time in Unix ms, so a stale update loses")
+			return
+		}
+		changes[i] = c
+	}
+	s.apply(w, r, changes)
+}
+
+// apply stores the changes with the request id, then signals every shop's
+// ShopSync with the products they touched. The new prices go through the
+// price guards in the pushes (held, not sent, where one fails).
+func (s *Server) apply(w http.ResponseWriter, r *request, changes []store.SKUChange) {
+	res, err := s.Store.ApplySKUChanges(r.Context(), r.requestID, changes)
+	if err != nil {
+		s.writeDomainError(w, err)
+		return
+	}
+	ans := ChangeAnswer{RequestID: r.requestID, Applied: res.Applied, Stale: res.Stale, Products: res.Products, Workflows: []string{}}
+	if ans.Applied == nil {
+		ans.Applied = []store.AppliedChange{}
+	}
+	if ans.Stale == nil {
+		ans.Stale = []store.StaleChange{}
+	}
+	if ans.Products == nil {
+		ans.Products = []string{}
+	}
+	if len(res.Products) > 0 {
+		queue := s.Queue
+		if queue == "" {
+			queue = workflows.TaskQueue
+		}
+		ctx := context.WithoutCancel(r.Context())
+		for _, shop := range s.Shops {
+			if err := workflows.SyncProducts(ctx, s.Temporal, queue, shop, res.Products); err != nil {
+				s.log().Error("api: a stored change could not be scheduled; the shop's next push sends it", "shop", shop.String(), "error", err)
+				ans.Unscheduled = "stored; not scheduled for every shop (Temporal: " + err.Error() + "): the next push of each shop sends it"
+				continue
+			}
+			ans.Workflows = append(ans.Workflows, workflows.ShopSyncID(shop))
+		}
+	}
+	writeJSON(w, http.StatusAccepted, ans)
+}
+
+func (s *Server) order(w http.ResponseWriter, r *request) {
+	shop := domain.ShopRef{Channel: r.PathValue("channel"), Shop: r.PathValue("shop")}
+	o, err := s.Store.GetOrder(r.Context(), shop, r.PathValue("id"))
+	if err != nil {
+		s.writeDomainError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, o)
+}
+
+// ShopStatus is one shop's line of GET /v1/sync/status.
+type ShopStatus struct {
+	Shop       domain.ShopRef      `json:"shop"`
+	Paused     *domain.ShopPause   `json:"paused,omitempty"`
+	Breaker    *domain.ShopBreaker `json:"breaker,omitempty"`
+	ERPPending int                 `json:"erp_pending"` // order versions the ERP has not accepted yet
+}
+
+func (s *Server) status(w http.ResponseWriter, r *request) {
+	ctx := r.Context()
+	pauses, err := s.Store.ListPauses(ctx)
+	if err != nil {
+		s.writeDomainError(w, err)
+		return
+	}
+	breakers, err := s.Store.ListBreakers(ctx)
+	if err != nil {
+		s.writeDomainError(w, err)
+		return
+	}
+	out := make([]ShopStatus, 0, len(s.Shops))
+	for _, shop := range s.Shops {
+		st := ShopStatus{Shop: shop}
+		for _, p := range pauses {
+			if p.Shop == shop {
+				st.Paused = &p
+			}
+		}
+		for _, b := range breakers {
+			if b.Shop == shop {
+				st.Breaker = &b
+			}
+		}
+		if st.ERPPending, err = s.Store.CountPendingDeliveries(ctx, shop); err != nil {
+			s.writeDomainError(w, err)
+			return
+		}
+		out = append(out, st)
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"shops": out})
+}
+
+func decode(w http.ResponseWriter, body []byte, into any) bool {
+	dec := json.NewDecoder(strings.NewReader(string(body)))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(into); err != nil {
+		writeError(w, http.StatusBadRequest, "invalid", "body", "not the JSON this route takes: "+err.Error())
+		return false
+	}
+	if dec.More() {
+		writeError(w, http.StatusBadRequest, "invalid", "body", "one JSON object, nothing after it")
+		return false
+	}
+	return true
+}
+
+func checkCount(w http.ResponseWriter, n int) bool {
+	switch {
+	case n == 0:
+		writeError(w, http.StatusBadRequest, "invalid", "items", "at least one item")
+		return false
+	case n > MaxItems:
+		writeError(w, http.StatusRequestEntityTooLarge, "too_large", "items", fmt.Sprintf("%d items; at most %d per request", n, MaxItems))
+		return false
+	}
+	return true
+}
+
+// Error is the body of every error answer.
+type Error struct {
+	Code    string `json:"code"`            // invalid, not_found, replayed, unauthorized, too_large, unavailable, internal
+	Field   string `json:"field,omitempty"` // the field at fault: "items[3].stock", "header X-Syncctl-Signature"
+	Message string `json:"message"`
+}
+
+func writeError(w http.ResponseWriter, status int, code, field, msg string) {
+	writeJSON(w, status, map[string]Error{"error": {Code: code, Field: field, Message: msg}})
+}
+
+// writeDomainError answers a store error by its domain code; the field is
+// the part of the message before ": " when it names one.
+func (s *Server) writeDomainError(w http.ResponseWriter, err error) {
+	msg := domain.Describe(err)
+	field := ""
+	if f, rest, ok := strings.Cut(msg, ": "); ok && strings.HasPrefix(f, "items[") {
+		field, msg = f, rest
+	}
+	switch domain.ErrorCode(err) {
+	case domain.ENotFound:
+		writeError(w, http.StatusNotFound, "not_found", field, msg)
+	case domain.EConflict:
+		writeError(w, http.StatusConflict, "replayed", "header "+HeaderRequestID, msg)
+	case domain.EInvalid:
+		writeError(w, http.StatusBadRequest, "invalid", field, msg)
+	case domain.EUnavailable:
+		writeError(w, http.StatusServiceUnavailable, "unavailable", "", msg)
+	default:
+		s.log().Error("api: internal error", "error", err)
+		writeError(w, http.StatusInternalServerError, "internal", "", "syncctl could not do it; nothing was applied")
+	}
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	_ = enc.Encode(v)
+}
