@@ -119,7 +119,9 @@ func TestRefusesTamperedReplayedStaleAndOversizedRequests(t *testing.T) {
 		field  string
 	}{
 		{"tampered body", call{path: "/v1/inventory", body: body, requestID: "r1",
-			sign: func(ts int64, _ []byte) string { return erp.Sign(secret, ts, []byte(strings.Replace(body, "77", "7", 1))) }},
+			sign: func(ts int64, _ []byte) string {
+				return erp.Sign(secret, ts, []byte(strings.Replace(body, "77", "7", 1)))
+			}},
 			401, "unauthorized", "header X-Syncctl-Signature"},
 		{"another secret", call{path: "/v1/inventory", body: body, requestID: "r2",
 			sign: func(ts int64, b []byte) string { return erp.Sign([]byte("wrong"), ts, b) }}, 401, "unauthorized", "header X-Syncctl-Signature"},
