@@ -2,10 +2,13 @@ package workflows_test
 
 import (
 	"context"
+	"fmt"
 	"maps"
+	"net/http"
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -16,6 +19,7 @@ import (
 	"go.temporal.io/sdk/testsuite"
 	"go.temporal.io/server/temporaltest"
 
+	"github.com/syncctl/syncctl/api"
 	"github.com/syncctl/syncctl/app"
 	"github.com/syncctl/syncctl/connectors"
 	"github.com/syncctl/syncctl/domain"
@@ -441,4 +445,84 @@ func TestReservationTakesUnitsFromOtherShopsAndGivesThemBack(t *testing.T) {
 		t.Fatalf("reservation = %+v, want released at its end", done)
 	}
 	waitStock(r.ref, 10)
+}
+
+// A thousand stock changes of one SKU from the ERP within about a second,
+// sent concurrently through the API, make a handful of channel calls and
+// end at the latest value (the highest ERP version, whatever order the
+// requests arrived in).
+func TestERPStockBurstIsCoalescedToTheLatestValue(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a Temporal server")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	r := newGuardRig(ctx, t)
+	if _, err := r.st.ImportProducts(ctx, []domain.Product{storetest.Product("P1", 1)}); err != nil {
+		t.Fatal(err)
+	}
+	r.push(ctx, t, r.ref)
+	sb := r.sbs[r.ref]
+	before := sb.Calls()
+	srv := httptest.NewServer((&api.Server{Store: r.st, Temporal: r.c, Shops: []domain.ShopRef{r.ref}, Token: "tok"}).Handler())
+	defer srv.Close()
+
+	const changes = 1000
+	stockAt := func(version int) int { return version * 7 % 500 }
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	start := time.Now()
+	errs := make(chan error, changes)
+	for g := 0; g < 16; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				v := int(next.Add(1))
+				if v > changes {
+					return
+				}
+				body := fmt.Sprintf(`{"items":[{"sku":"P1-0","stock":%d,"version":%d}]}`, stockAt(v), v)
+				req, _ := http.NewRequest("POST", srv.URL+"/v1/inventory", strings.NewReader(body))
+				req.Header.Set("Authorization", "Bearer tok")
+				resp, err := http.DefaultClient.Do(req)
+				if err != nil {
+					errs <- err
+					return
+				}
+				resp.Body.Close()
+				if resp.StatusCode != http.StatusAccepted {
+					errs <- fmt.Errorf("change %d: HTTP %d", v, resp.StatusCode)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	sent := time.Since(start)
+	want := stockAt(changes)
+	deadline := time.Now().Add(time.Minute)
+	for skuStock(t, sb, "P1", "P1-0") != want {
+		if time.Now().After(deadline) {
+			t.Fatalf("the platform offers %d, want the latest value %d", skuStock(t, sb, "P1", "P1-0"), want)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	time.Sleep(2 * time.Second) // a round still coalescing would push now
+	after := sb.Calls()
+	writes := after["sku.stock.delta"] - before["sku.stock.delta"]
+	calls := 0
+	for m, n := range after {
+		calls += n - before[m]
+	}
+	t.Logf("%d changes sent in %v; %d channel calls, %d stock writes", changes, sent.Round(time.Millisecond), calls, writes)
+	if writes > 5 || calls > 15 {
+		t.Fatalf("%d stock writes and %d calls for %d changes of one SKU, want a handful", writes, calls, changes)
+	}
+	if got := skuStock(t, sb, "P1", "P1-0"); got != want {
+		t.Fatalf("the platform ends at %d, want %d", got, want)
+	}
 }
