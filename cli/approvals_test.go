@@ -3,6 +3,7 @@ package cli_test
 import (
 	"context"
 	"encoding/json"
+	"net/http"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -39,6 +40,7 @@ func TestApprovalsFromTheCLI(t *testing.T) {
 			"  approvals:\n    expire: 2h\n"
 	}
 	writeFile(t, cfg, policy("+0%"))
+	t.Setenv("SYNCCTL_API_TOKEN", "tok-dev")
 	banner, stop := startDev(t, dir, "--config", cfg)
 	defer func() {
 		if code, errOut := stop(); code != 0 {
@@ -122,6 +124,23 @@ func TestApprovalsFromTheCLI(t *testing.T) {
 		t.Fatalf("release: exit %d: %s%s", code, out, errOut)
 	}
 	waitTmallStock(t, banner, "TS-1-B", 10)
+
+	// The ERP raises TS-1-B's list price through dev's API: the shop's rule
+	// (-40 %) prices it, the guards pass it, and it reaches Tmall by itself.
+	req, _ := http.NewRequest("POST", banner["erp_api"]+"/v1/prices", strings.NewReader(`{"items":[{"sku":"TS-1-B","list_price":"99.90","version":1}]}`))
+	req.Header.Set("Authorization", "Bearer tok-dev")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil || resp.StatusCode != http.StatusAccepted {
+		t.Fatalf("POST /v1/prices: %v %v", resp, err)
+	}
+	resp.Body.Close()
+	deadline := time.Now().Add(time.Minute)
+	for tmallPrices(t, banner)["TS-1-B"] != 5994 {
+		if time.Now().After(deadline) {
+			t.Fatalf("tmall shows %v after the ERP's price change, want TS-1-B at 59.94", tmallPrices(t, banner))
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 }
 
 func waitTmallStock(t *testing.T, banner map[string]string, sku string, want int) {

@@ -4,12 +4,17 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
+	"net/http"
 	"path/filepath"
+	"sort"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/syncctl/syncctl/api"
 	"github.com/syncctl/syncctl/catalog/sample"
 	"github.com/syncctl/syncctl/config"
 	"github.com/syncctl/syncctl/connectors"
@@ -139,6 +144,7 @@ func devDefaults() config.Config {
 // devOptions are the flags of `syncctl dev`.
 type devOptions struct {
 	stack        stackFlags
+	apiPort      int // the ERP API's port (0: any free one; -1: none)
 	noPull       bool
 	interval     time.Duration // 0 = the configuration's
 	configShops  bool
@@ -194,6 +200,7 @@ every 15s, 2s behind now, looking back 1h the first time.`,
 	fl.DurationVar(&o.interval, "interval", 0, "time between order pulls (default: the config's orders.interval, else 15s)")
 	fl.BoolVar(&o.configShops, "config-shops", false, "serve the shops of --config too, beside the sandbox shops")
 	fl.BoolVar(&o.temporalOnly, "temporal-only", false, "run only Temporal and its Web UI (no worker, sandboxes or ERP receiver)")
+	fl.IntVar(&o.apiPort, "api-port", DefaultAPIPort, "the ERP API's port (syncctl serve in-process; 0 = any free port, -1 = none)")
 	return cmd
 }
 
@@ -242,7 +249,13 @@ func devRun(ctx context.Context, g *globals, o *devOptions) error {
 			}
 		}
 	}
-	if err := printDevBanner(g, s); err != nil {
+	apiURL := ""
+	if o.apiPort >= 0 {
+		if apiURL, err = startDevAPI(ctx, g, cfg, s, o.apiPort); err != nil {
+			return err
+		}
+	}
+	if err := printDevBanner(g, s, apiURL); err != nil {
 		return err
 	}
 	go run.live.Watch(ctx, 2*time.Second, func() { s.Worker.PolicyChanged(ctx) })
@@ -287,8 +300,11 @@ func temporalOnlyRun(ctx context.Context, g *globals, o *devOptions, cfg config.
 // sandbox_<id>_admin, sandbox_<id>_credentials, sandbox_<id>_shop; then
 // erp_receiver, erp_receiver_stats, erp_receiver_state (its secret, 0600),
 // state_dir, store.
-func printDevBanner(g *globals, s *stack.Stack) error {
+func printDevBanner(g *globals, s *stack.Stack, apiURL string) error {
 	info := map[string]string{"namespace": s.Namespace, "task_queue": s.TaskQueue, "state_dir": s.StateDir, "store": s.StoreDSN}
+	if apiURL != "" {
+		info["erp_api"] = apiURL
+	}
 	if s.Temporal != nil {
 		info["temporal_address"] = s.Temporal.FrontendHostPort()
 		if u := s.Temporal.UIURL(); u != "" {
@@ -338,6 +354,7 @@ func printDevBanner(g *globals, s *stack.Stack) error {
 	row("ERP receiver", info["erp_receiver"])
 	row("ERP receiver stats", info["erp_receiver_stats"])
 	row("  secret in", info["erp_receiver_state"])
+	row("ERP API", info["erp_api"])
 	row("state", info["state_dir"])
 	row("store", info["store"])
 	if addr := info["temporal_address"]; addr != "" && len(s.Sandboxes) > 0 {
@@ -356,4 +373,38 @@ func storeFlags(s *stack.Stack) string {
 		return "--store-dsn " + s.StoreDSN
 	}
 	return "--state-dir " + s.StateDir
+}
+
+// DefaultAPIPort is dev's ERP API port.
+const DefaultAPIPort = 8300
+
+// startDevAPI serves the ERP API in dev for every shop the stack serves:
+// signed with the ERP receiver's secret (in its state file), or the
+// bearer token of the config's erp.token_env / token_file.
+func startDevAPI(ctx context.Context, g *globals, cfg config.Config, s *stack.Stack, port int) (string, error) {
+	srv := &api.Server{Store: s.Store, Temporal: s.Client, Queue: s.TaskQueue, Secret: s.ERPSecret, Logger: g.logger()}
+	for ref := range s.Shops {
+		srv.Shops = append(srv.Shops, ref)
+	}
+	sort.Slice(srv.Shops, func(i, j int) bool { return srv.Shops[i].String() < srv.Shops[j].String() })
+	tok, err := cfg.APIToken()
+	if err != nil {
+		return "", usageError{err}
+	}
+	srv.Token = tok
+	ln, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
+	if err != nil && port != 0 {
+		g.logger().Warn("the ERP API's port is taken; it listens on another one (see its URL)", "port", port)
+		ln, err = net.Listen("tcp", "127.0.0.1:0")
+	}
+	if err != nil {
+		return "", fmt.Errorf("ERP API: %w", err)
+	}
+	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = hs.Serve(ln) }()
+	go func() {
+		<-ctx.Done()
+		_ = hs.Close()
+	}()
+	return "http://" + ln.Addr().String(), nil
 }

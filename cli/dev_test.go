@@ -21,7 +21,7 @@ func startDev(t *testing.T, dir string, extra ...string) (map[string]string, fun
 	ctx, cancel := context.WithCancel(context.Background())
 	var out, errOut syncBuffer
 	done := make(chan int, 1)
-	args := append([]string{"dev", "--state-dir", dir, "--port", "0", "--ui-port", "-1", "--sandbox-port", "0",
+	args := append([]string{"dev", "--state-dir", dir, "--port", "0", "--ui-port", "-1", "--sandbox-port", "0", "--api-port", "0",
 		"--no-order-pull", "-o", "json"}, extra...)
 	go func() {
 		done <- cli.MainContext(ctx, args, strings.NewReader(""), &out, &errOut)

@@ -142,9 +142,9 @@ func TestWorkerFlags(t *testing.T) {
 func TestDevAndDemoFlags(t *testing.T) {
 	checkParse(t, newDevCmd, []parseCase[devOptions]{
 		{[]string{"--port", "0", "--ui-port", "-1", "--sandbox-port", "0", "--no-order-pull", "--interval", "5s", "--config-shops"},
-			&devOptions{stack: stackFlags{uiPort: -1, erpPort: DefaultERPPort}, noPull: true, interval: 5 * time.Second, configShops: true}},
-		{[]string{"--temporal-only"}, &devOptions{stack: stackFlags{frontendPort: 7233, uiPort: 8233, sandboxPort: 8201, erpPort: 8299}, temporalOnly: true}},
-		{[]string{"--erp-port", "0"}, &devOptions{stack: stackFlags{frontendPort: 7233, uiPort: 8233, sandboxPort: 8201}}},
+			&devOptions{stack: stackFlags{uiPort: -1, erpPort: DefaultERPPort}, apiPort: DefaultAPIPort, noPull: true, interval: 5 * time.Second, configShops: true}},
+		{[]string{"--temporal-only"}, &devOptions{stack: stackFlags{frontendPort: 7233, uiPort: 8233, sandboxPort: 8201, erpPort: 8299}, apiPort: DefaultAPIPort, temporalOnly: true}},
+		{[]string{"--erp-port", "0"}, &devOptions{stack: stackFlags{frontendPort: 7233, uiPort: 8233, sandboxPort: 8201}, apiPort: DefaultAPIPort}},
 		{[]string{"--erp-port", "7233"}, nil},
 		{[]string{"--erp-port", "8201"}, nil},
 		{[]string{"--erp-port", "-1"}, nil},

@@ -229,7 +229,7 @@ func TestDevTryLinesNameTheStore(t *testing.T) {
 	} {
 		g, out, _ := testGlobals(t, "--temporal-address", "127.0.0.1:7233")
 		s := &stack.Stack{StateDir: "/srv/state", StoreDSN: c.dsn, Sandboxes: []*stack.Sandbox{sb}}
-		if err := printDevBanner(g, s); err != nil {
+		if err := printDevBanner(g, s, ""); err != nil {
 			t.Fatal(err)
 		}
 		if !strings.Contains(out.String(), "try: syncctl push --shop tmall/demo --temporal-address 127.0.0.1:7233 "+c.want+"\n") ||

@@ -52,6 +52,12 @@ type ERP struct {
 	URL        string `yaml:"url"`
 	SecretEnv  string `yaml:"secret_env"`  // env var holding the HMAC secret (default SYNCCTL_ERP_SECRET)
 	SecretFile string `yaml:"secret_file"` // or a file holding it (not both)
+	// The API the ERP calls (syncctl serve): where it listens, and the
+	// bearer token it also takes (from an env var or a file; unset: the
+	// HMAC scheme only, with the secret above).
+	Listen    string `yaml:"listen"`     // default 127.0.0.1:8300
+	TokenEnv  string `yaml:"token_env"`  // default SYNCCTL_API_TOKEN
+	TokenFile string `yaml:"token_file"` // or a file holding it
 }
 
 // Shop is one channel shop. Its credentials are named by the platform's
@@ -368,6 +374,21 @@ func (c Config) ERPSecret() ([]byte, error) {
 		return nil, fmt.Errorf("config erp, field secret: %w", err)
 	}
 	return []byte(s), nil
+}
+
+// APIToken is the bearer token of the ERP API: "" when neither its env var
+// (default SYNCCTL_API_TOKEN) nor its file is set; an error names where it
+// looked, never a value.
+func (c Config) APIToken() (string, error) {
+	env := orDefault(c.ERP.TokenEnv, "SYNCCTL_API_TOKEN")
+	if c.ERP.TokenFile == "" && os.Getenv(env) == "" {
+		return "", nil
+	}
+	t, err := ReadSecret(env, c.ERP.TokenFile)
+	if err != nil {
+		return "", fmt.Errorf("config erp, field token: %w", err)
+	}
+	return t, nil
 }
 
 // ReadSecret returns the file's content (trimmed) when file is set,

@@ -111,6 +111,9 @@ type Stack struct {
 	Receiver    *erp.Receiver
 	ReceiverURL string // base URL of the built-in receiver ("" with an external ERP)
 	ERPURL      string // where webhooks go
+	// ERPSecret signs the webhooks; the ERP API (syncctl serve, dev)
+	// verifies the ERP's requests with it too. Never printed.
+	ERPSecret []byte
 
 	workerOpts app.WorkerOptions
 	added      int // workers AddWorker started
@@ -271,6 +274,7 @@ func Start(ctx context.Context, o Options) (_ *Stack, err error) {
 		s.ReceiverURL = url
 		s.ERPURL = url + "/webhooks/syncctl"
 	}
+	s.ERPSecret = secret
 	erpClient, err := erp.NewClient(s.ERPURL, secret, httpx.New(httpx.Options{}))
 	if err != nil {
 		return nil, err
