@@ -62,6 +62,7 @@ func Routes() []Route {
 	return []Route{
 		{"POST", "/v1/inventory"},
 		{"POST", "/v1/prices"},
+		{"POST", "/v1/shipments"},
 		{"GET", "/v1/orders/{channel}/{shop}/{id}"},
 		{"GET", "/v1/sync/status"},
 	}
@@ -72,6 +73,7 @@ func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("POST /v1/inventory", s.auth(s.inventory))
 	mux.Handle("POST /v1/prices", s.auth(s.prices))
+	mux.Handle("POST /v1/shipments", s.auth(s.shipment))
 	mux.Handle("GET /v1/orders/{channel}/{shop}/{id}", s.auth(s.order))
 	mux.Handle("GET /v1/sync/status", s.auth(s.status))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
@@ -274,10 +276,7 @@ func (s *Server) apply(w http.ResponseWriter, r *request, changes []store.SKUCha
 		ans.Products = []string{}
 	}
 	if len(res.Products) > 0 {
-		queue := s.Queue
-		if queue == "" {
-			queue = workflows.TaskQueue
-		}
+		queue := s.queue()
 		ctx := context.WithoutCancel(r.Context())
 		for _, shop := range s.Shops {
 			if err := workflows.SyncProducts(ctx, s.Temporal, queue, shop, res.Products); err != nil {
@@ -291,6 +290,95 @@ func (s *Server) apply(w http.ResponseWriter, r *request, changes []store.SKUCha
 	writeJSON(w, http.StatusAccepted, ans)
 }
 
+// ShipmentRequest is the body of POST /v1/shipments.
+type ShipmentRequest struct {
+	Shop       string                `json:"shop"`     // "tmall/flagship"
+	OrderID    string                `json:"order_id"` // the platform order id
+	Carrier    string                `json:"carrier"`  // syncctl's carrier code: SF, ZTO, YTO, STO, YUNDA, JD, EMS…
+	TrackingNo string                `json:"tracking_no"`
+	Lines      []domain.ShipmentLine `json:"lines,omitempty"` // a split shipment; none: the whole order
+}
+
+// shipment starts the Shipment workflow of a known order of a served shop
+// (a repeated request joins it): 202 with the workflow id.
+func (s *Server) shipment(w http.ResponseWriter, r *request) {
+	var in ShipmentRequest
+	if !decode(w, r.body, &in) {
+		return
+	}
+	shop, err := domain.ParseShopRef(in.Shop)
+	switch {
+	case err != nil:
+		writeError(w, http.StatusBadRequest, "invalid", "shop", `write "channel/shop", e.g. "tmall/flagship"`)
+		return
+	case !s.serves(shop):
+		writeError(w, http.StatusNotFound, "not_found", "shop", fmt.Sprintf("%s is not a shop this syncctl serves", shop))
+		return
+	case strings.TrimSpace(in.OrderID) == "":
+		writeError(w, http.StatusBadRequest, "invalid", "order_id", "required")
+		return
+	case domain.Carriers[strings.ToUpper(in.Carrier)] == "":
+		writeError(w, http.StatusBadRequest, "invalid", "carrier", fmt.Sprintf("%q is not a carrier code syncctl maps (SF, ZTO, YTO, STO, YUNDA, JD, EMS…)", in.Carrier))
+		return
+	case strings.TrimSpace(in.TrackingNo) == "" || len(in.TrackingNo) > 64:
+		writeError(w, http.StatusBadRequest, "invalid", "tracking_no", "required, at most 64 characters")
+		return
+	}
+	for i, l := range in.Lines {
+		if l.PlatformLineID == "" && l.SKUCode == "" {
+			writeError(w, http.StatusBadRequest, "invalid", fmt.Sprintf("lines[%d]", i), "name the platform_line_id or the sku_code")
+			return
+		}
+		if l.Quantity < 0 {
+			writeError(w, http.StatusBadRequest, "invalid", fmt.Sprintf("lines[%d].quantity", i), "must not be negative")
+			return
+		}
+	}
+	if _, err := s.Store.GetOrder(r.Context(), shop, in.OrderID); err != nil {
+		if domain.ErrorCode(err) == domain.ENotFound {
+			writeError(w, http.StatusNotFound, "not_found", "order_id", fmt.Sprintf("no order %s of %s: syncctl ships orders it pulled", in.OrderID, shop))
+			return
+		}
+		s.writeDomainError(w, err)
+		return
+	}
+	if r.requestID != "" {
+		if err := s.Store.TakeRequest(r.Context(), r.requestID); err != nil {
+			s.writeDomainError(w, err)
+			return
+		}
+	}
+	sh := domain.Shipment{Shop: shop, PlatformOrderID: in.OrderID, Carrier: strings.ToUpper(in.Carrier), TrackingNo: strings.TrimSpace(in.TrackingNo), Lines: in.Lines}
+	if _, err := workflows.Ship(context.WithoutCancel(r.Context()), s.Temporal, s.queue(), sh); err != nil {
+		writeError(w, http.StatusServiceUnavailable, "unavailable", "", "the shipment could not be started on Temporal; send it again")
+		return
+	}
+	writeJSON(w, http.StatusAccepted, map[string]string{"workflow": workflows.ShipmentID(sh), "request_id": r.requestID})
+}
+
+func (s *Server) serves(shop domain.ShopRef) bool {
+	for _, x := range s.Shops {
+		if x == shop {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *Server) queue() string {
+	if s.Queue == "" {
+		return workflows.TaskQueue
+	}
+	return s.Queue
+}
+
+// OrderAnswer is GET /v1/orders/…: the order as the webhooks carry it, with
+// the shipments the ERP sent and the platform's answers.
+type OrderAnswer struct {
+	domain.SalesOrder
+	Shipments []domain.ShipmentRecord `json:"shipments"`
+}
+
 func (s *Server) order(w http.ResponseWriter, r *request) {
 	shop := domain.ShopRef{Channel: r.PathValue("channel"), Shop: r.PathValue("shop")}
 	o, err := s.Store.GetOrder(r.Context(), shop, r.PathValue("id"))
@@ -298,7 +386,15 @@ func (s *Server) order(w http.ResponseWriter, r *request) {
 		s.writeDomainError(w, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, o)
+	ships, err := s.Store.Shipments(r.Context(), shop, o.PlatformOrderID)
+	if err != nil {
+		s.writeDomainError(w, err)
+		return
+	}
+	if ships == nil {
+		ships = []domain.ShipmentRecord{}
+	}
+	writeJSON(w, http.StatusOK, OrderAnswer{SalesOrder: o, Shipments: ships})
 }
 
 // ShopStatus is one shop's line of GET /v1/sync/status.

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"sort"
+	"strings"
 	"time"
 )
 
@@ -76,6 +77,15 @@ func (p Product) ContentHash() string {
 	b, _ := json.Marshal(c)
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:16])
+}
+
+// ParseShopRef reads "channel/shop" (neither part empty, one slash).
+func ParseShopRef(s string) (ShopRef, error) {
+	ch, shop, ok := strings.Cut(strings.TrimSpace(s), "/")
+	if !ok || ch == "" || shop == "" || strings.Contains(shop, "/") {
+		return ShopRef{}, Errorf(EInvalid, "%q is not a shop: write channel/shop, e.g. tmall/flagship", s)
+	}
+	return ShopRef{Channel: ch, Shop: shop}, nil
 }
 
 // ShopRef names one shop on one channel: the unit every listing, cursor and

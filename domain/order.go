@@ -222,3 +222,22 @@ func MaskPhone(s string) string {
 	}
 	return out + string(r[len(r)-4:])
 }
+
+// ShipmentStatus is where a shipment the ERP sent stands on the platform.
+type ShipmentStatus string
+
+// Shipment statuses.
+const (
+	ShipmentPending ShipmentStatus = "pending" // accepted, not yet told to the platform
+	ShipmentSent    ShipmentStatus = "sent"    // the platform took it
+	ShipmentRefused ShipmentStatus = "refused" // the platform refused it: Error says why
+)
+
+// ShipmentRecord is a shipment of an order as syncctl keeps it: what the
+// ERP sent and what the platform answered.
+type ShipmentRecord struct {
+	Shipment
+	Status    ShipmentStatus `json:"status"`
+	Error     string         `json:"error,omitempty"`
+	UpdatedAt time.Time      `json:"updated_at"`
+}

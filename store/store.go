@@ -125,6 +125,11 @@ type Store interface {
 	ApplySKUChanges(ctx context.Context, requestID string, changes []SKUChange) (SKUChangeResult, error)
 	TakeRequest(ctx context.Context, id string) error
 
+	// RecordShipment keeps a shipment the ERP sent and the platform's answer
+	// (by order and tracking number); Shipments lists an order's.
+	RecordShipment(ctx context.Context, r domain.ShipmentRecord) error
+	Shipments(ctx context.Context, shop domain.ShopRef, orderID string) ([]domain.ShipmentRecord, error)
+
 	// OrderCursor returns the shop's order-pull cursor (the modification
 	// time up to which orders are known to be pulled); ok is false if none.
 	OrderCursor(ctx context.Context, shop domain.ShopRef) (t time.Time, ok bool, err error)

@@ -41,6 +41,8 @@ const (
 	// ShopSyncWorkflowName coalesces the ERP's changes for one shop (id
 	// ShopSyncID).
 	ShopSyncWorkflowName = "ShopSync"
+	// ShipmentWorkflowName tells a platform one shipment (id ShipmentID).
+	ShipmentWorkflowName = "Shipment"
 )
 
 // Query and signal names.
@@ -72,6 +74,7 @@ const (
 	KindPriceSchedule    = "price-schedule"
 	KindStockReservation = "stock-reservation"
 	KindShopSync         = "shop-sync"
+	KindShipment         = "shipment"
 )
 
 // SyncStatus values, shown in the SyncStatus search attribute.
@@ -93,6 +96,10 @@ const (
 	StatusScheduled = "scheduled"
 	// StatusReserved: a StockReservation's window is on.
 	StatusReserved = "reserved"
+	// StatusShipped / StatusShipRefused end a Shipment: the platform took
+	// it, or refused it (the reason is on the order's shipment).
+	StatusShipped     = "shipped"
+	StatusShipRefused = "ship-refused"
 )
 
 // nonRetryable lists the error types no activity retries: the domain codes

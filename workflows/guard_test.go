@@ -2,6 +2,7 @@ package workflows_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"maps"
 	"net/http"
@@ -524,5 +525,88 @@ func TestERPStockBurstIsCoalescedToTheLatestValue(t *testing.T) {
 	}
 	if got := skuStock(t, sb, "P1", "P1-0"); got != want {
 		t.Fatalf("the platform ends at %d, want %d", got, want)
+	}
+}
+
+// A shipment the ERP posts to the API reaches the platform's order with
+// its carrier and tracking number; a second one the platform refuses (the
+// order shipped already) is recorded on the order with the platform's
+// words; both are visible through GET /v1/orders.
+func TestERPShipmentReachesThePlatformOrder(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a Temporal server")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	r := newGuardRig(ctx, t)
+	if _, err := r.st.ImportProducts(ctx, []domain.Product{storetest.Product("P1", 1)}); err != nil {
+		t.Fatal(err)
+	}
+	r.push(ctx, t, r.ref)
+	sb := r.sbs[r.ref]
+	id, err := sb.Sell("P1-0", 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now().UTC()
+	if _, err := r.st.UpsertOrder(ctx, domain.SalesOrder{Shop: r.ref, PlatformOrderID: id, Status: domain.OrderPaid, Currency: "CNY",
+		CreatedAt: now, ModifiedAt: now, Lines: []domain.OrderLine{{PlatformLineID: id + "-1", SKUCode: "P1-0", Quantity: 1}}}); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer((&api.Server{Store: r.st, Temporal: r.c, Shops: []domain.ShopRef{r.ref}, Token: "tok"}).Handler())
+	defer srv.Close()
+	post := func(body string) (int, map[string]any) {
+		req, _ := http.NewRequest("POST", srv.URL+"/v1/shipments", strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer tok")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var out map[string]any
+		_ = json.NewDecoder(resp.Body).Decode(&out)
+		return resp.StatusCode, out
+	}
+	wait := func(out map[string]any) domain.ShipmentRecord {
+		t.Helper()
+		var rec domain.ShipmentRecord
+		if err := r.c.GetWorkflow(ctx, out["workflow"].(string), "").Get(ctx, &rec); err != nil {
+			t.Fatal(err)
+		}
+		return rec
+	}
+	if status, out := post(`{"shop":"fake/flagship","order_id":"404","carrier":"SF","tracking_no":"SF1"}`); status != 404 {
+		t.Fatalf("unknown order: %d %v", status, out)
+	}
+	if status, out := post(`{"shop":"fake/flagship","order_id":"` + id + `","carrier":"PIGEON","tracking_no":"SF1"}`); status != 400 {
+		t.Fatalf("unknown carrier: %d %v", status, out)
+	}
+	status, out := post(`{"shop":"fake/flagship","order_id":"` + id + `","carrier":"sf","tracking_no":"SF1001"}`)
+	if status != 202 {
+		t.Fatalf("shipment: %d %v", status, out)
+	}
+	if rec := wait(out); rec.Status != domain.ShipmentSent {
+		t.Fatalf("shipment = %+v", rec)
+	}
+	if o, _ := sb.GetOrder(id); o.TrackingNo != "SF1001" || o.Carrier == "" {
+		t.Fatalf("platform order = %+v, want shipped with SF1001", o)
+	}
+	status, out = post(`{"shop":"fake/flagship","order_id":"` + id + `","carrier":"ZTO","tracking_no":"ZT2002"}`)
+	if status != 202 {
+		t.Fatalf("second shipment: %d %v", status, out)
+	}
+	if rec := wait(out); rec.Status != domain.ShipmentRefused || !strings.Contains(rec.Error, "only an order waiting to ship") {
+		t.Fatalf("second shipment = %+v, want refused with the platform's words", rec)
+	}
+	req, _ := http.NewRequest("GET", srv.URL+"/v1/orders/fake/flagship/"+id, nil)
+	req.Header.Set("Authorization", "Bearer tok")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var got api.OrderAnswer
+	if err := json.NewDecoder(resp.Body).Decode(&got); err != nil || len(got.Shipments) != 2 || got.Shipments[0].Status != domain.ShipmentSent || got.Shipments[1].Status != domain.ShipmentRefused {
+		t.Fatalf("GET order = %+v, %v", got, err)
 	}
 }

@@ -25,6 +25,7 @@ func Register(w worker.Registry, a *Activities) {
 	w.RegisterWorkflowWithOptions(PriceSchedule, workflow.RegisterOptions{Name: PriceScheduleWorkflowName})
 	w.RegisterWorkflowWithOptions(StockReservation, workflow.RegisterOptions{Name: StockReservationWorkflowName})
 	w.RegisterWorkflowWithOptions(ShopSync, workflow.RegisterOptions{Name: ShopSyncWorkflowName})
+	w.RegisterWorkflowWithOptions(Shipment, workflow.RegisterOptions{Name: ShipmentWorkflowName})
 	w.RegisterActivity(a)
 }
 
