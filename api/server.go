@@ -11,6 +11,7 @@
 package api
 
 import (
+	"bytes"
 	"context"
 	"crypto/subtle"
 	"encoding/json"
@@ -24,6 +25,7 @@ import (
 
 	"go.temporal.io/sdk/client"
 
+	"github.com/syncctl/syncctl/catalog"
 	"github.com/syncctl/syncctl/domain"
 	"github.com/syncctl/syncctl/erp"
 	"github.com/syncctl/syncctl/store"
@@ -62,6 +64,7 @@ func Routes() []Route {
 	return []Route{
 		{"POST", "/v1/inventory"},
 		{"POST", "/v1/prices"},
+		{"POST", "/v1/catalog/products"},
 		{"POST", "/v1/shipments"},
 		{"GET", "/v1/orders/{channel}/{shop}/{id}"},
 		{"GET", "/v1/sync/status"},
@@ -73,6 +76,7 @@ func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("POST /v1/inventory", s.auth(s.inventory))
 	mux.Handle("POST /v1/prices", s.auth(s.prices))
+	mux.Handle("POST /v1/catalog/products", s.auth(s.products))
 	mux.Handle("POST /v1/shipments", s.auth(s.shipment))
 	mux.Handle("GET /v1/orders/{channel}/{shop}/{id}", s.auth(s.order))
 	mux.Handle("GET /v1/sync/status", s.auth(s.status))
@@ -288,6 +292,66 @@ func (s *Server) apply(w http.ResponseWriter, r *request, changes []store.SKUCha
 		}
 	}
 	writeJSON(w, http.StatusAccepted, ans)
+}
+
+// products upserts whole products, in the catalog file's JSON format
+// (catalog/FORMAT.md) and with the same validation as `catalog import`:
+// any rejected row refuses the whole request (each problem listed), else
+// every product is stored at once and every shop's ShopSync pushes it.
+func (s *Server) products(w http.ResponseWriter, r *request) {
+	res, err := catalog.Parse(bytes.NewReader(r.body), catalog.FormatJSON)
+	if err != nil {
+		writeError(w, http.StatusBadRequest, "invalid", "body", domain.Describe(err))
+		return
+	}
+	if len(res.Rejected) > 0 {
+		probs := make([]map[string]string, len(res.Rejected))
+		for i, e := range res.Rejected {
+			probs[i] = map[string]string{"record": e.Record, "field": e.Field, "reason": e.Reason}
+		}
+		first := res.Rejected[0]
+		writeJSON(w, http.StatusBadRequest, map[string]any{
+			"error":    Error{Code: "invalid", Field: first.Record + ", " + first.Field, Message: fmt.Sprintf("%d problems; nothing was applied: %s", len(res.Rejected), first.Reason)},
+			"rejected": probs,
+		})
+		return
+	}
+	if len(res.Products) == 0 {
+		writeError(w, http.StatusBadRequest, "invalid", "body", "no product")
+		return
+	}
+	if r.requestID != "" {
+		if err := s.Store.TakeRequest(r.Context(), r.requestID); err != nil {
+			s.writeDomainError(w, err)
+			return
+		}
+	}
+	imp, err := s.Store.ImportProducts(r.Context(), res.Products)
+	if err != nil {
+		s.writeDomainError(w, err)
+		return
+	}
+	codes := make([]string, len(res.Products))
+	for i, p := range res.Products {
+		codes[i] = p.Code
+	}
+	ans := map[string]any{"request_id": r.requestID, "created": imp.Created, "updated": imp.Updated, "unchanged": imp.Unchanged, "skus": imp.SKUs, "workflows": s.schedule(r, codes)}
+	writeJSON(w, http.StatusAccepted, ans)
+}
+
+// schedule signals every shop's ShopSync with the changed products and
+// returns the workflow ids it reached.
+func (s *Server) schedule(r *request, codes []string) []string {
+	out := []string{}
+	ctx := context.WithoutCancel(r.Context())
+	for _, shop := range s.Shops {
+		if err := workflows.SyncProducts(ctx, s.Temporal, s.queue(), shop, codes); err != nil {
+			s.log().Error("api: a stored change could not be scheduled; the shop's next push sends it", "shop", shop.String(), "error", err)
+			continue
+		}
+		out = append(out, workflows.ShopSyncID(shop))
+	}
+	return out
 }
 
 // ShipmentRequest is the body of POST /v1/shipments.

@@ -250,3 +250,31 @@ func TestOpenAPIDocumentMatchesTheRoutes(t *testing.T) {
 		}
 	}
 }
+
+// Catalog upserts take the catalog file's JSON with the import's
+// validation: one bad record refuses the whole request, each problem
+// listed; a valid body is stored.
+func TestCatalogProductsValidatedLikeAnImport(t *testing.T) {
+	srv, st := newAPI(t)
+	product := func(code, sku, price string) string {
+		return `{"code":"` + code + `","title":"山野集 纯棉T恤","brand":"山野集","category":"服装/男装/T恤","description":"精梳长绒棉，四季可穿。",` +
+			`"images":["https://img.example.com/x/1.jpg"],"skus":[{"code":"` + sku + `","specs":[{"name":"颜色","value":"白色"}],"list_price":"` + price + `","cost":"18.50","stock":5}]}`
+	}
+	bad := `{"products":[` + product("NEW-1", "NEW-1-W", "59.90") + `,` + product("NEW-2", "NEW-2-W", "-1") + `]}`
+	status, out := do(t, srv, call{path: "/v1/catalog/products", body: bad, bearer: "tok-123"})
+	rejected, _ := out["rejected"].([]any)
+	if status != 400 || len(rejected) == 0 {
+		t.Fatalf("a body with a bad record: %d %v", status, out)
+	}
+	if _, err := st.GetProduct(context.Background(), "NEW-1"); domain.ErrorCode(err) != domain.ENotFound {
+		t.Fatalf("the valid product of a refused request was stored: %v", err)
+	}
+	good := `{"products":[` + product("NEW-1", "NEW-1-W", "59.90") + `]}`
+	status, out = do(t, srv, call{path: "/v1/catalog/products", body: good, bearer: "tok-123"})
+	if status != 202 || out["created"] != float64(1) {
+		t.Fatalf("a valid product: %d %v", status, out)
+	}
+	if p, err := st.GetProduct(context.Background(), "NEW-1"); err != nil || p.SKUs[0].ListPrice != 5990 {
+		t.Fatalf("stored = %+v, %v", p, err)
+	}
+}
