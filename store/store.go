@@ -158,6 +158,10 @@ type Store interface {
 	// PendingDeliveries returns deliveries not yet accepted by the ERP,
 	// oldest first.
 	PendingDeliveries(ctx context.Context, limit int) ([]Delivery, error)
+	// OldPendingDeliveries returns the deliveries not accepted yet that were
+	// created before a time (every pending one for the zero time), oldest
+	// first, of one shop when shop is set (syncctl orders deliveries).
+	OldPendingDeliveries(ctx context.Context, shop *domain.ShopRef, before time.Time, limit int) ([]Delivery, error)
 	// PendingDeliveryRefs returns one shop's pending deliveries not
 	// dispatched since the given time (never dispatched, or dispatched before
 	// it), oldest first, without their order snapshots.

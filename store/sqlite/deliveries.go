@@ -155,3 +155,36 @@ func (d *DB) DeliveryStats(ctx context.Context) (map[store.DeliveryStatus]int, e
 	}
 	return out, rows.Err()
 }
+
+// OldPendingDeliveries returns the deliveries the ERP has not accepted
+// that were created before a time (all pending ones for the zero time),
+// oldest first, one shop's when shop is set.
+func (d *DB) OldPendingDeliveries(ctx context.Context, shop *domain.ShopRef, before time.Time, limit int) ([]store.Delivery, error) {
+	if limit <= 0 {
+		limit = -1
+	}
+	q := `SELECT ` + deliveryCols + ` FROM deliveries WHERE status = ?`
+	args := []any{string(store.DeliveryPending)}
+	if !before.IsZero() {
+		q += ` AND created_at < ?`
+		args = append(args, ms(before))
+	}
+	if shop != nil {
+		q += ` AND channel = ? AND shop = ?`
+		args = append(args, shop.Channel, shop.Shop)
+	}
+	rows, err := d.db.QueryContext(ctx, q+` ORDER BY created_at, id LIMIT ?`, append(args, limit)...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []store.Delivery
+	for rows.Next() {
+		dl, err := scanDelivery(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, dl)
+	}
+	return out, rows.Err()
+}
