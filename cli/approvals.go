@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os/user"
 	"strconv"
 	"strings"
 	"time"
@@ -217,12 +216,7 @@ func approvalsDecideRun(ctx context.Context, g *globals, arg string, d domain.Ho
 	if err != nil {
 		return err
 	}
-	if d.By == "" {
-		d.By = "an operator"
-		if u, err := user.Current(); err == nil && u.Username != "" {
-			d.By = u.Username
-		}
-	}
+	d.By = operator(d.By)
 	cfg, err := g.load()
 	if err != nil {
 		return err

@@ -70,10 +70,7 @@ func pauseRun(ctx context.Context, g *globals, o *pauseOptions) error {
 		fmt.Fprintf(g.io.Out, "%s resumed: its waiting pushes and pulls go on within %s\n", o.shop, shopgate.PausedRetry)
 		return nil
 	}
-	by := "an operator"
-	if u, err := user.Current(); err == nil && u.Username != "" {
-		by = u.Username
-	}
+	by := operator("")
 	p := domain.ShopPause{Shop: o.shop, Reason: o.reason, By: by, At: time.Now().UTC().Truncate(time.Second)}
 	if err := st.PauseShop(ctx, p); err != nil {
 		return err
@@ -190,4 +187,16 @@ func channelsStatusRun(ctx context.Context, g *globals) error {
 		tw.row(s.Shop.String(), calls, brk, qps, s.ERPPending, s.Approvals, why)
 	}
 	return tw.flush()
+}
+
+// operator is who an operator's act is recorded as: the name given (--by),
+// else the OS user, else "an operator".
+func operator(by string) string {
+	if by != "" {
+		return by
+	}
+	if u, err := user.Current(); err == nil && u.Username != "" {
+		return u.Username
+	}
+	return "an operator"
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/syncctl/syncctl/config"
 	"github.com/syncctl/syncctl/domain"
 	"github.com/syncctl/syncctl/mapping/pricing"
 	"github.com/syncctl/syncctl/store"
@@ -84,16 +85,23 @@ type PriceExplanation struct {
 	Holds   []domain.PriceHold `json:"holds"`
 }
 
-func pricesExplainRun(ctx context.Context, g *globals, skuCode string, at time.Time) error {
+// pricingAt loads the configuration, its pricing policy and the store
+// (read-only) the prices commands read.
+func (g *globals) pricingAt(ctx context.Context) (config.Config, pricing.Policy, store.Store, error) {
 	cfg, err := g.load()
 	if err != nil {
-		return err
+		return cfg, pricing.Policy{}, nil, err
 	}
 	pol, err := cfg.PricingPolicy()
 	if err != nil {
-		return usageError{err}
+		return cfg, pol, nil, usageError{err}
 	}
 	st, err := g.openStoreReadAt(ctx, cfg)
+	return cfg, pol, st, err
+}
+
+func pricesExplainRun(ctx context.Context, g *globals, skuCode string, at time.Time) error {
+	cfg, pol, st, err := g.pricingAt(ctx)
 	if err != nil {
 		return err
 	}

@@ -82,15 +82,7 @@ type PriceCheck struct {
 }
 
 func pricesCheckRun(ctx context.Context, g *globals, o *pricesCheckOptions) error {
-	cfg, err := g.load()
-	if err != nil {
-		return err
-	}
-	pol, err := cfg.PricingPolicy()
-	if err != nil {
-		return usageError{err}
-	}
-	st, err := g.openStoreReadAt(ctx, cfg)
+	cfg, pol, st, err := g.pricingAt(ctx)
 	if err != nil {
 		return err
 	}

@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"fmt"
-	"os/user"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -85,12 +84,7 @@ func stockReserveRun(ctx context.Context, g *globals, o *reserveOptions) error {
 	if err != nil {
 		return usageError{fmt.Errorf("--until: %w", err)}
 	}
-	if o.by == "" {
-		o.by = "an operator"
-		if u, err := user.Current(); err == nil && u.Username != "" {
-			o.by = u.Username
-		}
-	}
+	o.by = operator(o.by)
 	cfg, err := g.load()
 	if err != nil {
 		return err

@@ -36,24 +36,7 @@ func scanDelivery(s scanner) (store.Delivery, error) {
 
 // PendingDeliveries returns deliveries not yet accepted, oldest first; limit ≤ 0 means all.
 func (d *DB) PendingDeliveries(ctx context.Context, limit int) ([]store.Delivery, error) {
-	if limit <= 0 {
-		limit = -1
-	}
-	rows, err := d.db.QueryContext(ctx, `SELECT `+deliveryCols+` FROM deliveries WHERE status = ? ORDER BY created_at, id LIMIT ?`,
-		string(store.DeliveryPending), limit)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []store.Delivery
-	for rows.Next() {
-		dl, err := scanDelivery(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, dl)
-	}
-	return out, rows.Err()
+	return d.OldPendingDeliveries(ctx, nil, time.Time{}, limit)
 }
 
 // PendingDeliveryRefs returns one shop's pending deliveries, oldest first; limit ≤ 0 means all.
