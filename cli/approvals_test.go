@@ -134,6 +134,17 @@ func TestApprovalsFromTheCLI(t *testing.T) {
 		t.Fatalf("POST /v1/prices: %v %v", resp, err)
 	}
 	resp.Body.Close()
+	// Orders no pull has read (dev runs with --no-order-pull here) reach
+	// the ERP through a backfill of their range.
+	admin := kit.AdminClient{BaseURL: strings.TrimSuffix(banner["sandbox_tmall_admin"], "/_sandbox/")}
+	if _, err := admin.SellOrders(context.Background(), 3, "TS-1-W"); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(1100 * time.Millisecond) // the range ends at the current second
+	code, out, errOut = cmd("orders", "backfill", "--shop", "tmall/demo", "--from", time.Now().Add(-time.Hour).Format(time.RFC3339))
+	if code != 0 || !strings.Contains(out, "3 the pulls had missed") {
+		t.Fatalf("backfill: exit %d: %s%s", code, out, errOut)
+	}
 	deadline := time.Now().Add(time.Minute)
 	for tmallPrices(t, banner)["TS-1-B"] != 5994 {
 		if time.Now().After(deadline) {

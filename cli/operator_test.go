@@ -222,7 +222,7 @@ func TestListsInMessagesReadLikeProse(t *testing.T) {
 		t.Errorf("exit %d: %s", code, errOut)
 	}
 	code, _, errOut = run(t, "orders")
-	if code != cli.ExitUsage || !strings.Contains(errOut, "syncctl: syncctl orders needs a command: deliveries, list, pull, redeliver or rejected\n") {
+	if code != cli.ExitUsage || !strings.Contains(errOut, "syncctl: syncctl orders needs a command: backfill, deliveries, list, pull, redeliver or rejected\n") {
 		t.Errorf("exit %d: %s", code, errOut)
 	}
 	if last := errOut[strings.LastIndex(strings.TrimSuffix(errOut, "\n"), "\n")+1:]; strings.ContainsAny(last, "[]") {

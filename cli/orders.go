@@ -17,7 +17,7 @@ import (
 
 func newOrdersCmd(g *globals) *cobra.Command {
 	cmd := &cobra.Command{Use: "orders", Short: "Pull orders from shops into the ERP; list, inspect and redeliver them"}
-	cmd.AddCommand(newOrdersPullCmd(g, nil), newOrdersListCmd(g, nil), newOrdersRejectedCmd(g, nil), newOrdersRedeliverCmd(g, nil), newOrdersDeliveriesCmd(g))
+	cmd.AddCommand(newOrdersPullCmd(g, nil), newOrdersListCmd(g, nil), newOrdersRejectedCmd(g, nil), newOrdersRedeliverCmd(g, nil), newOrdersDeliveriesCmd(g), newOrdersBackfillCmd(g))
 	return cmd
 }
 

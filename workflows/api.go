@@ -43,6 +43,9 @@ const (
 	ShopSyncWorkflowName = "ShopSync"
 	// ShipmentWorkflowName tells a platform one shipment (id ShipmentID).
 	ShipmentWorkflowName = "Shipment"
+	// OrderBackfillWorkflowName re-reads a range of a shop's orders (id
+	// OrderBackfillID).
+	OrderBackfillWorkflowName = "OrderBackfill"
 )
 
 // Query and signal names.
@@ -75,6 +78,7 @@ const (
 	KindStockReservation = "stock-reservation"
 	KindShopSync         = "shop-sync"
 	KindShipment         = "shipment"
+	KindOrderBackfill    = "order-backfill"
 )
 
 // SyncStatus values, shown in the SyncStatus search attribute.
@@ -165,6 +169,31 @@ type PriceApprovalInput struct {
 	// ApproveOnExpiry approves an unanswered hold at its expiry instead of
 	// expiring it (pricing.approvals.on_expiry: approve).
 	ApproveOnExpiry bool `json:"approve_on_expiry,omitempty"`
+}
+
+// OrderBackfillInput starts or continues a backfill of [From, To).
+type OrderBackfillInput struct {
+	Shop     domain.ShopRef    `json:"shop"`
+	From     time.Time         `json:"from"`
+	To       time.Time         `json:"to"`
+	Window   time.Duration     `json:"window,omitempty"` // one platform query (default the pull's; capped at the platform's)
+	Progress *BackfillProgress `json:"progress,omitempty"`
+}
+
+// BackfillProgress is a backfill's progress query and result.
+type BackfillProgress struct {
+	Shop       domain.ShopRef `json:"shop"`
+	From       time.Time      `json:"from"`
+	To         time.Time      `json:"to"`
+	At         time.Time      `json:"at"` // read up to here
+	Windows    int            `json:"windows"`
+	Seen       int            `json:"seen"`
+	Created    int            `json:"created"` // orders the pulls had missed
+	Updated    int            `json:"updated"` // newer versions the pulls had missed
+	Rejected   int            `json:"rejected"`
+	Dispatched int            `json:"dispatched"`
+	Calls      int            `json:"calls"`
+	Done       bool           `json:"done"`
 }
 
 // ShopSyncInput starts or continues a shop's ShopSync.

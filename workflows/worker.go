@@ -26,6 +26,7 @@ func Register(w worker.Registry, a *Activities) {
 	w.RegisterWorkflowWithOptions(StockReservation, workflow.RegisterOptions{Name: StockReservationWorkflowName})
 	w.RegisterWorkflowWithOptions(ShopSync, workflow.RegisterOptions{Name: ShopSyncWorkflowName})
 	w.RegisterWorkflowWithOptions(Shipment, workflow.RegisterOptions{Name: ShipmentWorkflowName})
+	w.RegisterWorkflowWithOptions(OrderBackfill, workflow.RegisterOptions{Name: OrderBackfillWorkflowName})
 	w.RegisterActivity(a)
 }
 
