@@ -145,6 +145,46 @@ func TestApprovalsFromTheCLI(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "3 the pulls had missed") {
 		t.Fatalf("backfill: exit %d: %s%s", code, out, errOut)
 	}
+	// Order pulls as a Temporal Schedule: it starts pulls by itself, pauses,
+	// resumes and goes away.
+	if code, out, errOut = cmd("schedules", "create", "--shop", "tmall/demo", "--every", "2s"); code != 0 || !strings.Contains(out, "every 2s") {
+		t.Fatalf("schedules create: exit %d: %s%s", code, out, errOut)
+	}
+	var scheds []struct {
+		ID     string `json:"id"`
+		Runs   int    `json:"runs"`
+		Paused bool   `json:"paused"`
+	}
+	listed := func() {
+		t.Helper()
+		code, out, errOut := cmd("schedules", "list", "--shop", "tmall/demo", "-o", "json")
+		if code != 0 || json.Unmarshal([]byte(out), &scheds) != nil {
+			t.Fatalf("schedules list: exit %d: %s%s", code, out, errOut)
+		}
+	}
+	for deadline := time.Now().Add(time.Minute); ; {
+		listed()
+		if len(scheds) == 1 && scheds[0].Runs > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the schedule started no pull: %+v", scheds)
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+	if code, _, errOut = cmd("schedules", "pause", "--shop", "tmall/demo", "--note", "双11 盘点"); code != 0 {
+		t.Fatalf("schedules pause: exit %d: %s", code, errOut)
+	}
+	if listed(); !scheds[0].Paused {
+		t.Fatalf("after pause: %+v", scheds)
+	}
+	if code, _, errOut = cmd("schedules", "delete", "--shop", "tmall/demo"); code != 0 {
+		t.Fatalf("schedules delete: exit %d: %s", code, errOut)
+	}
+	if listed(); len(scheds) != 0 {
+		t.Fatalf("after delete: %+v", scheds)
+	}
+
 	deadline := time.Now().Add(time.Minute)
 	for tmallPrices(t, banner)["TS-1-B"] != 5994 {
 		if time.Now().After(deadline) {

@@ -383,7 +383,7 @@ func newTree(streams IO) (*cobra.Command, *globals) {
 	root, g := newRoot(streams)
 	root.AddCommand(newDemoCmd(g, nil), newDevCmd(g, nil), newWorkerCmd(g, nil), newCatalogCmd(g), newPushCmd(g, nil),
 		newOrdersCmd(g), newListingsCmd(g, nil), newSandboxCmd(g), newChannelsCmd(g),
-		newApprovalsCmd(g), newPricesCmd(g), newStockCmd(g), newServeCmd(g))
+		newApprovalsCmd(g), newPricesCmd(g), newStockCmd(g), newServeCmd(g), newSchedulesCmd(g))
 	groupsNeedACommand(g, root)
 	markReadCommands(root)
 	registerCompletions(g, root)
