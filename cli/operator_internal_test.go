@@ -101,7 +101,7 @@ func TestOrdersListShowsTheERPDeliveryState(t *testing.T) {
 	if !strings.HasSuffix(lines[0], "DELIVERY") {
 		t.Fatalf("header %q has no DELIVERY column", lines[0])
 	}
-	want := map[string]string{"1001": "delivered r1", "10002": "failing (HTTP 503: erp maintenance)", "100003": "pending (1 revision)"}
+	want := map[string]string{"1001": "delivered v1", "10002": "failing (HTTP 503: erp maintenance)", "100003": "pending (1 version)"}
 	for _, l := range lines[1:] {
 		id := strings.Fields(l)[0]
 		if !strings.HasSuffix(l, want[id]) {

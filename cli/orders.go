@@ -261,21 +261,22 @@ func printOrders(g *globals, recs []store.OrderRecord) error {
 		type row struct {
 			Order     domain.SalesOrder `json:"order"`
 			Revision  int               `json:"revision"`
+			Versions  int               `json:"versions"`
 			FirstSeen time.Time         `json:"first_seen"`
 			UpdatedAt time.Time         `json:"updated_at"`
 			Delivery  orderDeliveryJSON `json:"delivery"`
 		}
 		out := make([]row, 0, len(recs))
 		for _, r := range recs {
-			out = append(out, row{r.Order, r.Revision, r.FirstSeen, r.UpdatedAt, orderDeliveryJSON{r.Delivery.State(), r.Delivery}})
+			out = append(out, row{r.Order, r.Revision, r.Versions, r.FirstSeen, r.UpdatedAt, orderDeliveryJSON{r.Delivery.State(), r.Delivery}})
 		}
 		return g.printJSON(out)
 	}
 	tw := newTable(g.io.Out)
-	tw.row("ORDER", "STATUS", "PLATFORM STATUS", "PAID", "LINES", "REV", "MODIFIED", "DELIVERY")
+	tw.row("ORDER", "STATUS", "PLATFORM STATUS", "PAID", "LINES", "VERSIONS", "MODIFIED", "DELIVERY")
 	for _, r := range recs {
 		o := r.Order
-		tw.row(o.PlatformOrderID, o.Status, o.PlatformStatus, o.Amounts.Paid.Yuan(), len(o.Lines), r.Revision,
+		tw.row(o.PlatformOrderID, o.Status, o.PlatformStatus, o.Amounts.Paid.Yuan(), len(o.Lines), r.Versions,
 			o.ModifiedAt.Format(time.RFC3339), deliveryText(r.Delivery))
 	}
 	return tw.flush()
@@ -286,14 +287,14 @@ func printOrders(g *globals, recs []store.OrderRecord) error {
 func deliveryText(d store.OrderDelivery) string {
 	switch st := d.State(); st {
 	case "delivered":
-		return fmt.Sprintf("delivered r%d", d.DeliveredRevision)
+		return fmt.Sprintf("delivered v%d", d.DeliveredVersion)
 	case "pending", "failing":
-		s := st + " (" + plural(d.Pending, "revision", "revisions") + ")"
+		s := st + " (" + plural(d.Pending, "version", "versions") + ")"
 		if d.LastError != "" {
 			s = st + " (" + cutToWidth(erpAnswer(d.LastError, 0), 50) + ")"
 		}
-		if d.DeliveredRevision > 0 {
-			s += fmt.Sprintf("; r%d delivered", d.DeliveredRevision)
+		if d.DeliveredVersion > 0 {
+			s += fmt.Sprintf("; v%d delivered", d.DeliveredVersion)
 		}
 		return s
 	default:

@@ -93,8 +93,10 @@ func TestOrdersAndListingsInspection(t *testing.T) {
 	var recs []struct {
 		Order    domain.SalesOrder `json:"order"`
 		Revision int               `json:"revision"`
+		Versions int               `json:"versions"`
 	}
-	if err := json.Unmarshal([]byte(out), &recs); err != nil || code != 0 || len(recs) != 2 || recs[0].Revision != 1 {
+	if err := json.Unmarshal([]byte(out), &recs); err != nil || code != 0 || len(recs) != 2 || recs[0].Versions != 1 ||
+		recs[0].Revision != int(recs[0].Order.ModifiedAt.UnixMilli()) {
 		t.Fatalf("orders list: %d %v %s", code, err, out)
 	}
 	code, out, _ = run(t, append(base, "orders", "rejected", "--shop", "tmall/flagship")...)

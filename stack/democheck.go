@@ -143,8 +143,8 @@ func checkReceiver(s *Stack, all, ours []store.OrderRecord) []string {
 		switch {
 		case !ok:
 			out = append(out, "order "+key+" never reached the ERP")
-		case o.Deliveries != r.Revision:
-			out = append(out, fmt.Sprintf("order %s: %d distinct deliveries applied for %d revisions", key, o.Deliveries, r.Revision))
+		case o.Deliveries != r.Versions:
+			out = append(out, fmt.Sprintf("order %s: %d distinct deliveries applied for %d versions", key, o.Deliveries, r.Versions))
 		}
 	}
 	return out
@@ -159,7 +159,7 @@ func (d *demoShop) checkOrders(recs []store.OrderRecord) (ours []store.OrderReco
 	for _, r := range recs {
 		if sold[r.Order.PlatformOrderID] {
 			ours = append(ours, r)
-			d.row.OrderUpdates += max(0, r.Revision-1)
+			d.row.OrderUpdates += max(0, r.Versions-1)
 			if promoted(r.Order) {
 				d.row.CPSOrders++
 			}

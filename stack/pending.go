@@ -56,7 +56,7 @@ func (s *Stack) notePending(ctx context.Context, shops []*demoShop, sum *Summary
 			for _, r := range recs {
 				if sold[r.Order.PlatformOrderID] {
 					d.row.OrdersPulled++
-					d.row.OrderUpdates += max(0, r.Revision-1)
+					d.row.OrderUpdates += max(0, r.Versions-1)
 				}
 			}
 			sum.OrdersPulled += d.row.OrdersPulled

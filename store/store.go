@@ -295,16 +295,21 @@ const (
 
 // OrderChange says what UpsertOrder did.
 type OrderChange struct {
-	Event      OrderEvent // "" when the order was already known at this version
-	Revision   int        // 1 for the first version, +1 per change
-	DeliveryID string     // the enqueued delivery, "" when Event is ""
+	Event OrderEvent // "" when the order was already known at this version
+	// Revision orders the versions of the order: the platform's
+	// modification time in Unix ms (one more than the previous revision
+	// when two versions share a millisecond), so a store rebuilt from
+	// scratch gives a version the same revision and delivery id.
+	Revision   int
+	DeliveryID string // the enqueued delivery, "" when Event is ""
 }
 
 // OrderRecord is an indexed order with its bookkeeping.
 type OrderRecord struct {
 	Order     domain.SalesOrder
 	Version   string
-	Revision  int
+	Revision  int // of the current version (OrderChange.Revision)
+	Versions  int // versions this store recorded: 1, then +1 per change
 	FirstSeen time.Time
 	UpdatedAt time.Time
 	Delivery  OrderDelivery // where its webhooks stand with the ERP
@@ -314,6 +319,8 @@ type OrderRecord struct {
 type OrderDelivery struct {
 	// DeliveredRevision is the latest revision the ERP accepted (0: none yet).
 	DeliveredRevision int `json:"delivered_revision"`
+	// DeliveredVersion is which of the versions that is (1 the first).
+	DeliveredVersion int `json:"delivered_version"`
 	// Pending counts its revisions the ERP has not accepted yet; LastError
 	// is the ERP's last answer to the oldest of them.
 	Pending   int    `json:"pending"`

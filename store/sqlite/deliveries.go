@@ -45,7 +45,7 @@ func (d *DB) PendingDeliveryRefs(ctx context.Context, shop domain.ShopRef, notDi
 		limit = -1
 	}
 	rows, err := d.db.QueryContext(ctx, `SELECT id, platform_order_id FROM deliveries WHERE channel = ? AND shop = ? AND status = ?
-		AND dispatched_at < ? ORDER BY created_at, id LIMIT ?`, shop.Channel, shop.Shop, string(store.DeliveryPending),
+		AND dispatched_at < ? ORDER BY created_at, rowid LIMIT ?`, shop.Channel, shop.Shop, string(store.DeliveryPending),
 		max(ms(notDispatchedSince), 1), limit)
 	return scanAll(rows, err, func(row *sql.Rows) (r store.DeliveryRef, err error) {
 		return r, row.Scan(&r.ID, &r.PlatformOrderID)
@@ -156,7 +156,7 @@ func (d *DB) OldPendingDeliveries(ctx context.Context, shop *domain.ShopRef, bef
 		q += ` AND channel = ? AND shop = ?`
 		args = append(args, shop.Channel, shop.Shop)
 	}
-	rows, err := d.db.QueryContext(ctx, q+` ORDER BY created_at, id LIMIT ?`, append(args, limit)...)
+	rows, err := d.db.QueryContext(ctx, q+` ORDER BY created_at, rowid LIMIT ?`, append(args, limit)...)
 	if err != nil {
 		return nil, err
 	}

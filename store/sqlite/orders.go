@@ -122,6 +122,19 @@ func (d *DB) SetOrderCursor(ctx context.Context, shop domain.ShopRef, t time.Tim
 	return err
 }
 
+// revisionOf is the revision of an order version: the platform's
+// modification time in Unix ms, so a store rebuilt from scratch gives the
+// same version the same revision (and delivery id) and a later version a
+// higher one; one more than the previous revision when two versions share
+// a millisecond.
+func revisionOf(modified time.Time, prev int) int {
+	r := int(modified.UnixMilli())
+	if r <= prev {
+		r = prev + 1
+	}
+	return max(r, 1)
+}
+
 // DeliveryID is the stable idempotency key of one order revision.
 func DeliveryID(shop domain.ShopRef, platformOrderID string, revision int) string {
 	sum := sha256.Sum256([]byte(fmt.Sprintf("%s/%s/%s/%d", shop.Channel, shop.Shop, platformOrderID, revision)))
@@ -158,9 +171,9 @@ func (d *DB) UpsertOrder(ctx context.Context, o domain.SalesOrder) (store.OrderC
 			o.Shop.Channel, o.Shop.Shop, o.PlatformOrderID).Scan(&oldVersion, &rev, &oldModified)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
-			change.Event, change.Revision = store.OrderCreated, 1
-			if _, err := tx.ExecContext(ctx, `INSERT INTO orders (channel, shop, platform_order_id, version, revision, status, modified_at, doc, first_seen, updated_at)
-				VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?, ?)`, o.Shop.Channel, o.Shop.Shop, o.PlatformOrderID, version, string(o.Status),
+			change.Event, change.Revision = store.OrderCreated, revisionOf(o.ModifiedAt, 0)
+			if _, err := tx.ExecContext(ctx, `INSERT INTO orders (channel, shop, platform_order_id, version, revision, versions, status, modified_at, doc, first_seen, updated_at)
+				VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?)`, o.Shop.Channel, o.Shop.Shop, o.PlatformOrderID, version, change.Revision, string(o.Status),
 				ms(o.ModifiedAt), string(doc), now, now); err != nil {
 				return err
 			}
@@ -174,8 +187,8 @@ func (d *DB) UpsertOrder(ctx context.Context, o domain.SalesOrder) (store.OrderC
 			change.Revision = rev
 			return nil
 		default:
-			change.Event, change.Revision = store.OrderUpdated, rev+1
-			if _, err := tx.ExecContext(ctx, `UPDATE orders SET version = ?, revision = ?, status = ?, modified_at = ?, doc = ?, updated_at = ?
+			change.Event, change.Revision = store.OrderUpdated, revisionOf(o.ModifiedAt, rev)
+			if _, err := tx.ExecContext(ctx, `UPDATE orders SET version = ?, revision = ?, versions = versions + 1, status = ?, modified_at = ?, doc = ?, updated_at = ?
 				WHERE channel = ? AND shop = ? AND platform_order_id = ?`, version, change.Revision, string(o.Status), ms(o.ModifiedAt),
 				string(doc), now, o.Shop.Channel, o.Shop.Shop, o.PlatformOrderID); err != nil {
 				return err
@@ -213,9 +226,12 @@ func (d *DB) ListOrders(ctx context.Context, shop domain.ShopRef, limit int) ([]
 	if limit <= 0 {
 		limit = -1
 	}
-	rows, err := d.db.QueryContext(ctx, `SELECT o.doc, o.version, o.revision, o.first_seen, o.updated_at,
+	rows, err := d.db.QueryContext(ctx, `SELECT o.doc, o.version, o.revision, o.versions, o.first_seen, o.updated_at,
 		COALESCE((SELECT MAX(revision) FROM deliveries d WHERE d.channel = o.channel AND d.shop = o.shop
 			AND d.platform_order_id = o.platform_order_id AND d.status = 'delivered'), 0),
+		(SELECT COUNT(*) FROM deliveries d WHERE d.channel = o.channel AND d.shop = o.shop AND d.platform_order_id = o.platform_order_id
+			AND d.revision <= (SELECT COALESCE(MAX(revision), 0) FROM deliveries x WHERE x.channel = o.channel AND x.shop = o.shop
+				AND x.platform_order_id = o.platform_order_id AND x.status = 'delivered')),
 		(SELECT COUNT(*) FROM deliveries d WHERE d.channel = o.channel AND d.shop = o.shop
 			AND d.platform_order_id = o.platform_order_id AND d.status = 'pending'),
 		COALESCE((SELECT last_error FROM deliveries d WHERE d.channel = o.channel AND d.shop = o.shop
@@ -231,8 +247,8 @@ func (d *DB) ListOrders(ctx context.Context, shop domain.ShopRef, limit int) ([]
 		var r store.OrderRecord
 		var doc string
 		var first, updated int64
-		if err := rows.Scan(&doc, &r.Version, &r.Revision, &first, &updated,
-			&r.Delivery.DeliveredRevision, &r.Delivery.Pending, &r.Delivery.LastError); err != nil {
+		if err := rows.Scan(&doc, &r.Version, &r.Revision, &r.Versions, &first, &updated,
+			&r.Delivery.DeliveredRevision, &r.Delivery.DeliveredVersion, &r.Delivery.Pending, &r.Delivery.LastError); err != nil {
 			return nil, err
 		}
 		if err := json.Unmarshal([]byte(doc), &r.Order); err != nil {
