@@ -172,6 +172,9 @@ type Store interface {
 	CountPendingDeliveries(ctx context.Context, shop domain.ShopRef) (int, error)
 	// GetDelivery returns one delivery with the order snapshot it carries.
 	GetDelivery(ctx context.Context, id string) (Delivery, error)
+	// OlderPending returns a pending delivery of the same order with a
+	// lower revision ("" when none): versions go to the ERP in order.
+	OlderPending(ctx context.Context, deliveryID string) (string, error)
 	// RecordDeliveryAttempt logs one attempt; accepted marks it delivered.
 	RecordDeliveryAttempt(ctx context.Context, id string, accepted bool, httpStatus int, errText string) error
 	// RequeueDeliveries marks a shop's deliveries (one order's if

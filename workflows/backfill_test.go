@@ -2,6 +2,7 @@ package workflows_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -60,5 +61,40 @@ func TestBackfillFindsWhatThePullsMissedOnce(t *testing.T) {
 	}
 	if after, _, _ := st.OrderCursor(ctx, mini); !after.Equal(cursor) && after.Before(cursor) {
 		t.Fatalf("the backfill moved the cursor back: %v → %v", cursor, after)
+	}
+}
+
+// The ERP gets an order's versions in order: with the first version
+// refused twice, the second is not sent before the first is accepted (it
+// would make the first stale at the ERP).
+func TestAnOrdersVersionsReachTheERPInOrder(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a Temporal server")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	r := newRig(ctx, t)
+	now := time.Now().Truncate(time.Second)
+	o := domain.SalesOrder{Shop: r.shop, PlatformOrderID: "3704612354559743299", Status: domain.OrderPaid, Currency: "CNY",
+		CreatedAt: now.Add(-time.Hour), ModifiedAt: now.Add(-time.Hour),
+		Lines: []domain.OrderLine{{PlatformLineID: "1", SKUCode: "A-0", Quantity: 1, UnitPrice: 5990, Paid: 5990}}}
+	if _, err := r.st.UpsertOrder(ctx, o); err != nil {
+		t.Fatal(err)
+	}
+	o.Status, o.ModifiedAt = domain.OrderShipped, now.Add(-30*time.Minute)
+	if _, err := r.st.UpsertOrder(ctx, o); err != nil {
+		t.Fatal(err)
+	}
+	r.rcv.FailNext(3) // the first version inline, then both workflows' first attempts: their retries race
+	pull := workflows.OrderPullInput{Shop: r.shop, Once: true, PullPolicy: domain.PullPolicy{InitialLookback: time.Minute}}
+	runPull(ctx, t, r.c, r.shop, pull, now)
+	var got []string
+	for _, ro := range r.rcv.Orders() {
+		if strings.HasSuffix(ro.Key, o.PlatformOrderID) {
+			got = ro.Events
+		}
+	}
+	if st := r.rcv.Stats(); st.Stale != 0 || len(got) != 2 || got[0] != "order.created" || got[1] != "order.updated" {
+		t.Fatalf("the ERP applied %v (stats %+v), want created then updated, nothing stale", got, st)
 	}
 }

@@ -237,7 +237,9 @@ func (a *Activities) DispatchDeliveries(ctx context.Context, in DispatchInput) (
 
 // sendFirstAttempts sends each delivery once and returns those the ERP did
 // not accept, with every one after the first refusal (not attempted), in
-// their order. Only a store failure is an error.
+// their order. An order's versions go one after the other, oldest first
+// (refs come oldest first); different orders go in parallel. Only a store
+// failure is an error.
 func (a *Activities) sendFirstAttempts(ctx context.Context, refs []store.DeliveryRef) (retry []store.DeliveryRef, sent int, _ error) {
 	if a.ERP == nil {
 		return refs, 0, nil // the workflows say why nothing can be delivered
@@ -249,32 +251,53 @@ func (a *Activities) sendFirstAttempts(ctx context.Context, refs []store.Deliver
 		storeErr error
 		accepted = make([]bool, len(refs))
 	)
-	slots := make(chan struct{}, dispatchParallel)
+	var orders [][]int // indexes into refs, one list per order, in order of first appearance
+	seen := map[string]int{}
 	for i, r := range refs {
+		j, ok := seen[r.PlatformOrderID]
+		if !ok {
+			j = len(orders)
+			seen[r.PlatformOrderID] = j
+			orders = append(orders, nil)
+		}
+		orders[j] = append(orders[j], i)
+	}
+	stopped := func() bool {
 		mu.Lock()
-		stop := refused || storeErr != nil
-		mu.Unlock()
-		if stop {
+		defer mu.Unlock()
+		return refused || storeErr != nil
+	}
+	slots := make(chan struct{}, dispatchParallel)
+	for n, versions := range orders {
+		if stopped() {
 			break
 		}
 		slots <- struct{}{}
 		wg.Add(1)
 		go func() {
 			defer func() { <-slots; wg.Done() }()
-			ok, err := a.sendOnce(ctx, r.ID)
-			mu.Lock()
-			defer mu.Unlock()
-			switch {
-			case err != nil:
-				storeErr = errors.Join(storeErr, err)
-			case ok:
-				accepted[i] = true
-			default:
-				refused = true
+			for _, i := range versions {
+				if stopped() {
+					return
+				}
+				ok, held, err := a.sendOnce(ctx, refs[i].ID)
+				mu.Lock()
+				switch {
+				case err != nil:
+					storeErr = errors.Join(storeErr, err)
+				case ok:
+					accepted[i] = true
+				case !held:
+					refused = true
+				}
+				mu.Unlock()
+				if !ok {
+					return // the order's later versions wait for this one (their workflows)
+				}
 			}
 		}()
-		if i%50 == 49 {
-			activity.RecordHeartbeat(ctx, i)
+		if n%50 == 49 {
+			activity.RecordHeartbeat(ctx, n)
 		}
 	}
 	wg.Wait()
@@ -291,16 +314,35 @@ func (a *Activities) sendFirstAttempts(ctx context.Context, refs []store.Deliver
 	return retry, sent, nil
 }
 
+// inVersionOrder holds a version while an earlier version of the same
+// order waits for the ERP: the ERP gets an order's versions in order. The
+// error is retryable; the delivery's workflow tries again.
+func (a *Activities) inVersionOrder(ctx context.Context, d store.Delivery) error {
+	older, err := a.Store.OlderPending(ctx, d.ID)
+	if err != nil {
+		return err
+	}
+	if older != "" {
+		return &domain.Error{Code: domain.EUnavailable, RetryAfter: 2 * time.Second,
+			Message: fmt.Sprintf("delivery %s (revision %d of order %s) waits for %s, an earlier version, to be accepted first", d.ID, d.Revision, d.PlatformOrderID, older)}
+	}
+	return nil
+}
+
 // sendOnce is one attempt at a delivery, recorded like the workflow's:
-// ok when the ERP accepted it (or had already); an error only when the
-// store failed.
-func (a *Activities) sendOnce(ctx context.Context, id string) (ok bool, _ error) {
+// ok when the ERP accepted it (or had already); held when an earlier
+// version of the order still waits (its workflow sends it after that
+// one); an error only when the store failed.
+func (a *Activities) sendOnce(ctx context.Context, id string) (ok, held bool, _ error) {
 	d, err := a.Store.GetDelivery(ctx, id)
 	if err != nil {
-		return false, err
+		return false, false, err
 	}
 	if d.Status == store.DeliveryDelivered {
-		return true, nil
+		return true, false, nil
+	}
+	if older, err := a.Store.OlderPending(ctx, d.ID); err != nil || older != "" {
+		return false, older != "", err
 	}
 	res, sendErr := a.ERP.Deliver(ctx, d)
 	errText := ""
@@ -308,9 +350,9 @@ func (a *Activities) sendOnce(ctx context.Context, id string) (ok bool, _ error)
 		errText = sendErr.Error()
 	}
 	if err := a.Store.RecordDeliveryAttempt(ctx, d.ID, res.Accepted, res.HTTPStatus, errText); err != nil {
-		return false, err
+		return false, false, err
 	}
-	return sendErr == nil && res.Accepted, nil
+	return sendErr == nil && res.Accepted, false, nil
 }
 
 // DeliverToERP sends one delivery and records the attempt. A delivery the
@@ -325,6 +367,9 @@ func (a *Activities) DeliverToERP(ctx context.Context, deliveryID string) (ERPDe
 	}
 	if a.ERP == nil {
 		return ERPDeliveryResult{}, toTemporal(domain.Errorf(domain.EUnavailable, "delivery %s: no ERP endpoint is configured on this worker", d.ID))
+	}
+	if err := a.inVersionOrder(ctx, d); err != nil {
+		return ERPDeliveryResult{}, toTemporal(err)
 	}
 	res, sendErr := a.ERP.Deliver(ctx, d)
 	errText := ""

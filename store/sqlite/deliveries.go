@@ -171,3 +171,17 @@ func (d *DB) OldPendingDeliveries(ctx context.Context, shop *domain.ShopRef, bef
 	}
 	return out, rows.Err()
 }
+
+// OlderPending returns a pending delivery of the same order with a lower
+// revision than the given one ("" when none): a version waits for the
+// ones before it, so the ERP gets an order's versions in order.
+func (d *DB) OlderPending(ctx context.Context, deliveryID string) (string, error) {
+	var id string
+	err := d.db.QueryRowContext(ctx, `SELECT o.id FROM deliveries x JOIN deliveries o ON o.channel = x.channel AND o.shop = x.shop
+		AND o.platform_order_id = x.platform_order_id AND o.revision < x.revision AND o.status = ?
+		WHERE x.id = ? ORDER BY o.revision LIMIT 1`, string(store.DeliveryPending), deliveryID).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	return id, err
+}
