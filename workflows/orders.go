@@ -323,7 +323,9 @@ func (a *Activities) inVersionOrder(ctx context.Context, d store.Delivery) error
 		return err
 	}
 	if older != "" {
-		return &domain.Error{Code: domain.EUnavailable, RetryAfter: 2 * time.Second,
+		// The activity's own backoff (1 s doubling to 5 min) paces the wait,
+		// so a long ERP outage costs a query every few minutes, not seconds.
+		return &domain.Error{Code: domain.EUnavailable,
 			Message: fmt.Sprintf("delivery %s (revision %d of order %s) waits for %s, an earlier version, to be accepted first", d.ID, d.Revision, d.PlatformOrderID, older)}
 	}
 	return nil
