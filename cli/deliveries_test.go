@@ -3,11 +3,15 @@ package cli
 import (
 	"context"
 	"encoding/json"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/syncctl/syncctl/domain"
+	"github.com/syncctl/syncctl/erp"
 	"github.com/syncctl/syncctl/store"
 )
 
@@ -53,3 +57,35 @@ func TestOrdersDeliveriesListsWhatTheERPHasNotAccepted(t *testing.T) {
 }
 
 func emptyShop() domain.ShopRef { return domain.ShopRef{} }
+
+// redeliver --failed sends every delivery that waited too long from the
+// command itself, each recorded; the ERP takes them once.
+func TestRedeliverFailedSendsNow(t *testing.T) {
+	dsn := ordersStore(t, 2)
+	ctx := context.Background()
+	secret := []byte("whsec_redeliver")
+	rcv := erp.NewReceiver(secret, nil)
+	srv := httptest.NewServer(rcv.Handler())
+	defer srv.Close()
+	t.Setenv("SYNCCTL_ERP_SECRET", string(secret))
+	cfg := filepath.Join(t.TempDir(), "syncctl.yaml")
+	if err := os.WriteFile(cfg, []byte("erp:\n  url: "+srv.URL+"/webhooks/syncctl\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(10 * time.Millisecond)
+	g, out, _ := testGlobals(t, "--store-dsn", dsn, "--config", cfg)
+	if err := redeliverNowRun(ctx, g, &ordersRedeliverOptions{failed: true, after: time.Millisecond}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "2 deliveries sent: 2 accepted") || rcv.Stats().Accepted != 2 {
+		t.Fatalf("redeliver --failed: %s, erp %+v", out, rcv.Stats())
+	}
+	st, err := store.Open(ctx, "sqlite", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if left, _ := st.OldPendingDeliveries(ctx, nil, time.Time{}, 0); len(left) != 0 {
+		t.Fatalf("still pending after redeliver: %d", len(left))
+	}
+}

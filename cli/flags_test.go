@@ -90,9 +90,11 @@ func TestOrdersFlags(t *testing.T) {
 		{[]string{}, nil},
 	}, nil)
 	checkParse(t, newOrdersRedeliverCmd, []parseCase[ordersRedeliverOptions]{
-		{[]string{"--shop", "tmall/flagship"}, &ordersRedeliverOptions{shop: flagship}},
-		{[]string{"--shop", "tmall/flagship", "--order", "3504329923814120471"}, &ordersRedeliverOptions{shop: flagship, orderID: "3504329923814120471"}},
+		{[]string{"--shop", "tmall/flagship"}, &ordersRedeliverOptions{shop: flagship, after: DefaultFailedAfter}},
+		{[]string{"--shop", "tmall/flagship", "--order", "3504329923814120471"}, &ordersRedeliverOptions{shop: flagship, orderID: "3504329923814120471", after: DefaultFailedAfter}},
 		{[]string{"--order", "1"}, nil},
+		{[]string{"--failed", "--shop", "tmall/flagship"}, nil},
+		{[]string{"--failed", "--delivery", "dlv_1"}, nil},
 	}, nil)
 }
 

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -9,6 +10,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/syncctl/syncctl/config"
+	"github.com/syncctl/syncctl/connectors/httpx"
 	"github.com/syncctl/syncctl/domain"
 	"github.com/syncctl/syncctl/erp"
 	"github.com/syncctl/syncctl/store"
@@ -375,8 +377,11 @@ func ordersRejectedRun(ctx context.Context, g *globals, o *ordersRejectedOptions
 
 // ordersRedeliverOptions are the flags of `syncctl orders redeliver`.
 type ordersRedeliverOptions struct {
-	shop    domain.ShopRef
-	orderID string // "" = every delivery of the shop
+	shop       domain.ShopRef
+	orderID    string        // "" = every delivery of the shop
+	deliveryID string        // send this delivery now, from here
+	failed     bool          // send now every delivery waiting longer than after
+	after      time.Duration // with failed
 }
 
 // newOrdersRedeliverCmd queues a shop's (or one order's) deliveries again.
@@ -386,19 +391,39 @@ func newOrdersRedeliverCmd(g *globals, runF runFunc[ordersRedeliverOptions]) *co
 	}
 	o := &ordersRedeliverOptions{}
 	cmd := &cobra.Command{
-		Use:   "redeliver --shop CHANNEL/SHOP [--order ID]",
-		Short: "Send a shop's (or one order's) webhooks to the ERP again, under the same delivery ids",
+		Use:   "redeliver --shop CHANNEL/SHOP [--order ID] | --delivery ID | --failed [--after 72h]",
+		Short: "Send webhooks to the ERP again, under the same delivery ids: a shop's, an order's, one delivery, or the failed ones",
 		Long: `redeliver marks the deliveries of a shop, or of one order with --order, pending again.
 They keep their delivery ids (X-Syncctl-Delivery), so an ERP that already applied one
 acknowledges it as a duplicate. The shop's order pull dispatches them: redeliver asks
-the running long-running pull to do it now, or the next 'orders pull' will.`,
+the running long-running pull to do it now, or the next 'orders pull' will.
+
+--delivery ID sends one delivery now, from this command, to the configuration's erp.url;
+--failed sends now every delivery that has waited for the ERP longer than --after (default
+72h; 'orders deliveries --failed' lists them). A version whose order has an earlier one
+pending is left for after it: the ERP gets an order's versions in order.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			now := o.deliveryID != "" || o.failed
+			switch {
+			case now && cmd.Flags().Changed("shop"):
+				return usageError{errors.New("--delivery and --failed go without --shop")}
+			case !now && !cmd.Flags().Changed("shop"):
+				return usageError{errors.New("name --shop (with --order), --delivery ID or --failed")}
+			case o.deliveryID != "" && o.failed:
+				return usageError{errors.New("--delivery or --failed, not both")}
+			}
+			if now {
+				return redeliverNowRun(cmd.Context(), g, o)
+			}
 			return runF(cmd.Context(), g, o)
 		},
 	}
-	shopFlagVar(cmd, &o.shop)
+	cmd.Flags().Var((*shopValue)(&o.shop), "shop", "CHANNEL/SHOP, e.g. tmall/flagship")
 	cmd.Flags().StringVar(&o.orderID, "order", "", "only this platform order id")
+	cmd.Flags().StringVar(&o.deliveryID, "delivery", "", "send this delivery now (dlv_…)")
+	cmd.Flags().BoolVar(&o.failed, "failed", false, "send now every delivery waiting longer than --after")
+	cmd.Flags().DurationVar(&o.after, "after", DefaultFailedAfter, "with --failed: how long a delivery may wait")
 	return cmd
 }
 
@@ -429,6 +454,77 @@ func ordersRedeliverRun(ctx context.Context, g *globals, o *ordersRedeliverOptio
 		fmt.Fprintf(g.io.Out, "; the running pull %s sends them now\n", workflows.OrderPullID(o.shop))
 	} else {
 		fmt.Fprintf(g.io.Out, "; no long-running pull answered: run 'syncctl orders pull --shop %s --once' to send them\n", o.shop)
+	}
+	return nil
+}
+
+// redeliverNowRun sends deliveries from this command: one by id, or every
+// one waiting longer than --after, oldest first, each recorded like a
+// workflow's attempt (its workflow then finds it delivered).
+func redeliverNowRun(ctx context.Context, g *globals, o *ordersRedeliverOptions) error {
+	cfg, err := g.load()
+	if err != nil {
+		return err
+	}
+	if cfg.ERP.URL == "" {
+		return usageError{errors.New("--delivery and --failed send from here: the configuration needs erp.url (and its secret)")}
+	}
+	secret, err := cfg.ERPSecret()
+	if err != nil {
+		return usageError{err}
+	}
+	erpClient, err := erp.NewClient(cfg.ERP.URL, secret, httpx.New(httpx.Options{}))
+	if err != nil {
+		return err
+	}
+	st, err := g.openStoreAt(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	var ds []store.Delivery
+	if o.deliveryID != "" {
+		d, err := st.GetDelivery(ctx, o.deliveryID)
+		if err != nil {
+			return err
+		}
+		ds = append(ds, d)
+	} else if ds, err = st.OldPendingDeliveries(ctx, nil, time.Now().Add(-o.after), 0); err != nil {
+		return err
+	}
+	sent, refused, waiting := 0, 0, 0
+	for _, d := range ds {
+		if older, err := st.OlderPending(ctx, d.ID); err != nil {
+			return err
+		} else if older != "" {
+			waiting++
+			fmt.Fprintf(g.io.Err, "%s waits for %s, an earlier version of order %s\n", d.ID, older, d.PlatformOrderID)
+			continue
+		}
+		res, sendErr := erpClient.Deliver(ctx, d)
+		errText := ""
+		if sendErr != nil {
+			errText = sendErr.Error()
+		}
+		if err := st.RecordDeliveryAttempt(ctx, d.ID, res.Accepted, res.HTTPStatus, errText); err != nil {
+			return err
+		}
+		if sendErr != nil || !res.Accepted {
+			refused++
+			fmt.Fprintf(g.io.Err, "%s: %s\n", d.ID, erpAnswer(errText, res.HTTPStatus))
+			continue
+		}
+		sent++
+	}
+	if g.json() {
+		if err := g.printJSON(map[string]int{"accepted": sent, "refused": refused, "waiting": waiting}); err != nil {
+			return err
+		}
+	} else {
+		fmt.Fprintf(g.io.Out, "%d deliveries sent: %d accepted by the ERP, %d refused, %d waiting for an earlier version\n", len(ds), sent, refused, waiting)
+	}
+	if refused > 0 {
+		return partialError{fmt.Sprintf("the ERP refused %d deliveries (their workflows keep retrying)", refused)}
 	}
 	return nil
 }
