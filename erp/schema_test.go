@@ -3,6 +3,8 @@ package erp_test
 import (
 	"bytes"
 	"encoding/json"
+	"os"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -122,4 +124,40 @@ func TestTheSchemaRefusesWhatTheContractForbids(t *testing.T) {
 			}
 		})
 	}
+}
+
+// The README's field-by-field table names every field of the order model.
+func TestREADMEDocumentsEveryOrderField(t *testing.T) {
+	readme, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, table, ok := strings.Cut(string(readme), "### The sales-order model, field by field")
+	if !ok {
+		t.Fatal("README.md has no sales-order model section")
+	}
+	table, _, _ = strings.Cut(table, "\n\n\n")
+	var walk func(reflect.Type)
+	seen := map[reflect.Type]bool{}
+	walk = func(ty reflect.Type) {
+		for ty.Kind() == reflect.Pointer || ty.Kind() == reflect.Slice {
+			ty = ty.Elem()
+		}
+		if ty.Kind() != reflect.Struct || seen[ty] || ty.PkgPath() == "time" {
+			return
+		}
+		seen[ty] = true
+		for i := 0; i < ty.NumField(); i++ {
+			f := ty.Field(i)
+			name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+			if name == "" || name == "-" {
+				continue
+			}
+			if !strings.Contains(table, "`"+name+"`") {
+				t.Errorf("README's order model does not name %s.%s (`%s`)", ty.Name(), f.Name, name)
+			}
+			walk(f.Type)
+		}
+	}
+	walk(reflect.TypeOf(domain.SalesOrder{}))
 }
