@@ -214,6 +214,8 @@ type ShopSyncState struct {
 	Calls    int `json:"calls"`    // channel calls those pushes made
 	Held     int `json:"held"`     // prices the guards held
 	Failed   int `json:"failed"`   // products that failed
+	// LastError is why the last push failed as a whole ("": none did).
+	LastError string `json:"last_error,omitempty"`
 }
 
 // StockReservationInput starts the workflow of a stored reservation.
@@ -233,6 +235,9 @@ type PriceScheduleState struct {
 	Next     time.Time `json:"next,omitzero"`      // the next promotion start or end it waits for
 	Pushes   int       `json:"pushes"`             // pushes it started
 	LastPush time.Time `json:"last_push,omitzero"` // when it started the last
+	// LastError is why the last push failed ("": it did not); the next
+	// switch pushes again.
+	LastError string `json:"last_error,omitempty"`
 }
 
 // CatalogPushInput starts or continues a catalog push. Cursor and Progress

@@ -48,8 +48,13 @@ func PriceSchedule(ctx workflow.Context, in PriceScheduleInput) (*PriceScheduleS
 			due = true
 		}
 		if due {
+			// A push that fails (the shop refuses our credentials, say) is
+			// the push's to report; the schedule goes on to the next switch.
 			if err := pushForPrices(ctx, in.Shop, st); err != nil {
-				return st, err
+				if temporal.IsCanceledError(err) {
+					return st, err
+				}
+				st.LastError = err.Error()
 			}
 			due = false
 		}

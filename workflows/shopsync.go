@@ -108,7 +108,12 @@ func ShopSync(ctx workflow.Context, in ShopSyncInput) (*ShopSyncState, error) {
 		})
 		var p PushProgress
 		if err := workflow.ExecuteChildWorkflow(cctx, CatalogPushWorkflowName, CatalogPushInput{Shop: in.Shop, Codes: codes}).Get(ctx, &p); err != nil {
-			return st, err
+			if temporal.IsCanceledError(err) {
+				return st, err
+			}
+			// The push says why in its own history; the products stay in
+			// the shop's change set for the next push, and this goes on.
+			st.LastError = err.Error()
 		}
 		st.Products += len(codes)
 		st.Calls += p.Calls
