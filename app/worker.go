@@ -71,6 +71,7 @@ type Worker struct {
 	Activities *workflows.Activities
 	opts       WorkerOptions
 	workers    []worker.Worker
+	stopShare  context.CancelFunc
 }
 
 // NewWorker opens every shop through its registration and builds the
@@ -204,7 +205,53 @@ func (w *Worker) Start() error {
 		}
 		w.workers = append(w.workers, tw)
 	}
+	ctx, cancel := context.WithCancel(context.Background())
+	w.stopShare = cancel
+	go w.shareQuotas(ctx, QuotaShareEvery)
 	return w.schedulePrices(context.Background())
+}
+
+// QuotaShareEvery is how often a worker counts the processes serving each
+// of its shops to share the shop's quota with them.
+var QuotaShareEvery = 30 * time.Second
+
+// shareQuotas keeps each configured shop's pace at its quota divided by
+// the worker processes that poll the shop's queue (this one included), so
+// all of them together stay within the platform's quota: a process that
+// joins or leaves is counted within QuotaShareEvery (Temporal forgets a
+// poller after two minutes, so a dead one is counted a little longer).
+// Workers of one process share one gate and count once.
+func (w *Worker) shareQuotas(ctx context.Context, every time.Duration) {
+	self := processOf(w.Identity())
+	for {
+		for _, sc := range w.opts.Shops {
+			reg, ok := platforms.Lookup(sc.Channel)
+			if !ok {
+				continue
+			}
+			procs := map[string]bool{self: true}
+			for _, id := range Pollers(ctx, w.opts.Client, w.opts.Namespace, workflows.ShopQueue(w.opts.TaskQueue, sc.Ref())) {
+				procs[processOf(id)] = true
+			}
+			sc.Gate(reg.Connector.DefaultQPS).SetWorkers(len(procs))
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(every):
+		}
+	}
+}
+
+// processOf is the process part of a worker identity
+// ("syncctl@host:pid/name store=…" → "syncctl@host:pid").
+func processOf(identity string) string {
+	f := strings.Fields(identity)
+	if len(f) == 0 {
+		return identity
+	}
+	p, _, _ := strings.Cut(f[0], "/")
+	return p
 }
 
 // schedulePrices starts the price schedule of every served shop whose
@@ -239,6 +286,9 @@ func (w *Worker) PolicyChanged(ctx context.Context) {
 
 // Stop stops every shop's worker where it is, as a crash or a deploy would.
 func (w *Worker) Stop() {
+	if w.stopShare != nil {
+		w.stopShare()
+	}
 	for _, tw := range w.workers {
 		tw.Stop()
 	}

@@ -10,6 +10,7 @@ import (
 
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/worker"
 	"go.temporal.io/server/temporaltest"
 
 	"github.com/syncctl/syncctl/app"
@@ -166,5 +167,66 @@ func TestCommissionOnAPlatformWithoutAPoolIsRefused(t *testing.T) {
 	_, err := app.NewWorker(app.WorkerOptions{Store: st, Shops: []connectors.ShopConfig{shop}})
 	if domain.ErrorCode(err) != domain.EInvalid || !strings.Contains(err.Error(), "shop fake/main, field commission: fake has no promotion pool") {
 		t.Fatalf("err = %v", err)
+	}
+}
+
+// Worker processes serving one shop share its quota: with a second
+// process polling the shop's queue, each paces at half the quota; workers
+// of one process count once.
+func TestWorkerProcessesShareAShopsQuota(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a Temporal server")
+	}
+	ts := temporaltest.NewServer(temporaltest.WithT(t))
+	c, ns := ts.GetDefaultClient(), ts.GetDefaultNamespace()
+	shop := fakeShop(t, "quota")
+	shop.QPS = 8
+	st, path := openStore(t)
+	old := app.QuotaShareEvery
+	app.QuotaShareEvery = 100 * time.Millisecond
+	t.Cleanup(func() { app.QuotaShareEvery = old })
+	opts := app.WorkerOptions{Client: c, Namespace: ns, Store: st, StoreID: app.StoreID("sqlite", path), Shops: []connectors.ShopConfig{shop}}
+	w, err := app.NewWorker(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(w.Stop)
+	opts.Name = "second-in-this-process"
+	w2, err := app.NewWorker(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w2.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(w2.Stop)
+	gate := shop.Gate(0)
+	waitFor := func(n int) {
+		t.Helper()
+		deadline := time.Now().Add(30 * time.Second)
+		for gate.Workers() != n {
+			if time.Now().After(deadline) {
+				t.Fatalf("the shop's quota is shared by %d processes, want %d", gate.Workers(), n)
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
+	waitFor(1) // two workers, one process
+	if float64(gate.Limit()) != 8 {
+		t.Fatalf("pace alone = %v, want 8", gate.Limit())
+	}
+	// Another process polls the shop's queue.
+	other := worker.New(c, workflows.ShopQueue(workflows.TaskQueue, shop.Ref()), worker.Options{Identity: "syncctl@other-host:4242 store=abc"})
+	workflows.Register(other, &workflows.Activities{})
+	if err := other.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(other.Stop)
+	waitFor(2)
+	if float64(gate.Limit()) != 4 {
+		t.Fatalf("pace with two processes = %v, want 4", gate.Limit())
 	}
 }

@@ -88,3 +88,22 @@ func states(s []shopgate.BreakerState) []string {
 	}
 	return out
 }
+
+// Worker processes that serve one shop share its quota: each paces at
+// QPS / n, and a re-configuration keeps the share.
+func TestWorkersShareTheQuota(t *testing.T) {
+	shop := domain.ShopRef{Channel: "tmall", Shop: "shared-quota"}
+	g := shopgate.For(shop, shopgate.Options{QPS: 12, Endpoint: "t"})
+	g.SetWorkers(3)
+	if got := float64(g.Limit()); got != 4 {
+		t.Fatalf("pace with 3 workers = %v, want 4", got)
+	}
+	shopgate.For(shop, shopgate.Options{QPS: 30, Endpoint: "t"})
+	if got := float64(g.Limit()); got != 10 || g.Workers() != 3 {
+		t.Fatalf("pace after a new quota = %v with %d workers, want 10 with 3", got, g.Workers())
+	}
+	g.SetWorkers(0)
+	if got := float64(g.Limit()); got != 30 {
+		t.Fatalf("pace alone = %v, want 30", got)
+	}
+}

@@ -103,12 +103,14 @@ type Gate struct {
 	brk       breaker // the shop's circuit breaker (breaker.go)
 	threshold int
 	cooldown  time.Duration
+	qps       float64 // the shop's whole quota
+	workers   int     // processes sharing it (SetWorkers; ≥ 1)
 }
 
 // New returns a gate of its own for the shop; connectors use For, which
 // shares one per shop.
 func New(shop domain.ShopRef, o Options) *Gate {
-	g := &Gate{shop: shop, pace: rate.NewLimiter(limit(o.QPS), 1), maxInline: o.MaxInlineWait,
+	g := &Gate{shop: shop, pace: rate.NewLimiter(limit(o.QPS), 1), maxInline: o.MaxInlineWait, qps: o.QPS, workers: 1,
 		defaultBan: o.DefaultBan, syncEvery: o.SyncEvery, bans: o.Bans}
 	if g.maxInline <= 0 {
 		g.maxInline = DefaultMaxInlineWait
@@ -155,13 +157,31 @@ func For(shop domain.ShopRef, o Options) *Gate {
 		registry[k] = g
 		return g
 	}
-	g.pace.SetLimit(limit(o.QPS))
+	g.mu.Lock()
+	g.qps = o.QPS
+	g.pace.SetLimit(limit(g.qps / float64(g.workers)))
 	if o.Bans != nil {
-		g.mu.Lock()
 		g.bans = o.Bans
-		g.mu.Unlock()
 	}
+	g.mu.Unlock()
 	return g
+}
+
+// SetWorkers shares the shop's quota among the worker processes that
+// serve it: each paces at QPS / n, so all of them together stay within
+// the platform's quota. n < 1 counts as 1.
+func (g *Gate) SetWorkers(n int) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.workers = max(n, 1)
+	g.pace.SetLimit(limit(g.qps / float64(g.workers)))
+}
+
+// Workers is how many worker processes share the quota, as last set.
+func (g *Gate) Workers() int {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.workers
 }
 
 // Shop is the shop the gate holds.
