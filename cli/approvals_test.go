@@ -178,6 +178,12 @@ func TestApprovalsFromTheCLI(t *testing.T) {
 	if listed(); !scheds[0].Paused {
 		t.Fatalf("after pause: %+v", scheds)
 	}
+	if code, _, errOut = cmd("prices", "check", "--schedule", "1h"); code != 2 || !strings.Contains(errOut, "name it with --shop") {
+		t.Fatalf("prices check --schedule without a shop: exit %d: %s", code, errOut)
+	}
+	if code, out, errOut = cmd("prices", "check", "--shop", "tmall/demo", "--schedule", "1h"); code != 0 || !strings.Contains(out, "price-check-schedule/tmall/demo: a price check of tmall/demo every 1h0m0s") {
+		t.Fatalf("prices check --schedule: exit %d: %s%s", code, out, errOut)
+	}
 	if code, _, errOut = cmd("schedules", "delete", "--shop", "tmall/demo"); code != 0 {
 		t.Fatalf("schedules delete: exit %d: %s", code, errOut)
 	}

@@ -2,22 +2,24 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"sort"
 	"time"
 
 	"github.com/spf13/cobra"
+	"go.temporal.io/sdk/client"
 
+	"github.com/syncctl/syncctl/config"
 	"github.com/syncctl/syncctl/domain"
-	"github.com/syncctl/syncctl/mapping/pricing"
-	"github.com/syncctl/syncctl/store"
+	"github.com/syncctl/syncctl/workflows"
 )
 
 // pricesCheckOptions are the flags of `syncctl prices check`.
 type pricesCheckOptions struct {
-	shop   domain.ShopRef // zero: every shop
-	at     time.Time
-	strict bool
+	shop     domain.ShopRef // zero: every shop
+	at       time.Time
+	strict   bool
+	schedule time.Duration // >0: create a Temporal Schedule checking --shop this often
 }
 
 // newPricesCheckCmd is the scheduled audit of channel prices: every SKU of
@@ -41,7 +43,11 @@ not read back from the platforms, so a change made in a platform's back office i
 Exit status: 0 when every price passes, 3 while a violation exists (with --strict, drift too),
 so a scheduler can alert on it. --shop checks one shop: its floor and drift, and the parity rules
 that hold it or take it as the reference. --at evaluates the rules at another time ("2025-11-11
-10:00" China time, or RFC 3339).`,
+10:00" China time, or RFC 3339).
+
+--schedule EVERY (with --shop) makes Temporal run the check of that shop every EVERY instead:
+a PriceCheck workflow per run on the shop's queue, ending with SyncStatus price-violations
+when it found any (its result lists them), visible on the Web UI's Schedules page.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			o.at = time.Now()
@@ -52,33 +58,26 @@ that hold it or take it as the reference. --at evaluates the rules at another ti
 				}
 				o.at = t
 			}
+			if o.schedule > 0 {
+				if o.shop.Channel == "" {
+					return usageError{errors.New("--schedule checks one shop: name it with --shop")}
+				}
+				return withTemporal(cmd.Context(), g, func(ctx context.Context, _ config.Config, c client.Client) error {
+					if err := workflows.SchedulePriceChecks(ctx, c, workflows.TaskQueue, o.shop, o.schedule); err != nil {
+						return err
+					}
+					fmt.Fprintf(g.io.Out, "%s: a price check of %s every %s\n", workflows.PriceCheckScheduleID(o.shop), o.shop, o.schedule)
+					return nil
+				})
+			}
 			return pricesCheckRun(cmd.Context(), g, o)
 		},
 	}
+	cmd.Flags().DurationVar(&o.schedule, "schedule", 0, "with --shop: have Temporal run this check every DURATION (at least 1m)")
 	cmd.Flags().Var((*shopValue)(&o.shop), "shop", "check one shop only: CHANNEL/SHOP, e.g. tmall/flagship")
 	cmd.Flags().StringVar(&at, "at", "", "evaluate the pricing rules at this time instead of now")
 	cmd.Flags().BoolVar(&o.strict, "strict", false, "exit 3 also when a shop shows another price than its rule gives")
 	return cmd
-}
-
-// PriceDrift is a shop showing another price than its pricing rule gives:
-// no guard is broken, but the price is not what the configuration says.
-type PriceDrift struct {
-	SKU       string         `json:"sku"`
-	Shop      domain.ShopRef `json:"shop"`
-	Shows     domain.Money   `json:"shows"`
-	RulePrice domain.Money   `json:"rule_price"`
-	Rule      string         `json:"rule,omitempty"` // "" : no rule, the list price
-	Reason    string         `json:"reason"`         // the rule and its derivation
-}
-
-// PriceCheck is what `prices check` prints as JSON.
-type PriceCheck struct {
-	At          time.Time               `json:"at"`
-	CheckedSKUs int                     `json:"checked_skus"`
-	Shops       []domain.ShopRef        `json:"shops"`
-	Violations  []domain.PriceViolation `json:"violations"`
-	Drift       []PriceDrift            `json:"drift"`
 }
 
 func pricesCheckRun(ctx context.Context, g *globals, o *pricesCheckOptions) error {
@@ -108,36 +107,9 @@ func pricesCheckRun(ctx context.Context, g *globals, o *pricesCheckOptions) erro
 		shops = map[domain.ShopRef]bool{o.shop: true}
 	}
 
-	res := PriceCheck{At: o.at, Violations: []domain.PriceViolation{}, Drift: []PriceDrift{}}
-	// A page of products at a time, each SKU's live prices by one indexed
-	// read: the same prices the parity guard of a push compares with.
-	err = store.EachProduct(ctx, st, "", 0, func(prod domain.Product) error {
-		for _, sku := range prod.SKUs {
-			res.CheckedSKUs++
-			live, err := st.LivePrices(ctx, sku.Code)
-			if err != nil {
-				return err
-			}
-			vs, drift := checkSKUPrices(pol, prod, sku, live, only, o.at)
-			res.Violations = append(res.Violations, vs...)
-			res.Drift = append(res.Drift, drift...)
-			if only == nil {
-				for s := range live {
-					shops[s] = true
-				}
-			}
-		}
-		return nil
-	})
+	res, err := workflows.CheckPrices(ctx, st, pol, shops, only, o.at)
 	if err != nil {
 		return err
-	}
-	for s := range shops {
-		res.Shops = append(res.Shops, s)
-	}
-	sort.Slice(res.Shops, func(i, j int) bool { return res.Shops[i].String() < res.Shops[j].String() })
-	if res.Shops == nil {
-		res.Shops = []domain.ShopRef{}
 	}
 
 	if g.json() {
@@ -156,50 +128,7 @@ func pricesCheckRun(ctx context.Context, g *globals, o *pricesCheckOptions) erro
 	return nil
 }
 
-// checkSKUPrices checks what the shops show of one SKU (live: its price on
-// every shop where it is on sale): the floor on each shop, parity across
-// them, and drift from each shop's rule at a time. only, if set, keeps the
-// floor and drift of that shop and the parity violations it is held by or
-// is the reference of. Violations come floor first, then parity, each by
-// shop; drift by shop.
-func checkSKUPrices(pol pricing.Policy, prod domain.Product, sku domain.SKU, live map[domain.ShopRef]domain.Money,
-	only *domain.ShopRef, at time.Time) ([]domain.PriceViolation, []PriceDrift) {
-	refs := make([]domain.ShopRef, 0, len(live))
-	for s := range live {
-		if only == nil || s == *only {
-			refs = append(refs, s)
-		}
-	}
-	sort.Slice(refs, func(i, j int) bool { return refs[i].String() < refs[j].String() })
-	var vs []domain.PriceViolation
-	for _, s := range refs {
-		if v := pol.Floor.Check(prod, sku, s, live[s]); v != nil {
-			vs = append(vs, *v)
-		}
-	}
-	parity := pricing.CheckParity(pol.Parity, sku.Code, live)
-	if only != nil {
-		parity = pricing.Involving(parity, *only)
-	}
-	vs = append(vs, parity...)
-	var drift []PriceDrift
-	for _, s := range refs {
-		rule := pol.RuleFor(s)
-		price, d := rule.Price(prod, sku, at)
-		if price == live[s] {
-			continue
-		}
-		name := rule.Name
-		if name == "" {
-			name = "no pricing rule"
-		}
-		drift = append(drift, PriceDrift{SKU: sku.Code, Shop: s, Shows: live[s], RulePrice: price, Rule: rule.Name,
-			Reason: fmt.Sprintf("%s gives %s: %s", name, price.Yuan(), d.String())})
-	}
-	return vs, drift
-}
-
-func printPriceCheck(g *globals, res PriceCheck) error {
+func printPriceCheck(g *globals, res workflows.PriceCheck) error {
 	w := g.io.Out
 	if len(res.Violations)+len(res.Drift) > 0 {
 		tw := newTable(w)

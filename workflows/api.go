@@ -46,6 +46,8 @@ const (
 	// OrderBackfillWorkflowName re-reads a range of a shop's orders (id
 	// OrderBackfillID).
 	OrderBackfillWorkflowName = "OrderBackfill"
+	// PriceCheckWorkflowName checks one shop's prices (prices check --schedule).
+	PriceCheckWorkflowName = "PriceCheck"
 )
 
 // Query and signal names.
@@ -79,6 +81,7 @@ const (
 	KindShopSync         = "shop-sync"
 	KindShipment         = "shipment"
 	KindOrderBackfill    = "order-backfill"
+	KindPriceCheck       = "price-check"
 )
 
 // SyncStatus values, shown in the SyncStatus search attribute.
@@ -104,6 +107,8 @@ const (
 	// it, or refused it (the reason is on the order's shipment).
 	StatusShipped     = "shipped"
 	StatusShipRefused = "ship-refused"
+	// StatusPriceViolations ends a PriceCheck that found violations.
+	StatusPriceViolations = "price-violations"
 )
 
 // nonRetryable lists the error types no activity retries: the domain codes

@@ -27,6 +27,7 @@ func Register(w worker.Registry, a *Activities) {
 	w.RegisterWorkflowWithOptions(ShopSync, workflow.RegisterOptions{Name: ShopSyncWorkflowName})
 	w.RegisterWorkflowWithOptions(Shipment, workflow.RegisterOptions{Name: ShipmentWorkflowName})
 	w.RegisterWorkflowWithOptions(OrderBackfill, workflow.RegisterOptions{Name: OrderBackfillWorkflowName})
+	w.RegisterWorkflowWithOptions(PriceCheckWorkflow, workflow.RegisterOptions{Name: PriceCheckWorkflowName})
 	w.RegisterActivity(a)
 }
 
