@@ -107,3 +107,32 @@ func TestWorkersShareTheQuota(t *testing.T) {
 		t.Fatalf("pace alone = %v, want 30", got)
 	}
 }
+
+// slowPauses is a store whose shop is paused and whose reads are slow.
+type slowPauses struct{ shopgate.MemoryBans }
+
+func (*slowPauses) LoadPause(context.Context, domain.ShopRef) (domain.ShopPause, bool, error) {
+	time.Sleep(50 * time.Millisecond)
+	return domain.ShopPause{Reason: "核对价格", By: "ops"}, true, nil
+}
+
+// The first callers of a fresh gate wait for what the store says of the
+// shop instead of calling blind while one of them reads it: a paused shop
+// gets no call, however many chunks start at once.
+func TestAFreshGateCallsNothingBeforeItKnowsOfAPause(t *testing.T) {
+	g := shopgate.New(domain.ShopRef{Channel: "tmall", Shop: "paused"}, shopgate.Options{Bans: &slowPauses{}})
+	var mu sync.Mutex
+	calls := 0
+	var wg sync.WaitGroup
+	for i := 0; i < 8; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_ = g.Do(context.Background(), func(context.Context) error { mu.Lock(); calls++; mu.Unlock(); return nil })
+		}()
+	}
+	wg.Wait()
+	if calls != 0 {
+		t.Fatalf("%d calls reached a paused shop", calls)
+	}
+}

@@ -289,8 +289,22 @@ func (g *Gate) sync(ctx context.Context) {
 	if due {
 		g.syncing = true
 	}
+	first := g.bans != nil && g.synced.IsZero() && !due
 	bans := g.bans
 	g.mu.Unlock()
+	if first {
+		// Nothing is known of the shop yet (a pause, a ban): wait for the
+		// caller reading it instead of calling blind.
+		for {
+			g.mu.Lock()
+			known := !g.synced.IsZero() || !g.syncing
+			g.mu.Unlock()
+			if known || ctx.Err() != nil {
+				return
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+	}
 	if !due {
 		return
 	}
