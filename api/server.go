@@ -280,15 +280,10 @@ func (s *Server) apply(w http.ResponseWriter, r *request, changes []store.SKUCha
 		ans.Products = []string{}
 	}
 	if len(res.Products) > 0 {
-		queue := s.queue()
-		ctx := context.WithoutCancel(r.Context())
-		for _, shop := range s.Shops {
-			if err := workflows.SyncProducts(ctx, s.Temporal, queue, shop, res.Products); err != nil {
-				s.log().Error("api: a stored change could not be scheduled; the shop's next push sends it", "shop", shop.String(), "error", err)
-				ans.Unscheduled = "stored; not scheduled for every shop (Temporal: " + err.Error() + "): the next push of each shop sends it"
-				continue
-			}
-			ans.Workflows = append(ans.Workflows, workflows.ShopSyncID(shop))
+		var failed error
+		ans.Workflows, failed = s.schedule(r, res.Products)
+		if failed != nil {
+			ans.Unscheduled = "stored; not scheduled for every shop (Temporal: " + failed.Error() + "): the next push of each shop sends it"
 		}
 	}
 	writeJSON(w, http.StatusAccepted, ans)
@@ -335,23 +330,26 @@ func (s *Server) products(w http.ResponseWriter, r *request) {
 	for i, p := range res.Products {
 		codes[i] = p.Code
 	}
-	ans := map[string]any{"request_id": r.requestID, "created": imp.Created, "updated": imp.Updated, "unchanged": imp.Unchanged, "skus": imp.SKUs, "workflows": s.schedule(r, codes)}
+	ans := map[string]any{"request_id": r.requestID, "created": imp.Created, "updated": imp.Updated, "unchanged": imp.Unchanged, "skus": imp.SKUs}
+	ans["workflows"], _ = s.schedule(r, codes)
 	writeJSON(w, http.StatusAccepted, ans)
 }
 
 // schedule signals every shop's ShopSync with the changed products and
-// returns the workflow ids it reached.
-func (s *Server) schedule(r *request, codes []string) []string {
-	out := []string{}
+// returns the workflow ids it reached, and the last failure (the change is
+// stored; the shop's next push sends it).
+func (s *Server) schedule(r *request, codes []string) (reached []string, failed error) {
+	reached = []string{}
 	ctx := context.WithoutCancel(r.Context())
 	for _, shop := range s.Shops {
 		if err := workflows.SyncProducts(ctx, s.Temporal, s.queue(), shop, codes); err != nil {
 			s.log().Error("api: a stored change could not be scheduled; the shop's next push sends it", "shop", shop.String(), "error", err)
+			failed = err
 			continue
 		}
-		out = append(out, workflows.ShopSyncID(shop))
+		reached = append(reached, workflows.ShopSyncID(shop))
 	}
-	return out
+	return reached, failed
 }
 
 // ShipmentRequest is the body of POST /v1/shipments.

@@ -2,12 +2,10 @@ package workflows
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"sort"
 	"time"
 
-	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
@@ -167,17 +165,5 @@ func SchedulePriceChecks(ctx context.Context, c client.Client, base string, shop
 	}
 	action := &client.ScheduleWorkflowAction{ID: KindPriceCheck + "/" + shop.String(), Workflow: PriceCheckWorkflowName,
 		TaskQueue: ShopQueue(base, shop), Args: []any{shop}}
-	spec := client.ScheduleSpec{Intervals: []client.ScheduleIntervalSpec{{Every: every}}}
-	_, err := c.ScheduleClient().Create(ctx, client.ScheduleOptions{ID: PriceCheckScheduleID(shop), Spec: spec, Action: action,
-		Overlap: enumspb.SCHEDULE_OVERLAP_POLICY_SKIP, Note: "syncctl prices check --schedule"})
-	if err == nil || !errors.Is(err, temporal.ErrScheduleAlreadyRunning) {
-		return err
-	}
-	return c.ScheduleClient().GetHandle(ctx, PriceCheckScheduleID(shop)).Update(ctx, client.ScheduleUpdateOptions{
-		DoUpdate: func(in client.ScheduleUpdateInput) (*client.ScheduleUpdate, error) {
-			s := in.Description.Schedule
-			s.Spec, s.Action = &spec, action
-			return &client.ScheduleUpdate{Schedule: &s}, nil
-		},
-	})
+	return upsertSchedule(ctx, c, PriceCheckScheduleID(shop), every, action, "syncctl prices check --schedule")
 }

@@ -48,13 +48,20 @@ func ScheduleOrderPulls(ctx context.Context, c client.Client, base string, shop 
 		ID: KindOrderPull + "-scheduled/" + shop.String(), Workflow: OrderPullWorkflowName, TaskQueue: ShopQueue(base, shop),
 		Args: []any{OrderPullInput{Shop: shop, Once: true, PullPolicy: policy}},
 	}
+	return upsertSchedule(ctx, c, OrderPullScheduleID(shop), every, action, "syncctl schedules create")
+}
+
+// upsertSchedule creates a schedule running action every interval
+// (skipping a run while the previous one goes), or sets the interval and
+// action of the one with that id.
+func upsertSchedule(ctx context.Context, c client.Client, id string, every time.Duration, action *client.ScheduleWorkflowAction, note string) error {
 	spec := client.ScheduleSpec{Intervals: []client.ScheduleIntervalSpec{{Every: every}}}
-	_, err := c.ScheduleClient().Create(ctx, client.ScheduleOptions{ID: OrderPullScheduleID(shop), Spec: spec, Action: action,
-		Overlap: enumspb.SCHEDULE_OVERLAP_POLICY_SKIP, Note: "syncctl schedules create"})
+	_, err := c.ScheduleClient().Create(ctx, client.ScheduleOptions{ID: id, Spec: spec, Action: action,
+		Overlap: enumspb.SCHEDULE_OVERLAP_POLICY_SKIP, Note: note})
 	if !errors.Is(err, temporal.ErrScheduleAlreadyRunning) {
 		return err
 	}
-	return c.ScheduleClient().GetHandle(ctx, OrderPullScheduleID(shop)).Update(ctx, client.ScheduleUpdateOptions{
+	return c.ScheduleClient().GetHandle(ctx, id).Update(ctx, client.ScheduleUpdateOptions{
 		DoUpdate: func(in client.ScheduleUpdateInput) (*client.ScheduleUpdate, error) {
 			s := in.Description.Schedule
 			s.Spec, s.Action = &spec, action
