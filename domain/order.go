@@ -19,7 +19,14 @@ const (
 	OrderShipped        OrderStatus = "shipped"   // all goods sent, buyer not yet confirmed
 	OrderCompleted      OrderStatus = "completed" // buyer signed / trade finished
 	OrderCancelled      OrderStatus = "cancelled" // closed before or after payment
-	OrderUnknown        OrderStatus = "unknown"   // a platform status we do not map: carried raw
+	// The refund statuses come from the lines' refund states (whatever
+	// the platform says of the order as a whole, which stays in
+	// PlatformStatus): one line or more with a refund under way, every
+	// line refunded, some lines or part of their money refunded.
+	OrderRefunding    OrderStatus = "refunding"
+	OrderRefunded     OrderStatus = "refunded"
+	OrderPartRefunded OrderStatus = "partially_refunded"
+	OrderUnknown      OrderStatus = "unknown" // a platform status we do not map: carried raw
 )
 
 // SalesOrder is the ERP-shaped order every channel's order maps onto.
@@ -77,7 +84,14 @@ type OrderLine struct {
 	UnitPrice      Money  `json:"unit_price"`
 	Paid           Money  `json:"paid"` // line amount after discounts
 	Status         string `json:"status,omitempty"`
-	RefundStatus   string `json:"refund_status,omitempty"`
+	RefundStatus   string `json:"refund_status,omitempty"` // the platform's own word for the line's refund
+	// RefundState is where the line's refund stands, normalized ("": no
+	// refund asked); RefundCaseID the platform's refund or after-sales id
+	// where the order names one; Refunded the money returned so far (0
+	// with RefundState refunded: the whole line).
+	RefundState  AfterSaleStatus `json:"refund_state,omitempty"`
+	RefundCaseID string          `json:"refund_case_id,omitempty"`
+	Refunded     Money           `json:"refunded,omitempty"`
 	// CPS is set when this line was promoted on its own: WeChat 优选联盟 and
 	// Douyin 精选联盟 name the promoter and commission per SKU.
 	CPS *CPSInfo `json:"cps,omitempty"`

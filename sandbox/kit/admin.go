@@ -168,6 +168,7 @@ func Admin(mux *http.ServeMux, shop Shop, faults *Faults, stats *Stats) {
 		rv.RejectNext(in.OuterID, in.Reason)
 		WriteJSON(w, http.StatusOK, map[string]string{"outer_id": in.OuterID, "next_review": "rejected"})
 	})
+	adminPush(mux, shop)
 	mux.HandleFunc("GET /_sandbox/stats", func(w http.ResponseWriter, _ *http.Request) { WriteJSON(w, http.StatusOK, stats.View()) })
 	mux.HandleFunc("POST /_sandbox/reset", func(w http.ResponseWriter, _ *http.Request) {
 		shop.Reset()

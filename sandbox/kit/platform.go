@@ -63,6 +63,10 @@ type Config struct {
 	Seed            int64             // ids, names and fault ratios
 	StateFile       string            // keep the shop across restarts ("" = memory only)
 	Now             func() time.Time  // nil = time.Now
+	// PushURL subscribes a receiver of the platform's push messages from
+	// the start ("" = none until POST /_sandbox/push); sandboxes of
+	// platforms that push nothing ignore it.
+	PushURL string
 	// Options are the sandbox's own settings by name (wechat_shop:
 	// review_delay, reject_rate), as its Help lists them; a sandbox refuses
 	// a name it does not know.
