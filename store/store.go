@@ -152,6 +152,14 @@ type Store interface {
 	CountOrderRejections(ctx context.Context, shop domain.ShopRef) (int, error)
 	// GetOrder returns an indexed order, or ENotFound.
 	GetOrder(ctx context.Context, shop domain.ShopRef, platformOrderID string) (domain.SalesOrder, error)
+	// UpsertAfterSale records a refund or after-sales case as UpsertOrder
+	// records an order: a new case, or a changed one not older than the
+	// stored one, enqueues a refund.created or refund.updated delivery in
+	// the same transaction, carrying the case and the order as stored. Its
+	// version ignores the case's times, and the first CreatedAt seen stays.
+	UpsertAfterSale(ctx context.Context, c domain.AfterSale) (OrderChange, error)
+	// AfterSales returns an order's refund and after-sales cases, oldest first.
+	AfterSales(ctx context.Context, shop domain.ShopRef, platformOrderID string) ([]domain.AfterSale, error)
 	// ListOrders returns indexed orders of a shop, newest modification first.
 	ListOrders(ctx context.Context, shop domain.ShopRef, limit int) ([]OrderRecord, error)
 
@@ -292,9 +300,14 @@ type ImportResult struct {
 type OrderEvent string
 
 const (
-	OrderCreated OrderEvent = "order.created"
-	OrderUpdated OrderEvent = "order.updated"
+	OrderCreated  OrderEvent = "order.created"
+	OrderUpdated  OrderEvent = "order.updated"
+	RefundCreated OrderEvent = "refund.created"
+	RefundUpdated OrderEvent = "refund.updated"
 )
+
+// IsRefund reports whether the event is about a refund case.
+func (e OrderEvent) IsRefund() bool { return e == RefundCreated || e == RefundUpdated }
 
 // OrderChange says what UpsertOrder did.
 type OrderChange struct {
@@ -361,10 +374,14 @@ type Delivery struct {
 	PlatformOrderID string            `json:"platform_order_id"`
 	Revision        int               `json:"revision"`
 	Order           domain.SalesOrder `json:"order"` // snapshot at this revision
-	Status          DeliveryStatus    `json:"status"`
-	Attempts        int               `json:"attempts"`
-	LastHTTPStatus  int               `json:"last_http_status,omitempty"`
-	LastError       string            `json:"last_error,omitempty"`
-	CreatedAt       time.Time         `json:"created_at"`
-	DeliveredAt     *time.Time        `json:"delivered_at,omitempty"`
+	// CaseID and Refund are set on refund events: the case and its
+	// snapshot at this revision (Order is then the order as stored).
+	CaseID         string            `json:"case_id,omitempty"`
+	Refund         *domain.AfterSale `json:"refund,omitempty"`
+	Status         DeliveryStatus    `json:"status"`
+	Attempts       int               `json:"attempts"`
+	LastHTTPStatus int               `json:"last_http_status,omitempty"`
+	LastError      string            `json:"last_error,omitempty"`
+	CreatedAt      time.Time         `json:"created_at"`
+	DeliveredAt    *time.Time        `json:"delivered_at,omitempty"`
 }

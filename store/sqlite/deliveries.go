@@ -11,7 +11,7 @@ import (
 	"github.com/syncctl/syncctl/store"
 )
 
-const deliveryCols = `id, event, channel, shop, platform_order_id, revision, doc, status, attempts, last_http_status, last_error, created_at, delivered_at`
+const deliveryCols = `id, event, channel, shop, platform_order_id, case_id, revision, doc, status, attempts, last_http_status, last_error, created_at, delivered_at`
 
 type scanner interface{ Scan(dest ...any) error }
 
@@ -19,7 +19,7 @@ func scanDelivery(s scanner) (store.Delivery, error) {
 	var d store.Delivery
 	var doc, event, status string
 	var created, delivered int64
-	if err := s.Scan(&d.ID, &event, &d.Shop.Channel, &d.Shop.Shop, &d.PlatformOrderID, &d.Revision, &doc, &status,
+	if err := s.Scan(&d.ID, &event, &d.Shop.Channel, &d.Shop.Shop, &d.PlatformOrderID, &d.CaseID, &d.Revision, &doc, &status,
 		&d.Attempts, &d.LastHTTPStatus, &d.LastError, &created, &delivered); err != nil {
 		return d, err
 	}
@@ -27,6 +27,14 @@ func scanDelivery(s scanner) (store.Delivery, error) {
 	if delivered != 0 {
 		t := fromMS(delivered)
 		d.DeliveredAt = &t
+	}
+	if d.Event.IsRefund() {
+		var rd refundDoc
+		if err := json.Unmarshal([]byte(doc), &rd); err != nil {
+			return d, internal("delivery %s: stored refund: %v", d.ID, err)
+		}
+		d.Order, d.Refund = rd.Order, &rd.Refund
+		return d, nil
 	}
 	if err := json.Unmarshal([]byte(doc), &d.Order); err != nil {
 		return d, internal("delivery %s: stored order: %v", d.ID, err)
@@ -174,11 +182,15 @@ func (d *DB) OldPendingDeliveries(ctx context.Context, shop *domain.ShopRef, bef
 
 // OlderPending returns a pending delivery of the same order with a lower
 // revision than the given one ("" when none): a version waits for the
-// ones before it, so the ERP gets an order's versions in order.
+// ones before it, so the ERP gets an order's versions in order. Refund
+// cases are the order's too: a case's version waits for the order
+// versions and cases before it, and at an equal revision for the order
+// version (a refund derived from the order comes after the order).
 func (d *DB) OlderPending(ctx context.Context, deliveryID string) (string, error) {
 	var id string
 	err := d.db.QueryRowContext(ctx, `SELECT o.id FROM deliveries x JOIN deliveries o ON o.channel = x.channel AND o.shop = x.shop
-		AND o.platform_order_id = x.platform_order_id AND o.revision < x.revision AND o.status = ?
+		AND o.platform_order_id = x.platform_order_id AND o.status = ?
+		AND (o.revision < x.revision OR (o.revision = x.revision AND o.case_id = '' AND x.case_id <> ''))
 		WHERE x.id = ? ORDER BY o.revision LIMIT 1`, string(store.DeliveryPending), deliveryID).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", nil
