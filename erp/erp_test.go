@@ -433,3 +433,53 @@ func TestAnswerOfRealDeliveryErrors(t *testing.T) {
 		t.Errorf("Answer kept %q", got)
 	}
 }
+
+// Refund webhooks are applied per case, apart from the order's revisions:
+// a refund at the order's own revision is not stale, an older version of
+// the case is, and a refund event without its case is refused.
+func TestReceiverAppliesRefundCasesApartFromTheirOrder(t *testing.T) {
+	rcv := erp.NewReceiver(secret, nil)
+	h := rcv.Handler()
+	now := time.Now()
+	order := envelope(t, delivery("dlv_o1", 1000, domain.OrderRefunding))
+	if code := post(t, h, order, signed(order, "dlv_o1", "order.updated", now)); code != http.StatusNoContent {
+		t.Fatalf("order: HTTP %d", code)
+	}
+	refund := func(id string, rev int, status domain.AfterSaleStatus) store.Delivery {
+		d := delivery(id, rev, domain.OrderRefunding)
+		d.Event, d.CaseID = store.RefundCreated, "RF1"
+		if status != domain.AfterSaleRequested {
+			d.Event = store.RefundUpdated
+		}
+		d.Refund = &domain.AfterSale{Shop: d.Order.Shop, PlatformOrderID: d.Order.PlatformOrderID, PlatformCaseID: "RF1", Status: status, RefundAmount: 12990}
+		return d
+	}
+	asked := envelope(t, refund("dlv_r1", 1000, domain.AfterSaleRequested))
+	if code := post(t, h, asked, signed(asked, "dlv_r1", "refund.created", now)); code != http.StatusNoContent {
+		t.Fatalf("refund.created: HTTP %d", code)
+	}
+	done := envelope(t, refund("dlv_r2", 2000, domain.AfterSaleRefunded))
+	if code := post(t, h, done, signed(done, "dlv_r2", "refund.updated", now)); code != http.StatusNoContent {
+		t.Fatalf("refund.updated: HTTP %d", code)
+	}
+	late := envelope(t, refund("dlv_r0", 1500, domain.AfterSaleApproved))
+	if code := post(t, h, late, signed(late, "dlv_r0", "refund.updated", now)); code != http.StatusNoContent {
+		t.Fatalf("late refund version: HTTP %d, want 204 (acknowledged)", code)
+	}
+	st := rcv.Stats()
+	if st.Accepted != 3 || st.Stale != 1 || st.Refunds != 1 || st.Orders != 1 {
+		t.Fatalf("stats = %+v, want order + 2 refund versions accepted, 1 stale, 1 case, 1 order", st)
+	}
+	if rs := rcv.Refunds(); len(rs) != 1 || rs[0].Status != "refunded" || rs[0].Revision != 2000 || rs[0].Deliveries != 3 || rs[0].Amount != 12990 {
+		t.Fatalf("refunds = %+v, want RF1 refunded at revision 2000 after 3 deliveries", rs)
+	}
+	if o := rcv.Orders()[0]; o.Deliveries != 1 || o.Revision != 1000 {
+		t.Fatalf("order = %+v: refund deliveries must not count as order versions", o)
+	}
+	bare := delivery("dlv_r3", 3000, domain.OrderRefunding)
+	bare.Event = store.RefundUpdated
+	body := envelope(t, bare)
+	if code := post(t, h, body, signed(body, "dlv_r3", "refund.updated", now)); code != http.StatusBadRequest {
+		t.Fatalf("refund event without a case: HTTP %d, want 400", code)
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 )
@@ -35,6 +36,7 @@ type Receiver struct {
 	deliveries map[string]string          // delivery id → event
 	orders     map[string]ReceivedOrder   // shop/order id → latest revision
 	perOrder   map[string]map[string]bool // shop/order id → delivery ids
+	refunds    map[string]ReceivedRefund  // shop/order id/case id → latest revision
 	stats      ReceiverStats
 	failNext   int // answer 503 to this many requests (outage drills)
 }
@@ -49,6 +51,17 @@ type ReceivedOrder struct {
 	Events     []string `json:"events"`
 }
 
+// ReceivedRefund is the receiver's view of one refund case.
+type ReceivedRefund struct {
+	Key        string   `json:"key"` // channel/shop/platform order id/case id
+	Order      string   `json:"order"`
+	Revision   int      `json:"revision"`
+	Status     string   `json:"status"`
+	Amount     int64    `json:"refund_fen"`
+	Deliveries int      `json:"deliveries"`
+	Events     []string `json:"events"`
+}
+
 // ReceiverStats counts what the receiver saw.
 type ReceiverStats struct {
 	Accepted     int `json:"accepted"`      // distinct deliveries applied
@@ -58,6 +71,7 @@ type ReceiverStats struct {
 	BadRequest   int `json:"bad_request"`   // refused: body or headers malformed
 	Unavailable  int `json:"unavailable"`   // refused on purpose (FailNext)
 	Orders       int `json:"orders"`        // distinct orders known
+	Refunds      int `json:"refunds"`       // distinct refund cases known
 }
 
 // NewReceiver returns a receiver verifying with secret, keeping what it
@@ -68,7 +82,8 @@ func NewReceiver(secret []byte, log *slog.Logger) *Receiver {
 		log = slog.New(slog.DiscardHandler)
 	}
 	return &Receiver{secret: secret, tolerance: DefaultTolerance, now: time.Now, log: log,
-		deliveries: map[string]string{}, orders: map[string]ReceivedOrder{}, perOrder: map[string]map[string]bool{}}
+		deliveries: map[string]string{}, orders: map[string]ReceivedOrder{}, perOrder: map[string]map[string]bool{},
+		refunds: map[string]ReceivedRefund{}}
 }
 
 // ReceiverOption changes how OpenReceiver keeps its state.
@@ -115,6 +130,9 @@ func OpenReceiver(secret []byte, log *slog.Logger, opts ...ReceiverOption) (*Rec
 	if st.PerOrder != nil {
 		r.perOrder = st.PerOrder
 	}
+	if st.Refunds != nil {
+		r.refunds = st.Refunds
+	}
 	r.stats = st.Stats
 	if fi, err := os.Stat(r.stateFile); err == nil && fi.Mode().Perm()&0o077 != 0 {
 		_ = os.Chmod(r.stateFile, 0o600)
@@ -132,6 +150,7 @@ type receiverState struct {
 	Deliveries map[string]string          `json:"deliveries"`
 	Orders     map[string]ReceivedOrder   `json:"orders"`
 	PerOrder   map[string]map[string]bool `json:"per_order"`
+	Refunds    map[string]ReceivedRefund  `json:"refunds,omitempty"`
 	Stats      ReceiverStats              `json:"stats"`
 }
 
@@ -141,7 +160,8 @@ func (r *Receiver) saveLocked() error {
 	if r.stateFile == "" {
 		return nil
 	}
-	b, err := json.Marshal(receiverState{Secret: string(r.secret), Deliveries: r.deliveries, Orders: r.orders, PerOrder: r.perOrder, Stats: r.stats})
+	b, err := json.Marshal(receiverState{Secret: string(r.secret), Deliveries: r.deliveries, Orders: r.orders, PerOrder: r.perOrder,
+		Refunds: r.refunds, Stats: r.stats})
 	if err != nil {
 		return err
 	}
@@ -174,11 +194,13 @@ func (r *Receiver) FailNext(n int) {
 	r.mu.Unlock()
 }
 
-// Handler serves POST /webhooks/syncctl (the webhook), GET /orders and GET /stats.
+// Handler serves POST /webhooks/syncctl (the webhook), GET /orders, GET
+// /refunds and GET /stats.
 func (r *Receiver) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /webhooks/syncctl", r.serveWebhook)
 	mux.HandleFunc("GET /orders", func(w http.ResponseWriter, _ *http.Request) { writeJSON(w, r.Orders()) })
+	mux.HandleFunc("GET /refunds", func(w http.ResponseWriter, _ *http.Request) { writeJSON(w, r.Refunds()) })
 	mux.HandleFunc("GET /stats", func(w http.ResponseWriter, _ *http.Request) { writeJSON(w, r.Stats()) })
 	return mux
 }
@@ -248,6 +270,10 @@ func missingField(body []byte, env Envelope) string {
 		return "body, field order.shop: channel and shop required"
 	case env.Revision < 1:
 		return fmt.Sprintf("body, field revision: must be 1 or more, not %d", env.Revision)
+	case strings.HasPrefix(env.Event, "refund.") && (env.Refund == nil || env.Refund.PlatformCaseID == ""):
+		return "body, field refund.platform_case_id: required on " + env.Event
+	case !strings.HasPrefix(env.Event, "refund.") && !strings.HasPrefix(env.Event, "order."):
+		return "body, field event: " + env.Event + " is not an order or refund event"
 	}
 	return ""
 }
@@ -266,6 +292,9 @@ func (r *Receiver) apply(env Envelope) error {
 		return nil
 	}
 	key := env.Order.Shop.String() + "/" + env.Order.PlatformOrderID
+	if env.Refund != nil {
+		return r.applyRefundLocked(key, env)
+	}
 	prevOrder, known := r.orders[key]
 	prevStats := r.stats
 	r.deliveries[env.ID] = env.Event
@@ -299,6 +328,52 @@ func (r *Receiver) apply(env Envelope) error {
 		return err
 	}
 	return nil
+}
+
+// applyRefundLocked records a refund webhook: a case's revisions are
+// its own (an older one never overwrites a newer one), apart from the
+// order's.
+func (r *Receiver) applyRefundLocked(orderKey string, env Envelope) error {
+	key := orderKey + "/" + env.Refund.PlatformCaseID
+	prev, known := r.refunds[key]
+	prevStats := r.stats
+	r.deliveries[env.ID] = env.Event
+	cur := prev
+	cur.Key, cur.Order = key, orderKey
+	cur.Deliveries++
+	cur.Events = append(append([]string(nil), cur.Events...), env.Event)
+	if known && env.Revision <= cur.Revision {
+		r.stats.Stale++
+	} else {
+		cur.Revision, cur.Status, cur.Amount = env.Revision, string(env.Refund.Status), int64(env.Refund.RefundAmount)
+		r.stats.Accepted++
+	}
+	r.refunds[key] = cur
+	r.stats.Refunds = len(r.refunds)
+	if err := r.saveLocked(); err != nil {
+		delete(r.deliveries, env.ID)
+		if known {
+			r.refunds[key] = prev
+		} else {
+			delete(r.refunds, key)
+		}
+		r.stats = prevStats
+		return err
+	}
+	return nil
+}
+
+// Refunds returns every refund case received, by key.
+func (r *Receiver) Refunds() []ReceivedRefund {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := make([]ReceivedRefund, 0, len(r.refunds))
+	for _, c := range r.refunds {
+		c.Events = append([]string(nil), c.Events...)
+		out = append(out, c)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Key < out[j].Key })
+	return out
 }
 
 func (r *Receiver) refuse(w http.ResponseWriter, status int, counter *int, reason string) {

@@ -98,6 +98,39 @@ func TestEveryFieldSentIsInTheSchema(t *testing.T) {
 	}
 }
 
+// fullRefund sets every field of a refund case.
+func fullRefund() domain.AfterSale {
+	at := time.Date(2026, 11, 25, 9, 0, 0, 0, time.FixedZone("CST", 8*3600))
+	return domain.AfterSale{Shop: domain.ShopRef{Channel: "tmall", Shop: "flagship"}, PlatformCaseID: "112233445566",
+		PlatformOrderID: "3504329923814120471", Kind: "return_refund", Status: domain.AfterSaleApproved, PlatformStatus: "WAIT_BUYER_RETURN_GOODS",
+		RefundAmount: 5990, Reason: "尺码不合适", CreatedAt: at, ModifiedAt: at, ReturnTrackingNo: "SF1234567890",
+		Lines: []domain.AfterSaleLine{{PlatformLineID: "3504329923814120472", SKUCode: "YS-TS-001-WHT-M", Quantity: 1, RefundAmount: 5990}}}
+}
+
+func TestRefundEnvelopesMatchTheSchema(t *testing.T) {
+	s := strictSchema(t)
+	o := fullOrder()
+	o.Status = domain.OrderRefunding
+	o.Lines[0].RefundState, o.Lines[0].RefundCaseID, o.Lines[0].Refunded = domain.AfterSaleApproved, "112233445566", 0
+	c := fullRefund()
+	body, err := erp.EnvelopeFor(store.Delivery{ID: "dlv_3f9c0a6d1b2e4f5a6b7c8d9f", Event: store.RefundCreated, Revision: 1795485731000, Order: o, Refund: &c})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, _ := jsonschema.UnmarshalJSON(bytes.NewReader(body))
+	if err := s.Validate(v); err != nil {
+		t.Fatalf("a refund envelope does not match the published schema:\n%v", err)
+	}
+	var m map[string]any
+	_ = json.Unmarshal(body, &m)
+	m["refund"].(map[string]any)["status"] = "REFUND_SUCCESS"
+	b, _ := json.Marshal(m)
+	v, _ = jsonschema.UnmarshalJSON(bytes.NewReader(b))
+	if err := s.Validate(v); err == nil {
+		t.Fatal("the schema accepted a refund with the platform's status word in status")
+	}
+}
+
 // The schema is not vacuous: what it requires, a body without fails.
 func TestTheSchemaRefusesWhatTheContractForbids(t *testing.T) {
 	s := strictSchema(t)
@@ -160,4 +193,10 @@ func TestREADMEDocumentsEveryOrderField(t *testing.T) {
 		}
 	}
 	walk(reflect.TypeOf(domain.SalesOrder{}))
+	_, refunds, ok := strings.Cut(string(readme), "### Refund cases, field by field")
+	if !ok {
+		t.Fatal("README.md has no refund case section")
+	}
+	table, _, _ = strings.Cut(refunds, "\n\n\n")
+	walk(reflect.TypeOf(domain.AfterSale{}))
 }

@@ -6,7 +6,7 @@
 //
 //	POST <erp url>
 //	Content-Type: application/json
-//	X-Syncctl-Event: order.created | order.updated
+//	X-Syncctl-Event: order.created | order.updated | refund.created | refund.updated
 //	X-Syncctl-Delivery: <delivery id>   stable across retries: the idempotency key
 //	X-Syncctl-Timestamp: <unix seconds>
 //	X-Syncctl-Signature: v1=<hex HMAC-SHA256(secret, timestamp + "." + body)>
@@ -42,18 +42,22 @@ const (
 // receiver's clock before Verify refuses it (replay protection).
 const DefaultTolerance = 5 * time.Minute
 
-// Envelope is the JSON body of every order webhook.
+// Envelope is the JSON body of every webhook. Refund events carry the
+// case in Refund and the order as syncctl had it then in Order; their
+// revisions order the case's versions (and interleave with the order's:
+// both are the platform's modification times in Unix ms).
 type Envelope struct {
 	ID       string            `json:"id"`       // = X-Syncctl-Delivery
 	Event    string            `json:"event"`    // = X-Syncctl-Event
-	Revision int               `json:"revision"` // 1 for order.created, +1 per update
+	Revision int               `json:"revision"` // the platform's modification time, Unix ms: higher is newer
 	Order    domain.SalesOrder `json:"order"`
+	Refund   *domain.AfterSale `json:"refund,omitempty"`
 }
 
 // EnvelopeFor builds the body of a delivery. The same delivery always
 // yields the same bytes, so a retry carries an identical body.
 func EnvelopeFor(d store.Delivery) ([]byte, error) {
-	return json.Marshal(Envelope{ID: d.ID, Event: string(d.Event), Revision: d.Revision, Order: d.Order})
+	return json.Marshal(Envelope{ID: d.ID, Event: string(d.Event), Revision: d.Revision, Order: d.Order, Refund: d.Refund})
 }
 
 // Sign returns the X-Syncctl-Signature value for a body sent at ts.
