@@ -305,3 +305,91 @@ func TestGBKBytes(t *testing.T) {
 		}
 	}
 }
+
+func loadTrade(t *testing.T, name string) tmallmap.Trade {
+	t.Helper()
+	b, err := os.ReadFile("testdata/" + name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var env struct {
+		R struct {
+			Trade tmallmap.Trade `json:"trade"`
+		} `json:"trade_fullinfo_get_response"`
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	if err := dec.Decode(&env); err != nil {
+		t.Fatal(err)
+	}
+	return env.R.Trade
+}
+
+// Each sub order's refund_status (and refund_id) gives its line's refund
+// state and case; TOP names no refunded amount on a sub order.
+func TestTradeLineRefunds(t *testing.T) {
+	cases := []struct {
+		status, refundID string
+		want             domain.AfterSaleStatus
+		wantCase         string
+	}{
+		{"NO_REFUND", "", "", ""},
+		{"", "", "", ""},
+		{"NO_REFUND", "12345678901234567", "", ""}, // an old id without a refund now: no case
+		{"WAIT_SELLER_AGREE", "23000000000123456", domain.AfterSaleRequested, "23000000000123456"},
+		{"WAIT_BUYER_RETURN_GOODS", "23000000000123456", domain.AfterSaleApproved, "23000000000123456"},
+		{"WAIT_SELLER_CONFIRM_GOODS", "23000000000123456", domain.AfterSaleApproved, "23000000000123456"},
+		{"SELLER_REFUSE_BUYER", "23000000000123456", domain.AfterSaleRejected, "23000000000123456"},
+		{"CLOSED", "23000000000123456", domain.AfterSaleCancelled, "23000000000123456"},
+		{"SUCCESS", "23000000000123456", domain.AfterSaleRefunded, "23000000000123456"},
+		{"SUCCESS", "", domain.AfterSaleRefunded, ""},
+		{"WAIT_BUYER_CONFIRM_REDO_SEND_GOODS", "23000000000123456", domain.AfterSaleUnknown, "23000000000123456"},
+	}
+	for _, c := range cases {
+		tr := fixture(t)
+		tr.Orders.Order[0].RefundStatus, tr.Orders.Order[0].RefundID = c.status, tmallmap.ID(c.refundID)
+		o, err := tmallmap.TradeToOrder(shop, tr)
+		if err != nil {
+			t.Fatalf("%s: %v", c.status, err)
+		}
+		l := o.Lines[0]
+		if l.RefundState != c.want || l.RefundCaseID != c.wantCase || l.Refunded != 0 || l.RefundStatus != c.status {
+			t.Errorf("%s/%s: state %q case %q refunded %d raw %q, want %q case %q", c.status, c.refundID, l.RefundState, l.RefundCaseID,
+				l.Refunded, l.RefundStatus, c.want, c.wantCase)
+		}
+	}
+	// refund_id comes as a number too, kept exactly.
+	raw := `{"tid":3504329923814120471,"status":"WAIT_BUYER_CONFIRM_GOODS","created":"2026-11-24 10:00:00","modified":"2026-11-24 10:00:00",` +
+		`"payment":"1.00","orders":{"order":[{"oid":3504329923814120472,"num":1,"price":"1.00","outer_sku_id":"A",` +
+		`"refund_status":"WAIT_SELLER_AGREE","refund_id":230000000001234567}]}}`
+	o, err := tmallmap.DecodeTrade(shop, json.RawMessage(raw))
+	if err != nil || o.Lines[0].RefundCaseID != "230000000001234567" || o.Lines[0].RefundState != domain.AfterSaleRequested {
+		t.Fatalf("numeric refund_id: %+v %v", o.Lines, err)
+	}
+	tr := fixture(t)
+	tr.Orders.Order[0].RefundStatus, tr.Orders.Order[0].RefundID = "SUCCESS", "R-1"
+	if _, err := tmallmap.TradeToOrder(shop, tr); domain.ErrorCode(err) != domain.EInvalid || !strings.Contains(err.Error(), "field orders[1].refund_id") {
+		t.Errorf("malformed refund_id: %v", err)
+	}
+	if !strings.Contains(tmallmap.TradeFields, "orders.refund_status") || !strings.Contains(tmallmap.TradeFields, "orders.refund_id") {
+		t.Errorf("TradeFields does not ask for the refund fields: %s", tmallmap.TradeFields)
+	}
+}
+
+// A trade the buyer was refunded in full, as sandbox/tmall's RefundOrder
+// leaves it (TRADE_CLOSED, every sub order refund_status SUCCESS, no
+// refund_id): every line is refunded whole.
+func TestRefundedTradeRefundsEveryLine(t *testing.T) {
+	o, err := tmallmap.TradeToOrder(shop, loadTrade(t, "trade_refunded.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.Status != domain.OrderCancelled || o.PlatformStatus != "TRADE_CLOSED" || len(o.Lines) != 2 {
+		t.Fatalf("order %+v", o)
+	}
+	for _, l := range o.Lines {
+		if l.RefundState != domain.AfterSaleRefunded || l.Refunded != 0 || l.RefundStatus != "SUCCESS" || l.RefundCaseID != "" {
+			t.Errorf("line %s: %+v", l.PlatformLineID, l)
+		}
+	}
+}

@@ -69,13 +69,14 @@ type TradeOrder struct {
 	DiscountFee  string `json:"discount_fee"`
 	Status       string `json:"status"`
 	RefundStatus string `json:"refund_status"`
+	RefundID     ID     `json:"refund_id"` // 最近退款ID: the sub order's latest refund
 }
 
 // TradeFields is the `fields` parameter that asks for everything TradeToOrder reads.
 const TradeFields = "tid,status,created,modified,pay_time,payment,total_fee,discount_fee,post_fee,buyer_nick,buyer_open_uid," +
 	"receiver_name,receiver_mobile,receiver_state,receiver_city,receiver_district,receiver_address,buyer_message," +
 	"orders.oid,orders.num_iid,orders.sku_id,orders.outer_iid,orders.outer_sku_id,orders.title,orders.price,orders.num," +
-	"orders.total_fee,orders.payment,orders.discount_fee,orders.status,orders.refund_status"
+	"orders.total_fee,orders.payment,orders.discount_fee,orders.status,orders.refund_status,orders.refund_id"
 
 var statusMap = map[string]domain.OrderStatus{
 	"TRADE_NO_CREATE_PAY": domain.OrderPendingPayment, "WAIT_BUYER_PAY": domain.OrderPendingPayment,
@@ -93,6 +94,29 @@ func MapStatus(s string) domain.OrderStatus {
 		return v
 	}
 	return domain.OrderUnknown
+}
+
+// refundStates normalizes a sub order's refund_status (the TOP Order's
+// enum: WAIT_SELLER_AGREE 买家已经申请退款, WAIT_BUYER_RETURN_GOODS 卖家已经同意
+// 退款, WAIT_SELLER_CONFIRM_GOODS 买家已经退货, SELLER_REFUSE_BUYER 卖家拒绝退款,
+// CLOSED 退款关闭, SUCCESS 退款成功; NO_REFUND or none: no refund).
+var refundStates = map[string]domain.AfterSaleStatus{
+	"": "", "NO_REFUND": "",
+	"WAIT_SELLER_AGREE":         domain.AfterSaleRequested,
+	"WAIT_BUYER_RETURN_GOODS":   domain.AfterSaleApproved,
+	"WAIT_SELLER_CONFIRM_GOODS": domain.AfterSaleApproved,
+	"SELLER_REFUSE_BUYER":       domain.AfterSaleRejected,
+	"CLOSED":                    domain.AfterSaleCancelled,
+	"SUCCESS":                   domain.AfterSaleRefunded,
+}
+
+// MapRefundStatus normalizes a sub order's refund_status; another value is
+// AfterSaleUnknown (the raw word stays in the line's RefundStatus).
+func MapRefundStatus(s string) domain.AfterSaleStatus {
+	if v, ok := refundStates[s]; ok {
+		return v
+	}
+	return domain.AfterSaleUnknown
 }
 
 // ID is a 64-bit platform id. TOP sends ids as JSON numbers, some (sku_id)
@@ -207,15 +231,23 @@ func TradeToOrder(shop domain.ShopRef, t Trade) (domain.SalesOrder, error) {
 	}
 	for i, line := range t.Orders.Order {
 		l := domain.OrderLine{PlatformLineID: line.Oid.String(), SKUCode: line.OuterSkuID, PlatformItemID: line.NumIID.String(),
-			PlatformSKUID: line.SkuID.String(), Title: line.Title, Quantity: line.Num, Status: line.Status, RefundStatus: line.RefundStatus}
+			PlatformSKUID: line.SkuID.String(), Title: line.Title, Quantity: line.Num, Status: line.Status, RefundStatus: line.RefundStatus,
+			RefundState: MapRefundStatus(line.RefundStatus), RefundCaseID: line.RefundID.String()}
 		if l.SKUCode == "" {
 			l.SKUCode = line.OuterIID
 		}
+		if l.RefundState == "" {
+			l.RefundCaseID = "" // an old refund id on a sub order without a refund now
+		}
+		// Refunded stays 0: the TOP Order carries no refund amount (the
+		// refund's refund_fee is on the Refund of taobao.refund.get), so a
+		// SUCCESS line reads as refunded whole. UNCONFIRMED for partial
+		// refunds of a sub order.
 		field := fmt.Sprintf("orders[%d].", i+1)
 		if l.PlatformLineID == "" {
 			return o, invalid(rec, field+"oid", "missing")
 		}
-		for name, id := range map[string]string{"oid": l.PlatformLineID, "num_iid": l.PlatformItemID, "sku_id": l.PlatformSKUID} {
+		for name, id := range map[string]string{"oid": l.PlatformLineID, "num_iid": l.PlatformItemID, "sku_id": l.PlatformSKUID, "refund_id": l.RefundCaseID} {
 			if id != "" && !domain.Digits(id) {
 				return o, invalid(rec, field+name, fmt.Sprintf("%q is not an integer id", id))
 			}

@@ -60,7 +60,8 @@ func Named(t testing.TB, err error, noun string) {
 
 // Order checks one mapping of a payload: map is called twice and must
 // give the same answer. An error names the order and the field; an order
-// has ids, lines with a positive quantity, no negative money or rate, and
+// has ids, lines with a positive quantity and a known refund state (a case
+// id or refunded money only with a refund), no negative money or rate, and
 // content that marshals (Version digests it: a time JSON cannot carry
 // would give every such order the same version).
 func Order(t testing.TB, mapIt func() (domain.SalesOrder, error)) {
@@ -96,9 +97,16 @@ func Order(t testing.TB, mapIt func() (domain.SalesOrder, error)) {
 		if l.PlatformLineID == "" || l.Quantity <= 0 || l.UnitPrice < 0 || l.Paid < 0 {
 			t.Fatalf("order %s: line %d %+v", o.PlatformOrderID, i, l)
 		}
+		if !refundStates[l.RefundState] || l.Refunded < 0 || l.RefundState == "" && (l.RefundCaseID != "" || l.Refunded != 0) {
+			t.Fatalf("order %s: line %d refund state %q case %q refunded %d", o.PlatformOrderID, i, l.RefundState, l.RefundCaseID, l.Refunded)
+		}
 		cps(t, o.PlatformOrderID, l.CPS)
 	}
 }
+
+// refundStates are the states a line's refund may be in ("": none).
+var refundStates = map[domain.AfterSaleStatus]bool{"": true, domain.AfterSaleRequested: true, domain.AfterSaleApproved: true,
+	domain.AfterSaleRejected: true, domain.AfterSaleRefunded: true, domain.AfterSaleCancelled: true, domain.AfterSaleUnknown: true}
 
 func cps(t testing.TB, id string, c *domain.CPSInfo) {
 	t.Helper()
