@@ -234,3 +234,57 @@ func TestListingStatus(t *testing.T) {
 		t.Error("an undocumented status must not map")
 	}
 }
+
+// A line's refund_status gives its refund state: "refunded" is the whole
+// line (the platform names no refund id or amount).
+func TestLineRefundState(t *testing.T) {
+	for _, c := range []struct {
+		wire string
+		want domain.AfterSaleStatus
+	}{{"", ""}, {"refunded", domain.AfterSaleRefunded}, {"refunding", domain.AfterSaleUnknown}} {
+		o, err := fakemap.DecodeOrder(shop, with(t, "lines.refund_status", c.wire))
+		if err != nil {
+			t.Fatal(err)
+		}
+		l := o.Lines[0]
+		if l.RefundState != c.want || l.RefundStatus != c.wire || l.RefundCaseID != "" || l.Refunded != 0 {
+			t.Errorf("refund_status %q: %+v, want state %q", c.wire, l, c.want)
+		}
+	}
+	o, _ := fakemap.DecodeOrder(shop, json.RawMessage(goodOrder))
+	if o.Lines[0].RefundState != "" || o.Lines[1].RefundState != domain.AfterSaleRefunded {
+		t.Errorf("goodOrder lines: %q %q", o.Lines[0].RefundState, o.Lines[1].RefundState)
+	}
+}
+
+// refundedOrder is an order as sandbox/fake sends it after RefundOrder:
+// status 250, every line refund_status "refunded".
+const refundedOrder = `{
+  "order_id": "3000000001234567899", "status": 250,
+  "create_time": 1795485600, "pay_time": 1795485660, "update_time": 1795489200,
+  "buyer": {"open_id": "o0123456789abcdef", "nick": "小*"},
+  "address": {"name": "王*", "phone": "138****5678", "province": "浙江省", "city": "杭州市", "district": "西湖区", "detail": "文三路***"},
+  "amounts": {"goods_fen": 17970, "discount_fen": 0, "freight_fen": 0, "paid_fen": 17970},
+  "lines": [
+    {"line_id": "300000000123456789901", "item_id": "1000000001234567891", "sku_id": "2000000001234567891", "outer_sku_id": "YS-TS-001-WHT-M",
+     "title": "纯棉T恤", "quantity": 2, "unit_price_fen": 5990, "paid_fen": 11980, "shipped": true, "refund_status": "refunded"},
+    {"line_id": "300000000123456789902", "item_id": "1000000001234567891", "sku_id": "2000000001234567892", "outer_sku_id": "YS-TS-001-BLK-M",
+     "title": "纯棉T恤", "quantity": 1, "unit_price_fen": 5990, "paid_fen": 5990, "shipped": false, "refund_status": "refunded"}
+  ],
+  "remark": ""
+}`
+
+func TestRefundedOrderRefundsEveryLine(t *testing.T) {
+	o, err := fakemap.DecodeOrder(shop, json.RawMessage(refundedOrder))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.Status != domain.OrderCancelled || len(o.Lines) != 2 {
+		t.Fatalf("order %+v", o)
+	}
+	for _, l := range o.Lines {
+		if l.RefundState != domain.AfterSaleRefunded || l.Refunded != 0 || l.RefundCaseID != "" {
+			t.Errorf("line %s: %+v", l.PlatformLineID, l)
+		}
+	}
+}

@@ -12,7 +12,7 @@ import (
 // panics and either names the order and the field or maps an order that
 // holds.
 func FuzzOrder(f *testing.F) {
-	for _, s := range []string{goodOrder, `{"order_id":"1","create_time":1,"update_time":1,"lines":[{"line_id":"1","quantity":1,"unit_price_fen":9223372036854775807}]}`, `not json`} {
+	for _, s := range []string{goodOrder, refundedOrder, `{"order_id":"1","create_time":1,"update_time":1,"lines":[{"line_id":"1","quantity":1,"unit_price_fen":9223372036854775807}]}`, `not json`} {
 		for _, v := range fuzzcheck.Variants(s) {
 			f.Add([]byte(v))
 		}

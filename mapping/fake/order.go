@@ -52,7 +52,20 @@ type OrderLine struct {
 	UnitPriceFen int64  `json:"unit_price_fen"`
 	PaidFen      int64  `json:"paid_fen"`
 	Shipped      bool   `json:"shipped"`
-	RefundStatus string `json:"refund_status"`
+	RefundStatus string `json:"refund_status"` // "" or "refunded"
+}
+
+// refundStates normalizes a line's refund_status. sandbox/fake sends ""
+// and "refunded" (a full refund: the whole line, no refund id, no amount);
+// any other word is carried raw as AfterSaleUnknown.
+var refundStates = map[string]domain.AfterSaleStatus{"": "", "refunded": domain.AfterSaleRefunded}
+
+// MapRefundStatus normalizes a line's refund_status.
+func MapRefundStatus(s string) domain.AfterSaleStatus {
+	if v, ok := refundStates[s]; ok {
+		return v
+	}
+	return domain.AfterSaleUnknown
 }
 
 var statusMap = map[int]domain.OrderStatus{
@@ -168,7 +181,8 @@ func OrderToSalesOrder(shop domain.ShopRef, w Order) (domain.SalesOrder, error) 
 // mapLine maps one line and returns its list amount (unit price × quantity).
 func mapLine(rec, field string, wl OrderLine) (domain.OrderLine, domain.Money, error) {
 	l := domain.OrderLine{PlatformLineID: wl.LineID, SKUCode: wl.OuterSKUID, PlatformItemID: wl.ItemID, PlatformSKUID: wl.SKUID,
-		Title: wl.Title, Quantity: wl.Quantity, UnitPrice: domain.Money(wl.UnitPriceFen), Paid: domain.Money(wl.PaidFen), RefundStatus: wl.RefundStatus}
+		Title: wl.Title, Quantity: wl.Quantity, UnitPrice: domain.Money(wl.UnitPriceFen), Paid: domain.Money(wl.PaidFen), RefundStatus: wl.RefundStatus,
+		RefundState: MapRefundStatus(wl.RefundStatus)}
 	if wl.Shipped {
 		l.Status = "shipped"
 	}
