@@ -12,7 +12,7 @@ import (
 // panics and either names the order and the field or maps an order that
 // holds.
 func FuzzOrder(f *testing.F) {
-	for _, s := range []string{goodOrder, `{"orderBaseInfo":{"oid":1,"createTime":1,"updateTime":1,"totalFee":"1","cpsType":2},"orderItemInfo":{"num":1,"price":1.5}}`, `not json`} {
+	for _, s := range []string{goodOrder, refundedOrder, `{"orderBaseInfo":{"oid":1,"createTime":1,"updateTime":1,"totalFee":"1","cpsType":2},"orderItemInfo":{"num":1,"price":1.5}}`, `not json`} {
 		for _, v := range fuzzcheck.Variants(s) {
 			f.Add([]byte(v))
 		}

@@ -163,6 +163,9 @@ func TestOrderStatusesAndRefunds(t *testing.T) {
 			t.Errorf("refund %d: %q %v", status, o.Lines[0].RefundStatus, err)
 		}
 	}
+	if o, err := kuaishoumap.DecodeOrder(shop, json.RawMessage(goodOrder)); err != nil || o.Lines[0].RefundStatus != "" || o.Lines[0].RefundState != "" {
+		t.Errorf("no refund: %+v %v", o.Lines[0], err)
+	}
 	normal := with(t, "orderCpsInfo", nil)
 	if o, err := kuaishoumap.DecodeOrder(shop, with(t, "orderBaseInfo.cpsType", 1)); err != nil || o.CPS == nil {
 		t.Errorf("cps info kept whatever cpsType says: %+v %v", o.CPS, err)
@@ -251,5 +254,96 @@ func TestOrderCPSSettlementUnknown(t *testing.T) {
 		if o.CPS == nil || o.CPS.Settlement != "" || o.CPS.Estimated != 0 || o.CPS.Commission != 1360 || o.CPS.CommissionRate != 1250 {
 			t.Errorf("%s: %+v", name, o.CPS)
 		}
+	}
+}
+
+// refunds is goodOrder with an orderRefundList of {refundId, refundStatus,
+// refundFee} triples.
+func refunds(t *testing.T, rs ...[3]any) json.RawMessage {
+	t.Helper()
+	list := []any{}
+	for _, r := range rs {
+		list = append(list, map[string]any{"refundId": r[0], "refundStatus": r[1], "refundFee": r[2]})
+	}
+	return with(t, "orderRefundList", list)
+}
+
+// orderRefundList gives the order's one line its refund state, case and
+// refunded money (goodOrder's line paid 10880 of a totalFee 11880 with
+// 1000 freight), whatever order the refunds are listed in.
+func TestLineRefund(t *testing.T) {
+	const ok, asked, closed = kuaishoumap.RefundSucceeded, 10, kuaishoumap.RefundClosed
+	cases := []struct {
+		name     string
+		raw      json.RawMessage
+		raw2     string // RefundStatus
+		state    domain.AfterSaleStatus
+		caseID   string
+		refunded domain.Money
+	}{
+		{"asked", refunds(t, [3]any{7001, asked, 10880}), "refunding", domain.AfterSaleRequested, "7001", 0},
+		{"another in-progress value", refunds(t, [3]any{7001, 20, 10880}), "refunding", domain.AfterSaleRequested, "7001", 0},
+		{"full refund with the freight", refunds(t, [3]any{7001, ok, 11880}), "refunded", domain.AfterSaleRefunded, "7001", 10880},
+		{"part of the line", refunds(t, [3]any{"7001", ok, 3000}), "refunded", domain.AfterSaleRefunded, "7001", 3000},
+		{"no fee: the whole line", refunds(t, [3]any{7001, ok, nil}), "refunded", domain.AfterSaleRefunded, "7001", 0},
+		{"closed", refunds(t, [3]any{7001, closed, 10880}), "refund_closed", domain.AfterSaleCancelled, "7001", 0},
+		{"closed, then refunded", refunds(t, [3]any{7001, closed, 10880}, [3]any{7002, ok, 2000}), "refunded", domain.AfterSaleRefunded, "7002", 2000},
+		{"refunded, then closed", refunds(t, [3]any{7002, ok, 2000}, [3]any{7001, closed, 10880}), "refunded", domain.AfterSaleRefunded, "7002", 2000},
+		{"part refunded, another asked", refunds(t, [3]any{7001, ok, 2000}, [3]any{7002, asked, 3000}), "refunding", domain.AfterSaleRequested, "7002", 2000},
+		{"asked, then part refunded", refunds(t, [3]any{7002, asked, 3000}, [3]any{7001, ok, 2000}), "refunding", domain.AfterSaleRequested, "7002", 2000},
+		{"two parts", refunds(t, [3]any{7001, ok, 2000}, [3]any{7002, ok, 3000}), "refunded", domain.AfterSaleRefunded, "7002", 5000},
+	}
+	for _, c := range cases {
+		o, err := kuaishoumap.DecodeOrder(shop, c.raw)
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		l := o.Lines[0]
+		if l.RefundStatus != c.raw2 || l.RefundState != c.state || l.RefundCaseID != c.caseID || l.Refunded != c.refunded {
+			t.Errorf("%s: %q %q case %q refunded %d, want %q %q case %q refunded %d", c.name, l.RefundStatus, l.RefundState,
+				l.RefundCaseID, l.Refunded, c.raw2, c.state, c.caseID, c.refunded)
+		}
+	}
+	for _, c := range []struct {
+		raw   json.RawMessage
+		field string
+	}{
+		{refunds(t, [3]any{7001, ok, -5}), "orderRefundList[0].refundFee"},
+		{refunds(t, [3]any{7001, ok, json.Number("10.5")}), "orderRefundList[0].refundFee"},
+		{refunds(t, [3]any{7001, ok, 10}, [3]any{"R-2", ok, 10}), "orderRefundList[1].refundId"},
+		{refunds(t, [3]any{7001, ok, int64(1) << 62}, [3]any{7002, ok, int64(1) << 62}), "orderRefundList[1].refundFee"},
+	} {
+		_, err := kuaishoumap.DecodeOrder(shop, c.raw)
+		if domain.ErrorCode(err) != domain.EInvalid || !strings.Contains(err.Error(), "field "+c.field) {
+			t.Errorf("want EInvalid naming %s, got %v", c.field, err)
+		}
+	}
+}
+
+// refundedOrder is an order as sandbox/kuaishou sends it after
+// RefundOrder: status 80 (closed) and one succeeded refund of the whole
+// totalFee, freight included.
+const refundedOrder = `{
+ "orderBaseInfo": {"oid": 2118200015424785177, "status": 80, "createTime": 1764556200000, "updateTime": 1764559800000,
+   "payTime": 1764556260000, "sendTime": 1764557000000, "totalFee": 6990, "expressFee": 1000, "discountFee": 0,
+   "buyerOpenId": "f19a8c7e2b", "buyerNick": "快手用户7e2b", "sellerOpenId": "seller", "cpsType": 1, "remark": ""},
+ "orderItemInfo": {"itemId": 21908377000123, "skuId": 5001234, "relItemId": "YS-TS-001", "relSkuId": "YS-TS-001-BLK-M",
+   "skuNick": "YS-TS-001-BLK-M", "num": 1, "price": 5990, "originalPrice": 5990, "itemTitle": "纯棉圆领短袖T恤"},
+ "orderRefundList": [{"refundId": 211820001542478530, "refundStatus": 60, "refundFee": 6990}],
+ "orderLogisticsInfo": [{"logisticsId": 2118200015424785184, "expressNo": "SF1234567890", "expressCode": 4}],
+ "orderAddress": {"encryptedConsignee": "#x1#", "encryptedMobile": "#m#", "encryptedAddress": "#a#", "desensitiseConsignee": "张*",
+   "desensitiseMobile": "138****0000", "desensitiseAddress": "文三路***", "province": "浙江省", "city": "杭州市", "district": "西湖区"},
+ "orderCpsInfo": {"distributorId": 0, "distributorName": ""}
+}`
+
+func TestRefundedOrderRefundsItsLine(t *testing.T) {
+	o, err := kuaishoumap.DecodeOrder(shop, json.RawMessage(refundedOrder))
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := o.Lines[0]
+	if o.Status != domain.OrderCancelled || l.RefundState != domain.AfterSaleRefunded || l.RefundCaseID != "211820001542478530" ||
+		l.Refunded != l.Paid || l.Paid != 5990 {
+		t.Fatalf("order %s line %+v", o.Status, l)
 	}
 }

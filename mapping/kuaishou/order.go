@@ -101,12 +101,63 @@ const (
 	RefundClosed    = 70 // 退款关闭
 )
 
-// Line refund states as SalesOrder lines carry them.
+// Line refund states as SalesOrder lines carry them (RefundStatus), and
+// their normalized RefundState.
 const (
 	LineRefunding    = "refunding"
 	LineRefunded     = "refunded"
 	LineRefundClosed = "refund_closed"
 )
+
+var lineRefundStates = map[string]domain.AfterSaleStatus{LineRefunding: domain.AfterSaleRequested,
+	LineRefunded: domain.AfterSaleRefunded, LineRefundClosed: domain.AfterSaleCancelled}
+
+// mapRefunds sets the order's one line's refund from orderRefundList,
+// whatever order the list is in: a refund in progress makes it refunding
+// (requested: the values between asking and money out are UNCONFIRMED, so
+// none is read as approved), else a succeeded one refunded, else a closed
+// one refund_closed (cancelled). The case is the refundId of the last
+// refund of the kind that decided. Refunded is what the succeeded refunds
+// returned (refundFee, 分), at most the line's paid amount: the refundFee
+// of a full refund may include the freight (sandbox/kuaishou's is the
+// order's totalFee), which is not the line's money.
+func mapRefunds(rec string, w Order, line *domain.OrderLine) error {
+	words := [...]string{LineRefunding, LineRefunded, LineRefundClosed} // by precedence
+	var ids [len(words)]string                                          // the last refundId of each
+	decided := len(words)
+	var refunded domain.Money
+	for i, r := range w.OrderRefundList {
+		field := fmt.Sprintf("orderRefundList[%d].", i)
+		id := string(r.RefundID)
+		if id != "" && !domain.Digits(id) {
+			return invalid(rec, field+"refundId", fmt.Sprintf("%q is not an integer id", id))
+		}
+		fee, err := fen(rec, field+"refundFee", r.RefundFee, true)
+		if err != nil {
+			return err
+		}
+		kind := 0
+		switch r.RefundStatus {
+		case RefundSucceeded:
+			kind = 1
+			var ok bool
+			if refunded, ok = refunded.Plus(fee); !ok {
+				return invalid(rec, field+"refundFee", "the refunds add up beyond what an int64 of 分 holds")
+			}
+		case RefundClosed:
+			kind = 2
+		}
+		ids[kind] = id
+		decided = min(decided, kind)
+	}
+	if decided == len(words) {
+		return nil
+	}
+	line.RefundStatus = words[decided]
+	line.RefundState, line.RefundCaseID = lineRefundStates[words[decided]], ids[decided]
+	line.Refunded = min(refunded, line.Paid)
+	return nil
+}
 
 // CPS types of orderBaseInfo.cpsType.
 const (
@@ -233,17 +284,8 @@ func ToSalesOrder(shop domain.ShopRef, w Order) (domain.SalesOrder, error) {
 	if line.SKUCode == "" {
 		line.SKUCode = it.RelItemID // an item without SKUs carries its code on the item
 	}
-	for _, r := range w.OrderRefundList {
-		switch r.RefundStatus {
-		case RefundSucceeded:
-			line.RefundStatus = LineRefunded
-		case RefundClosed:
-			if line.RefundStatus == "" {
-				line.RefundStatus = LineRefundClosed
-			}
-		default:
-			line.RefundStatus = LineRefunding
-		}
+	if err := mapRefunds(rec, w, &line); err != nil {
+		return o, err
 	}
 	o.Lines = []domain.OrderLine{line}
 	if c := w.OrderCPSInfo; c != nil && string(c.DistributorID) != "" && string(c.DistributorID) != "0" {
