@@ -279,3 +279,85 @@ func TestCarrierCode(t *testing.T) {
 		t.Errorf("unknown carrier: %v", err)
 	}
 }
+
+// A line's after_sale_info gives its refund state: refund_status 3 is
+// money back whatever the case says, a known after_sale_status decides
+// next, then refund_status alone.
+func TestLineRefundState(t *testing.T) {
+	Q, A, R, X, C, U := domain.AfterSaleRequested, domain.AfterSaleApproved, domain.AfterSaleRefunded, domain.AfterSaleRejected,
+		domain.AfterSaleCancelled, domain.AfterSaleUnknown
+	cases := []struct {
+		afterSale, refund int
+		want              domain.AfterSaleStatus
+	}{
+		{0, 0, ""},
+		{0, 1, Q}, {0, 2, Q}, // sandbox/douyin's refund under way: after_sale_status 0, refund_status 2
+		{0, 3, R}, // sandbox/douyin's RefundOrder
+		{0, 4, A},
+		{6, 1, Q}, {7, 1, A}, {11, 1, A},
+		{12, 3, R}, {12, 0, R}, {12, 1, A}, {53, 0, R},
+		{27, 1, X}, {29, 1, X},
+		{28, 1, C}, // the buyer withdrew: refund_status stays 1
+		{13, 0, ""}, {14, 0, ""}, {51, 0, ""}, {51, 3, R},
+		{99, 0, U}, {0, 9, U},
+	}
+	for _, c := range cases {
+		if got := douyinmap.LineRefundState(c.afterSale, c.refund); got != c.want {
+			t.Errorf("after_sale_status %d refund_status %d: %q, want %q", c.afterSale, c.refund, got, c.want)
+		}
+	}
+	// cpsOrder's second line: a case asked (6), refund_status 2.
+	o, err := douyinmap.DecodeOrder(shop, []byte(cpsOrder), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l0, l1 := o.Lines[0], o.Lines[1]; l0.RefundState != "" || l1.RefundState != Q || l1.RefundCaseID != "" || l1.Refunded != 0 {
+		t.Fatalf("lines %+v / %+v", l0, l1)
+	}
+	// An after_sale_id, where the order names one, is the case; a line
+	// without a refund has none.
+	withID := strings.Replace(cpsOrder, `"after_sale_status": 6, "refund_status": 2`, `"after_sale_status": 6, "refund_status": 2, "after_sale_id": 7123456789012345678`, 1)
+	withID = strings.Replace(withID, `"after_sale_status": 0, "refund_status": 0`, `"after_sale_status": 0, "refund_status": 0, "after_sale_id": "0"`, 1)
+	if o, err := douyinmap.DecodeOrder(shop, []byte(withID), nil); err != nil || o.Lines[1].RefundCaseID != "7123456789012345678" || o.Lines[0].RefundCaseID != "" {
+		t.Fatalf("after_sale_id: %+v %v", o.Lines, err)
+	}
+	bad := strings.Replace(cpsOrder, `"refund_status": 2}`, `"refund_status": 2, "after_sale_id": "AS-1"}`, 1)
+	if _, err := douyinmap.DecodeOrder(shop, []byte(bad), nil); domain.ErrorCode(err) != domain.EInvalid || !strings.Contains(err.Error(), "sku_order_list[1].after_sale_info.after_sale_id") {
+		t.Fatalf("malformed after_sale_id: %v", err)
+	}
+}
+
+// refundedOrder is an order as sandbox/douyin sends it after RefundOrder:
+// order_status 4 and every line's refund_status 3 (after_sale_status 0).
+const refundedOrder = `{
+ "order_id": "6919604381838792600", "order_status": 4, "order_status_desc": "已取消", "main_status": 4,
+ "pay_amount": 17970, "order_amount": 17970, "post_amount": 0, "promotion_amount": 0,
+ "create_time": 1700000000, "update_time": 1700003600, "pay_time": 1700000030,
+ "doudian_open_id": "1@#abcd", "buyer_words": "",
+ "mask_post_receiver": "王*", "mask_post_tel": "1*******678",
+ "mask_post_addr": {"province": {"name": "浙江省", "id": "33"}, "city": {"name": "杭州市"}, "town": {"name": "西湖区"}, "detail": "文三路****"},
+ "sku_order_list": [
+  {"sku_order_id": "6919604381838792601", "order_status": 4, "product_id": 3472490447010721067, "product_name": "纯棉圆领短袖T恤",
+   "sku_id": 1737645431620715, "outer_sku_id": "YS-TS-001-WHT-M", "code": "YS-TS-001-WHT-M", "item_num": 2, "origin_amount": 11980,
+   "pay_amount": 11980, "author_id": 0, "author_name": "", "c_biz": 8, "c_biz_desc": "自主经营",
+   "after_sale_info": {"after_sale_status": 0, "refund_status": 3}},
+  {"sku_order_id": "6919604381838792602", "order_status": 4, "product_id": 3472490447010721067, "product_name": "纯棉圆领短袖T恤",
+   "sku_id": 1737645431620716, "outer_sku_id": "YS-TS-001-BLK-L", "code": "YS-TS-001-BLK-L", "item_num": 1, "origin_amount": 5990,
+   "pay_amount": 5990, "author_id": 0, "author_name": "", "c_biz": 8, "c_biz_desc": "自主经营",
+   "after_sale_info": {"after_sale_status": 0, "refund_status": 3}}
+ ]}`
+
+func TestRefundedOrderRefundsEveryLine(t *testing.T) {
+	o, err := douyinmap.DecodeOrder(shop, []byte(refundedOrder), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.Status != domain.OrderCancelled || len(o.Lines) != 2 {
+		t.Fatalf("order %+v", o)
+	}
+	for _, l := range o.Lines {
+		if l.RefundState != domain.AfterSaleRefunded || l.RefundStatus != "refunded" || l.Refunded != 0 || l.RefundCaseID != "" {
+			t.Errorf("line %s: %+v", l.PlatformLineID, l)
+		}
+	}
+}

@@ -23,7 +23,7 @@ func FuzzOrder(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	orders := []string{cpsOrder, twoAuthors, strings.Replace(cpsOrder, `"origin_amount": 11980`, `"origin_amount": 11981`, 1), `not json`}
+	orders := []string{cpsOrder, twoAuthors, refundedOrder, strings.Replace(cpsOrder, `"origin_amount": 11980`, `"origin_amount": 11981`, 1), `not json`}
 	for _, s := range orders {
 		for _, v := range fuzzcheck.Variants(s) {
 			f.Add([]byte(v), commissions)

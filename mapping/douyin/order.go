@@ -62,6 +62,10 @@ type SKUOrder struct {
 	AfterSaleInfo struct {
 		AfterSaleStatus int `json:"after_sale_status"`
 		RefundStatus    int `json:"refund_status"`
+		// AfterSaleID is the line's after-sales case where the order
+		// names it: UNCONFIRMED (the official SDK's searchList response
+		// has no such field; read when present).
+		AfterSaleID ID `json:"after_sale_id"`
 	} `json:"after_sale_info"`
 }
 
@@ -164,6 +168,53 @@ func RefundStatus(n int) string {
 		return ""
 	}
 	return "refund_" + strconv.Itoa(n)
+}
+
+// after_sale_status of a line's after_sale_info (the official SDK's
+// searchList response: 0 售后初始化, 6 售后申请, 7 售后退货中, 11 售后已发货,
+// 12 售后成功, 13 换货商家发货, 14 换货用户收货, 27 拒绝售后申请, 28 售后失败,
+// 29 退货后拒绝退款, 51 取消成功, 53 逆向交易完成) and where it leaves the
+// line's refund. 28 is also what a buyer withdrawing leaves (refund_status
+// stays 1). An exchange (13, 14) returns no money: no refund. 51 is read
+// as the order's cancellation (after_sale_type 4 系统取消 / 5 用户取消), not
+// a refund, and 53 as money back: both UNCONFIRMED.
+var afterSaleStates = map[int]domain.AfterSaleStatus{
+	6: domain.AfterSaleRequested, 7: domain.AfterSaleApproved, 11: domain.AfterSaleApproved,
+	12: domain.AfterSaleRefunded, 53: domain.AfterSaleRefunded,
+	13: "", 14: "", 51: "",
+	27: domain.AfterSaleRejected, 29: domain.AfterSaleRejected, 28: domain.AfterSaleCancelled,
+}
+
+// LineRefundState is where a line's refund stands given its after_sale_info:
+// refund_status 3 (退款成功) is money back whatever the case says; else a
+// known after_sale_status decides (a success whose money is still to go,
+// refund_status 1, 2 or 4, is approved); else, the case only initialised
+// (0), refund_status 1 待退款 or 2 退款中 is requested, 4 退款失败 approved
+// (agreed, the money not out yet), 0 none. Anything else is
+// AfterSaleUnknown.
+func LineRefundState(afterSaleStatus, refundStatus int) domain.AfterSaleStatus {
+	if refundStatus == 3 {
+		return domain.AfterSaleRefunded
+	}
+	if afterSaleStatus != 0 {
+		s, ok := afterSaleStates[afterSaleStatus]
+		switch {
+		case !ok:
+			return domain.AfterSaleUnknown
+		case s == domain.AfterSaleRefunded && refundStatus != 0:
+			return domain.AfterSaleApproved
+		}
+		return s
+	}
+	switch refundStatus {
+	case 0:
+		return ""
+	case 1, 2:
+		return domain.AfterSaleRequested
+	case 4:
+		return domain.AfterSaleApproved
+	}
+	return domain.AfterSaleUnknown
 }
 
 // MapOrders maps the orders of one page; one that cannot be decoded or
@@ -294,9 +345,18 @@ func MapOrder(shop domain.ShopRef, w ShopOrder, commissions map[string]Commissio
 func mapLine(rec, field string, l SKUOrder, commissions map[string]Commission) (domain.OrderLine, error) {
 	line := domain.OrderLine{PlatformLineID: string(l.SKUOrderID), SKUCode: l.OuterSKUID, PlatformItemID: string(l.ProductID),
 		PlatformSKUID: string(l.SKUID), Title: l.ProductName, Quantity: l.ItemNum, Paid: domain.Money(l.PayAmount),
-		Status: strconv.Itoa(l.OrderStatus), RefundStatus: RefundStatus(l.AfterSaleInfo.RefundStatus)}
+		Status: strconv.Itoa(l.OrderStatus), RefundStatus: RefundStatus(l.AfterSaleInfo.RefundStatus),
+		RefundState: LineRefundState(l.AfterSaleInfo.AfterSaleStatus, l.AfterSaleInfo.RefundStatus)}
 	if line.SKUCode == "" {
 		line.SKUCode = l.Code
+	}
+	// The order names no refunded amount: Refunded stays 0 (a refunded
+	// line reads as refunded whole; partial refunds UNCONFIRMED).
+	if id := string(l.AfterSaleInfo.AfterSaleID); line.RefundState != "" && id != "" && id != "0" {
+		if !domain.Digits(id) {
+			return line, invalid(rec, field+"after_sale_info.after_sale_id", fmt.Sprintf("%q is not an integer id", id))
+		}
+		line.RefundCaseID = id
 	}
 	for _, idf := range []struct{ name, v string }{{"sku_order_id", line.PlatformLineID}, {"product_id", line.PlatformItemID}, {"sku_id", line.PlatformSKUID}} {
 		if !domain.Digits(idf.v) {
