@@ -155,7 +155,74 @@ func platformRun(ctx context.Context, t *testing.T, s *stack.Stack, sb *stack.Sa
 	if len(missing) > 0 {
 		return fmt.Errorf("%d of %d orders not delivered exactly once: %s", len(missing), len(ids), strings.Join(missing, "; "))
 	}
+	return refundRun(ctx, s, sb, ids)
+}
+
+// refundRun: buyers get two orders refunded on the platform; the next pull
+// gives each the status refunded and the ERP a refund case, refunded, with
+// the order's money, once per case version.
+func refundRun(ctx context.Context, s *stack.Stack, sb *stack.Sandbox, ids []string) error {
+	shop := sb.Shop
+	var refunded []string
+	for _, id := range ids {
+		if len(refunded) == 2 {
+			break
+		}
+		if sb.Admin.RefundOrder(ctx, id) == nil { // some orders were never paid: the platform refuses
+			refunded = append(refunded, id)
+		}
+	}
+	if len(refunded) < 2 {
+		return fmt.Errorf("the sandbox refunded %d orders of %d", len(refunded), len(ids))
+	}
+	time.Sleep(1100 * time.Millisecond)
+	at := time.Now()
+	in := workflows.OrderPullInput{Shop: shop, Once: true, PullPolicy: domain.PullPolicy{Overlap: 5 * time.Minute, InitialLookback: time.Hour}}
+	if err := execute(ctx, s, shop, workflows.OrderPullOnceID(shop, at), workflows.OrderPullWorkflowName, in, nil); err != nil {
+		return fmt.Errorf("order pull after refunds: %w", err)
+	}
+	cases := map[string][]erpRefund{}
+	for _, c := range s.Receiver.Refunds() {
+		cases[c.Order] = append(cases[c.Order], erpRefund{c.Status, c.Amount, c.Deliveries})
+	}
+	orders := map[string]string{}
+	for _, o := range s.Receiver.Orders() {
+		orders[o.Key] = o.Status
+	}
+	var wrong []string
+	for _, id := range refunded {
+		key := shop.String() + "/" + id
+		if orders[key] != string(domain.OrderRefunded) {
+			wrong = append(wrong, fmt.Sprintf("order %s is %q at the ERP, want refunded", id, orders[key]))
+		}
+		stored, err := s.Store.GetOrder(ctx, shop, id)
+		if err != nil {
+			return err
+		}
+		got := cases[key]
+		var sum int64
+		for _, c := range got {
+			if c.status != string(domain.AfterSaleRefunded) {
+				wrong = append(wrong, fmt.Sprintf("order %s: a refund case is %q, want refunded", id, c.status))
+			}
+			sum += c.amount
+		}
+		// The lines' money: the order's paid amount, less freight where the
+		// platform keeps it, never more than was paid or listed.
+		if most := max(int64(stored.Amounts.Paid), int64(stored.Amounts.Goods)); len(got) == 0 || sum <= 0 || sum > most {
+			wrong = append(wrong, fmt.Sprintf("order %s: refund cases %+v at the ERP, want the order's lines (≤ %d fen) refunded", id, got, most))
+		}
+	}
+	if len(wrong) > 0 {
+		return errors.New(strings.Join(wrong, "; "))
+	}
 	return nil
+}
+
+type erpRefund struct {
+	status     string
+	amount     int64
+	deliveries int
 }
 
 // checkListings: every SKU on sale except the rejected product's, which is

@@ -14,6 +14,7 @@ import (
 	"github.com/syncctl/syncctl/connectors"
 	"github.com/syncctl/syncctl/connectors/shopgate"
 	"github.com/syncctl/syncctl/domain"
+	"github.com/syncctl/syncctl/mapping"
 	"github.com/syncctl/syncctl/store"
 )
 
@@ -33,8 +34,9 @@ type PullOrdersResult struct {
 	Created    int       `json:"created"`
 	Updated    int       `json:"updated"`
 	Rejected   int       `json:"rejected"`
-	Unresolved int       `json:"unresolved"`       // the shop's rejected orders not mapped since
-	Sample     []string  `json:"sample,omitempty"` // "order <id>: reason", at most maxSampleRejections
+	Refunds    int       `json:"refunds,omitempty"` // refund case versions queued for the ERP
+	Unresolved int       `json:"unresolved"`        // the shop's rejected orders not mapped since
+	Sample     []string  `json:"sample,omitempty"`  // "order <id>: reason", at most maxSampleRejections
 	Cursor     time.Time `json:"cursor"`
 	CaughtUp   bool      `json:"caught_up"`
 	Calls      int       `json:"calls"`
@@ -91,6 +93,12 @@ func (a *Activities) PullOrders(ctx context.Context, in PullOrdersInput) (res Pu
 			res.Cursor = cursor
 			return res, toTemporal(err)
 		}
+		if as, ok := ch.(connectors.AfterSales); ok {
+			if err := a.pullAfterSales(ctx, ch, as, from, to, &res); err != nil {
+				res.Cursor = cursor
+				return res, toTemporal(err)
+			}
+		}
 		if err := a.Store.SetOrderCursor(ctx, in.Shop, to); err != nil {
 			return res, toTemporal(err)
 		}
@@ -116,24 +124,18 @@ func (a *Activities) pullWindow(ctx context.Context, ch connectors.Channel, shop
 		for _, r := range page.Rejected {
 			rejected = append(rejected, store.OrderRejection{PlatformOrderID: r.PlatformOrderID, Reason: r.Reason})
 		}
+		_, listsCases := ch.(connectors.AfterSales)
 		for _, o := range page.Orders {
 			res.Seen++
 			if o.ModifiedAt.After(res.Newest) {
 				res.Newest = o.ModifiedAt
 			}
-			change, err := a.Store.UpsertOrder(ctx, o)
-			if err != nil {
+			if err := a.storeOrder(ctx, o, !listsCases, res); err != nil {
 				if domain.ErrorCode(err) == domain.EInvalid {
 					rejected = append(rejected, store.OrderRejection{PlatformOrderID: o.PlatformOrderID, Reason: err.Error()})
 					continue
 				}
 				return err
-			}
-			switch change.Event {
-			case store.OrderCreated:
-				res.Created++
-			case store.OrderUpdated:
-				res.Updated++
 			}
 		}
 		// Kept before the cursor moves past them: a rejected order is never
@@ -147,6 +149,89 @@ func (a *Activities) pullWindow(ctx context.Context, ch connectors.Channel, shop
 				res.Sample = append(res.Sample, fmt.Sprintf("order %s: %s", r.PlatformOrderID, r.Reason))
 			}
 		}
+		activity.RecordHeartbeat(ctx, token)
+		if page.NextPageToken == "" {
+			return nil
+		}
+		token = page.NextPageToken
+	}
+}
+
+// storeOrder indexes one pulled order: its status from its lines' refunds,
+// then the order (a new version queues its delivery), then, for platforms
+// whose refunds are read off the order, the refund cases its lines show
+// (after the order, so the ERP hears of the order first).
+func (a *Activities) storeOrder(ctx context.Context, o domain.SalesOrder, casesFromLines bool, res *PullOrdersResult) error {
+	mapping.ApplyRefunds(&o)
+	change, err := a.Store.UpsertOrder(ctx, o)
+	if err != nil {
+		return err
+	}
+	switch change.Event {
+	case store.OrderCreated:
+		res.Created++
+	case store.OrderUpdated:
+		res.Updated++
+	}
+	if !casesFromLines {
+		return nil
+	}
+	for _, c := range mapping.RefundCasesFromLines(o) {
+		ch, err := a.Store.UpsertAfterSale(ctx, c)
+		if err != nil {
+			return err
+		}
+		if ch.Event != "" {
+			res.Refunds++
+		}
+	}
+	return nil
+}
+
+// pullAfterSales reads the after-sales cases modified in the window, for
+// platforms that list them (connectors.AfterSales), and queues each new
+// version for the ERP. A case whose order is not indexed yet (the order
+// changed after the order list was read) brings its order first.
+func (a *Activities) pullAfterSales(ctx context.Context, ch connectors.Channel, as connectors.AfterSales, from, to time.Time, res *PullOrdersResult) error {
+	shop := ch.Shop()
+	token := ""
+	for {
+		page, err := as.ListAfterSales(ctx, connectors.OrderQuery{From: from, To: to, PageToken: token})
+		if err != nil {
+			return err
+		}
+		var rejected []store.OrderRejection
+		for _, r := range page.Rejected {
+			rejected = append(rejected, store.OrderRejection{PlatformOrderID: r.PlatformOrderID, Reason: "after-sale case: " + r.Reason})
+		}
+		for _, c := range page.Cases {
+			if _, err := a.Store.GetOrder(ctx, shop, c.PlatformOrderID); domain.ErrorCode(err) == domain.ENotFound {
+				o, err := ch.GetOrder(ctx, c.PlatformOrderID)
+				if err != nil {
+					return err
+				}
+				if err := a.storeOrder(ctx, o, false, res); err != nil {
+					return err
+				}
+			} else if err != nil {
+				return err
+			}
+			change, err := a.Store.UpsertAfterSale(ctx, c)
+			if err != nil {
+				if domain.ErrorCode(err) == domain.EInvalid {
+					rejected = append(rejected, store.OrderRejection{PlatformOrderID: c.PlatformOrderID, Reason: err.Error()})
+					continue
+				}
+				return err
+			}
+			if change.Event != "" {
+				res.Refunds++
+			}
+		}
+		if err := a.Store.RecordOrderRejections(ctx, shop, rejected); err != nil {
+			return err
+		}
+		res.Rejected += len(rejected)
 		activity.RecordHeartbeat(ctx, token)
 		if page.NextPageToken == "" {
 			return nil
