@@ -14,7 +14,7 @@ import (
 // DecodeOrder never panics and either names the order and the field or
 // maps an order that holds.
 func FuzzOrder(f *testing.F) {
-	for _, s := range []string{goodOrder, `{"order_info":{"tid":"E1"},"orders":[{"oid":"1","num":"x"}]}`, `not json`} {
+	for _, s := range []string{goodOrder, refundedOrder, `{"order_info":{"tid":"E1"},"orders":[{"oid":"1","num":"x"}]}`, `not json`} {
 		for _, v := range fuzzcheck.Variants(s) {
 			f.Add([]byte(v))
 		}

@@ -115,6 +115,38 @@ func RefundStatus(state int) string {
 	return fmt.Sprintf("REFUND_STATE_%d", state)
 }
 
+// LineRefundStates is each line's refund state given the order's
+// refund_state, the only refund word of full_order_info (its orders[]
+// carry no refund field, and it names no refund id or amount, so
+// RefundCaseID and Refunded stay empty). A full refund marks every line:
+// 11 全额退款中 requested, 12 全额退款成功 refunded (whole). A partial one
+// does not say which lines: 1 部分退款中 is requested on the line of a
+// one-line order, else no line is marked; 2 部分退款成功 marks none (part
+// of some line's money is back, how much is not said: refunded with
+// Refunded 0 would claim the whole line). The raw word stays in each
+// line's RefundStatus. Another value is AfterSaleUnknown on every line.
+func LineRefundStates(state, lines int) []domain.AfterSaleStatus {
+	var s domain.AfterSaleStatus
+	switch state {
+	case 0, 2:
+	case 1:
+		if lines == 1 {
+			s = domain.AfterSaleRequested
+		}
+	case 11:
+		s = domain.AfterSaleRequested
+	case 12:
+		s = domain.AfterSaleRefunded
+	default:
+		s = domain.AfterSaleUnknown
+	}
+	out := make([]domain.AfterSaleStatus, lines)
+	for i := range out {
+		out[i] = s
+	}
+	return out
+}
+
 // MapStatus normalizes order_info.status; an undocumented one is carried
 // raw as OrderUnknown.
 func MapStatus(s string) domain.OrderStatus {
@@ -219,12 +251,13 @@ func ToSalesOrder(shop domain.ShopRef, w FullOrderInfo) (domain.SalesOrder, erro
 	if len(w.Orders) == 0 {
 		return o, invalid(rec, "orders", "an order without lines")
 	}
+	states := LineRefundStates(oi.RefundState, len(w.Orders))
 	for i, wl := range w.Orders {
 		l, err := mapLine(rec, fmt.Sprintf("orders[%d].", i), wl)
 		if err != nil {
 			return o, err
 		}
-		l.RefundStatus = RefundStatus(oi.RefundState)
+		l.RefundStatus, l.RefundState = RefundStatus(oi.RefundState), states[i]
 		o.Lines = append(o.Lines, l)
 	}
 	return o, nil

@@ -192,3 +192,81 @@ func TestFormatTime(t *testing.T) {
 		t.Fatal(s)
 	}
 }
+
+// refundedOrder is a full_order_info as sandbox/youzan sends it after
+// RefundOrder: TRADE_CLOSED, refund_state 12 (全额退款成功), two lines.
+const refundedOrder = `{
+  "order_info": {"tid": "E20261201113000012345699", "status": "TRADE_CLOSED", "created": "2026-12-01 11:30:00",
+    "update_time": "2026-12-02 09:00:00", "pay_time": "2026-12-01 11:31:00", "consign_time": "", "success_time": "", "type": 0,
+    "express_type": 0, "refund_state": 12,
+    "order_tags": {"is_payed": true, "is_refund": true, "is_feedback": false, "is_fenxiao_order": false}},
+  "buyer_info": {"buyer_id": 0, "yz_open_id": "yz45678699", "fans_nickname": "有赞买家"},
+  "address_info": {"receiver_name": "$Qm9zY2g=$", "receiver_tel": "138****0000", "delivery_province": "浙江省",
+    "delivery_city": "杭州市", "delivery_district": "西湖区", "delivery_address": "#RW5jcnlwdGVk#"},
+  "pay_info": {"payment": "179.70", "total_fee": "179.70", "post_fee": "0.00", "real_payment": "179.70"},
+  "orders": [
+    {"oid": "1470543373380124700", "item_id": 495112276, "sku_id": 36478123, "outer_sku_id": "YS-TS-001-WHT-M", "outer_item_id": "YS-TS-001",
+     "num": 2, "price": "59.90", "payment": "119.80", "total_fee": "119.80", "title": "纯棉T恤", "sku_properties_name": "[]"},
+    {"oid": "1470543373380124701", "item_id": 495112276, "sku_id": 36478124, "outer_sku_id": "YS-TS-001-BLK-L", "outer_item_id": "YS-TS-001",
+     "num": 1, "price": "59.90", "payment": "59.90", "total_fee": "59.90", "title": "纯棉T恤", "sku_properties_name": "[]"}
+  ],
+  "remark_info": {"buyer_message": ""}
+}`
+
+// The order's refund_state gives its lines' refund states: a full refund
+// marks every line; a partial one only the line of a one-line order (and
+// only while under way: how much came back is not said). Youzan names no
+// refund id or amount on the order.
+func TestLineRefundStates(t *testing.T) {
+	Q, R, U := domain.AfterSaleRequested, domain.AfterSaleRefunded, domain.AfterSaleUnknown
+	cases := []struct {
+		state    int
+		one, two domain.AfterSaleStatus // one-line goodOrder, two-line refundedOrder
+		raw      string
+	}{
+		{0, "", "", ""},
+		{1, Q, "", "PARTIAL_REFUNDING"},
+		{2, "", "", "PARTIAL_REFUNDED"},
+		{11, Q, Q, "REFUNDING"}, // sandbox/youzan's refund asked
+		{12, R, R, "REFUNDED"},  // sandbox/youzan's RefundOrder
+		{7, U, U, "REFUND_STATE_7"},
+	}
+	var two map[string]any
+	if err := json.Unmarshal([]byte(refundedOrder), &two); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range cases {
+		two["order_info"].(map[string]any)["refund_state"] = c.state
+		b, _ := json.Marshal(two)
+		for _, v := range []struct {
+			raw  json.RawMessage
+			want domain.AfterSaleStatus
+		}{{with(t, "order_info.refund_state", c.state), c.one}, {b, c.two}} {
+			o, err := youzanmap.DecodeOrder(shop, v.raw)
+			if err != nil {
+				t.Fatalf("refund_state %d: %v", c.state, err)
+			}
+			for _, l := range o.Lines {
+				if l.RefundState != v.want || l.RefundStatus != c.raw || l.RefundCaseID != "" || l.Refunded != 0 {
+					t.Errorf("refund_state %d, %d lines: line %s %q %q, want %q %q", c.state, len(o.Lines), l.PlatformLineID,
+						l.RefundState, l.RefundStatus, v.want, c.raw)
+				}
+			}
+		}
+	}
+}
+
+func TestRefundedOrderRefundsEveryLine(t *testing.T) {
+	o, err := youzanmap.DecodeOrder(shop, json.RawMessage(refundedOrder))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.Status != domain.OrderCancelled || len(o.Lines) != 2 {
+		t.Fatalf("order %+v", o)
+	}
+	for _, l := range o.Lines {
+		if l.RefundState != domain.AfterSaleRefunded || l.Refunded != 0 {
+			t.Errorf("line %s: %+v", l.PlatformLineID, l)
+		}
+	}
+}
