@@ -8,8 +8,8 @@
 // come in 元 strings (mapping/youzan). A retried create is found by its
 // item_no (youzan.items.custom.get); orders are joined with their 分销员
 // records (youzan.salesman.trades.get) and shipped with
-// youzan.logistics.online.confirm; push messages are checked with
-// ParsePush (Event-Sign).
+// youzan.logistics.online.confirm; push messages are verified by
+// VerifyPush (Event-Sign, push.go).
 //
 // Options (connectors.ShopConfig.Options):
 //

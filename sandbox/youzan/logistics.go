@@ -135,10 +135,12 @@ func (s *Server) logisticsConfirm(body []byte) (any, *apiErr) {
 	for _, i := range ship {
 		o.Lines[i].Shipped, o.Lines[i].ExpressID, o.Lines[i].TrackingNo = true, p.OutStype.V, p.OutSid
 	}
+	typ := MsgTradePartlyShip
 	if o.allShipped() {
-		o.Status, o.Consigned = StatusWaitConfirm, now
+		o.Status, o.Consigned, typ = StatusWaitConfirm, now, MsgTradeSellerShip
 	}
 	o.Updated = later(o.Updated, now)
+	s.pushTrade(o, typ, o.Status)
 	return map[string]any{"is_success": true}, nil
 }
 

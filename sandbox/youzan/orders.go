@@ -285,6 +285,7 @@ func (s *Server) sell(n int, skuOuterID string, share float64) ([]string, error)
 		}
 		s.orders[tid] = o
 		out = append(out, tid)
+		s.pushSold(o)
 	}
 	if len(out) > 0 {
 		s.Persist.Changed()
@@ -316,6 +317,10 @@ func (s *Server) close(id string, refund bool) error {
 	o.Status, o.Refunded, o.RefundAsked = StatusClosed, o.Refunded || refund, false
 	o.settle()
 	o.Updated = later(o.Updated, s.cfg.Now().Truncate(time.Second))
+	if refund {
+		s.pushRefund(o, MsgRefundSuccess)
+	}
+	s.pushTrade(o, MsgTradeClose, o.Status)
 	s.Persist.Changed()
 	return nil
 }
@@ -337,6 +342,7 @@ func (s *Server) AskRefund(id string) error {
 	}
 	o.RefundAsked = true
 	o.Updated = later(o.Updated, s.cfg.Now().Truncate(time.Second))
+	s.pushRefund(o, MsgRefundBuyerCreate)
 	s.Persist.Changed()
 	return nil
 }
@@ -385,6 +391,7 @@ func (s *Server) SellMulti(salesman bool, skuOuterIDs ...string) (string, error)
 		o.Promotion = &promotion{Seller: 0, SettleState: SettlePending, RateBP: salesmen[0].RateBP}
 	}
 	s.orders[tid] = o
+	s.pushSold(o)
 	s.Persist.Changed()
 	return tid, nil
 }

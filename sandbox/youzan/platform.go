@@ -20,7 +20,7 @@ var Platform = kit.Platform{
 	},
 	Open: func(c kit.Config) (kit.Sandbox, error) {
 		return Open(Config{ClientID: c.Credentials["client_id"], ClientSecret: c.Credentials["client_secret"], KdtID: c.Credentials["grant_id"],
-			QPS: c.QPS, OrdersPerMinute: c.OrdersPerMinute, Seed: c.Seed, StateFile: c.StateFile, Now: c.Now})
+			QPS: c.QPS, OrdersPerMinute: c.OrdersPerMinute, Seed: c.Seed, StateFile: c.StateFile, Now: c.Now, PushURL: c.PushURL})
 	},
 	Shop: func(baseURL string) kit.ShopSetup {
 		return kit.ShopSetup{Gateway: baseURL, Options: map[string]string{}}
@@ -57,6 +57,19 @@ Orders: about a quarter are sold by a 分销员; a burst is spread at most
 4000 orders a second (its last orders are dated a little ahead). The
 generator (--orders-per-minute) also cancels, asks refunds for and refunds
 orders now and then.
+
+Push messages: once a receiver is subscribed (POST /_sandbox/push
+{"url":"http://…"}, "" stops; GET /_sandbox/push counts what was sent,
+refused, dropped), every order change is POSTed to it as Youzan does: a
+JSON body {client_id, id, kdt_id, kdt_name, mode, msg (URL-encoded JSON),
+msg_id, root_kdt_id, sendCount, sign, status, test, type, version} with
+Event-Sign = md5(client_id + body + client_secret). Types:
+trade_TradeCreate and trade_TradeBuyerPay when sold, trade_TradeSellerShip
+(trade_TradePartlySellerShip for some lines), trade_TradeClose when
+cancelled or refunded, trade_refund_BuyerCreated when a refund is asked,
+trade_refund_RefundSuccess when refunded. A message is acknowledged by
+HTTP 200 {"code":0,…}; anything else is sent again after 0.2 s, 1 s and
+3 s, then dropped.
 
 Admin endpoints (unsigned JSON), common to every sandbox: see /_sandbox/.
 Youzan's own: POST /_sandbox/youzan/orders {"count","sku_outer_id",

@@ -14,6 +14,9 @@
 // 4007 not JSON, 4101 over the call quota. An API answers in the envelope
 // of its version (apiVersions). Every answer is HTTP 200.
 //
+// Push: every change of an order is pushed to the subscribed receiver
+// (push.go), signed with Event-Sign.
+//
 // Admin: the common API of sandbox/kit under /_sandbox/.
 package youzan
 
@@ -109,6 +112,9 @@ type Config struct {
 	Seed                   int64
 	Now                    func() time.Time
 	StateFile              string
+	// PushURL subscribes a receiver of push messages from the start (""
+	// = none until POST /_sandbox/push).
+	PushURL string
 }
 
 // Server is a running sandbox; it is an http.Handler.
@@ -126,6 +132,7 @@ type Server struct {
 	maxRows  int
 	burstSec int64 // the second the last order was sold in, and how many it holds
 	burstN   int
+	pusher   *kit.Pusher // push messages (push.go)
 }
 
 // New builds a sandbox for tests; it panics where Open returns an error.
@@ -137,11 +144,13 @@ func Open(cfg Config) (*Server, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	s := &Server{cfg: cfg, tokens: map[string]time.Time{}, pageSize: DefaultPageSize, maxRows: DefaultMaxRows}
+	s := &Server{cfg: cfg, tokens: map[string]time.Time{}, pageSize: DefaultPageSize, maxRows: DefaultMaxRows, pusher: kit.NewPusher()}
+	s.pusher.SetURL(cfg.PushURL)
 	s.Base = kit.NewBase(kit.BaseConfig{Name: "youzan sandbox", StateFile: cfg.StateFile, StateVersion: stateVersion, Snapshot: s.snapshot,
 		QPS: cfg.QPS, Seed: cfg.Seed, Now: cfg.Now})
 	s.reset()
 	if err := s.load(); err != nil {
+		s.pusher.Close()
 		return nil, err
 	}
 	s.Mux.HandleFunc("POST /auth/token", s.serveToken)
