@@ -18,7 +18,8 @@ func FuzzOrder(f *testing.F) {
 	two := strings.Replace(cpsBody, `"talent_id": "talent_7f3a9c"}]`, `"talent_id": "talent_7f3a9c"},
       {"sku_id": "1380997701", "nickname": "好物分享官", "type": 1, "status": 200, "amount": 549, "finder_id": "", "openfinderid": "", "talent_id": "talent_c01d"}]`, 1)
 	settled := strings.Replace(cpsBody, `"commission_fee": 0, "settle_time": 0`, `"commission_fee": 2100, "settle_time": 1795572000`, 1)
-	for _, s := range []string{orderBody, cpsBody, two, settled, `{"errcode":0}`} {
+	part := string(aftersaleBody(30, 3, 1, 1, 17970, `{"aftersale_order_id": "1234", "status": 13}`))
+	for _, s := range []string{orderBody, cpsBody, two, settled, refundedBody, part, `{"errcode":0}`} {
 		for _, v := range fuzzcheck.Variants(s) {
 			f.Add([]byte(v))
 		}

@@ -3,6 +3,7 @@ package wechatmap
 import (
 	"encoding/json"
 	"fmt"
+	"math/bits"
 	"strconv"
 	"time"
 
@@ -19,6 +20,14 @@ type Order struct {
 	UpdateTime  int64       `json:"update_time"`
 	OpenID      string      `json:"openid"`
 	OrderDetail OrderDetail `json:"order_detail"`
+	// AftersaleDetail lists the order's after-sales cases, by id and
+	// status only: a case does not say which line it is on.
+	AftersaleDetail struct {
+		AftersaleOrderList []struct {
+			AftersaleOrderID json.Number `json:"aftersale_order_id"`
+		} `json:"aftersale_order_list"`
+		OnAftersaleOrderCnt int `json:"on_aftersale_order_cnt"`
+	} `json:"aftersale_detail"`
 }
 
 // OrderDetail is an order's content.
@@ -46,16 +55,17 @@ type OrderDetail struct {
 
 // ProductInfo is one line of an order.
 type ProductInfo struct {
-	ProductID  json.Number `json:"product_id"`
-	SKUID      json.Number `json:"sku_id"`
-	OutSKUID   string      `json:"out_sku_id"`
-	SKUCode    string      `json:"sku_code"`
-	SKUCnt     int         `json:"sku_cnt"`
-	SalePrice  int64       `json:"sale_price"`
-	RealPrice  int64       `json:"real_price"`
-	Title      string      `json:"title"`
-	SKUAttrs   []Attr      `json:"sku_attrs"`
-	OnAfterCnt int         `json:"on_aftersale_sku_cnt"`
+	ProductID      json.Number `json:"product_id"`
+	SKUID          json.Number `json:"sku_id"`
+	OutSKUID       string      `json:"out_sku_id"`
+	SKUCode        string      `json:"sku_code"`
+	SKUCnt         int         `json:"sku_cnt"`
+	SalePrice      int64       `json:"sale_price"`
+	RealPrice      int64       `json:"real_price"`
+	Title          string      `json:"title"`
+	SKUAttrs       []Attr      `json:"sku_attrs"`
+	OnAfterCnt     int         `json:"on_aftersale_sku_cnt"`     // units in an after-sales case under way
+	FinishAfterCnt int         `json:"finish_aftersale_sku_cnt"` // units whose after-sales case is done
 }
 
 // AddressInfo is the receiver, masked by the platform ("张*", "138****0000").
@@ -72,6 +82,39 @@ type AddressInfo struct {
 var statusMap = map[int]domain.OrderStatus{
 	10: domain.OrderPendingPayment, 20: domain.OrderPaid, 21: domain.OrderPartShipped,
 	30: domain.OrderShipped, 100: domain.OrderCompleted, 200: domain.OrderCancelled, 250: domain.OrderCancelled,
+}
+
+// StatusAllAftersale is the order status 200 全部商品售后后取消: every
+// line's goods went through after-sales and the order was cancelled.
+const StatusAllAftersale = 200
+
+// lineRefund is where a line's refund stands: in an order cancelled after
+// every line's after-sales (200) the whole line is refunded; else every
+// unit's after-sales done (finish_aftersale_sku_cnt = sku_cnt) is the whole
+// line refunded; else units in a case under way (on_aftersale_sku_cnt) are
+// a refund requested; else some units done is part of the line refunded.
+// Refunded is the line's share for the units done (real_price ×
+// finished / sku_cnt), 0 when the whole line is: order/get names no
+// refunded amount. UNCONFIRMED: that finish_aftersale_sku_cnt counts only
+// cases that returned money (not rejected or withdrawn ones), and that a
+// refund pays a unit's share of real_price.
+func lineRefund(status int, p ProductInfo) (domain.AfterSaleStatus, domain.Money) {
+	fin := min(p.FinishAfterCnt, p.SKUCnt)
+	var part domain.Money
+	if fin > 0 && fin < p.SKUCnt {
+		hi, lo := bits.Mul64(uint64(p.RealPrice), uint64(fin))
+		q, _ := bits.Div64(hi, lo, uint64(p.SKUCnt)) // hi < sku_cnt: fin < sku_cnt
+		part = max(domain.Money(q), min(1, domain.Money(p.RealPrice)))
+	}
+	switch {
+	case status == StatusAllAftersale || fin == p.SKUCnt:
+		return domain.AfterSaleRefunded, 0
+	case p.OnAfterCnt > 0:
+		return domain.AfterSaleRequested, part
+	case fin > 0:
+		return domain.AfterSaleRefunded, part
+	}
+	return "", 0
 }
 
 // MapStatus normalizes an order status; an undocumented one (12 待收礼, 17
@@ -153,6 +196,12 @@ func OrderToSalesOrder(shop domain.ShopRef, w Order) (domain.SalesOrder, error) 
 		if p.OnAfterCnt > 0 {
 			l.RefundStatus = "aftersale"
 		}
+		switch {
+		case p.OnAfterCnt < 0:
+			return o, invalid(rec, field+"on_aftersale_sku_cnt", fmt.Sprintf("%d is negative", p.OnAfterCnt))
+		case p.FinishAfterCnt < 0:
+			return o, invalid(rec, field+"finish_aftersale_sku_cnt", fmt.Sprintf("%d is negative", p.FinishAfterCnt))
+		}
 		for _, idf := range []struct{ name, v string }{{"product_id", l.PlatformItemID}, {"sku_id", l.PlatformSKUID}} {
 			if !domain.Digits(idf.v) {
 				return o, invalid(rec, field+idf.name, fmt.Sprintf("%q is not an integer id", idf.v))
@@ -166,7 +215,17 @@ func OrderToSalesOrder(shop domain.ShopRef, w Order) (domain.SalesOrder, error) 
 		case p.RealPrice < 0:
 			return o, invalid(rec, field+"real_price", fmt.Sprintf("%d 分 is negative", p.RealPrice))
 		}
+		l.RefundState, l.Refunded = lineRefund(w.Status, p)
 		o.Lines = append(o.Lines, l)
+	}
+	// A case names no line: its id is a line's only when the order has
+	// one line and one case.
+	if cases := w.AftersaleDetail.AftersaleOrderList; len(o.Lines) == 1 && len(cases) == 1 && o.Lines[0].RefundState != "" {
+		id := cases[0].AftersaleOrderID.String()
+		if !domain.Digits(id) {
+			return o, invalid(rec, "aftersale_detail.aftersale_order_list[0].aftersale_order_id", fmt.Sprintf("%q is not an integer id", id))
+		}
+		o.Lines[0].RefundCaseID = id
 	}
 	if err := mapCPS(rec, d, &o); err != nil {
 		return o, err

@@ -3,6 +3,7 @@ package wechatmap_test
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -179,5 +180,121 @@ func TestDecodeOrderRefuses(t *testing.T) {
 				t.Fatalf("got %v, want an error naming %s", err, c.field)
 			}
 		})
+	}
+}
+
+// aftersaleBody is a one-line order/get answer: the line's after-sales
+// counts and the order's aftersale_detail are set per case.
+func aftersaleBody(status, cnt, on, finished int, realPrice int64, cases string) []byte {
+	return []byte(fmt.Sprintf(`{"errcode":0,"errmsg":"ok","order":{
+  "order_id": "3704612354559743300", "status": %d, "create_time": 1795485600, "update_time": 1795489200, "openid": "oZ3Xw5Abc",
+  "order_detail": {
+    "product_infos": [{"product_id": "10000029995861", "sku_id": "1380997701", "out_sku_id": "YS-TS-001-WHT-M", "sku_cnt": %d,
+      "sale_price": 5990, "market_price": 5990, "real_price": %d, "title": "纯棉圆领短袖T恤", "sku_attrs": [],
+      "on_aftersale_sku_cnt": %d, "finish_aftersale_sku_cnt": %d}],
+    "pay_info": {"pay_time": 1795485660},
+    "price_info": {"product_price": 17970, "order_price": 17970, "freight": 0, "discounted_price": 0}},
+  "aftersale_detail": {"aftersale_order_list": [%s], "on_aftersale_order_cnt": %d}}}`, status, cnt, realPrice, on, finished, cases, on))
+}
+
+// A line's after-sales counts give its refund: every unit done (or the
+// order cancelled after every line's after-sales, 200) is the whole line
+// refunded; units in a case under way a refund requested; some units done
+// part of the line refunded (its real_price share). A case is the line's
+// only when the order has one line and one case.
+func TestLineRefund(t *testing.T) {
+	const one = `{"aftersale_order_id": "1234", "status": 13}` // the doc's sample: status a number
+	Q, R := domain.AfterSaleRequested, domain.AfterSaleRefunded
+	cases := []struct {
+		name                 string
+		status, cnt, on, fin int
+		real                 int64
+		list                 string
+		want                 domain.AfterSaleStatus
+		refunded             domain.Money
+		caseID               string
+	}{
+		{"no after-sales", 20, 3, 0, 0, 17970, "", "", 0, ""},
+		{"a case asked for every unit", 20, 3, 3, 0, 17970, one, Q, 0, "1234"},
+		{"a case asked for one unit", 30, 3, 1, 0, 17970, one, Q, 0, "1234"},
+		{"every unit refunded", 100, 3, 0, 3, 17970, one, R, 0, "1234"},
+		{"one unit of three refunded", 100, 3, 0, 1, 17970, one, R, 5990, "1234"},
+		{"one refunded, one asked", 30, 3, 1, 1, 17970, one, Q, 5990, "1234"},
+		{"an uneven share rounds down", 100, 3, 0, 2, 100, one, R, 66, "1234"},
+		{"cancelled after every line's after-sales", 200, 3, 0, 0, 17970, one, R, 0, "1234"},
+		{"two cases: neither named", 100, 3, 0, 3, 17970, one + `,{"aftersale_order_id": "1235", "status": 6}`, R, 0, ""},
+		{"finished beyond the count", 100, 3, 0, 5, 17970, "", R, 0, ""},
+		{"a case closed without a refund", 20, 3, 0, 0, 17970, one, "", 0, ""},
+	}
+	for _, c := range cases {
+		o, err := wechatmap.DecodeOrder(shop, aftersaleBody(c.status, c.cnt, c.on, c.fin, c.real, c.list))
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		l := o.Lines[0]
+		if l.RefundState != c.want || l.Refunded != c.refunded || l.RefundCaseID != c.caseID {
+			t.Errorf("%s: %q refunded %d case %q, want %q %d %q", c.name, l.RefundState, l.Refunded, l.RefundCaseID, c.want, c.refunded, c.caseID)
+		}
+	}
+	// orderBody: two lines, the second with one unit in after-sales.
+	o, err := wechatmap.DecodeOrder(shop, []byte(orderBody))
+	if err != nil || o.Lines[0].RefundState != "" || o.Lines[1].RefundState != Q || o.Lines[1].RefundCaseID != "" {
+		t.Fatalf("orderBody lines %+v %v", o.Lines, err)
+	}
+	for _, c := range []struct {
+		body  []byte
+		field string
+	}{
+		{aftersaleBody(20, 3, -1, 0, 17970, ""), "product_infos[0].on_aftersale_sku_cnt"},
+		{aftersaleBody(20, 3, 0, -1, 17970, ""), "product_infos[0].finish_aftersale_sku_cnt"},
+	} {
+		if _, err := wechatmap.DecodeOrder(shop, c.body); domain.ErrorCode(err) != domain.EInvalid || !strings.Contains(err.Error(), c.field) {
+			t.Errorf("want EInvalid naming %s, got %v", c.field, err)
+		}
+	}
+}
+
+// refundedBody is order/get as sandbox/wechat answers it after RefundOrder:
+// status 200, every line's units on_aftersale_sku_cnt (no finished count),
+// one MERCHANT_REFUND_SUCCESS case per line, its status a string.
+const refundedBody = `{"errcode":0,"errmsg":"ok","order":{
+  "order_id": 3704612354559743301, "status": 200, "create_time": 1795485600, "update_time": 1795489200, "openid": "oSbx1a2b3c4d",
+  "order_detail": {
+    "product_infos": [
+      {"product_id": "10000029995861", "sku_id": "1380997701", "out_sku_id": "YS-TS-001-WHT-M", "sku_cnt": 2, "sale_price": 5990,
+       "market_price": 5990, "real_price": 11980, "title": "纯棉圆领短袖T恤", "sku_attrs": [], "on_aftersale_sku_cnt": 2},
+      {"product_id": "10000029995861", "sku_id": "1380997702", "out_sku_id": "YS-TS-001-BLK-M", "sku_cnt": 1, "sale_price": 5990,
+       "market_price": 5990, "real_price": 5990, "title": "纯棉圆领短袖T恤", "sku_attrs": [], "on_aftersale_sku_cnt": 1}],
+    "pay_info": {"prepay_id": "wx37046123", "transaction_id": "42370461235455", "pay_time": 1795485630, "payment_method": 1},
+    "price_info": {"product_price": 17970, "order_price": 17970, "freight": 0, "discounted_price": 0, "is_discounted": false},
+    "delivery_info": {"address_info": {"user_name": "王*", "tel_number": "138****5678", "province_name": "浙江省", "city_name": "杭州市",
+      "county_name": "西湖区", "detail_info": "文三路****", "postal_code": "000000"}, "deliver_method": 0, "delivery_product_info": [], "ship_done_time": 0},
+    "ext_info": {"customer_notes": "", "merchant_notes": ""}},
+  "aftersale_detail": {"aftersale_order_list": [
+    {"aftersale_order_id": "200000000001234", "status": "MERCHANT_REFUND_SUCCESS"},
+    {"aftersale_order_id": "200000000001235", "status": "MERCHANT_REFUND_SUCCESS"}], "on_aftersale_order_cnt": 0}}}`
+
+func TestRefundedOrderRefundsEveryLine(t *testing.T) {
+	o, err := wechatmap.DecodeOrder(shop, []byte(refundedBody))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.Status != domain.OrderCancelled || len(o.Lines) != 2 {
+		t.Fatalf("order %+v", o)
+	}
+	for _, l := range o.Lines {
+		if l.RefundState != domain.AfterSaleRefunded || l.Refunded != 0 || l.RefundCaseID != "" {
+			t.Errorf("line %s: %+v", l.PlatformLineID, l)
+		}
+	}
+	// One line, one case: the case is the line's.
+	one := strings.Replace(refundedBody, `,
+      {"product_id": "10000029995861", "sku_id": "1380997702", "out_sku_id": "YS-TS-001-BLK-M", "sku_cnt": 1, "sale_price": 5990,
+       "market_price": 5990, "real_price": 5990, "title": "纯棉圆领短袖T恤", "sku_attrs": [], "on_aftersale_sku_cnt": 1}`, "", 1)
+	one = strings.Replace(one, `,
+    {"aftersale_order_id": "200000000001235", "status": "MERCHANT_REFUND_SUCCESS"}`, "", 1)
+	o, err = wechatmap.DecodeOrder(shop, []byte(one))
+	if err != nil || len(o.Lines) != 1 || o.Lines[0].RefundState != domain.AfterSaleRefunded || o.Lines[0].RefundCaseID != "200000000001234" {
+		t.Fatalf("one line: %+v %v", o.Lines, err)
 	}
 }
