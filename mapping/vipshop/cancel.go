@@ -28,7 +28,9 @@ const (
 )
 
 // LineCancelRequested is the RefundStatus of every line of an order the
-// buyer asked to cancel while the application waits for its audit.
+// buyer asked to cancel while the application waits for its audit. It is
+// the platform's word only: a cancellation is not a refund (statusRefund),
+// so the lines' RefundState stays "".
 const LineCancelRequested = "cancel_requested"
 
 // cancelEffect is what an application does to an order getOrders still

@@ -54,6 +54,10 @@ func TestApplyCancel(t *testing.T) {
 		if o.Status != c.status || o.Lines[0].RefundStatus != c.refund || o.Lines[1].RefundStatus != c.refund {
 			t.Errorf("%s: %s %q %q", c.name, o.Status, o.Lines[0].RefundStatus, o.Lines[1].RefundStatus)
 		}
+		// A cancellation, asked or done, is not a refund: no refund state.
+		if o.Lines[0].RefundState != "" || o.Lines[1].RefundState != "" || o.Lines[0].RefundCaseID != "" {
+			t.Errorf("%s: a cancellation application gave the lines a refund: %+v", c.name, o.Lines)
+		}
 		if changed := o.Version() != before; changed != (c.refund != "" || c.status != vipmap.MapStatus(c.platformStatus)) {
 			t.Errorf("%s: version changed %v", c.name, changed)
 		}

@@ -22,7 +22,7 @@ func FuzzOrder(f *testing.F) {
 		f.Fatal(err)
 	}
 	detail := string(d[0].Products)
-	for _, s := range []string{sovOrder, strings.Replace(sovOrder, `"discount_fee":"39.00"`, `"discount_fee":"900.00"`, 1), `not json`} {
+	for _, s := range []string{sovOrder, refusedOrder, strings.Replace(sovOrder, `"discount_fee":"39.00"`, `"discount_fee":"900.00"`, 1), `not json`} {
 		for _, v := range fuzzcheck.Variants(s) {
 			f.Add([]byte(v), []byte(detail))
 		}

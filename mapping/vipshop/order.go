@@ -68,6 +68,26 @@ var statusMap = map[string]domain.OrderStatus{
 	"70": domain.OrderCancelled, "97": domain.OrderCancelled,
 }
 
+// statusRefund is the refund state every line of an order in a status
+// carries: a refund on Vipshop vs a cancellation, decided from channels.md
+// §4a and the platform's services. The orders getOrders serves are taken
+// as paid (10 is 订单已审核; no unpaid status is listed: UNCONFIRMED), so
+// whichever way one closes the buyer's money goes back; what differs is
+// how:
+//   - 70 已拒收: the goods shipped, the buyer refused them at the door and
+//     they go back to the seller: a return, every line refunded whole
+//     (the order names no refund id or amount). UNCONFIRMED: whether the
+//     money is out at 70 or only once the parcel is back in the warehouse.
+//   - 97 已取消 and cancellation applications (batchGetCancelInfo,
+//     ApplyCancel): a cancellation before shipping, which Vipshop runs
+//     apart from its after-sales refunds (AscService): no line refund; the
+//     order's status (cancelled) says it, and a pending application shows
+//     as the lines' raw RefundStatus cancel_requested only.
+//
+// The order names no refund case: refunds of delivered goods (退货) are
+// AscService cases (asc_status), which getOrders does not show.
+var statusRefund = map[string]domain.AfterSaleStatus{"70": domain.AfterSaleRefunded}
+
 // MapStatus normalizes an order status; any other is OrderUnknown, with the
 // raw value kept in PlatformStatus.
 func MapStatus(s string) domain.OrderStatus {
@@ -187,6 +207,7 @@ func OrderToSalesOrder(shop domain.ShopRef, w SovOrder, lines []OrderProduct) (d
 		if l.Paid, ok = l.UnitPrice.Times(n); !ok {
 			return o, invalid(rec, field+"price", "price × num overflows")
 		}
+		l.RefundState = statusRefund[string(w.Status)]
 		o.Lines = append(o.Lines, l)
 	}
 	return o, nil

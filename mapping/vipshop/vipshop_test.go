@@ -240,3 +240,53 @@ func TestCarriers(t *testing.T) {
 		t.Errorf("UPS: %v", err)
 	}
 }
+
+// refusedOrder is a getOrders order as sandbox/vipshop shows one refunded
+// after shipping (RefundOrder of a shipped order): status 70, 已拒收.
+const refusedOrder = `{"order_id":"24112012345678955","status":"70","sales_channel":"MP","receiver_name":"李*",
+"receiver_address":"文三路****","receiver_mobile":"139****1234","receiver_phone":"","receiver_zip":"510000",
+"receiver_district":"西湖区","receiver_city":"杭州市","receiver_state":"浙江省","country_id":"CN","remark":"",
+"total_fee":"519.00","post_fee":"0.00","discount_fee":"0.00","ex_discount_fee":"0.00",
+"created":"2026-11-20 09:30:00","store_add_time":"2026-11-20 09:30:30","is_export":"0"}`
+
+// The order's status gives its lines' refund: refused at the door (70)
+// after shipping is every line refunded whole; a cancellation (97) is not
+// a refund, nor is any other status. The order names no refund case or
+// amount.
+func TestOrderLineRefunds(t *testing.T) {
+	for _, c := range []struct {
+		status string
+		order  domain.OrderStatus
+		want   domain.AfterSaleStatus
+	}{
+		{"10", domain.OrderPaid, ""},
+		{"22", domain.OrderShipped, ""},
+		{"25", domain.OrderCompleted, ""},
+		{"70", domain.OrderCancelled, domain.AfterSaleRefunded},
+		{"97", domain.OrderCancelled, ""},
+		{"53", domain.OrderUnknown, ""},
+	} {
+		raw := strings.Replace(sovOrder, `"status":"10"`, `"status":"`+c.status+`"`, 1)
+		o, err := vipmap.DecodeOrder(shop, json.RawMessage(raw), lines(t))
+		if err != nil {
+			t.Fatalf("status %s: %v", c.status, err)
+		}
+		if o.Status != c.order {
+			t.Errorf("status %s: order %s, want %s", c.status, o.Status, c.order)
+		}
+		for _, l := range o.Lines {
+			if l.RefundState != c.want || l.RefundCaseID != "" || l.Refunded != 0 || l.RefundStatus != "" {
+				t.Errorf("status %s: line %s %+v, want %q", c.status, l.PlatformSKUID, l, c.want)
+			}
+		}
+	}
+	o, err := vipmap.DecodeOrder(shop, json.RawMessage(refusedOrder), lines(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range o.Lines {
+		if l.RefundState != domain.AfterSaleRefunded || l.Refunded != 0 {
+			t.Errorf("refused order line %s: %+v", l.PlatformSKUID, l)
+		}
+	}
+}
