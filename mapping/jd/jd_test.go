@@ -231,3 +231,24 @@ func TestTimes(t *testing.T) {
 		t.Fatal(back, err)
 	}
 }
+
+// The JD order names no refund: whatever its orderState (a refunded order
+// is TRADE_CANCELED, as a cancelled one), no line has a refund state, case
+// or refunded money.
+func TestOrderNamesNoRefund(t *testing.T) {
+	for _, state := range []string{"WAIT_SELLER_STOCK_OUT", "LOCKED", "WAIT_GOODS_RECEIVE_CONFIRM", "FINISHED_L", "TRADE_CANCELED"} {
+		raw := strings.Replace(searchOrder, `"orderState": "WAIT_SELLER_STOCK_OUT"`, `"orderState": "`+state+`"`, 1)
+		o, err := jdmap.DecodeOrder(shop, json.RawMessage(raw))
+		if err != nil {
+			t.Fatalf("%s: %v", state, err)
+		}
+		for _, l := range o.Lines {
+			if l.RefundState != "" || l.RefundCaseID != "" || l.Refunded != 0 || l.RefundStatus != "" {
+				t.Errorf("%s: line %s %+v", state, l.PlatformLineID, l)
+			}
+		}
+		if o.PlatformStatus != state {
+			t.Errorf("%s: platform status %s", state, o.PlatformStatus)
+		}
+	}
+}

@@ -182,6 +182,14 @@ func ToSalesOrder(shop domain.ShopRef, w OrderInfo) (domain.SalesOrder, error) {
 
 // mapLine maps one line. JD states no per-line paid amount in these
 // fields: Paid is jdPrice × count (the seller discount is order-level).
+//
+// No line refund is set (RefundState, RefundCaseID and Refunded stay
+// empty): the pop.order.search order has no refund field, per line or per
+// order. Its orderState does not tell a refund either: TRADE_CANCELED is
+// any cancellation, before or after payment (sandbox/jd's RefundOrder and
+// CancelOrder both leave it, the same on the wire), and LOCKED is a
+// cancellation or a refund pending, which one unsaid. Refunds are JD's
+// after-sales service (售后, not read here: UNCONFIRMED APIs).
 func mapLine(rec, field string, it ItemInfo) (domain.OrderLine, error) {
 	l := domain.OrderLine{PlatformLineID: string(it.SkuID), SKUCode: it.OuterSkuID, PlatformItemID: string(it.WareID),
 		PlatformSKUID: string(it.SkuID), Title: it.SkuName}
