@@ -3,10 +3,14 @@ package wechat_test
 import (
 	"bytes"
 	"encoding/base64"
+	"encoding/json"
+	"net/url"
 	"strings"
 	"testing"
 
+	"github.com/syncctl/syncctl/connectors"
 	"github.com/syncctl/syncctl/connectors/wechat"
+	"github.com/syncctl/syncctl/domain"
 )
 
 const (
@@ -71,4 +75,49 @@ func FuzzSignature(f *testing.F) {
 			t.Fatalf("%q verifies, want %s", got, want)
 		}
 	})
+}
+
+// FuzzVerifyPush: whatever reaches the receiver, VerifyPush never panics,
+// refuses with EInvalid or EAuth only, never shows a secret, and accepts
+// nothing but a message signed with the shop's token and sealed for its
+// appid with its key.
+func FuzzVerifyPush(f *testing.F) {
+	ch := pushChannel(f, pushAppID, pushToken, pushKey)
+	good := seal(f, pushKey, pushAppID, []byte(`{"MsgType":"event","Event":"channels_ec_order_pay","order_info":{"order_id":3705115058471208928}}`))
+	sig := signed(pushToken, good).Query.Get("msg_signature")
+	body := signed(pushToken, good).Body
+	f.Add("POST", body, sig, "1714036504", "1514711492", "aes")
+	f.Add("POST", body[:len(body)/2], sig, "1714036504", "1514711492", "aes")
+	f.Add("POST", []byte(`{"Encrypt":"AAAA"}`), sig, "1714036504", "1514711492", "aes")
+	f.Add("POST", []byte(`{"Encrypt":""}`), "", "", "", "")
+	f.Add("GET", []byte{}, "f464b24fc39322e44b38aa78f5edd27bd1441696", "1714036504", "1514711492", "")
+	for _, plain := range []string{`{}`, `[]`, `{"order_info":{"order_id":{}}}`, `{"order_info":{"order_id":"12a"}}`, "\x00"} {
+		r := signed(pushToken, seal(f, pushKey, pushAppID, []byte(plain)))
+		f.Add("POST", r.Body, r.Query.Get("msg_signature"), "1714036504", "1514711492", "aes")
+	}
+	f.Fuzz(func(t *testing.T, method string, body []byte, msgSig, ts, nonce, encType string) {
+		q := url.Values{"msg_signature": {msgSig}, "signature": {msgSig}, "timestamp": {ts}, "nonce": {nonce}, "encrypt_type": {encType}, "echostr": {"e"}}
+		msg, err := ch.VerifyPush(connectors.PushRequest{Method: method, Query: q, Body: body})
+		if err != nil {
+			if c := domain.ErrorCode(err); c != domain.EInvalid && c != domain.EAuth {
+				t.Fatalf("error of kind %s: %v", c, err)
+			}
+			if strings.Contains(err.Error(), pushToken) || strings.Contains(err.Error(), pushKey) {
+				t.Fatalf("the error shows a secret: %v", err)
+			}
+			return
+		}
+		if len(msg.Events) != 1 {
+			t.Fatalf("accepted with %d events", len(msg.Events))
+		}
+		if method == "POST" && (string(msg.Reply) != "success" || !wechat.VerifySignature(msgSig, pushToken, ts, nonce, envelopeEncrypt(body))) {
+			t.Fatalf("accepted a message not signed with the shop's token: %q", body)
+		}
+	})
+}
+
+func envelopeEncrypt(body []byte) string {
+	var env struct{ Encrypt string }
+	_ = json.Unmarshal(body, &env)
+	return env.Encrypt
 }

@@ -8,9 +8,11 @@
 //
 // Beyond connectors.Channel it is a ReviewTracker, a PromotionPool (优选联盟
 // 普通推广, league/item/*), a SKURemover (auditfree is_delete, or the draft
-// again without the SKU) and AfterSales (aftersale/getaftersalelist by
-// update time). Ship translates syncctl's carrier codes through
-// wechatmap.Carriers and sends split parcels.
+// again without the SKU), AfterSales (aftersale/getaftersalelist by
+// update time) and a PushReceiver (VerifyPush: 消息推送 in security mode,
+// with the optional push_token and encoding_aes_key credentials). Ship
+// translates syncctl's carrier codes through wechatmap.Carriers and sends
+// split parcels.
 //
 // Options (connectors.ShopConfig.Options):
 //
@@ -57,6 +59,9 @@ var Platform = connectors.Platform{
 		{Name: "appid", Help: "the shop's AppID"},
 		{Name: "secret", Secret: true, Help: "the shop's AppSecret"},
 		{Name: "access_token", Minted: true, Help: "fetched with cgi-bin/stable_token and kept in the shop's token store"},
+		// Push messages (VerifyPush) need both; a shop without them is polled only.
+		{Name: "push_token", Secret: true, Optional: true, Help: "the Token of the shop's 消息推送 settings, to verify push messages"},
+		{Name: "encoding_aes_key", Secret: true, Optional: true, Help: "the EncodingAESKey (43 characters) of the shop's 消息推送 settings, to decrypt push messages"},
 	},
 	Options: []connectors.OptionSpec{
 		{Name: "cat_ids", Help: "category path of pushed products (cats_v2), comma-separated ids", Validate: validCatIDs},
@@ -95,6 +100,8 @@ type Channel struct {
 	tokens  *connectors.TokenSource
 	catIDs  []string
 	now     func() time.Time
+	// The 消息推送 Token and EncodingAESKey ("" when the shop has none).
+	pushToken, pushAESKey connectors.Secret
 }
 
 var (
@@ -131,7 +138,13 @@ func New(cfg connectors.ShopConfig) (connectors.Channel, error) {
 	if err != nil {
 		return nil, domain.Errorf(domain.EInvalid, "%s, option cat_ids: %v", rec, err)
 	}
+	if k := cfg.Credential("encoding_aes_key"); k != "" {
+		if _, err := aesKey(k); err != nil {
+			return nil, domain.Errorf(domain.EInvalid, "%s, credential encoding_aes_key: must be the 43 base64 characters of the shop's 消息推送 EncodingAESKey", rec)
+		}
+	}
 	c := &Channel{shop: cfg.Ref(), gateway: strings.TrimRight(cfg.Gateway, "/"), appID: cfg.Credential("appid"), secret: cfg.Credentials["secret"],
+		pushToken: cfg.Credentials["push_token"], pushAESKey: cfg.Credentials["encoding_aes_key"],
 		http: httpx.New(httpx.Options{}), catIDs: cats, now: time.Now}
 	c.gate = cfg.Gate(defaultQPS)
 	// The lease outlasts one stable_token call with its retries.

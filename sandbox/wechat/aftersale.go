@@ -42,6 +42,7 @@ func (s *Server) openCase(o *order, l *orderLine, typ, reason, status string) *a
 	c := &afterSale{ID: s.newID(2, 1e15), OrderID: o.ID, Status: status, Type: typ, Reason: reason, OpenID: o.OpenID,
 		ProductID: l.ProductID, SKUID: l.SKUID, Count: l.Count, Amount: l.SalePrice * int64(l.Count), CreateTime: now, UpdateTime: now}
 	s.cases[c.ID] = c
+	s.pushCase(c)
 	return c
 }
 
@@ -75,6 +76,7 @@ func (s *Server) SetAfterSaleStatus(id, status string) error {
 		return fmt.Errorf("after-sales case %s not found", id)
 	}
 	c.Status, c.UpdateTime = status, max(c.UpdateTime+1, s.cfg.Now().Unix())
+	s.pushCase(c)
 	s.Persist.Changed()
 	return nil
 }

@@ -170,6 +170,11 @@ func (s *Server) deliverySend(body []byte) (map[string]any, *apiErr) {
 		}
 	}
 	s.touch(o)
+	finish := 0
+	if o.Status == orderShipped {
+		finish = 1
+	}
+	s.pushOrder("channels_ec_order_deliver", o.ID, map[string]any{"finish_delivery": finish})
 	return nil, nil
 }
 

@@ -140,6 +140,9 @@ func (s *Server) sell(lines []orderLine) *order {
 	o := &order{ID: s.newID(3, 1e18), Status: orderPaid, CreateTime: now - 60, PayTime: now - 30, UpdateTime: now,
 		OpenID: "oSbx" + kit.RandHex(8), Lines: lines}
 	s.orders[o.ID] = o
+	// Born paid: the platform's two messages, 下单 then 支付成功.
+	s.pushOrder("channels_ec_order_new", o.ID, nil)
+	s.pushOrder("channels_ec_order_pay", o.ID, map[string]any{"pay_time": o.PayTime})
 	return o
 }
 
@@ -161,6 +164,7 @@ func (s *Server) CancelOrder(id string) error {
 		}
 	}
 	s.refundAll(o, "CANCEL_BEFORE_SHIP")
+	s.pushOrder("channels_ec_order_cancel", o.ID, map[string]any{"cancel_type": 1}) // UNCONFIRMED: 1 = the buyer cancelled
 	s.Persist.Changed()
 	return nil
 }

@@ -10,10 +10,14 @@ var Platform = kit.Platform{
 	Credentials: []kit.Credential{
 		{Name: "appid", New: func() string { return "wx" + kit.RandHex(8) }},
 		{Name: "secret", New: func() string { return kit.RandHex(16) }},
+		// 消息推送 (push.go): the Token and the 43-character EncodingAESKey.
+		{Name: "push_token", New: func() string { return kit.RandHex(16) }},
+		{Name: "encoding_aes_key", New: NewEncodingAESKey},
 	},
 	Open: func(c kit.Config) (kit.Sandbox, error) {
 		cfg := Config{AppID: c.Credentials["appid"], Secret: c.Credentials["secret"], QPS: c.QPS,
-			OrdersPerMinute: c.OrdersPerMinute, Seed: c.Seed, StateFile: c.StateFile, Now: c.Now}
+			OrdersPerMinute: c.OrdersPerMinute, Seed: c.Seed, StateFile: c.StateFile, Now: c.Now,
+			PushToken: c.Credentials["push_token"], EncodingAESKey: c.Credentials["encoding_aes_key"], PushURL: c.PushURL}
 		if err := ApplyOptions(&cfg, c.Options); err != nil {
 			return nil, err
 		}
@@ -55,6 +59,19 @@ league/item/batchadd|get|upd|delete (优选联盟: listed products only,
 (begin_update_time/end_update_time ≤ 24 h, 10020004) and
 aftersale/getaftersaleorder (cases from cancellations and refunds).
 
+Push (消息推送, security mode only): once a receiver is subscribed (POST
+/_sandbox/push {"url":…}, or the configuration's push URL) every order
+change is POSTed to it in the background: channels_ec_order_new and _pay
+when an order is sold, _deliver when it ships (order_info.finish_delivery),
+_cancel when the buyer cancels, channels_ec_aftersale_update when an
+after-sales case opens or moves (refunds). The body is
+{"ToUserName","Encrypt"}; the query has signature, timestamp, nonce,
+encrypt_type=aes and msg_signature = sha1(sort(push_token, timestamp,
+nonce, Encrypt)); Encrypt is AES-256-CBC under encoding_aes_key (43
+characters, key = base64(it + "="), IV = its first 16 bytes) of 16 random
+bytes, the length, the JSON message and the appid. An answer other than
+HTTP 200 "success" (or empty) is resent a few times.
+
 Review options (Options, once the sandbox's configuration carries them):
 review_delay (e.g. "30s": the least time a review takes) and reject_rate
 (0 to 1: the share of reviews that fail, e.g. 商品主图不清晰).
@@ -65,6 +82,8 @@ Admin endpoints (unsigned JSON), common to every sandbox:
   POST /_sandbox/orders/{id}/cancel     the buyer cancels an order not shipped yet
   POST /_sandbox/orders/{id}/refund     the buyer gets a full refund
   POST /_sandbox/faults                 inject errors, latency, rate limits, outages, malformed bodies
+  POST /_sandbox/push                   {"url":"http://receiver/…"} subscribes a push receiver ("" stops)
+  GET  /_sandbox/push                   messages sent, refused (each resent), dropped, in flight
   GET  /_sandbox/stats                  calls served and rejected
   POST /_sandbox/reset                  empty shop, no faults, zeroed stats`
 

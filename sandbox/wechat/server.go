@@ -25,6 +25,8 @@
 // their orders carry a 达人's commission. After-sales cases
 // (aftersale/getaftersalelist by update time, ≤ 24 h, and
 // getaftersaleorder) come from cancellations, refunds and OpenAfterSale.
+// Each order change is pushed (消息推送 in security mode, push.go) to the
+// receiver subscribed through the admin API or Config.PushURL.
 //
 // Admin: the common API of sandbox/kit under /_sandbox/.
 package wechat
@@ -113,6 +115,11 @@ type Config struct {
 	// RejectRate is the share of reviews that fail with one of
 	// RejectReasons, drawn from Seed (0: none but RejectNext's; the demo's).
 	RejectRate float64
+	// PushToken and EncodingAESKey are the shop's 消息推送 settings (push.go);
+	// Open makes them up when empty, as the backend's 随机生成 would.
+	PushToken, EncodingAESKey string
+	// PushURL subscribes a receiver from the start ("" = none until POST /_sandbox/push).
+	PushURL string
 }
 
 // Server is a running sandbox; it is an http.Handler.
@@ -134,6 +141,9 @@ type Server struct {
 	reviewGets int               // product/get calls a review takes
 	rejects    map[string]string // out_product_id → reason its next review fails with
 	casePage   int               // ids per getaftersalelist page
+
+	pusher  *kit.Pusher // 消息推送 (push.go); has its own lock
+	pushKey []byte      // the decoded EncodingAESKey
 }
 
 // New builds a sandbox for tests; it panics where Open returns an error.
@@ -148,11 +158,24 @@ func Open(cfg Config) (*Server, error) {
 	if cfg.ReviewDelay < 0 || !(cfg.RejectRate >= 0 && cfg.RejectRate <= 1) {
 		return nil, fmt.Errorf("wechat sandbox: review delay %s must not be negative and reject rate %v must be 0 to 1", cfg.ReviewDelay, cfg.RejectRate)
 	}
-	s := &Server{cfg: cfg, reviewGets: DefaultReviewGets, rejects: map[string]string{}, casePage: DefaultAfterSalePage}
+	if cfg.PushToken == "" {
+		cfg.PushToken = kit.RandHex(16)
+	}
+	if cfg.EncodingAESKey == "" {
+		cfg.EncodingAESKey = NewEncodingAESKey()
+	}
+	key, err := wxAESKey(cfg.EncodingAESKey)
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{cfg: cfg, reviewGets: DefaultReviewGets, rejects: map[string]string{}, casePage: DefaultAfterSalePage,
+		pusher: kit.NewPusher(), pushKey: key}
+	s.pusher.SetURL(cfg.PushURL)
 	s.Base = kit.NewBase(kit.BaseConfig{Name: "wechat sandbox", StateFile: cfg.StateFile, StateVersion: stateVersion, Snapshot: s.snapshot,
 		QPS: cfg.QPS, Seed: cfg.Seed, Now: cfg.Now})
 	s.reset()
 	if err := s.load(); err != nil {
+		s.pusher.Close()
 		return nil, err
 	}
 	s.Mux.HandleFunc("POST /cgi-bin/stable_token", s.stableToken)
