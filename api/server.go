@@ -26,6 +26,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/syncctl/syncctl/catalog"
+	"github.com/syncctl/syncctl/connectors"
 	"github.com/syncctl/syncctl/domain"
 	"github.com/syncctl/syncctl/erp"
 	"github.com/syncctl/syncctl/store"
@@ -54,6 +55,11 @@ type Server struct {
 	Token    string // bearer scheme; empty: not accepted
 	Logger   *slog.Logger
 	Now      func() time.Time
+	// Channels are the shops' connectors, for their platforms' push
+	// messages (POST /v1/push/{channel}/{shop}); nil: no push route.
+	Channels connectors.Shops
+
+	pushes pushCounters
 }
 
 // Route is one route of the API (for the OpenAPI check).
@@ -68,6 +74,8 @@ func Routes() []Route {
 		{"POST", "/v1/shipments"},
 		{"GET", "/v1/orders/{channel}/{shop}/{id}"},
 		{"GET", "/v1/sync/status"},
+		{"GET", "/v1/push/{channel}/{shop}"},
+		{"POST", "/v1/push/{channel}/{shop}"},
 	}
 }
 
@@ -80,6 +88,8 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("POST /v1/shipments", s.auth(s.shipment))
 	mux.Handle("GET /v1/orders/{channel}/{shop}/{id}", s.auth(s.order))
 	mux.Handle("GET /v1/sync/status", s.auth(s.status))
+	mux.HandleFunc("GET /v1/push/{channel}/{shop}", s.push)
+	mux.HandleFunc("POST /v1/push/{channel}/{shop}", s.push)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "not_found", "", fmt.Sprintf("no route %s %s (see openapi.yaml)", r.Method, r.URL.Path))
 	})
@@ -464,7 +474,8 @@ type ShopStatus struct {
 	Shop       domain.ShopRef      `json:"shop"`
 	Paused     *domain.ShopPause   `json:"paused,omitempty"`
 	Breaker    *domain.ShopBreaker `json:"breaker,omitempty"`
-	ERPPending int                 `json:"erp_pending"` // order versions the ERP has not accepted yet
+	ERPPending int                 `json:"erp_pending"`    // order versions the ERP has not accepted yet
+	Push       *PushStats          `json:"push,omitempty"` // platform push messages this server received
 }
 
 func (s *Server) status(w http.ResponseWriter, r *request) {
@@ -492,6 +503,7 @@ func (s *Server) status(w http.ResponseWriter, r *request) {
 				st.Breaker = &b
 			}
 		}
+		st.Push = s.pushes.get(shop)
 		if st.ERPPending, err = s.Store.CountPendingDeliveries(ctx, shop); err != nil {
 			s.writeDomainError(w, err)
 			return

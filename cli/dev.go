@@ -382,7 +382,7 @@ const DefaultAPIPort = 8300
 // signed with the ERP receiver's secret (in its state file), or the
 // bearer token of the config's erp.token_env / token_file.
 func startDevAPI(ctx context.Context, g *globals, cfg config.Config, s *stack.Stack, port int) (string, error) {
-	srv := &api.Server{Store: s.Store, Temporal: s.Client, Queue: s.TaskQueue, Secret: s.ERPSecret, Logger: g.logger()}
+	srv := &api.Server{Store: s.Store, Temporal: s.Client, Queue: s.TaskQueue, Secret: s.ERPSecret, Logger: g.logger(), Channels: s.Shops}
 	for ref := range s.Shops {
 		srv.Shops = append(srv.Shops, ref)
 	}
@@ -406,5 +406,15 @@ func startDevAPI(ctx context.Context, g *globals, cfg config.Config, s *stack.St
 		<-ctx.Done()
 		_ = hs.Close()
 	}()
-	return "http://" + ln.Addr().String(), nil
+	base := "http://" + ln.Addr().String()
+	// The sandboxes push their platforms' messages to the API, as a shop's
+	// console would be configured to: a sale reaches the pull in moments.
+	for _, shop := range srv.PushShops() {
+		if sb := s.Sandbox(shop.Channel); sb != nil && sb.Shop == shop {
+			if err := sb.Admin.SubscribePush(ctx, base+"/v1/push/"+shop.Channel+"/"+shop.Shop); err != nil {
+				g.logger().Warn("sandbox push not subscribed; polling finds its orders", "shop", shop.String(), "error", err)
+			}
+		}
+	}
+	return base, nil
 }

@@ -12,7 +12,9 @@ import (
 
 	"github.com/syncctl/syncctl/api"
 	"github.com/syncctl/syncctl/config"
+	"github.com/syncctl/syncctl/connectors"
 	"github.com/syncctl/syncctl/domain"
+	"github.com/syncctl/syncctl/platforms"
 	"github.com/syncctl/syncctl/workflows"
 )
 
@@ -33,7 +35,8 @@ func newServeCmd(g *globals) *cobra.Command {
 		Long: `serve answers the ERP (api/openapi.yaml): POST /v1/inventory and /v1/prices store the
 changes (a stale ERP version loses) and signal each configured shop's ShopSync workflow, which
 pushes every changed product once through the guards, coalescing bursts; GET /v1/orders/... and
-/v1/sync/status read back. Requests are signed like the outbound webhooks (the erp secret, with
+/v1/sync/status read back; POST /v1/push/{channel}/{shop} takes the platforms' push messages
+(verified by the shop's connector) and brings the shop's order pull forward. Requests are signed like the outbound webhooks (the erp secret, with
 X-Syncctl-Request-Id never reused) or carry the bearer token of erp.token_env / token_file
 (default env SYNCCTL_API_TOKEN). The workers of the shops run elsewhere ('syncctl worker').`,
 		Args: cobra.NoArgs,
@@ -88,6 +91,19 @@ func serveRun(ctx context.Context, g *globals, o *serveOptions) error {
 	}
 	defer c.Close()
 	srv.Store, srv.Temporal, srv.Queue = st, c, o.taskQueue
+	// The connectors verify the platforms' push messages (POST
+	// /v1/push/{channel}/{shop}); serve makes no channel call.
+	scs, err := cfg.ShopConfigs()
+	if err != nil {
+		return usageError{err}
+	}
+	var tokens connectors.TokenStore
+	if ts, ok := st.(connectors.TokenStore); ok {
+		tokens = ts
+	}
+	if srv.Channels, err = platforms.OpenShops(scs, tokens); err != nil {
+		return usageError{err}
+	}
 	listen := o.listen
 	if listen == "" {
 		listen = orDefault(cfg.ERP.Listen, DefaultAPIListen)

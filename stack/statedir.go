@@ -72,25 +72,32 @@ func lockStateDir(dir string) (func() error, error) {
 func loadSandboxCredentials(dir string, p kit.Platform) (map[string]string, error) {
 	path := filepath.Join(dir, SandboxCredentialsFile(p.ID))
 	b, err := os.ReadFile(path)
+	var c map[string]string
 	switch {
 	case err == nil:
-		var c map[string]string
 		if err := json.Unmarshal(b, &c); err != nil {
 			return nil, fmt.Errorf("%s: not valid JSON (delete it to make new credentials)", path)
-		}
-		for _, want := range p.Credentials {
-			if c[want.Name] == "" {
-				return nil, fmt.Errorf("%s: %s is missing (delete the file to make new credentials)", path, want.Name)
-			}
 		}
 		if st, err := os.Stat(path); err == nil && st.Mode().Perm()&0o077 != 0 {
 			_ = os.Chmod(path, 0o600)
 		}
-		return c, nil
+		added := false
+		for _, want := range p.Credentials {
+			if c[want.Name] == "" {
+				// A credential this syncctl's sandbox has and the file's
+				// does not (push keys came later): made up and kept, the
+				// others unchanged.
+				c[want.Name], added = want.New(), true
+			}
+		}
+		if !added {
+			return c, nil
+		}
 	case !errors.Is(err, os.ErrNotExist):
 		return nil, fmt.Errorf("sandbox credentials: %w", err)
+	default:
+		c = p.NewCredentials()
 	}
-	c := p.NewCredentials()
 	b, _ = json.MarshalIndent(c, "", "  ")
 	tmp, err := os.CreateTemp(dir, SandboxCredentialsFile(p.ID)+".*")
 	if err != nil {

@@ -114,3 +114,26 @@ func PausePullSchedule(ctx context.Context, c client.Client, shop domain.ShopRef
 func DeletePullSchedule(ctx context.Context, c client.Client, shop domain.ShopRef) error {
 	return c.ScheduleClient().GetHandle(ctx, OrderPullScheduleID(shop)).Delete(ctx)
 }
+
+// PullSoon has a shop's orders pulled now, for a platform's push message:
+// it signals the shop's long-running pull; where none runs, it triggers
+// the shop's order-pull Schedule; where there is none either, it starts a
+// one-shot pull (one per 10 seconds: a burst of messages makes one pull,
+// and a pull already running is joined). how says which it did.
+func PullSoon(ctx context.Context, c client.Client, base string, shop domain.ShopRef, now time.Time) (how string, err error) {
+	if err := c.SignalWorkflow(ctx, OrderPullID(shop), "", SignalPullNow, nil); err == nil {
+		return "signalled " + OrderPullID(shop), nil
+	}
+	h := c.ScheduleClient().GetHandle(ctx, OrderPullScheduleID(shop))
+	if _, err := h.Describe(ctx); err == nil {
+		if err := h.Trigger(ctx, client.ScheduleTriggerOptions{}); err == nil {
+			return "triggered " + OrderPullScheduleID(shop), nil
+		}
+	}
+	id := OrderPullOnceID(shop, now.Truncate(10*time.Second))
+	in := OrderPullInput{Shop: shop, Once: true, PullPolicy: domain.DefaultPullPolicy()}
+	if _, err := StartOn(ctx, c, base, shop, id, OrderPullWorkflowName, in); err != nil {
+		return "", err
+	}
+	return "started " + id, nil
+}
