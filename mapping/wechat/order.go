@@ -20,13 +20,13 @@ type Order struct {
 	UpdateTime  int64       `json:"update_time"`
 	OpenID      string      `json:"openid"`
 	OrderDetail OrderDetail `json:"order_detail"`
-	// AftersaleDetail lists the order's after-sales cases, by id and
-	// status only: a case does not say which line it is on.
+	// AftersaleDetail lists the order's after-sales cases by id and
+	// status (a number in the docs, a word in sandbox/wechat; not read): a
+	// case does not say which line it is on.
 	AftersaleDetail struct {
 		AftersaleOrderList []struct {
 			AftersaleOrderID json.Number `json:"aftersale_order_id"`
 		} `json:"aftersale_order_list"`
-		OnAftersaleOrderCnt int `json:"on_aftersale_order_cnt"`
 	} `json:"aftersale_detail"`
 }
 
