@@ -2,6 +2,7 @@ package workflows
 
 import (
 	"errors"
+	"slices"
 	"time"
 
 	"go.temporal.io/sdk/temporal"
@@ -260,9 +261,15 @@ func firstErr(errs ...error) error {
 	return nil
 }
 
-// ERPDelivery delivers one order revision to the ERP, retrying with backoff
-// (capped at 5 minutes between attempts) until the ERP accepts it. Each
-// attempt is visible on the pending activity in the Web UI.
+// ERPDelivery delivers one order revision (or refund case revision) to the
+// ERP until the ERP accepts it, however long that takes. Attempts back off
+// from 1 second to 5 minutes between them, in rounds of erpAttemptsPerRound
+// server-side retries (no history per attempt); between rounds the
+// workflow sleeps erpRoundPause on a durable timer and records the last
+// error in its status, and after erpRoundsPerRun rounds it continues as
+// new, so an ERP down for a week costs a bounded history. Only an error
+// the ERP cannot fix by coming back (a delivery that no longer exists)
+// ends it. Each attempt is visible on the pending activity in the Web UI.
 func ERPDelivery(ctx workflow.Context, in ERPDeliveryInput) (*ERPDeliveryResult, error) {
 	if in.DeliveryID == "" {
 		return nil, temporal.NewNonRetryableApplicationError("erp delivery: delivery id is required", domain.EInvalid, nil)
@@ -276,13 +283,34 @@ func ERPDelivery(ctx workflow.Context, in ERPDeliveryInput) (*ERPDeliveryResult,
 		StartToCloseTimeout: time.Minute,
 		RetryPolicy: &temporal.RetryPolicy{
 			InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: 5 * time.Minute,
-			NonRetryableErrorTypes: nonRetryable,
+			MaximumAttempts: erpAttemptsPerRound, NonRetryableErrorTypes: nonRetryable,
 		},
 	})
-	var res ERPDeliveryResult
-	if err := workflow.ExecuteActivity(actx, acts.DeliverToERP, in.DeliveryID).Get(ctx, &res); err != nil {
-		_ = workflow.UpsertTypedSearchAttributes(ctx, AttrSyncStatus.ValueSet(StatusFailed))
-		return nil, headline(err)
+	for round := 1; ; round++ {
+		var res ERPDeliveryResult
+		err := workflow.ExecuteActivity(actx, acts.DeliverToERP, in.DeliveryID).Get(ctx, &res)
+		if err == nil {
+			return &res, workflow.UpsertTypedSearchAttributes(ctx, AttrSyncStatus.ValueSet(StatusDelivered))
+		}
+		var appErr *temporal.ApplicationError
+		if !errors.As(err, &appErr) || appErr.NonRetryable() || slices.Contains(nonRetryable, appErr.Type()) {
+			_ = workflow.UpsertTypedSearchAttributes(ctx, AttrSyncStatus.ValueSet(StatusFailed))
+			return nil, headline(err)
+		}
+		workflow.GetLogger(ctx).Warn("erp delivery: the ERP has not accepted it yet; trying on", "delivery", in.DeliveryID, "round", round, "error", headline(err).Error())
+		if err := workflow.Sleep(ctx, erpRoundPause); err != nil {
+			return nil, err
+		}
+		if round >= erpRoundsPerRun {
+			return nil, workflow.NewContinueAsNewError(ctx, ERPDelivery, in)
+		}
 	}
-	return &res, workflow.UpsertTypedSearchAttributes(ctx, AttrSyncStatus.ValueSet(StatusDelivered))
 }
+
+// The rounds of ERPDelivery: 12 attempts (1 s doubling to 5 min: about 24
+// minutes), then a 5-minute pause; 100 rounds (about two days) per run.
+const (
+	erpAttemptsPerRound = 12
+	erpRoundPause       = 5 * time.Minute
+	erpRoundsPerRun     = 100
+)
