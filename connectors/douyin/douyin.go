@@ -7,7 +7,8 @@
 // also err_no, message): code 10000 or err_no 0 is success. The access
 // token comes from token.create (authorization_self with the shop's id) and
 // token.refresh, through a connectors.TokenSource over the shop's
-// TokenStore, so every worker shares one token and one refresh.
+// TokenStore, so every worker shares one token and one refresh. Push
+// messages are verified by VerifyPush (app-id and event-sign, push.go).
 //
 // Options (connectors.ShopConfig.Options):
 //

@@ -55,6 +55,7 @@ func (s *Server) SettleOrder(id string) error {
 		l.Settled = true
 	}
 	s.touch(o)
+	s.push(s.orderMsg(TagOrderDone, o, nil))
 	s.Persist.Changed()
 	return nil
 }

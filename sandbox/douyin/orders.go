@@ -144,6 +144,7 @@ func (s *Server) SellOrders(n int, skuOuterID string) ([]string, error) {
 		s.orders[o.ID] = o
 		s.orderList = append(s.orderList, o)
 		ids = append(ids, o.ID)
+		s.pushSold(o)
 	}
 	s.Persist.Changed()
 	return ids, nil
@@ -165,6 +166,7 @@ func (s *Server) generate() {
 	case r < 0.15 && o.Status != orderCancelled && o.Lines[0].RefundStatus == refundNone:
 		o.Lines[0].RefundStatus = refundRefunding
 		s.touch(o)
+		s.push(s.refundMsgs(TagRefundAsked, o)...)
 	}
 	s.Persist.Changed()
 }
@@ -178,6 +180,7 @@ func (s *Server) cancel(o *order) {
 	}
 	o.Status = orderCancelled
 	s.touch(o)
+	s.push(s.orderMsg(TagOrderCanceled, o, map[string]any{"cancel_reason": "买家取消", "cancel_time": o.UpdateTime}))
 }
 
 // CancelOrder has the buyer cancel an order not shipped yet.
@@ -216,6 +219,7 @@ func (s *Server) RefundOrder(id string) error {
 	}
 	o.Status = orderCancelled
 	s.touch(o)
+	s.push(s.refundMsgs(TagRefundDone, o)...)
 	s.Persist.Changed()
 	return nil
 }
@@ -354,6 +358,7 @@ func (s *Server) logisticsAdd(body []byte) (any, *apiErr) {
 	}
 	o.Status, o.Company, o.Waybill = orderShipped, in.CompanyCode, in.LogisticsCode
 	s.touch(o)
+	s.push(s.orderMsg(TagOrderShipped, o, map[string]any{"logistics_msg": map[string]any{"express_company_id": o.Company, "logistics_code": o.Waybill}}))
 	return map[string]any{}, nil
 }
 

@@ -20,7 +20,7 @@ var Platform = kit.Platform{
 	},
 	Open: func(c kit.Config) (kit.Sandbox, error) {
 		cfg := Config{AppKey: c.Credentials["app_key"], AppSecret: c.Credentials["app_secret"], ShopID: c.Credentials["shop_id"],
-			QPS: c.QPS, OrdersPerMinute: c.OrdersPerMinute, Seed: c.Seed, StateFile: c.StateFile, Now: c.Now}
+			QPS: c.QPS, OrdersPerMinute: c.OrdersPerMinute, Seed: c.Seed, StateFile: c.StateFile, Now: c.Now, PushURL: c.PushURL}
 		if err := ApplyOptions(&cfg, c.Options); err != nil {
 			return nil, err
 		}
@@ -83,6 +83,16 @@ included, ≤ 7 days; page from 0, size ≤ 100), order.orderDetail,
 order.logisticsAdd (company_code). Sold orders: ~40 % promoted by one of 20
 达人; the generator also cancels some and starts refunds.
 
+Push messages: once a receiver is subscribed, every change is POSTed to
+it as Douyin does: a JSON array [{"tag","msg_id","data":"<JSON string>"}]
+with headers app-id (the app_key) and event-sign = md5(app_key + body +
+app_secret). Tags: 100 and 101 (created, paid: one request) when sold,
+102 shipped, 103 completed, 106 cancelled, 200 a refund asked, 206
+refunded (data p_id = the order id as a 19-digit number, s_ids/s_id),
+400 a product review's end. A request is acknowledged by a 2xx answer
+{"code":0,…}; anything else is sent again after 0.2 s, 1 s and 3 s, then
+dropped.
+
 Admin endpoints (unsigned JSON), common to every sandbox:
   GET  /_sandbox/items                  every product with outer ids, prices (分), stock, status
   POST /_sandbox/orders                 {"count":N,"sku_outer_id":"optional"} sells N paid orders
@@ -90,7 +100,9 @@ Admin endpoints (unsigned JSON), common to every sandbox:
   POST /_sandbox/orders/{id}/refund     the buyer gets a full refund
   POST /_sandbox/faults                 inject errors, latency, rate limits (60000), outages, malformed bodies
   GET  /_sandbox/stats                  calls served and rejected
-  POST /_sandbox/reset                  empty shop, no faults, zeroed stats`
+  POST /_sandbox/reset                  empty shop, no faults, zeroed stats
+  POST /_sandbox/push                   {"url":"http://…"} subscribes a receiver of push messages ("" stops)
+  GET  /_sandbox/push                   push messages sent, refused, dropped, in flight`
 
 // Options are the sandbox's own settings by name, as a "--option
 // name=value" flag or a configuration would give them (the names and

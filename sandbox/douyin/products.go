@@ -216,6 +216,7 @@ func (s *Server) review(p *product) {
 	if p.RejectWith != "" {
 		p.CheckStatus = checkRejected
 		p.Audits = append(p.Audits, audit{Status: checkRejected, Reason: p.RejectWith, Time: at})
+		s.pushProduct(p, at, p.RejectWith)
 		return
 	}
 	d := p.Draft
@@ -224,6 +225,7 @@ func (s *Server) review(p *product) {
 	if p.ListOnPass {
 		p.Status, p.ListOnPass = statusOnline, false
 	}
+	s.pushProduct(p, at, "")
 	s.Persist.Changed()
 }
 

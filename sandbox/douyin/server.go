@@ -17,7 +17,9 @@
 // (check_status 2); ReviewDelay later it passes (3, the content goes
 // online, status 0) or is rejected (4) at RejectRate, with a reason in
 // /product/auditList. Orders (normal and 精选联盟 CPS ones with ~20
-// authors) are sold by the admin API and the generator.
+// authors) are sold by the admin API and the generator. Every change of
+// an order and every review's end is pushed to the subscribed receiver
+// (push.go), signed with event-sign.
 //
 // Admin: the common API of sandbox/kit under /_sandbox/.
 package douyin
@@ -107,6 +109,9 @@ type Config struct {
 	// CPSShare is the share of sold orders promoted by a 达人 (0:
 	// DefaultCPSShare; negative: none).
 	CPSShare float64
+	// PushURL subscribes a receiver of push messages from the start (""
+	// = none until POST /_sandbox/push).
+	PushURL string
 }
 
 // Defaults of Config.
@@ -132,6 +137,7 @@ type Server struct {
 	rejectRate  float64
 	rejects     map[string]string    // outer_product_id → reason of its next review
 	idempotent  map[string]time.Time // applied syncStock idempotent_id → when
+	pusher      *kit.Pusher          // push messages (push.go)
 }
 
 // New builds a sandbox for tests; it panics where Open returns an error.
@@ -153,11 +159,13 @@ func Open(cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("douyin sandbox: reject rate %v is outside 0 to 1", cfg.RejectRate)
 	}
 	s := &Server{cfg: cfg, tokens: map[string]time.Time{}, refresh: map[string]time.Time{}, reviewDelay: cfg.ReviewDelay, rejectRate: cfg.RejectRate,
-		rejects: map[string]string{}}
+		rejects: map[string]string{}, pusher: kit.NewPusher()}
+	s.pusher.SetURL(cfg.PushURL)
 	s.Base = kit.NewBase(kit.BaseConfig{Name: "douyin sandbox", StateFile: cfg.StateFile, StateVersion: stateVersion, Snapshot: s.snapshot,
 		QPS: cfg.QPS, Seed: cfg.Seed, Now: cfg.Now})
 	s.reset()
 	if err := s.load(); err != nil {
+		s.pusher.Close()
 		return nil, err
 	}
 	s.Admin(s)
