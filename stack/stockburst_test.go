@@ -54,10 +54,55 @@ func TestStockBurstLeavesNoStaleValue(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 11))
 	var runs []func() error
 	var mu sync.Mutex
+	// Throughout the burst the shops are read: no shop may ever offer more
+	// than the highest master stock a push could have planned from (a
+	// delta sent twice, or a stale plan written last, would).
+	highest := map[string]int{}
+	for _, k := range prod.SKUs {
+		highest[k.Code] = k.Stock
+	}
+	sampleCtx, stopSampling := context.WithCancel(ctx)
+	var sampled sync.WaitGroup
+	var samples, overs int
+	sampled.Add(1)
+	go func() {
+		defer sampled.Done()
+		for sampleCtx.Err() == nil {
+			sum := map[string]int{}
+			for _, sb := range s.Sandboxes {
+				items, err := sb.Admin.Items(sampleCtx)
+				if err != nil {
+					return
+				}
+				for _, it := range items {
+					for _, k := range it.SKUs {
+						sum[k.OuterID] += k.Stock
+					}
+				}
+			}
+			mu.Lock()
+			samples++
+			for code, most := range highest {
+				if sum[code] > max(most-policy.Safety, 0) {
+					overs++
+					t.Errorf("during the burst %s was offered %d across shops; the master stock was never above %d (less %d held back)", code, sum[code], most, policy.Safety)
+				}
+			}
+			mu.Unlock()
+			time.Sleep(20 * time.Millisecond)
+		}
+	}()
 	for round := 0; round < 15; round++ {
+		mu.Lock()
 		for i := range prod.SKUs {
 			prod.SKUs[i].Stock = rng.IntN(200)
+			if round == 14 {
+				// The last values were never pushed before: every shop is written.
+				prod.SKUs[i].Stock = 300 + i
+			}
+			highest[prod.SKUs[i].Code] = max(highest[prod.SKUs[i].Code], prod.SKUs[i].Stock)
 		}
+		mu.Unlock()
 		if _, err := s.Store.ImportProducts(ctx, []domain.Product{prod}); err != nil {
 			t.Fatal(err)
 		}
@@ -73,6 +118,12 @@ func TestStockBurstLeavesNoStaleValue(t *testing.T) {
 				mu.Unlock()
 			}
 		}
+		if round < 10 {
+			// Buyers take units on every shop while the pushes race.
+			for _, sb := range s.Sandboxes {
+				_, _ = sb.Admin.SellOrders(ctx, 1, prod.SKUs[rng.IntN(len(prod.SKUs))].Code) // refused when the shop offers none
+			}
+		}
 		time.Sleep(time.Duration(rng.IntN(40)) * time.Millisecond)
 	}
 	for _, wait := range runs {
@@ -80,6 +131,9 @@ func TestStockBurstLeavesNoStaleValue(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	stopSampling()
+	sampled.Wait()
+	t.Logf("%d samples of every shop during the burst, %d over the stock", samples, overs)
 	offered := map[string]map[domain.ShopRef]int{}
 	for _, sb := range s.Sandboxes {
 		items, err := sb.Admin.Items(ctx)
