@@ -15,6 +15,9 @@
 // connectors.TokenSource: two workers never refresh with the same refresh
 // token, and the one that did not refresh reloads the stored pair.
 //
+// Push: it is a connectors.PushReceiver for the app's message service
+// (消息服务, push.go), with the optional message_private_key credential.
+//
 // Options (connectors.ShopConfig.Options):
 //
 //	category_id      the Kuaishou leaf category of pushed items (open.item.new categoryId)
@@ -64,6 +67,8 @@ var Platform = connectors.Platform{
 		{Name: "sign_secret", Secret: true, Help: "the app's signSecret, for request signatures"},
 		{Name: "refresh_token", Secret: true, Help: "the shop's refresh token from its authorisation; used once to seed the token store, which keeps the rotated ones"},
 		{Name: "access_token", Minted: true, Help: "refreshed by syncctl every 48 h and kept, with the current refresh token, in the shop's token store"},
+		// Push messages (VerifyPush) need it; a shop without it is polled only.
+		{Name: "message_private_key", Secret: true, Optional: true, Help: "the app's 消息服务 privateKey (Base64 AES key), to decrypt push messages"},
 	},
 	Options: []connectors.OptionSpec{
 		{Name: "category_id", Help: "Kuaishou leaf category id of pushed items", Validate: validCategory},
@@ -139,11 +144,14 @@ type Channel struct {
 
 	mu        sync.Mutex
 	exhausted map[string]time.Time // method → end of its [1017] daily quota
+
+	messageKey []byte // the decoded message_private_key (push.go); nil when the shop has none
 }
 
 var (
 	_ connectors.Channel       = (*Channel)(nil)
 	_ connectors.PromotionPool = (*Channel)(nil)
+	_ connectors.PushReceiver  = (*Channel)(nil) // push.go: the message service
 )
 
 // New opens a shop from its configuration.
@@ -181,6 +189,13 @@ func open(cfg connectors.ShopConfig, now func() time.Time) (*Channel, error) {
 			return nil, domain.Errorf(domain.EInvalid, "%s, option category_id: %v", rec, err)
 		}
 		c.categoryID, _ = strconv.ParseInt(v, 10, 64)
+	}
+	if v := cfg.Credential("message_private_key"); v != "" {
+		key, err := messageKey(v)
+		if err != nil {
+			return nil, domain.Errorf(domain.EInvalid, "%s, credential message_private_key: %v", rec, err)
+		}
+		c.messageKey = key
 	}
 	c.gate = cfg.Gate(defaultQPS)
 	// A refresh must end well inside its lease: were the lease to run out

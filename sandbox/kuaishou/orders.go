@@ -259,6 +259,7 @@ func (s *Server) deliver(param []byte) (any, *apiErr) {
 	now := s.cfg.Now().UnixMilli()
 	o.Status, o.Sent, o.ExpressNo, o.ExpressCode = StatusShipped, now, p.ExpressNo, p.ExpressCode
 	o.Updated = later(o.Updated, now)
+	s.pushOrder("kwaishop_order_delivering", o)
 	return map[string]any{"orderId": o.Oid}, nil
 }
 
@@ -285,6 +286,7 @@ func (s *Server) CancelOrder(id string) error {
 	s.restock(o)
 	o.Status = StatusClosed
 	o.Updated = later(o.Updated, s.cfg.Now().UnixMilli())
+	s.pushOrder("kwaishop_order_orderFail", o)
 	s.Persist.Changed()
 	return nil
 }
@@ -307,10 +309,16 @@ func (s *Server) RefundOrder(id string) error {
 	if o.Status == StatusPaid {
 		s.restock(o)
 	}
+	event := "kwaishop_aftersales_updateRefund" // a refund the buyer asked for is granted
+	if o.Refund == nil {
+		event = "kwaishop_aftersales_addRefund"
+	}
 	s.startRefund(o)
 	o.Refund.Status = RefundSucceeded
 	o.Status = StatusClosed
 	o.Updated = later(o.Updated, s.cfg.Now().UnixMilli())
+	s.pushRefund(event, o)
+	s.pushOrder("kwaishop_order_orderFail", o)
 	s.Persist.Changed()
 	return nil
 }

@@ -15,11 +15,13 @@ var Platform = kit.Platform{
 		{Name: "app_secret", New: func() string { return kit.RandHex(11) }},
 		{Name: "sign_secret", New: func() string { return kit.RandHex(16) }},
 		{Name: "refresh_token", New: func() string { return "ChFvYXV0aC5yZWZyZXNo" + kit.RandHex(24) }},
+		// 消息服务 (push.go): the Base64 of a 16-byte AES key.
+		{Name: "message_private_key", New: NewMessageKey},
 	},
 	Open: func(c kit.Config) (kit.Sandbox, error) {
 		return Open(Config{AppKey: c.Credentials["appkey"], AppSecret: c.Credentials["app_secret"], SignSecret: c.Credentials["sign_secret"],
 			RefreshToken: c.Credentials["refresh_token"], QPS: c.QPS, OrdersPerMinute: c.OrdersPerMinute, Seed: c.Seed,
-			StateFile: c.StateFile, Now: c.Now})
+			StateFile: c.StateFile, Now: c.Now, MessagePrivateKey: c.Credentials["message_private_key"], PushURL: c.PushURL})
 	},
 	// The gateway is the API host: the connector appends /oauth2/… and /open/….
 	Shop: func(baseURL string) kit.ShopSetup {
@@ -55,6 +57,16 @@ open.seller.order.goods.deliver (expressCode from the platform's table),
 open.distribution.plan.create / update / query (ITEM_NORMAL, commissionRate
 a whole percent 0 to 90). Money in 分, order ids 19 digits.
 
+Push (消息服务): once a receiver is subscribed (POST /_sandbox/push
+{"url":…}, or the configuration's push URL, which first gets a
+{"test":true} heartbeat) every order change is POSTed to it in the
+background: kwaishop_order_addOrder, _paySuccess, _delivering, _orderFail,
+kwaishop_aftersales_addRefund and _updateRefund. The text/plain body is the
+Base64 of AES/CBC/PKCS5Padding (key = Base64-decoded message_private_key,
+IV = 16 zero bytes) of {eventId, msgId, bizId, userId, openId, appKey,
+event, info (a JSON string: oid, or orderId and refundId), createTime,
+test}. An answer other than HTTP 200 {"result":1} is resent a few times.
+
 Orders sold (generator and POST /_sandbox/orders): mostly paid, 5 % cancelled
 unpaid, 5 % with a refund requested; 60 % of those of an item in an open plan
 come through one of 20 distributors with the plan's commission.
@@ -66,5 +78,7 @@ Admin endpoints (unsigned JSON), common to every sandbox:
   POST /_sandbox/orders/{id}/refund     the buyer gets a full refund
   POST /_sandbox/faults                 errors, latency, rate limits (sub_code qps | quota |
                                         user_quota | api_quota), outages, malformed bodies
+  POST /_sandbox/push                   {"url":"http://receiver/…"} subscribes a push receiver ("" stops)
+  GET  /_sandbox/push                   messages sent, refused (each resent), dropped, in flight
   GET  /_sandbox/stats                  calls served and rejected
   POST /_sandbox/reset                  empty shop, no faults, zeroed stats`

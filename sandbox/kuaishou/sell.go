@@ -88,6 +88,7 @@ func (s *Server) SellOrders(n int, skuOuterID string) ([]string, error) {
 			o.CPS = &d
 		}
 		s.orders[o.Oid] = o
+		s.pushSold(o)
 		out = append(out, strconv.FormatInt(o.Oid, 10))
 	}
 	if len(out) > 0 {

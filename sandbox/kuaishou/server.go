@@ -17,6 +17,9 @@
 // platform's text ("Exceed qps limit, KEY […]", "Exceed quota limit, KEY
 // […]", "[1017] exceed quota limit,[…]").
 //
+// Push: each order change is pushed (消息服务, push.go) to the receiver
+// subscribed through the admin API or Config.PushURL.
+//
 // Admin: the common API of sandbox/kit under /_sandbox/.
 package kuaishou
 
@@ -32,6 +35,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/syncctl/syncctl/sandbox/kit"
@@ -92,6 +96,12 @@ type Config struct {
 	Seed            int64
 	Now             func() time.Time
 	StateFile       string
+	// MessagePrivateKey is the app's 消息服务 privateKey (push.go): the
+	// Base64 of an AES key; Open makes one up when empty.
+	MessagePrivateKey string
+	// PushURL subscribes a receiver from the start ("" = none until POST
+	// /_sandbox/push); it gets a {"test":true} heartbeat at once.
+	PushURL string
 }
 
 // Server is a running sandbox; it is an http.Handler.
@@ -113,6 +123,10 @@ type Server struct {
 	quotaUsed int
 	refreshes int // successful refreshes
 	reuses    int // refreshes with a token already rotated (inside the grace)
+
+	pusher  *kit.Pusher  // 消息服务 (push.go); has its own lock
+	msgKey  []byte       // the decoded MessagePrivateKey
+	pushSeq atomic.Int64 // message ids
 }
 
 // New builds a sandbox for tests; it panics where Open returns an error.
@@ -132,11 +146,17 @@ func Open(cfg Config) (*Server, error) {
 	case grace < 0:
 		grace = 0
 	}
-	s := &Server{cfg: cfg, grace: grace, access: map[string]time.Time{}, refresh: map[string]*refreshToken{}, mix: DefaultMix}
+	pusher, key, err := openPusher(&cfg)
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{cfg: cfg, grace: grace, access: map[string]time.Time{}, refresh: map[string]*refreshToken{}, mix: DefaultMix,
+		pusher: pusher, msgKey: key}
 	s.Base = kit.NewBase(kit.BaseConfig{Name: "kuaishou sandbox", StateFile: cfg.StateFile, StateVersion: stateVersion, Snapshot: s.snapshot,
 		QPS: cfg.QPS, Seed: cfg.Seed, Now: cfg.Now})
 	s.reset()
 	if err := s.load(); err != nil {
+		s.pusher.Close()
 		return nil, err
 	}
 	s.mu.Lock()
@@ -149,6 +169,7 @@ func Open(cfg Config) (*Server, error) {
 	s.Mux.HandleFunc("/open/", s.serveAPI)
 	s.Admin(s)
 	s.StartGenerator(cfg.OrdersPerMinute, func() { _, _ = s.SellOrders(1, "") })
+	s.Heartbeat() // to Config.PushURL, as saving a URL in the console does
 	return s, nil
 }
 
