@@ -4,13 +4,19 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"sort"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 	"go.temporal.io/sdk/client"
 
 	"github.com/syncctl/syncctl/config"
+	"github.com/syncctl/syncctl/connectors"
 	"github.com/syncctl/syncctl/domain"
+	"github.com/syncctl/syncctl/platforms"
+	"github.com/syncctl/syncctl/store"
 	"github.com/syncctl/syncctl/workflows"
 )
 
@@ -19,6 +25,7 @@ type pricesCheckOptions struct {
 	shop     domain.ShopRef // zero: every shop
 	at       time.Time
 	strict   bool
+	live     bool          // read the prices from the platforms whose connectors can
 	schedule time.Duration // >0: create a Temporal Schedule checking --shop this often
 }
 
@@ -37,8 +44,15 @@ a shop outside its parity band around the reference shop. It also lists the pric
 from what the shop's pricing rule gives now (drift): a held write, a promotion that started or
 ended, a pricing section edited since the last push. Drift breaks no guard and is listed apart.
 
-What a shop shows is the last price syncctl pushed to its listings that are on sale: prices are
-not read back from the platforms, so a change made in a platform's back office is not seen.
+What a shop shows is read from its platform where the connector can (Tmall/Taobao
+taobao.item.seller.get, WeChat product/get's online copy): the shop is opened from --config
+as the worker opens it (its credentials from the same env vars or files; tokens the worker
+keeps in the store are used, never refreshed here) and each listed product is read once,
+paced by the shop's quota. Elsewhere, and everywhere with --live=false, it is the last price
+syncctl pushed to the listings that are on sale, so a change made in the platform's back
+office is not seen. The SOURCE column and the JSON "sources" say which, by shop; a read that
+fails (a shop paused, no credentials here, the platform down) is a warning on stderr and the
+check goes on with that shop's last pushed prices.
 
 Exit status: 0 when every price passes, 3 while a violation exists (with --strict, drift too),
 so a scheduler can alert on it. --shop checks one shop: its floor and drift, and the parity rules
@@ -47,7 +61,8 @@ that hold it or take it as the reference. --at evaluates the rules at another ti
 
 --schedule EVERY (with --shop) makes Temporal run the check of that shop every EVERY instead:
 a PriceCheck workflow per run on the shop's queue, ending with SyncStatus price-violations
-when it found any (its result lists them), visible on the Web UI's Schedules page.`,
+when it found any (its result lists them), visible on the Web UI's Schedules page. The worker
+reads the prices of the shops it serves from their platforms the same way.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			o.at = time.Now()
@@ -77,6 +92,7 @@ when it found any (its result lists them), visible on the Web UI's Schedules pag
 	cmd.Flags().Var((*shopValue)(&o.shop), "shop", "check one shop only: CHANNEL/SHOP, e.g. tmall/flagship")
 	cmd.Flags().StringVar(&at, "at", "", "evaluate the pricing rules at this time instead of now")
 	cmd.Flags().BoolVar(&o.strict, "strict", false, "exit 3 also when a shop shows another price than its rule gives")
+	cmd.Flags().BoolVar(&o.live, "live", true, "read what each shop shows from its platform where the connector can (false: the last pushed prices)")
 	return cmd
 }
 
@@ -107,9 +123,16 @@ func pricesCheckRun(ctx context.Context, g *globals, o *pricesCheckOptions) erro
 		shops = map[domain.ShopRef]bool{o.shop: true}
 	}
 
-	res, err := workflows.CheckPrices(ctx, st, pol, shops, only, o.at)
+	var channels workflows.ChannelOf
+	if o.live {
+		channels = configChannels(cfg, st)
+	}
+	res, err := workflows.CheckPrices(ctx, st, pol, shops, only, o.at, channels)
 	if err != nil {
 		return err
+	}
+	for _, w := range res.Warnings {
+		fmt.Fprintf(g.io.Err, "warning: %s\n", w)
 	}
 
 	if g.json() {
@@ -128,23 +151,72 @@ func pricesCheckRun(ctx context.Context, g *globals, o *pricesCheckOptions) erro
 	return nil
 }
 
+// configChannels opens the connector of a configured shop when the check
+// first asks for it, as the worker opens it: credentials from the env vars
+// or files the configuration names, the store's tokens and bans (the store
+// is read-only here: a token is used, never refreshed). A shop not in the
+// configuration is ENotFound: its last pushed prices are checked.
+func configChannels(cfg config.Config, st store.Store) workflows.ChannelOf {
+	tokens, _ := st.(connectors.TokenStore)
+	return func(ref domain.ShopRef) (connectors.Channel, error) {
+		for _, s := range cfg.Shops {
+			if s.Channel != ref.Channel || s.Shop != ref.Shop {
+				continue
+			}
+			one := cfg
+			one.Shops = []config.Shop{s}
+			scs, err := one.ShopConfigs()
+			if err != nil {
+				return nil, err
+			}
+			scs[0].Tokens = tokens
+			return platforms.Open(scs[0])
+		}
+		return nil, domain.Errorf(domain.ENotFound, "shop %s is not configured", ref)
+	}
+}
+
 func printPriceCheck(g *globals, res workflows.PriceCheck) error {
 	w := g.io.Out
 	if len(res.Violations)+len(res.Drift) > 0 {
 		tw := newTable(w)
-		tw.row("SKU", "SHOP", "SHOWS", "RULE/LIMIT", "GUARD", "REASON")
+		tw.row("SKU", "SHOP", "SHOWS", "SOURCE", "RULE/LIMIT", "GUARD", "REASON")
 		for _, v := range res.Violations {
-			tw.row(v.SKU, v.Shop.String(), v.Price.Yuan(), yuanOrDash(v.Limit), string(v.Guard), v.Reason)
+			tw.row(v.SKU, v.Shop.String(), v.Price.Yuan(), res.Sources[v.Shop.String()], yuanOrDash(v.Limit), string(v.Guard), v.Reason)
 		}
 		for _, d := range res.Drift {
-			tw.row(d.SKU, d.Shop.String(), d.Shows.Yuan(), d.RulePrice.Yuan(), "drift", d.Reason)
+			tw.row(d.SKU, d.Shop.String(), d.Shows.Yuan(), res.Sources[d.Shop.String()], d.RulePrice.Yuan(), "drift", d.Reason)
 		}
 		if err := tw.flush(); err != nil {
 			return err
 		}
 	}
 	differ := plural(len(res.Drift), "price differs from its rule", "prices differ from their rule")
-	_, err := fmt.Fprintf(w, "%s checked on %s: %s, %s\n", plural(res.CheckedSKUs, "SKU", "SKUs"),
-		plural(len(res.Shops), "shop", "shops"), plural(len(res.Violations), "violation", "violations"), differ)
+	if _, err := fmt.Fprintf(w, "%s checked on %s: %s, %s\n", plural(res.CheckedSKUs, "SKU", "SKUs"),
+		plural(len(res.Shops), "shop", "shops"), plural(len(res.Violations), "violation", "violations"), differ); err != nil {
+		return err
+	}
+	return printPriceSources(w, res.Sources)
+}
+
+// printPriceSources says where the prices came from, shops grouped by
+// source: "price sources: platform: tmall/flagship; last pushed: kuaishou/live".
+func printPriceSources(w io.Writer, sources map[string]string) error {
+	by := map[string][]string{}
+	for shop, src := range sources {
+		by[src] = append(by[src], shop)
+	}
+	var parts []string
+	for _, src := range []string{workflows.SourcePlatform, workflows.SourceMixed, workflows.SourceLastPushed} {
+		if len(by[src]) == 0 {
+			continue
+		}
+		sort.Strings(by[src])
+		parts = append(parts, src+": "+strings.Join(by[src], ", "))
+	}
+	if len(parts) == 0 {
+		return nil
+	}
+	_, err := fmt.Fprintf(w, "price sources: %s\n", strings.Join(parts, "; "))
 	return err
 }

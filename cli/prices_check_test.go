@@ -89,13 +89,20 @@ pricing:
 	if code != cli.ExitPartial || !strings.Contains(errOut, "2 price violations") {
 		t.Fatalf("exit %d, want 3: %s%s", code, out, errOut)
 	}
+	// Live reading is the default: a shop whose connector cannot be opened
+	// here (its credentials are not in this environment) is checked with
+	// its last pushed prices, with a warning.
+	if !strings.Contains(errOut, "warning: tmall/flagship: no connector (shop tmall/flagship, credential app_secret: ") {
+		t.Errorf("no warning of the shop that could not be opened: %s", errOut)
+	}
 	for _, want := range []*regexp.Regexp{
-		regexp.MustCompile(`(?m)^SKU\s+SHOP\s+SHOWS\s+RULE/LIMIT\s+GUARD\s+REASON$`),
-		regexp.MustCompile(`(?m)^TS-1-W\s+kuaishou/live\s+55\.00\s+59\.90\s+parity\s+pricing\.parity\[0\] .*below 59\.90`),
-		regexp.MustCompile(`(?m)^TS-2-W\s+tmall/flagship\s+25\.00\s+30\.00\s+floor\s+floor\.margin: 25\.00 is below 30\.00`),
-		regexp.MustCompile(`(?m)^TS-1-W\s+kuaishou/live\s+55\.00\s+65\.89\s+drift\s+pricing\.rules\[0\] gives 65\.89: list price 59\.90 → \+10% 65\.89$`),
-		regexp.MustCompile(`(?m)^TS-2-W\s+tmall/flagship\s+25\.00\s+59\.90\s+drift\s+no pricing rule gives 59\.90`),
+		regexp.MustCompile(`(?m)^SKU\s+SHOP\s+SHOWS\s+SOURCE\s+RULE/LIMIT\s+GUARD\s+REASON$`),
+		regexp.MustCompile(`(?m)^TS-1-W\s+kuaishou/live\s+55\.00\s+last pushed\s+59\.90\s+parity\s+pricing\.parity\[0\] .*below 59\.90`),
+		regexp.MustCompile(`(?m)^TS-2-W\s+tmall/flagship\s+25\.00\s+last pushed\s+30\.00\s+floor\s+floor\.margin: 25\.00 is below 30\.00`),
+		regexp.MustCompile(`(?m)^TS-1-W\s+kuaishou/live\s+55\.00\s+last pushed\s+65\.89\s+drift\s+pricing\.rules\[0\] gives 65\.89: list price 59\.90 → \+10% 65\.89$`),
+		regexp.MustCompile(`(?m)^TS-2-W\s+tmall/flagship\s+25\.00\s+last pushed\s+59\.90\s+drift\s+no pricing rule gives 59\.90`),
 		regexp.MustCompile(`(?m)^3 SKUs checked on 2 shops: 2 violations, 2 prices differ from their rule$`),
+		regexp.MustCompile(`(?m)^price sources: last pushed: kuaishou/live, tmall/flagship$`),
 	} {
 		if !want.MatchString(out) {
 			t.Errorf("output lacks %s:\n%s", want, out)
@@ -155,8 +162,9 @@ pricing:
 		t.Errorf("--strict with drift: exit %d: %s", code, errOut)
 	}
 	save(list(ks, "TS-1-W", 6589), list(tmall, "TS-2-W", 5990))
-	code, out, errOut = check("--strict")
-	if code != 0 || out != "3 SKUs checked on 2 shops: 0 violations, 0 prices differ from their rule\n" {
+	code, out, errOut = check("--strict", "--live=false")
+	if code != 0 || out != "3 SKUs checked on 2 shops: 0 violations, 0 prices differ from their rule\n"+
+		"price sources: last pushed: kuaishou/live, tmall/flagship\n" || errOut != "" {
 		t.Fatalf("all prices as configured: exit %d: %q%s", code, out, errOut)
 	}
 }

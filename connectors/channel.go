@@ -190,6 +190,17 @@ type ReviewTracker interface {
 	ReviewStatus(ctx context.Context, ids ProductIDs) (domain.ListingStatus, string, error)
 }
 
+// PriceReader is implemented by platforms whose product read API returns
+// each SKU's live price (TOP taobao.item.seller.get, WeChat product/get
+// online copy): what buyers are shown now, a back-office edit included.
+// ReadPrices reads one product and returns the price of each SKU of ids
+// (keyed by master SKU code, the outer id; fen) the platform shows. A SKU
+// the platform does not show is absent from the map; a product it does not
+// have is ENotFound.
+type PriceReader interface {
+	ReadPrices(ctx context.Context, ids ProductIDs) (map[string]domain.Money, error)
+}
+
 // Factory builds a Channel for one configured shop. The platform
 // registration (package platforms) has checked the shop's credentials and
 // options against the Platform declaration before it is called.

@@ -16,6 +16,7 @@ import (
 type sellerItem struct {
 	NumIID        json.Number `json:"num_iid"`
 	ApproveStatus string      `json:"approve_status"`
+	Price         string      `json:"price"` // 元: the item price, the only one of an item without SKUs
 	Num           int         `json:"num"`
 	OuterID       string      `json:"outer_id"`
 	SKUs          struct {

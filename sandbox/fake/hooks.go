@@ -180,6 +180,31 @@ func (s *Server) Sell(skuOuterID string, qty int) (string, error) {
 	return o.ID, nil
 }
 
+// SetPrice changes the price of a SKU (by its outer id) on every item
+// that has it, as a shop operator editing it in the platform's back office
+// would: no client call sees it until it reads the item again.
+func (s *Server) SetPrice(skuOuterID string, priceFen int64) error {
+	if priceFen <= 0 || priceFen > MaxPriceFen {
+		return fmt.Errorf("price of %s: %d fen; want 1 to %d", skuOuterID, priceFen, MaxPriceFen)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for _, it := range s.items {
+		for _, k := range it.SKUs {
+			if k.OuterID == skuOuterID {
+				k.PriceFen, it.Modified = priceFen, s.cfg.Now()
+				n++
+			}
+		}
+	}
+	if n == 0 {
+		return fmt.Errorf("price of %s: no item has that SKU (push it first)", skuOuterID)
+	}
+	s.changed()
+	return nil
+}
+
 // StockWrite is one sku.stock.delta the platform applied.
 type StockWrite struct {
 	ItemID, SKUID, SKUOuterID string
