@@ -233,7 +233,14 @@ func (w *Worker) shareQuotas(ctx context.Context, every time.Duration) {
 			for _, id := range Pollers(ctx, w.opts.Client, w.opts.Namespace, workflows.ShopQueue(w.opts.TaskQueue, sc.Ref())) {
 				procs[processOf(id)] = true
 			}
-			sc.Gate(reg.Connector.DefaultQPS).SetWorkers(len(procs))
+			g := sc.Gate(reg.Connector.DefaultQPS)
+			g.SetWorkers(len(procs))
+			// This process's calls of the last minute, for the shop's quota
+			// use across every worker (channels status).
+			now := time.Now()
+			if err := w.opts.Store.SaveShopUsage(ctx, sc.Ref(), self, g.CallsLastMinute(now), now); err != nil && ctx.Err() == nil {
+				w.opts.Logger.Warn("quota use not recorded", "shop", sc.Ref().String(), "error", err)
+			}
 		}
 		select {
 		case <-ctx.Done():

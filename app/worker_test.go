@@ -229,4 +229,26 @@ func TestWorkerProcessesShareAShopsQuota(t *testing.T) {
 	if float64(gate.Limit()) != 4 {
 		t.Fatalf("pace with two processes = %v, want 4", gate.Limit())
 	}
+
+	// Each process records its calls of the last minute: the shop's quota
+	// use across every worker (channels status) counts the ones made here.
+	for i := 0; i < 6; i++ {
+		if err := gate.Do(context.Background(), func(context.Context) error { return nil }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		us, err := st.ShopUsages(context.Background(), time.Now().Add(-time.Minute))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(us) == 1 && us[0].Shop == shop.Ref() && us[0].CallsPerMinute >= 6 && us[0].Processes == 1 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("quota use recorded = %+v, want this process's 6 calls to %s", us, shop.Ref())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 }

@@ -88,7 +88,17 @@ type ShopStatus struct {
 	Breaker    *domain.ShopBreaker `json:"breaker,omitempty"`  // the circuit breaker, when it ever opened
 	ERPPending int                 `json:"erp_pending"`        // order versions not yet accepted by the ERP
 	Approvals  int                 `json:"approvals"`          // price writes awaiting approval
+	// CallsPerMinute is every worker's calls to the shop in the last
+	// minute, as the worker processes last counted (within UsageFresh);
+	// QuotaUse is that against QPS (1 = the whole quota).
+	CallsPerMinute int     `json:"calls_per_minute"`
+	Workers        int     `json:"workers_counted"`
+	QuotaUse       float64 `json:"quota_use"`
 }
+
+// UsageFresh is how old a worker's count of its calls may be and still
+// count: workers count every 30 s (app.QuotaShareEvery).
+const UsageFresh = 90 * time.Second
 
 // channelsStatusRun shows, per shop, what holds its calls (pause, ban,
 // breaker), its quota and its backlog: the shops of the configuration and
@@ -140,14 +150,25 @@ func channelsStatusRun(ctx context.Context, g *globals) error {
 	for _, h := range pending {
 		get(h.Shop).Approvals++
 	}
-	out := make([]ShopStatus, 0, len(byShop))
 	now := time.Now()
+	usages, err := st.ShopUsages(ctx, now.Add(-UsageFresh))
+	if err != nil {
+		return err
+	}
+	for _, u := range usages {
+		s := get(u.Shop)
+		s.CallsPerMinute, s.Workers = u.CallsPerMinute, u.Processes
+	}
+	out := make([]ShopStatus, 0, len(byShop))
 	for ref, s := range byShop {
 		if until, err := st.LoadBan(ctx, ref); err == nil && until.After(now) {
 			s.BanUntil = until
 		}
 		if s.ERPPending, err = st.CountPendingDeliveries(ctx, ref); err != nil {
 			return err
+		}
+		if s.QPS > 0 {
+			s.QuotaUse = float64(s.CallsPerMinute) / 60 / s.QPS
 		}
 		out = append(out, *s)
 	}
@@ -160,7 +181,7 @@ func channelsStatusRun(ctx context.Context, g *globals) error {
 		return nil
 	}
 	tw := newTable(g.io.Out)
-	tw.row("SHOP", "CALLS", "BREAKER", "QPS", "ERP PENDING", "APPROVALS", "WHY")
+	tw.row("SHOP", "CALLS", "BREAKER", "QPS", "QUOTA USE", "ERP PENDING", "APPROVALS", "WHY")
 	for _, s := range out {
 		calls, why := "go", ""
 		brk := string(domain.BreakerClosed)
@@ -184,7 +205,18 @@ func channelsStatusRun(ctx context.Context, g *globals) error {
 		if s.QPS > 0 {
 			qps = strconv.FormatFloat(s.QPS, 'g', -1, 64)
 		}
-		tw.row(s.Shop.String(), calls, brk, qps, s.ERPPending, s.Approvals, why)
+		use := "-"
+		if s.Workers > 0 {
+			use = fmt.Sprintf("%d/min", s.CallsPerMinute)
+			if s.QPS > 0 {
+				use = fmt.Sprintf("%.0f%% (%d/min, %d worker", 100*s.QuotaUse, s.CallsPerMinute, s.Workers)
+				if s.Workers > 1 {
+					use += "s"
+				}
+				use += ")"
+			}
+		}
+		tw.row(s.Shop.String(), calls, brk, qps, use, s.ERPPending, s.Approvals, why)
 	}
 	return tw.flush()
 }

@@ -78,6 +78,11 @@ type Store interface {
 	// never replaces a newer one.
 	SaveBreaker(ctx context.Context, b domain.ShopBreaker) error
 	ListBreakers(ctx context.Context) ([]domain.ShopBreaker, error)
+	// SaveShopUsage keeps one worker process's calls to a shop in the
+	// minute before at; ShopUsages sums, per shop, the processes' counts
+	// taken at or after since: the shop's quota use across every worker.
+	SaveShopUsage(ctx context.Context, shop domain.ShopRef, process string, calls int, at time.Time) error
+	ShopUsages(ctx context.Context, since time.Time) ([]ShopUsage, error)
 	// SetPoolRate records the commission (basis points) a product has in the
 	// shop's promotion pool on each of its listings; 0: not in the pool.
 	SetPoolRate(ctx context.Context, shop domain.ShopRef, productCode string, bp int) error
@@ -384,4 +389,12 @@ type Delivery struct {
 	LastError      string            `json:"last_error,omitempty"`
 	CreatedAt      time.Time         `json:"created_at"`
 	DeliveredAt    *time.Time        `json:"delivered_at,omitempty"`
+}
+
+// ShopUsage is a shop's calls across the worker processes that counted lately.
+type ShopUsage struct {
+	Shop           domain.ShopRef `json:"shop"`
+	CallsPerMinute int            `json:"calls_per_minute"`
+	Processes      int            `json:"processes"`
+	At             time.Time      `json:"at"` // the freshest count
 }

@@ -105,6 +105,7 @@ type Gate struct {
 	cooldown  time.Duration
 	qps       float64 // the shop's whole quota
 	workers   int     // processes sharing it (SetWorkers; ≥ 1)
+	used      usage   // calls let through, per second, for the last minute
 }
 
 // New returns a gate of its own for the shop; connectors use For, which
@@ -249,6 +250,7 @@ func (g *Gate) Wait(ctx context.Context) error {
 			r.CancelAt(time.Now())
 			continue
 		}
+		g.used.add(time.Now())
 		return nil
 	}
 }

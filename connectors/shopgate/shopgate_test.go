@@ -274,3 +274,25 @@ func TestPausedShopGetsNoCall(t *testing.T) {
 		t.Fatalf("resumed: %d calls, %v", calls, err)
 	}
 }
+
+// The gate counts the calls it lets through in the last minute (quota use
+// in `channels status`): calls refused by a pause are not counted, and a
+// minute later the count is back to zero.
+func TestCallsLastMinuteCountsWhatWentThrough(t *testing.T) {
+	g := shopgate.New(shop, shopgate.Options{QPS: 1000})
+	for i := 0; i < 25; i++ {
+		if err := g.Do(context.Background(), func(context.Context) error { return nil }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	now := time.Now()
+	if n := g.CallsLastMinute(now); n != 25 {
+		t.Fatalf("calls in the last minute = %d, want 25", n)
+	}
+	if n := g.CallsLastMinute(now.Add(61 * time.Second)); n != 0 {
+		t.Fatalf("a minute later = %d, want 0", n)
+	}
+	if q := g.Quota(); q != 1000 {
+		t.Fatalf("quota = %v, want the configured 1000", q)
+	}
+}

@@ -185,3 +185,20 @@ func testRevisionsSurviveARebuild(t *testing.T, s store.Store) {
 		t.Fatalf("a version in the same millisecond = %+v after %+v", third, second)
 	}
 }
+
+// testShopUsage: each process's count replaces its own older one, and a
+// shop's use is the sum over the processes that counted since.
+func testShopUsage(t *testing.T, s store.Store) {
+	t0 := time.Unix(1_800_000_000, 0)
+	other := domain.ShopRef{Channel: "fake", Shop: "mini"}
+	must(t, s.SaveShopUsage(ctx, shop, "syncctl@a:1", 120, t0))
+	must(t, s.SaveShopUsage(ctx, shop, "syncctl@b:2", 90, t0.Add(10*time.Second)))
+	must(t, s.SaveShopUsage(ctx, shop, "syncctl@a:1", 150, t0.Add(30*time.Second)))
+	must(t, s.SaveShopUsage(ctx, shop, "syncctl@a:1", 1, t0.Add(20*time.Second))) // older: ignored
+	must(t, s.SaveShopUsage(ctx, other, "syncctl@c:3", 7, t0.Add(-time.Hour)))
+	got, err := s.ShopUsages(ctx, t0)
+	must(t, err)
+	if len(got) != 1 || got[0].Shop != shop || got[0].CallsPerMinute != 240 || got[0].Processes != 2 || !got[0].At.Equal(t0.Add(30*time.Second)) {
+		t.Fatalf("usages = %+v, want %s at 150+90 calls/min from 2 processes (the stale shop left out)", got, shop)
+	}
+}

@@ -46,6 +46,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		"OneWriterPerProductAndShop":        testWriteLeases,
 		"RevisionsSurviveARebuild":          testRevisionsSurviveARebuild,
 		"AfterSalesVersionedWithTheirOrder": testAfterSales,
+		"ShopUsageSumsTheProcesses":         testShopUsage,
 	}
 	for name, f := range tests {
 		t.Run(name, func(t *testing.T) { f(t, open(t)) })

@@ -1,0 +1,30 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"time"
+
+	"github.com/syncctl/syncctl/domain"
+	"github.com/syncctl/syncctl/store"
+)
+
+// SaveShopUsage implements store.Store.
+func (d *DB) SaveShopUsage(ctx context.Context, shop domain.ShopRef, process string, calls int, at time.Time) error {
+	_, err := d.db.ExecContext(ctx, `INSERT INTO shop_usage (channel, shop, process, calls, at) VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT (channel, shop, process) DO UPDATE SET calls = excluded.calls, at = excluded.at WHERE excluded.at >= shop_usage.at`,
+		shop.Channel, shop.Shop, process, calls, ms(at))
+	return err
+}
+
+// ShopUsages implements store.Store.
+func (d *DB) ShopUsages(ctx context.Context, since time.Time) ([]store.ShopUsage, error) {
+	rows, err := d.db.QueryContext(ctx, `SELECT channel, shop, SUM(calls), COUNT(*), MAX(at) FROM shop_usage WHERE at >= ?
+		GROUP BY channel, shop ORDER BY channel, shop`, ms(since))
+	return scanAll(rows, err, func(r *sql.Rows) (u store.ShopUsage, err error) {
+		var at int64
+		err = r.Scan(&u.Shop.Channel, &u.Shop.Shop, &u.CallsPerMinute, &u.Processes, &at)
+		u.At = fromMS(at)
+		return u, err
+	})
+}
