@@ -173,11 +173,7 @@ func (s *Server) generate() {
 
 // cancel closes a paid order; its goods go back to stock (under s.mu).
 func (s *Server) cancel(o *order) {
-	for _, l := range o.Lines {
-		if p := s.products[l.ProductID]; p != nil {
-			p.Stock[l.SKUID] += l.Num
-		}
-	}
+	s.restock(o)
 	o.Status = orderCancelled
 	s.touch(o)
 	s.push(s.orderMsg(TagOrderCanceled, o, map[string]any{"cancel_reason": "买家取消", "cancel_time": o.UpdateTime}))
@@ -199,6 +195,15 @@ func (s *Server) CancelOrder(id string) error {
 	return nil
 }
 
+// restock puts an unshipped order's goods back on sale.
+func (s *Server) restock(o *order) {
+	for _, l := range o.Lines {
+		if p := s.products[l.ProductID]; p != nil {
+			p.Stock[l.SKUID] += l.Num
+		}
+	}
+}
+
 // RefundOrder gives the buyer a full refund: every line is refunded and
 // the order closes (an unshipped one's goods go back to stock).
 func (s *Server) RefundOrder(id string) error {
@@ -212,7 +217,9 @@ func (s *Server) RefundOrder(id string) error {
 		return errors.New("already refunded")
 	}
 	if o.Status == orderPaid {
-		s.cancel(o)
+		// One change, one new update_time: the refund closes the order (a
+		// second touch would put its time in the future).
+		s.restock(o)
 	}
 	for _, l := range o.Lines {
 		l.RefundStatus = refundDone
