@@ -14,6 +14,7 @@ import (
 
 	"github.com/syncctl/syncctl/config"
 	"github.com/syncctl/syncctl/connectors"
+	"github.com/syncctl/syncctl/connectors/shopgate"
 	"github.com/syncctl/syncctl/domain"
 	"github.com/syncctl/syncctl/platforms"
 	"github.com/syncctl/syncctl/store"
@@ -45,7 +46,8 @@ from what the shop's pricing rule gives now (drift): a held write, a promotion t
 ended, a pricing section edited since the last push. Drift breaks no guard and is listed apart.
 
 What a shop shows is read from its platform where the connector can (Tmall/Taobao
-taobao.item.seller.get, WeChat product/get's online copy): the shop is opened from --config
+taobao.item.seller.get, WeChat product/get's online copy, Douyin product.detail, Kuaishou
+open.item.get, JD sku.read.searchSkuList): the shop is opened from --config
 as the worker opens it (its credentials from the same env vars or files; tokens the worker
 keeps in the store are used, never refreshed here) and each listed product is read once,
 paced by the shop's quota. Elsewhere, and everywhere with --live=false, it is the last price
@@ -153,11 +155,14 @@ func pricesCheckRun(ctx context.Context, g *globals, o *pricesCheckOptions) erro
 
 // configChannels opens the connector of a configured shop when the check
 // first asks for it, as the worker opens it: credentials from the env vars
-// or files the configuration names, the store's tokens and bans (the store
-// is read-only here: a token is used, never refreshed). A shop not in the
+// or files the configuration names, the store's tokens, bans and pauses. A
+// token is used, never refreshed here (usedTokens): a refresh would race
+// the worker's, and Kuaishou's rotates its refresh token. A shop not in the
 // configuration is ENotFound: its last pushed prices are checked.
 func configChannels(cfg config.Config, st store.Store) workflows.ChannelOf {
-	tokens, _ := st.(connectors.TokenStore)
+	stored, _ := st.(connectors.TokenStore)
+	tokens := usedTokens{stored}
+	bans, _ := st.(shopgate.BanStore)
 	return func(ref domain.ShopRef) (connectors.Channel, error) {
 		for _, s := range cfg.Shops {
 			if s.Channel != ref.Channel || s.Shop != ref.Shop {
@@ -169,12 +174,34 @@ func configChannels(cfg config.Config, st store.Store) workflows.ChannelOf {
 			if err != nil {
 				return nil, err
 			}
-			scs[0].Tokens = tokens
+			scs[0].Tokens, scs[0].Bans = tokens, bans
 			return platforms.Open(scs[0])
 		}
 		return nil, domain.Errorf(domain.ENotFound, "shop %s is not configured", ref)
 	}
 }
+
+// usedTokens hands the connectors of `prices check` the tokens the workers
+// keep in the store and refuses to refresh one.
+type usedTokens struct{ stored connectors.TokenStore }
+
+func (u usedTokens) LoadToken(ctx context.Context, shop domain.ShopRef) (connectors.Token, bool, error) {
+	if u.stored == nil {
+		return connectors.Token{}, false, nil
+	}
+	return u.stored.LoadToken(ctx, shop)
+}
+
+func (u usedTokens) ClaimRefresh(context.Context, domain.ShopRef, string, time.Duration) (connectors.Token, bool, bool, error) {
+	return connectors.Token{}, false, false, domain.Errorf(domain.EUnavailable,
+		"no live token in the store, and prices check never refreshes one (a worker serving the shop does)")
+}
+
+func (u usedTokens) SaveToken(_ context.Context, shop domain.ShopRef, _ string, _ connectors.Token) (connectors.Token, error) {
+	return connectors.Token{}, domain.Errorf(domain.EConflict, "token of shop %s: prices check saves no token", shop)
+}
+
+func (u usedTokens) ReleaseRefresh(context.Context, domain.ShopRef, string) error { return nil }
 
 func printPriceCheck(g *globals, res workflows.PriceCheck) error {
 	w := g.io.Out

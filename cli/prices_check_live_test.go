@@ -15,6 +15,7 @@ import (
 	"github.com/syncctl/syncctl/domain"
 	"github.com/syncctl/syncctl/platforms"
 	sbtmall "github.com/syncctl/syncctl/sandbox/tmall"
+	sbwechat "github.com/syncctl/syncctl/sandbox/wechat"
 	"github.com/syncctl/syncctl/store"
 )
 
@@ -136,5 +137,62 @@ pricing:
 	if code != 0 || !strings.Contains(out, "price sources: last pushed: tmall/flagship\n") ||
 		!strings.Contains(errOut, "warning: tmall/flagship: reading the platform's prices failed at product TS-1") {
 		t.Fatalf("platform down: exit %d: %s%s", code, out, errOut)
+	}
+}
+
+// A shop whose platform mints tokens (WeChat) is read with the token a
+// worker keeps in the store; `prices check` never fetches one itself (it
+// would race the worker's refresh). With no token in the store the read
+// falls back to the last pushed prices with a warning, and the platform
+// is not called.
+func TestPricesCheckNeverRefreshesAToken(t *testing.T) {
+	creds := sbwechat.Platform.NewCredentials()
+	sb := sbwechat.New(sbwechat.Config{AppID: creds["appid"], Secret: creds["secret"]})
+	srv := httptest.NewServer(sb)
+	t.Cleanup(func() { srv.Close(); _ = sb.Close() })
+	t.Setenv("PRICES_TOKEN_TEST_WECHAT_SECRET", creds["secret"])
+	setup := sbwechat.Platform.Shop(srv.URL)
+
+	dir := t.TempDir()
+	dsn := filepath.Join(dir, "syncctl.db")
+	csv := filepath.Join(dir, "c.csv")
+	writeFile(t, csv, "spu_code,title,category,description,images,sku_code,specs,cost,list_price,stock\n"+
+		"TS-1,山野集 纯棉T恤,服装/男装/T恤,精梳长绒棉。,https://img.example.com/1.jpg,TS-1-W,颜色:白色,20.00,59.90,10\n")
+	if code, out, errOut := run(t, "catalog", "import", csv, "--store-dsn", dsn); code != 0 {
+		t.Fatalf("import: exit %d: %s%s", code, out, errOut)
+	}
+	var opts strings.Builder
+	for k, v := range setup.Options {
+		opts.WriteString("      " + k + ": \"" + v + "\"\n")
+	}
+	cfg := writeFile(t, filepath.Join(dir, "syncctl.yaml"), `shops:
+  - channel: wechat_shop
+    shop: mini
+    gateway: `+setup.Gateway+`
+    credentials:
+      appid: {value: "`+creds["appid"]+`"}
+      secret: {env: PRICES_TOKEN_TEST_WECHAT_SECRET}
+    options:
+`+opts.String())
+	ctx := context.Background()
+	st, err := store.Open(ctx, "sqlite", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	shop := domain.ShopRef{Channel: "wechat_shop", Shop: "mini"}
+	if err := st.SaveListings(ctx, []domain.ChannelListing{{Shop: shop, SKUCode: "TS-1-W", ProductCode: "TS-1", ItemID: "10000000001",
+		PlatformSKUID: "20000000001", Price: 5990, Status: domain.ListingOnSale, PushedAt: time.Now()}}); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+
+	code, out, errOut := run(t, "prices", "check", "--config", cfg, "--store-dsn", dsn)
+	if code != 0 || !strings.Contains(out, "price sources: last pushed: wechat_shop/mini\n") ||
+		!strings.Contains(errOut, "warning: wechat_shop/mini: reading the platform's prices failed at product TS-1") ||
+		!strings.Contains(errOut, "prices check never refreshes one") {
+		t.Fatalf("exit %d: %s%s", code, out, errOut)
+	}
+	if calls := sb.CallCounts(); len(calls) != 0 {
+		t.Fatalf("the platform was called: %v", calls)
 	}
 }
