@@ -1,9 +1,9 @@
 # Sourced by .ci/run and ./demo: installs what syncctl needs on a fresh
 # Debian machine — the exact Go toolchain go.mod names (the
 # golang.org/toolchain module, which a Go from Debian's golang-go fetches),
-# make, and Docker — and puts it on PATH. Each step is skipped when the tool
-# is already there. Call from the repository root. Everything it
-# prints goes to stderr.
+# make, Docker and PostgreSQL's server binaries (for its store tests) — and
+# puts it on PATH. Each step is skipped when the tool is already there.
+# Call from the repository root. Everything it prints goes to stderr.
 
 apt_updated=""
 apt_install() { # apt_install PACKAGE... (only when running as root with apt)
@@ -99,4 +99,16 @@ if ! docker info >/dev/null 2>&1; then
   for _ in $(seq 1 30); do docker info >/dev/null 2>&1 && break; sleep 1; done
 fi
 docker info >/dev/null 2>&1 || { echo "FATAL: Docker is required for integration_test/ and is not available" >&2; exit 1; }
+}
+
+# ensure_postgres: initdb and postgres, which the PostgreSQL store tests
+# (store/postgres/pgtest) run a throwaway server with. Debian installs them
+# in /usr/lib/postgresql/<version>/bin, where the tests look; under CI they
+# fail rather than skip without them.
+ensure_postgres() {
+if command -v initdb >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || [ -x /usr/local/bin/initdb ]; then
+  return
+fi
+apt_install postgresql
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { echo "FATAL: installed postgresql but found no initdb in /usr/lib/postgresql/*/bin" >&2; exit 1; }
 }

@@ -25,6 +25,7 @@ import (
 	"github.com/syncctl/syncctl/config"
 	"github.com/syncctl/syncctl/domain"
 	"github.com/syncctl/syncctl/store"
+	_ "github.com/syncctl/syncctl/store/postgres"         // the store several workers share
 	sqlitestore "github.com/syncctl/syncctl/store/sqlite" // the embedded default store
 )
 
@@ -99,6 +100,9 @@ func (g *globals) loadOver(base config.Config) (config.Config, error) {
 	if g.changed("store-dsn") { // the more specific flag wins
 		cfg.Store.DSN = g.storeDSN
 	}
+	if err := cfg.Store.Check(); err != nil {
+		return cfg, usageError{err}
+	}
 	return cfg, nil
 }
 
@@ -151,7 +155,7 @@ func (g *globals) openStoreRead(ctx context.Context) (store.Store, error) {
 // openStoreAt opens the store of a configuration already loaded, by its
 // driver and DSN, to read and write (creating and migrating it).
 func (g *globals) openStoreAt(ctx context.Context, cfg config.Config) (store.Store, error) {
-	g.storePath = cfg.Store.DSN
+	g.storePath = store.RedactDSN(cfg.Store.DSN)
 	return store.Open(ctx, cfg.Store.Driver, cfg.Store.DSN)
 }
 
@@ -159,9 +163,9 @@ func (g *globals) openStoreAt(ctx context.Context, cfg config.Config) (store.Sto
 // reading only. A store that does not exist is an error that says where
 // one may be, not an empty store created on the spot.
 func (g *globals) openStoreReadAt(ctx context.Context, cfg config.Config) (store.Store, error) {
-	g.storePath = cfg.Store.DSN
+	g.storePath = store.RedactDSN(cfg.Store.DSN)
 	st, err := store.OpenReadOnly(ctx, cfg.Store.Driver, cfg.Store.DSN)
-	if errors.Is(err, store.ErrNoStore) {
+	if errors.Is(err, store.ErrNoStore) && (cfg.Store.Driver == "" || cfg.Store.Driver == "sqlite") {
 		return nil, fmt.Errorf("no store at %s: %s", cfg.Store.DSN, g.whereStoresAre(cfg.Store.DSN))
 	}
 	return st, err
@@ -346,7 +350,7 @@ Quick start:  syncctl demo          (everything in one process, ends with a veri
 	g.root = root
 	pf.StringVar(&g.configPath, "config", os.Getenv("SYNCCTL_CONFIG"), "YAML configuration file (env SYNCCTL_CONFIG)")
 	pf.StringVar(&g.stateDir, "state-dir", ".syncctl", "directory for local state: the store (STATE_DIR/syncctl.db unless --store-dsn), embedded Temporal, sandbox")
-	pf.StringVar(&g.storeDSN, "store-dsn", "", "the store (SQLite file); beats --state-dir, env SYNCCTL_STORE_DSN and the config's store.dsn")
+	pf.StringVar(&g.storeDSN, "store-dsn", "", "the store (SQLite file, or a postgres:// URL without password for store.driver postgres); beats --state-dir, env SYNCCTL_STORE_DSN and the config's store.dsn")
 	pf.StringVar(&g.temporal, "temporal-address", "", "Temporal frontend host:port (env SYNCCTL_TEMPORAL_ADDRESS; default 127.0.0.1:7233)")
 	pf.StringVar(&g.namespace, "namespace", "", "Temporal namespace (env SYNCCTL_NAMESPACE; default \"default\")")
 	pf.StringVarP(&g.output, "output", "o", "table", "output format: table or json")
@@ -361,6 +365,10 @@ Quick start:  syncctl demo          (everything in one process, ends with a veri
 		}
 		if g.changed("store-dsn") && g.storeDSN == "" {
 			return usageError{errors.New("--store-dsn must not be empty")}
+		}
+		if g.changed("store-dsn") && store.DSNHasPassword(g.storeDSN) {
+			return usageError{errors.New("--store-dsn: a DSN with a password never goes on the command line (ps and shell history show it): " +
+				"give it in SYNCCTL_STORE_DSN, or the password in PGPASSWORD or a passfile")}
 		}
 		// cobra checks required flags after this hook, with an untyped error.
 		if err := cmd.ValidateRequiredFlags(); err != nil {
@@ -383,7 +391,7 @@ func newTree(streams IO) (*cobra.Command, *globals) {
 	root, g := newRoot(streams)
 	root.AddCommand(newDemoCmd(g, nil), newDevCmd(g, nil), newWorkerCmd(g, nil), newCatalogCmd(g), newPushCmd(g, nil),
 		newOrdersCmd(g), newListingsCmd(g, nil), newSandboxCmd(g), newChannelsCmd(g),
-		newApprovalsCmd(g), newPricesCmd(g), newStockCmd(g), newServeCmd(g), newSchedulesCmd(g))
+		newApprovalsCmd(g), newPricesCmd(g), newStockCmd(g), newServeCmd(g), newSchedulesCmd(g), newStoreCmd(g), newERPReceiverCmd(g))
 	groupsNeedACommand(g, root)
 	markReadCommands(root)
 	registerCompletions(g, root)

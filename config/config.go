@@ -16,6 +16,7 @@ import (
 	"github.com/syncctl/syncctl/connectors"
 	"github.com/syncctl/syncctl/domain"
 	"github.com/syncctl/syncctl/platforms"
+	"github.com/syncctl/syncctl/store"
 )
 
 // Config is the whole configuration.
@@ -43,8 +44,11 @@ type Temporal struct {
 
 // Store says where syncctl keeps its state.
 type Store struct {
-	Driver string `yaml:"driver"` // sqlite (default)
-	DSN    string `yaml:"dsn"`    // sqlite: file path, default .syncctl/syncctl.db
+	Driver string `yaml:"driver"` // sqlite (default) or postgres
+	// DSN is, for sqlite, the file path (default .syncctl/syncctl.db); for
+	// postgres, a connection URL or key=value pairs without a password
+	// (PGPASSWORD or a passfile gives it, or SYNCCTL_STORE_DSN the whole DSN).
+	DSN string `yaml:"dsn"`
 }
 
 // ERP is the webhook endpoint orders are delivered to.
@@ -165,6 +169,10 @@ func LoadOver(base Config, path string) (Config, error) {
 		if err := decodeFile(b, &c); err != nil {
 			return c, fmt.Errorf("config %s: %w", path, err)
 		}
+		if store.DSNHasPassword(c.Store.DSN) {
+			return c, fmt.Errorf("config %s, store, field dsn: a password is never written in the configuration; "+
+				"give it in PGPASSWORD or a passfile (PGPASSFILE, ~/.pgpass), or the whole DSN in SYNCCTL_STORE_DSN", path)
+		}
 	}
 	env := func(name string, dst *string) {
 		if v := os.Getenv(name); v != "" {
@@ -173,6 +181,7 @@ func LoadOver(base Config, path string) (Config, error) {
 	}
 	env("SYNCCTL_TEMPORAL_ADDRESS", &c.Temporal.Address)
 	env("SYNCCTL_NAMESPACE", &c.Temporal.Namespace)
+	env("SYNCCTL_STORE_DRIVER", &c.Store.Driver)
 	env("SYNCCTL_STORE_DSN", &c.Store.DSN)
 	env("SYNCCTL_ERP_URL", &c.ERP.URL)
 	return c, c.Validate()
@@ -241,11 +250,31 @@ func (c Config) Validate() error {
 	if err := c.validatePricing(); err != nil {
 		return err
 	}
-	if c.Store.DSN == "" {
+	// The default DSN is SQLite's: with the postgres driver, a flag may
+	// still name the DSN (the CLI checks the store again after its flags).
+	if err := c.Store.Check(); err != nil && (c.Store.Driver != "postgres" || c.Store.DSN != DefaultStoreDSN) {
+		return err
+	}
+	return nil
+}
+
+// Check validates the store's driver and DSN, never showing a password.
+func (s Store) Check() error {
+	if s.DSN == "" {
 		return fmt.Errorf("config store, field dsn: must not be empty")
 	}
-	if c.Store.Driver != "" && c.Store.Driver != "sqlite" {
-		return fmt.Errorf("config store, field driver: %q is not supported yet (sqlite)", c.Store.Driver)
+	switch s.Driver {
+	case "", "sqlite":
+	case "postgres":
+		if s.DSN == DefaultStoreDSN {
+			return fmt.Errorf("config store, field dsn: the postgres driver needs the database's DSN (store.dsn, SYNCCTL_STORE_DSN or --store-dsn)")
+		}
+		if !strings.HasPrefix(s.DSN, "postgres://") && !strings.HasPrefix(s.DSN, "postgresql://") && !strings.Contains(s.DSN, "=") {
+			return fmt.Errorf("config store, field dsn: the postgres driver wants a connection URL (postgres://USER@HOST:5432/DB?sslmode=…) or key=value pairs, not %q",
+				store.RedactDSN(s.DSN))
+		}
+	default:
+		return fmt.Errorf("config store, field driver: %q is not supported (sqlite or postgres)", s.Driver)
 	}
 	return nil
 }

@@ -306,3 +306,40 @@ shops:
 		}
 	}
 }
+
+// The postgres driver takes a connection URL or key=value pairs; a
+// password is never in the file (only SYNCCTL_STORE_DSN, PGPASSWORD or a
+// passfile give one), and no error shows it.
+func TestPostgresStore(t *testing.T) {
+	t.Setenv("SYNCCTL_STORE_DSN", "")
+	c, err := config.Load(write(t, "c.yaml", "store:\n  driver: postgres\n  dsn: postgres://syncctl@db.internal:5432/syncctl?sslmode=require\n"))
+	if err != nil || c.Store.Driver != "postgres" || c.Store.DSN != "postgres://syncctl@db.internal:5432/syncctl?sslmode=require" {
+		t.Fatalf("postgres store = %+v, %v", c.Store, err)
+	}
+	if _, err := config.Load(write(t, "c.yaml", "store:\n  driver: postgres\n  dsn: host=db.internal dbname=syncctl\n")); err != nil {
+		t.Fatalf("key=value DSN: %v", err)
+	}
+	for body, want := range map[string]string{
+		"store:\n  driver: postgres\n  dsn: postgres://syncctl:s3cr3t@db/syncctl\n":   "field dsn: a password is never written in the configuration",
+		"store:\n  driver: postgres\n  dsn: host=db password=s3cr3t dbname=syncctl\n": "field dsn: a password is never written in the configuration",
+		"store:\n  driver: postgres\n  dsn: /var/lib/syncctl/syncctl.db\n":            "field dsn: the postgres driver wants a connection URL",
+	} {
+		_, err := config.Load(write(t, "c.yaml", body))
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%q: err = %v, want %q", body, err, want)
+		}
+		if err != nil && strings.Contains(err.Error(), "s3cr3t") {
+			t.Errorf("the error shows the password: %v", err)
+		}
+	}
+	// Without a DSN the file loads (a flag may give it), but the store does not check.
+	c, err = config.Load(write(t, "c.yaml", "store:\n  driver: postgres\n"))
+	if err != nil || c.Store.Check() == nil || !strings.Contains(c.Store.Check().Error(), "needs the database's DSN") {
+		t.Fatalf("postgres without a DSN: %v, check %v", err, c.Store.Check())
+	}
+	t.Setenv("SYNCCTL_STORE_DSN", "postgres://syncctl:s3cr3t@db/syncctl")
+	t.Setenv("SYNCCTL_STORE_DRIVER", "postgres")
+	if c, err := config.Load(""); err != nil || c.Store.DSN != "postgres://syncctl:s3cr3t@db/syncctl" || c.Store.Driver != "postgres" || c.Store.Check() != nil {
+		t.Fatalf("the store from the environment, password included = %+v, %v", c.Store, err)
+	}
+}

@@ -91,7 +91,7 @@ func OpenReadOnly(ctx context.Context, dsn string) (*DB, error) {
 	d, err := connect(ctx, cfg, dsn, true)
 	if err != nil {
 		if isCode(err, "3D000") {
-			return nil, fmt.Errorf("no store at %s (the database does not exist): %w", store.RedactDSN(dsn), store.ErrNoStore)
+			return nil, fmt.Errorf("%w at %s: the database does not exist (a `syncctl worker` on it creates it, as does `syncctl store migrate` into it)", store.ErrNoStore, store.RedactDSN(dsn))
 		}
 		return nil, fmt.Errorf("store %s: %w", store.RedactDSN(dsn), err)
 	}
@@ -236,7 +236,7 @@ func (d *DB) checkSchema(ctx context.Context) error {
 	var have *int64
 	err := d.pool.QueryRow(ctx, `SELECT MAX(version) FROM schema_migrations`).Scan(&have)
 	if isCode(err, "42P01") { // undefined_table
-		return fmt.Errorf("no store at %s (the database has no syncctl schema: a worker, or `syncctl store migrate --to` it, creates one): %w", d.name, store.ErrNoStore)
+		return fmt.Errorf("%w at %s: the database has no syncctl tables (a `syncctl worker` on it creates them, as does `syncctl store migrate` into it)", store.ErrNoStore, d.name)
 	}
 	if err != nil {
 		return fmt.Errorf("store %s: %w", d.name, err)
