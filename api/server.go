@@ -445,10 +445,12 @@ func (s *Server) queue() string {
 }
 
 // OrderAnswer is GET /v1/orders/…: the order as the webhooks carry it, with
-// the shipments the ERP sent and the platform's answers.
+// the shipments the ERP sent and the platform's answers, and its refund
+// and after-sales cases as the refund webhooks carry them.
 type OrderAnswer struct {
 	domain.SalesOrder
 	Shipments []domain.ShipmentRecord `json:"shipments"`
+	Refunds   []domain.AfterSale      `json:"refunds"`
 }
 
 func (s *Server) order(w http.ResponseWriter, r *request) {
@@ -466,7 +468,12 @@ func (s *Server) order(w http.ResponseWriter, r *request) {
 	if ships == nil {
 		ships = []domain.ShipmentRecord{}
 	}
-	writeJSON(w, http.StatusOK, OrderAnswer{SalesOrder: o, Shipments: ships})
+	refunds, err := s.Store.AfterSales(r.Context(), shop, o.PlatformOrderID)
+	if err != nil {
+		s.writeDomainError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, OrderAnswer{SalesOrder: o, Shipments: ships, Refunds: refunds})
 }
 
 // ShopStatus is one shop's line of GET /v1/sync/status.

@@ -201,8 +201,14 @@ func TestStaleInventoryUpdateLoses(t *testing.T) {
 		t.Fatal(err)
 	}
 	o := storetest.Order("x", domain.OrderPaid)
-	if status, out := do(t, srv, call{method: "GET", path: fmt.Sprintf("/v1/orders/%s/%s/3000000000000000001", o.Shop.Channel, o.Shop.Shop), bearer: "tok-123"}); status != 200 || out["platform_order_id"] != "3000000000000000001" {
-		t.Fatalf("order: %d %v", status, out)
+	if _, err := st.UpsertAfterSale(context.Background(), domain.AfterSale{Shop: o.Shop, PlatformOrderID: "3000000000000000001",
+		PlatformCaseID: "RF7", Status: domain.AfterSaleRequested, ModifiedAt: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	status, out = do(t, srv, call{method: "GET", path: fmt.Sprintf("/v1/orders/%s/%s/3000000000000000001", o.Shop.Channel, o.Shop.Shop), bearer: "tok-123"})
+	refunds, _ := out["refunds"].([]any)
+	if status != 200 || out["platform_order_id"] != "3000000000000000001" || len(refunds) != 1 || refunds[0].(map[string]any)["platform_case_id"] != "RF7" {
+		t.Fatalf("order: %d %v, want the order with its refund case RF7", status, out)
 	}
 	if status, _ := do(t, srv, call{method: "GET", path: "/v1/orders/tmall/flagship/404", bearer: "tok-123"}); status != 404 {
 		t.Fatalf("unknown order: %d", status)
