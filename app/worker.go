@@ -315,12 +315,16 @@ func (w *Worker) Run(ctx context.Context) error {
 	return ctx.Err()
 }
 
-// StoreID identifies a store by its location, for worker identities.
+// StoreID identifies a store by its location, for worker identities:
+// workers on one PostgreSQL database agree whatever their DSNs' spelling
+// or password (store.Identity).
 func StoreID(driver, dsn string) string {
 	if driver == "" || driver == "sqlite" {
 		if abs, err := filepath.Abs(dsn); err == nil {
 			dsn = abs
 		}
+	} else {
+		dsn = store.Identity(driver, dsn)
 	}
 	sum := sha256.Sum256([]byte(driver + "\x00" + dsn))
 	return hex.EncodeToString(sum[:6])

@@ -20,6 +20,10 @@ type Opener func(ctx context.Context, dsn string) (Store, error)
 type Driver struct {
 	Open         Opener
 	OpenReadOnly Opener
+	// Identity, if set, names the store a DSN points at, alike for every
+	// DSN of that store and never with a secret (PostgreSQL: the server
+	// and the database, whatever the password or the DSN's spelling).
+	Identity func(dsn string) string
 }
 
 // ErrNoStore is the error (wrapped) of a read-only open of a store that
@@ -66,6 +70,15 @@ func OpenReadOnly(ctx context.Context, driver, dsn string) (Store, error) {
 		return nil, fmt.Errorf("store driver %q has no read-only open", driver)
 	}
 	return d.OpenReadOnly(ctx, dsn)
+}
+
+// Identity names the store of a driver at dsn without a secret: the
+// driver's Identity, else the DSN with its password redacted.
+func Identity(driver, dsn string) string {
+	if d, err := lookup(driver); err == nil && d.Identity != nil {
+		return d.Identity(dsn)
+	}
+	return RedactDSN(dsn)
 }
 
 func lookup(driver string) (Driver, error) {

@@ -182,3 +182,14 @@ func TestDeliveryIDsMatchSQLite(t *testing.T) {
 		t.Fatalf("delivery id %s, want %s", c.DeliveryID, want)
 	}
 }
+
+// Two DSNs of one database name one store, whatever their spelling and
+// password; another database is another store.
+func TestIdentity(t *testing.T) {
+	a := store.Identity("postgres", "postgres://syncctl:one@db.internal:5432/syncctl?sslmode=require")
+	b := store.Identity("postgres", "host=db.internal port=5432 user=other password=two dbname=syncctl")
+	c := store.Identity("postgres", "postgres://syncctl@db.internal:5432/other")
+	if a != b || a == c || strings.Contains(a+b, "one") || strings.Contains(a+b, "two") {
+		t.Fatalf("identities %q, %q, %q", a, b, c)
+	}
+}
