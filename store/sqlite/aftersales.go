@@ -2,13 +2,9 @@ package sqlite
 
 import (
 	"context"
-	"crypto/sha256"
 	"database/sql"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"fmt"
-	"time"
 
 	"github.com/syncctl/syncctl/domain"
 	"github.com/syncctl/syncctl/store"
@@ -22,23 +18,9 @@ type refundDoc struct {
 }
 
 // RefundDeliveryID is the stable idempotency key of one revision of a
-// refund case.
+// refund case (store.RefundDeliveryID, the same in every backend).
 func RefundDeliveryID(shop domain.ShopRef, platformOrderID, caseID string, revision int) string {
-	sum := sha256.Sum256([]byte(fmt.Sprintf("%s/%s/%s/refund/%s/%d", shop.Channel, shop.Shop, platformOrderID, caseID, revision)))
-	return "dlv_" + hex.EncodeToString(sum[:12])
-}
-
-// caseVersion digests a case without its times: a derived case is
-// re-stamped with every order version, and only a change of content is a
-// new version.
-func caseVersion(c domain.AfterSale) (string, error) {
-	c.CreatedAt, c.ModifiedAt = time.Time{}, time.Time{}
-	b, err := json.Marshal(c)
-	if err != nil {
-		return "", err
-	}
-	sum := sha256.Sum256(b)
-	return hex.EncodeToString(sum[:12]), nil
+	return store.RefundDeliveryID(shop, platformOrderID, caseID, revision)
 }
 
 // UpsertAfterSale implements store.Store.
@@ -51,7 +33,7 @@ func (d *DB) UpsertAfterSale(ctx context.Context, c domain.AfterSale) (store.Ord
 	case c.PlatformOrderID == "":
 		return store.OrderChange{}, domain.Errorf(domain.EInvalid, "after-sale case %s, field platform_order_id: required", c.PlatformCaseID)
 	}
-	version, err := caseVersion(c)
+	version, err := store.AfterSaleVersion(c)
 	if err != nil {
 		return store.OrderChange{}, internal("after-sale case %s: encode: %v", c.PlatformCaseID, err)
 	}
@@ -69,7 +51,7 @@ func (d *DB) UpsertAfterSale(ctx context.Context, c domain.AfterSale) (store.Ord
 			c.Shop.Channel, c.Shop.Shop, c.PlatformCaseID).Scan(&oldVersion, &rev, &oldModified, &oldDoc)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
-			change.Event, change.Revision = store.RefundCreated, revisionOf(c.ModifiedAt, 0)
+			change.Event, change.Revision = store.RefundCreated, store.OrderRevision(c.ModifiedAt, 0)
 		case err != nil:
 			return err
 		case oldVersion == version || ms(c.ModifiedAt) < oldModified:
@@ -80,7 +62,7 @@ func (d *DB) UpsertAfterSale(ctx context.Context, c domain.AfterSale) (store.Ord
 			if err := json.Unmarshal([]byte(oldDoc), &old); err == nil && !old.CreatedAt.IsZero() {
 				c.CreatedAt = old.CreatedAt // the first sight of the case stays its creation
 			}
-			change.Event, change.Revision = store.RefundUpdated, revisionOf(c.ModifiedAt, rev)
+			change.Event, change.Revision = store.RefundUpdated, store.OrderRevision(c.ModifiedAt, rev)
 		}
 		doc, err := json.Marshal(c)
 		if err != nil {

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
-	"reflect"
 	"time"
 
 	"github.com/syncctl/syncctl/domain"
@@ -50,16 +49,12 @@ func (d *DB) ImportProducts(ctx context.Context, products []domain.Product, opts
 				return err
 			}
 			if existed && o.Merge[p.Code] {
-				p = mergeSKUs(p, old)
+				p = store.WithStoredSKUs(p, old)
 			}
-			p.UpdatedAt = time.Time{}
-			if existed {
-				old.UpdatedAt = time.Time{}
-				if reflect.DeepEqual(normalize(old), normalize(p)) {
-					res.Unchanged++
-					res.SKUs += len(p.SKUs)
-					continue
-				}
+			if existed && store.SameProduct(old, p) {
+				res.Unchanged++
+				res.SKUs += len(p.SKUs)
+				continue
 			}
 			if err := writeProduct(ctx, tx, p, now); err != nil {
 				return err
@@ -79,21 +74,6 @@ func (d *DB) ImportProducts(ctx context.Context, products []domain.Product, opts
 		return nil
 	})
 	return res, err
-}
-
-// mergeSKUs is the imported product followed by the stored SKUs it lacks.
-func mergeSKUs(imported, stored domain.Product) domain.Product {
-	have := map[string]bool{}
-	for _, s := range imported.SKUs {
-		have[s.Code] = true
-	}
-	imported.SKUs = append([]domain.SKU(nil), imported.SKUs...)
-	for _, s := range stored.SKUs {
-		if !have[s.Code] {
-			imported.SKUs = append(imported.SKUs, s)
-		}
-	}
-	return imported
 }
 
 func writeProduct(ctx context.Context, tx *sql.Tx, p domain.Product, now time.Time) error {
@@ -127,14 +107,6 @@ func writeProduct(ctx context.Context, tx *sql.Tx, p domain.Product, now time.Ti
 		}
 	}
 	return nil
-}
-
-// normalize makes nil and empty slices compare equal.
-func normalize(p domain.Product) domain.Product {
-	b, _ := json.Marshal(p)
-	var out domain.Product
-	_ = json.Unmarshal(b, &out)
-	return out
 }
 
 type querier interface {

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
-	"reflect"
 	"strings"
 	"time"
 
@@ -175,9 +174,9 @@ func (im *productImport) Add(ctx context.Context, products []domain.Product) err
 		next := p
 		switch {
 		case again:
-			next.SKUs, a.carried = addPart(old.SKUs, int(a.carried), p.SKUs)
+			next.SKUs, a.carried = store.AddImportPart(old.SKUs, int(a.carried), p.SKUs)
 		case found:
-			next, a.carried = mergeSKUs(p, old), int32(len(p.SKUs))
+			next, a.carried = store.WithStoredSKUs(p, old), int32(len(p.SKUs))
 		default:
 			a.carried = int32(len(p.SKUs))
 		}
@@ -195,41 +194,10 @@ func (im *productImport) Add(ctx context.Context, products []domain.Product) err
 	return nil
 }
 
-// addPart is a product's SKUs after a later part of the import: the SKUs
-// the import carried (the first carried of have, each replaced by the
-// part's version of it), the part's new ones, then the stored ones neither
-// carried.
-func addPart(have []domain.SKU, carried int, part []domain.SKU) ([]domain.SKU, int32) {
-	inPart := map[string]int{}
-	for i, s := range part {
-		inPart[s.Code] = i
-	}
-	used := make([]bool, len(part))
-	out := make([]domain.SKU, 0, len(have)+len(part))
-	for _, s := range have[:carried] {
-		if i, ok := inPart[s.Code]; ok {
-			s, used[i] = part[i], true
-		}
-		out = append(out, s)
-	}
-	for i, s := range part {
-		if !used[i] {
-			out = append(out, s)
-		}
-	}
-	n := len(out)
-	for _, s := range have[carried:] {
-		if _, ok := inPart[s.Code]; !ok {
-			out = append(out, s)
-		}
-	}
-	return out, int32(n)
-}
-
 // write stores next unless it is what is stored (old, when found), and
 // keeps the change sets of the tracked shops.
 func (im *productImport) write(ctx context.Context, old domain.Product, found bool, next domain.Product) (wrote bool, err error) {
-	if found && sameProduct(old, next) {
+	if found && store.SameProduct(old, next) {
 		return false, nil
 	}
 	if err := im.put(ctx, next); err != nil {
@@ -241,11 +209,6 @@ func (im *productImport) write(ctx context.Context, old domain.Product, found bo
 		}
 	}
 	return true, nil
-}
-
-func sameProduct(a, b domain.Product) bool {
-	a.UpdatedAt, b.UpdatedAt = time.Time{}, time.Time{}
-	return reflect.DeepEqual(normalize(a), normalize(b))
 }
 
 func (im *productImport) Commit(ctx context.Context, opts ...store.ImportOption) (store.ImportResult, error) {

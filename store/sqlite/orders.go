@@ -2,12 +2,9 @@ package sqlite
 
 import (
 	"context"
-	"crypto/sha256"
 	"database/sql"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"time"
 
 	"github.com/syncctl/syncctl/domain"
@@ -122,23 +119,10 @@ func (d *DB) SetOrderCursor(ctx context.Context, shop domain.ShopRef, t time.Tim
 	return err
 }
 
-// revisionOf is the revision of an order version: the platform's
-// modification time in Unix ms, so a store rebuilt from scratch gives the
-// same version the same revision (and delivery id) and a later version a
-// higher one; one more than the previous revision when two versions share
-// a millisecond.
-func revisionOf(modified time.Time, prev int) int {
-	r := int(modified.UnixMilli())
-	if r <= prev {
-		r = prev + 1
-	}
-	return max(r, 1)
-}
-
-// DeliveryID is the stable idempotency key of one order revision.
+// DeliveryID is the stable idempotency key of one order revision
+// (store.DeliveryID, the same in every backend).
 func DeliveryID(shop domain.ShopRef, platformOrderID string, revision int) string {
-	sum := sha256.Sum256([]byte(fmt.Sprintf("%s/%s/%s/%d", shop.Channel, shop.Shop, platformOrderID, revision)))
-	return "dlv_" + hex.EncodeToString(sum[:12])
+	return store.DeliveryID(shop, platformOrderID, revision)
 }
 
 // UpsertOrder stores a new order or a new version and enqueues its delivery
@@ -171,7 +155,7 @@ func (d *DB) UpsertOrder(ctx context.Context, o domain.SalesOrder) (store.OrderC
 			o.Shop.Channel, o.Shop.Shop, o.PlatformOrderID).Scan(&oldVersion, &rev, &oldModified)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
-			change.Event, change.Revision = store.OrderCreated, revisionOf(o.ModifiedAt, 0)
+			change.Event, change.Revision = store.OrderCreated, store.OrderRevision(o.ModifiedAt, 0)
 			if _, err := tx.ExecContext(ctx, `INSERT INTO orders (channel, shop, platform_order_id, version, revision, versions, status, modified_at, doc, first_seen, updated_at)
 				VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?)`, o.Shop.Channel, o.Shop.Shop, o.PlatformOrderID, version, change.Revision, string(o.Status),
 				ms(o.ModifiedAt), string(doc), now, now); err != nil {
@@ -187,7 +171,7 @@ func (d *DB) UpsertOrder(ctx context.Context, o domain.SalesOrder) (store.OrderC
 			change.Revision = rev
 			return nil
 		default:
-			change.Event, change.Revision = store.OrderUpdated, revisionOf(o.ModifiedAt, rev)
+			change.Event, change.Revision = store.OrderUpdated, store.OrderRevision(o.ModifiedAt, rev)
 			if _, err := tx.ExecContext(ctx, `UPDATE orders SET version = ?, revision = ?, versions = versions + 1, status = ?, modified_at = ?, doc = ?, updated_at = ?
 				WHERE channel = ? AND shop = ? AND platform_order_id = ?`, version, change.Revision, string(o.Status), ms(o.ModifiedAt),
 				string(doc), now, o.Shop.Channel, o.Shop.Shop, o.PlatformOrderID); err != nil {
