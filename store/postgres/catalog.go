@@ -16,8 +16,8 @@ import (
 // ImportProducts replaces whole products in one transaction (merging the
 // SKUs of products named by store.MergeSKUs) and keeps the change set of
 // every tracked shop up to date in the same transaction. It locks the
-// products' rows first, in code order: a concurrent import of the same
-// products waits for this one.
+// products' rows first, in code order (lockProducts): a concurrent import
+// of the same products waits for this one.
 func (d *DB) ImportProducts(ctx context.Context, products []domain.Product, opts ...store.ImportOption) (store.ImportResult, error) {
 	var o store.ImportOptions
 	for _, f := range opts {
@@ -49,15 +49,12 @@ func (d *DB) ImportProducts(ctx context.Context, products []domain.Product, opts
 		if err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, `SELECT 1 FROM products WHERE code = ANY($1) ORDER BY code FOR UPDATE`, codes); err != nil {
+		stored, err := lockProducts(ctx, tx, codes)
+		if err != nil {
 			return err
 		}
 		for _, p := range products {
-			old, err := getProduct(ctx, tx, p.Code, false)
-			existed := err == nil
-			if err != nil && domain.ErrorCode(err) != domain.ENotFound {
-				return err
-			}
+			old, existed := stored[p.Code]
 			if existed && o.Merge[p.Code] {
 				p = store.WithStoredSKUs(p, old)
 			}
@@ -66,14 +63,10 @@ func (d *DB) ImportProducts(ctx context.Context, products []domain.Product, opts
 				res.SKUs += len(p.SKUs)
 				continue
 			}
-			if err := writeProduct(ctx, tx, p, now); err != nil {
+			if err := writeProduct(ctx, tx, p, now, shops); err != nil {
 				return err
 			}
-			for _, shop := range shops {
-				if err := refreshPending(ctx, tx, shop, p.Code); err != nil {
-					return err
-				}
-			}
+			stored[p.Code] = p
 			if existed {
 				res.Updated++
 			} else {
@@ -100,45 +93,45 @@ func keepChangeSets(ctx context.Context, tx pgx.Tx) ([]domain.ShopRef, error) {
 }
 
 // writeProduct replaces the stored product and its SKUs (the caller holds
-// the product's row lock, or it is new); a SKU of another product is a
-// conflict.
-func writeProduct(ctx context.Context, tx pgx.Tx, p domain.Product, now time.Time) error {
+// the product's row lock, or it is new) and puts it in or out of the
+// tracked shops' change sets, in one round trip; a SKU of another product
+// is a conflict (and the transaction is then to be rolled back).
+func writeProduct(ctx context.Context, tx pgx.Tx, p domain.Product, now time.Time, shops []domain.ShopRef) error {
 	codes := make([]string, len(p.SKUs))
 	prices, costs, stocks, ordinals := make([]int64, len(p.SKUs)), make([]int64, len(p.SKUs)), make([]int64, len(p.SKUs)), make([]int64, len(p.SKUs))
 	for i, s := range p.SKUs {
 		codes[i], prices[i], costs[i], stocks[i], ordinals[i] = s.Code, int64(s.ListPrice), int64(s.Cost), int64(s.Stock), int64(i)
-	}
-	if len(codes) > 0 {
-		var sku, owner string
-		err := tx.QueryRow(ctx, `SELECT code, product_code FROM skus WHERE code = ANY($1) AND product_code <> $2 ORDER BY code LIMIT 1`,
-			codes, p.Code).Scan(&sku, &owner)
-		if err == nil {
-			return domain.Errorf(domain.EConflict, "import: sku %s of product %s already belongs to product %s", sku, p.Code, owner)
-		}
-		if !errors.Is(err, pgx.ErrNoRows) {
-			return err
-		}
 	}
 	p.UpdatedAt = now.UTC()
 	doc, err := json.Marshal(p)
 	if err != nil {
 		return err
 	}
-	if _, err := tx.Exec(ctx, `INSERT INTO products (code, title, doc, content_hash, updated_at) VALUES ($1, $2, $3, $4, $5)
+	b := &pgx.Batch{}
+	b.Queue(`SELECT code, product_code FROM skus WHERE code = ANY($1) AND product_code <> $2 ORDER BY code LIMIT 1`, codes, p.Code)
+	b.Queue(`INSERT INTO products (code, title, doc, content_hash, updated_at) VALUES ($1, $2, $3, $4, $5)
 		ON CONFLICT (code) DO UPDATE SET title = excluded.title, doc = excluded.doc, content_hash = excluded.content_hash, updated_at = excluded.updated_at`,
-		p.Code, p.Title, string(doc), p.ContentHash(), ms(now)); err != nil {
-		return err
-	}
-	if _, err := tx.Exec(ctx, `DELETE FROM skus WHERE product_code = $1`, p.Code); err != nil {
-		return err
-	}
-	if len(codes) == 0 {
-		return nil
-	}
-	_, err = tx.Exec(ctx, `INSERT INTO skus (code, product_code, list_price, cost, stock, ordinal)
+		p.Code, p.Title, string(doc), p.ContentHash(), ms(now))
+	b.Queue(`DELETE FROM skus WHERE product_code = $1`, p.Code)
+	b.Queue(`INSERT INTO skus (code, product_code, list_price, cost, stock, ordinal)
 		SELECT code, $2, list_price, cost, stock, ordinal FROM unnest($1::text[], $3::bigint[], $4::bigint[], $5::bigint[], $6::bigint[])
 			AS t(code, list_price, cost, stock, ordinal)`,
 		codes, p.Code, prices, costs, stocks, ordinals)
+	for _, shop := range shops {
+		queueRefresh(b, shop, p.Code)
+	}
+	br := tx.SendBatch(ctx, b)
+	var sku, owner string
+	err = br.QueryRow().Scan(&sku, &owner)
+	switch {
+	case err == nil:
+		br.Close()
+		return domain.Errorf(domain.EConflict, "import: sku %s of product %s already belongs to product %s", sku, p.Code, owner)
+	case !errors.Is(err, pgx.ErrNoRows):
+		br.Close()
+		return err
+	}
+	err = br.Close() // the writes' errors
 	if isCode(err, "23505") && constraintOf(err) == "skus_pkey" {
 		// Another transaction gave one of these SKUs to another product
 		// between the check and the insert.
@@ -147,14 +140,10 @@ func writeProduct(ctx context.Context, tx pgx.Tx, p domain.Product, now time.Tim
 	return err
 }
 
-// getProduct reads a product; lock takes its row lock (FOR UPDATE) too.
-func getProduct(ctx context.Context, q querier, code string, lock bool) (domain.Product, error) {
-	sql := `SELECT doc FROM products WHERE code = $1`
-	if lock {
-		sql += ` FOR UPDATE`
-	}
+// getProduct reads a product.
+func getProduct(ctx context.Context, q querier, code string) (domain.Product, error) {
 	var doc string
-	err := q.QueryRow(ctx, sql, code).Scan(&doc)
+	err := q.QueryRow(ctx, `SELECT doc FROM products WHERE code = $1`, code).Scan(&doc)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return domain.Product{}, domain.Errorf(domain.ENotFound, "product %s is not in the catalog", code)
 	}
@@ -170,7 +159,7 @@ func getProduct(ctx context.Context, q querier, code string, lock bool) (domain.
 
 // GetProduct returns one product.
 func (d *DB) GetProduct(ctx context.Context, code string) (domain.Product, error) {
-	return getProduct(ctx, d.pool, code, false)
+	return getProduct(ctx, d.pool, code)
 }
 
 // ProductOfSKU returns the product a SKU belongs to, or ENotFound naming
@@ -272,23 +261,19 @@ func (d *DB) trackShop(ctx context.Context, shop domain.ShopRef) error {
 	return err
 }
 
-// refreshPending puts one product in or out of a tracked shop's change set,
-// by the same comparison the change query makes.
-func refreshPending(ctx context.Context, tx pgx.Tx, shop domain.ShopRef, productCode string) error {
-	var changed bool
-	if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM products p WHERE p.code = $3 AND `+changedWhere("$1", "$2")+`)`,
-		shop.Channel, shop.Shop, productCode).Scan(&changed); err != nil {
-		return err
-	}
-	if !changed {
-		_, err := tx.Exec(ctx, `DELETE FROM push_pending WHERE channel = $1 AND shop = $2 AND product_code = $3`,
-			shop.Channel, shop.Shop, productCode)
-		return err
-	}
-	_, err := tx.Exec(ctx, `INSERT INTO push_pending (channel, shop, product_code) SELECT $1, $2, $3
-		WHERE EXISTS (SELECT 1 FROM tracked_shops WHERE channel = $1 AND shop = $2) ON CONFLICT DO NOTHING`,
-		shop.Channel, shop.Shop, productCode)
-	return err
+// refreshSQL puts one product ($3) in or out of a tracked shop's change
+// set ($1, $2), by the same comparison the change query makes, in one
+// statement.
+var refreshSQL = `WITH changed AS (SELECT EXISTS (SELECT 1 FROM products p WHERE p.code = $3 AND ` + changedWhere("$1", "$2") + `) AS yes),
+	gone AS (DELETE FROM push_pending WHERE channel = $1 AND shop = $2 AND product_code = $3 AND NOT (SELECT yes FROM changed))
+	INSERT INTO push_pending (channel, shop, product_code) SELECT $1, $2, $3
+	WHERE (SELECT yes FROM changed) AND EXISTS (SELECT 1 FROM tracked_shops WHERE channel = $1 AND shop = $2)
+	ON CONFLICT DO NOTHING`
+
+// queueRefresh adds the refresh of a product in a shop's change set to a
+// batch (after the writes it follows).
+func queueRefresh(b *pgx.Batch, shop domain.ShopRef, productCode string) {
+	b.Queue(refreshSQL, shop.Channel, shop.Shop, productCode)
 }
 
 // ChangedProducts returns product codes needing a push, by code, from the

@@ -65,7 +65,7 @@ func (d *DB) ApplySKUChanges(ctx context.Context, requestID string, changes []st
 			}
 			p, ok := products[code]
 			if !ok {
-				if p, err = getProduct(ctx, tx, code, false); err != nil {
+				if p, err = getProduct(ctx, tx, code); err != nil {
 					return err
 				}
 			}
@@ -91,13 +91,8 @@ func (d *DB) ApplySKUChanges(ctx context.Context, requestID string, changes []st
 			products[code] = p
 		}
 		for code, p := range products {
-			if err := writeProduct(ctx, tx, p, now); err != nil {
+			if err := writeProduct(ctx, tx, p, now, shops); err != nil {
 				return err
-			}
-			for _, shop := range shops {
-				if err := refreshPending(ctx, tx, shop, code); err != nil {
-					return err
-				}
 			}
 			res.Products = append(res.Products, code)
 		}

@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"encoding/json"
 	"strings"
 	"time"
 
@@ -62,6 +63,7 @@ func (im *productImport) SKUOwners(ctx context.Context, codes []string) (map[str
 }
 
 func (im *productImport) Add(ctx context.Context, products []domain.Product) error {
+	codes := make([]string, 0, len(products))
 	for _, p := range products {
 		if p.Code == "" {
 			return domain.Errorf(domain.EInvalid, "import: a product has an empty code")
@@ -71,11 +73,15 @@ func (im *productImport) Add(ctx context.Context, products []domain.Product) err
 				return domain.Errorf(domain.EInvalid, "import: product %s has a SKU with an empty code", p.Code)
 			}
 		}
-		old, err := getProduct(ctx, im.tx, p.Code, true)
-		found := err == nil
-		if err != nil && domain.ErrorCode(err) != domain.ENotFound {
-			return im.explain(err)
-		}
+		codes = append(codes, p.Code)
+	}
+	// The batch's stored products, locked in code order, in one query.
+	stored, err := lockProducts(ctx, im.tx, codes)
+	if err != nil {
+		return im.explain(err)
+	}
+	for _, p := range products {
+		old, found := stored[p.Code]
 		a, again := im.added[p.Code]
 		if !again {
 			a.existed = found
@@ -95,6 +101,7 @@ func (im *productImport) Add(ctx context.Context, products []domain.Product) err
 			return im.explain(err)
 		}
 		a.changed = a.changed || wrote
+		stored[p.Code] = next // what a later part of this batch merges with
 		if !again {
 			p.Code = strings.Clone(p.Code) // kept: not a slice of the caller's larger string
 		}
@@ -103,19 +110,31 @@ func (im *productImport) Add(ctx context.Context, products []domain.Product) err
 	return nil
 }
 
+// lockProducts reads the stored products of some codes with their rows
+// locked (FOR UPDATE), taken in code order.
+func lockProducts(ctx context.Context, tx pgx.Tx, codes []string) (map[string]domain.Product, error) {
+	rows, _ := tx.Query(ctx, `SELECT code, doc FROM products WHERE code = ANY($1) ORDER BY code FOR UPDATE`, codes)
+	out := map[string]domain.Product{}
+	var code, doc string
+	_, err := pgx.ForEachRow(rows, []any{&code, &doc}, func() error {
+		var p domain.Product
+		if err := json.Unmarshal([]byte(doc), &p); err != nil {
+			return internal("product %s: stored document: %v", code, err)
+		}
+		out[code] = p
+		return nil
+	})
+	return out, err
+}
+
 // write stores next unless it is what is stored (old, when found), and
 // keeps the change sets of the tracked shops.
 func (im *productImport) write(ctx context.Context, old domain.Product, found bool, next domain.Product) (wrote bool, err error) {
 	if found && store.SameProduct(old, next) {
 		return false, nil
 	}
-	if err := writeProduct(ctx, im.tx, next, im.now); err != nil {
+	if err := writeProduct(ctx, im.tx, next, im.now, im.shops); err != nil {
 		return false, err
-	}
-	for _, shop := range im.shops {
-		if err := refreshPending(ctx, im.tx, shop, next.Code); err != nil {
-			return false, err
-		}
 	}
 	return true, nil
 }
@@ -131,7 +150,7 @@ func (im *productImport) Commit(ctx context.Context, opts ...store.ImportOption)
 	}
 	for code, a := range im.added {
 		if a.skus > a.carried && !o.Merge[code] {
-			p, err := getProduct(ctx, im.tx, code, false)
+			p, err := getProduct(ctx, im.tx, code)
 			if err != nil {
 				im.abandon()
 				return res, im.explain(err)

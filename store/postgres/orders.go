@@ -100,15 +100,10 @@ func (d *DB) SaveListings(ctx context.Context, listings []domain.ChannelListing)
 				l.Shop.Channel, l.Shop.Shop, l.SKUCode, l.ProductCode, l.ItemID, l.PlatformSKUID, l.ContentHash,
 				int64(l.Price), l.Stock, string(l.Status), l.LastError, ms(l.PushedAt), l.OverSell)
 		}
-		if err := tx.SendBatch(ctx, b).Close(); err != nil {
-			return err
-		}
 		for _, k := range order {
-			if err := refreshPending(ctx, tx, k.shop, k.product); err != nil {
-				return err
-			}
+			queueRefresh(b, k.shop, k.product)
 		}
-		return nil
+		return tx.SendBatch(ctx, b).Close()
 	})
 }
 
