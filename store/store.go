@@ -1,6 +1,6 @@
 // Package store defines syncctl's own state: the master catalog, the listing
 // map, order-pull cursors, the order index and the ERP delivery outbox.
-// Implementations live in subpackages (store/sqlite; PostgreSQL later) and
+// Implementations live in subpackages (store/sqlite, store/postgres) and
 // share one test suite (store/storetest).
 package store
 

@@ -1,5 +1,5 @@
 // Package storetest is the backend-independent suite every store.Store
-// implementation runs (SQLite now, PostgreSQL next).
+// implementation runs (store/sqlite, store/postgres).
 package storetest
 
 import (
