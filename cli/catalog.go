@@ -18,7 +18,7 @@ import (
 func newCatalogCmd(g *globals) *cobra.Command {
 	cmd := &cobra.Command{Use: "catalog", Short: "Import, show and export the master catalog"}
 	cmd.AddCommand(newCatalogImportCmd(g, nil), newCatalogShowCmd(g, nil), newCatalogExportCmd(g, nil))
-	cmd.AddCommand(newCatalogRemoveCmd(g, nil))
+	cmd.AddCommand(newCatalogRemoveCmd(g, nil), newCatalogGenerateCmd(g, nil))
 	return cmd
 }
 
