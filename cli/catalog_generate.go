@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 
@@ -76,11 +77,20 @@ file, not the report format. --format defaults to the file's extension, else jso
 
 func catalogGenerateRun(_ context.Context, g *globals, o *catalogGenerateOptions) error {
 	if o.path == "-" {
-		w := bufio.NewWriterSize(g.io.Out, 1<<16)
-		if err := catalog.Generate(w, o.format, o.gen); err != nil {
+		return generateTo(g.io.Out, o)
+	}
+	if st, err := os.Stat(o.path); err == nil && !st.Mode().IsRegular() {
+		// A device or a pipe (/dev/null, a FIFO) is written as it is, never
+		// replaced by a file.
+		f, err := os.OpenFile(o.path, os.O_WRONLY, 0)
+		if err != nil {
 			return err
 		}
-		return w.Flush()
+		if err := generateTo(f, o); err != nil {
+			f.Close()
+			return fmt.Errorf("%s: %w", o.path, err)
+		}
+		return f.Close()
 	}
 	// Written beside the target and renamed: never a half-written catalog.
 	tmp, err := os.CreateTemp(filepath.Dir(o.path), "."+filepath.Base(o.path)+".*")
@@ -88,11 +98,7 @@ func catalogGenerateRun(_ context.Context, g *globals, o *catalogGenerateOptions
 		return err
 	}
 	defer os.Remove(tmp.Name()) // nothing once renamed
-	w := bufio.NewWriterSize(tmp, 1<<16)
-	err = catalog.Generate(w, o.format, o.gen)
-	if err == nil {
-		err = w.Flush()
-	}
+	err = generateTo(tmp, o)
 	if cerr := tmp.Close(); err == nil {
 		err = cerr
 	}
@@ -107,4 +113,13 @@ func catalogGenerateRun(_ context.Context, g *globals, o *catalogGenerateOptions
 	}
 	fmt.Fprintf(g.io.Err, "%s: %d products, %d SKUs (%s, seed %d)\n", o.path, o.gen.SPUs, o.gen.SPUs*o.gen.SKUsPerSPU, o.format, o.gen.Seed)
 	return nil
+}
+
+// generateTo writes the catalog through a buffer.
+func generateTo(out io.Writer, o *catalogGenerateOptions) error {
+	w := bufio.NewWriterSize(out, 1<<16)
+	if err := catalog.Generate(w, o.format, o.gen); err != nil {
+		return err
+	}
+	return w.Flush()
 }

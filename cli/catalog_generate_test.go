@@ -42,4 +42,13 @@ func TestCatalogGenerateImports(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, "x.xml")); err == nil {
 		t.Fatal("a file was written for a refused command")
 	}
+	// A device is written to, never replaced by a file.
+	if st, err := os.Stat(os.DevNull); err == nil && st.Mode()&os.ModeDevice != 0 {
+		if code, _, errOut := run(t, "catalog", "generate", "--spus", "3", "--format", "json", "-o", os.DevNull); code != 0 {
+			t.Fatalf("-o %s: exit %d: %s", os.DevNull, code, errOut)
+		}
+		if st, err := os.Stat(os.DevNull); err != nil || st.Mode()&os.ModeDevice == 0 {
+			t.Fatalf("%s is no longer a device: %v %v", os.DevNull, st.Mode(), err)
+		}
+	}
 }
