@@ -20,6 +20,7 @@ import (
 	"github.com/syncctl/syncctl/connectors"
 	"github.com/syncctl/syncctl/devserver"
 	"github.com/syncctl/syncctl/domain"
+	"github.com/syncctl/syncctl/metrics"
 	"github.com/syncctl/syncctl/platforms"
 	"github.com/syncctl/syncctl/stack"
 	sqlitestore "github.com/syncctl/syncctl/store/sqlite"
@@ -85,7 +86,8 @@ type stackRun struct {
 	shops     []connectors.ShopConfig
 	erpURL    string
 	erpSecret []byte
-	live      *config.Live // the pricing and stock policy in force (nil: list prices, master stock)
+	live      *config.Live      // the pricing and stock policy in force (nil: list prices, master stock)
+	metrics   *metrics.Registry // served metrics (nil: none)
 }
 
 // startStack starts a dev or demo stack (the flags were checked when parsed).
@@ -96,6 +98,7 @@ func (g *globals) startStack(ctx context.Context, f stackFlags, cfg config.Confi
 		FrontendPort: f.frontendPort, UIPort: f.uiPort, SandboxPort: f.sandboxPort, ERPPort: f.erpPort,
 		SandboxQPS: f.sandboxQPS, SandboxOrdersPerMinute: f.ordersPerMinute,
 		ERPURL: r.erpURL, ERPSecret: r.erpSecret, Logger: g.logger(), SDKLogger: g.sdkLogger(),
+		MetricsHandler: r.metrics.Temporal(),
 	}
 	if r.live != nil {
 		o.Pricing, o.Allocation = r.live.Pricing, r.live.Allocation
@@ -143,12 +146,13 @@ func devDefaults() config.Config {
 
 // devOptions are the flags of `syncctl dev`.
 type devOptions struct {
-	stack        stackFlags
-	apiPort      int // the ERP API's port (0: any free one; -1: none)
-	noPull       bool
-	interval     time.Duration // 0 = the configuration's
-	configShops  bool
-	temporalOnly bool
+	stack         stackFlags
+	apiPort       int // the ERP API's port (0: any free one; -1: none)
+	noPull        bool
+	interval      time.Duration // 0 = the configuration's
+	configShops   bool
+	temporalOnly  bool
+	metricsListen string // host:port of /metrics ("": none)
 }
 
 func newDevCmd(g *globals, runF runFunc[devOptions]) *cobra.Command {
@@ -189,6 +193,9 @@ every 15s, 2s behind now, looking back 1h the first time.`,
 			if err := checkInterval(cmd, o.interval); err != nil {
 				return err
 			}
+			if o.temporalOnly && o.metricsListen != "" {
+				return usageError{errors.New("--metrics-listen serves the worker's metrics: --temporal-only runs no worker")}
+			}
 			return runF(cmd.Context(), g, o)
 		},
 	}
@@ -201,6 +208,7 @@ every 15s, 2s behind now, looking back 1h the first time.`,
 	fl.BoolVar(&o.configShops, "config-shops", false, "serve the shops of --config too, beside the sandbox shops")
 	fl.BoolVar(&o.temporalOnly, "temporal-only", false, "run only Temporal and its Web UI (no worker, sandboxes or ERP receiver)")
 	fl.IntVar(&o.apiPort, "api-port", DefaultAPIPort, "the ERP API's port (syncctl serve in-process; 0 = any free port, -1 = none)")
+	metricsFlag(cmd, &o.metricsListen)
 	return cmd
 }
 
@@ -229,11 +237,19 @@ func devRun(ctx context.Context, g *globals, o *devOptions) error {
 			return err
 		}
 	}
+	var stopMetrics func()
+	if run.metrics, stopMetrics, err = g.startMetrics(ctx, o.metricsListen); err != nil {
+		return err
+	}
+	defer stopMetrics()
 	s, err := g.startStack(ctx, o.stack, cfg, run)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
+	refs := s.Worker.ShopRefs()
+	run.metrics.WatchGates(refs)
+	run.metrics.WatchStore(s.Store, refs)
 	if spus, _, err := s.Store.CatalogStats(ctx); err != nil {
 		return err
 	} else if spus == 0 {

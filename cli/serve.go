@@ -23,8 +23,9 @@ import (
 const DefaultAPIListen = "127.0.0.1:8300"
 
 type serveOptions struct {
-	listen    string
-	taskQueue string
+	listen        string
+	taskQueue     string
+	metricsListen string // host:port of /metrics ("": none)
 }
 
 func newServeCmd(g *globals) *cobra.Command {
@@ -38,12 +39,15 @@ pushes every changed product once through the guards, coalescing bursts; GET /v1
 /v1/sync/status read back; POST /v1/push/{channel}/{shop} takes the platforms' push messages
 (verified by the shop's connector) and brings the shop's order pull forward. Requests are signed like the outbound webhooks (the erp secret, with
 X-Syncctl-Request-Id never reused) or carry the bearer token of erp.token_env / token_file
-(default env SYNCCTL_API_TOKEN). The workers of the shops run elsewhere ('syncctl worker').`,
+(default env SYNCCTL_API_TOKEN). The workers of the shops run elsewhere ('syncctl worker').
+With --metrics-listen it serves Prometheus metrics at /metrics: push backlog, order-pull lag
+and ERP deliveries pending per shop, and the Temporal client's own (README, Metrics).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return serveRun(cmd.Context(), g, o) },
 	}
 	cmd.Flags().StringVar(&o.listen, "listen", "", "host:port (default the config's erp.listen, else "+DefaultAPIListen+")")
 	cmd.Flags().StringVar(&o.taskQueue, "task-queue", workflows.TaskQueue, "the workers' base task queue")
+	metricsFlag(cmd, &o.metricsListen)
 	return cmd
 }
 
@@ -85,7 +89,13 @@ func serveRun(ctx context.Context, g *globals, o *serveOptions) error {
 		return err
 	}
 	defer st.Close()
-	c, _, err := g.dialWith(ctx, cfg)
+	reg, stopMetrics, err := g.startMetrics(ctx, o.metricsListen)
+	if err != nil {
+		return err
+	}
+	defer stopMetrics()
+	reg.WatchStore(st, shops)
+	c, _, err := g.dialMetrics(ctx, cfg, reg.Temporal())
 	if err != nil {
 		return err
 	}

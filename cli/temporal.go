@@ -22,8 +22,13 @@ import (
 // cluster that cannot be reached is said so, with what to do, instead of
 // gRPC's words ("no children to pick from").
 func (g *globals) dialWith(ctx context.Context, cfg config.Config) (client.Client, string, error) {
+	return g.dialMetrics(ctx, cfg, nil)
+}
+
+// dialMetrics is dialWith reporting the SDK's metrics to h (nil: none).
+func (g *globals) dialMetrics(ctx context.Context, cfg config.Config, h client.MetricsHandler) (client.Client, string, error) {
 	c, err := client.DialContext(ctx, client.Options{HostPort: cfg.Temporal.Address, Namespace: cfg.Temporal.Namespace,
-		Logger: sdklog.NewStructuredLogger(g.sdkLogger())})
+		Logger: sdklog.NewStructuredLogger(g.sdkLogger()), MetricsHandler: h})
 	if err != nil {
 		if why := unreachable(ctx, cfg.Temporal.Address); why != "" {
 			return nil, "", temporalUnreachable(cfg.Temporal.Address, why)

@@ -18,7 +18,8 @@ import (
 
 // workerOptions are the flags of `syncctl worker`.
 type workerOptions struct {
-	taskQueue string
+	taskQueue     string
+	metricsListen string // host:port of /metrics ("": none)
 }
 
 func newWorkerCmd(g *globals, runF runFunc[workerOptions]) *cobra.Command {
@@ -33,11 +34,14 @@ func newWorkerCmd(g *globals, runF runFunc[workerOptions]) *cobra.Command {
 shop's own task queue (syncctl/<channel>/<shop>), so it never takes a task of a shop it does
 not serve. Shops, the store and the ERP endpoint come from --config; credentials from the env
 vars or files the config names. It refuses to start when a worker with another store already
-serves one of its shops on the same Temporal.`,
+serves one of its shops on the same Temporal. With --metrics-listen it serves Prometheus
+metrics at /metrics: calls per shop and how the platforms answered, bans, breakers, quotas,
+push backlog, order-pull lag, ERP deliveries pending, and the Temporal SDK's own (README, Metrics).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runF(cmd.Context(), g, o) },
 	}
 	cmd.Flags().StringVar(&o.taskQueue, "task-queue", workflows.TaskQueue, "base task queue: each shop is served on BASE/<channel>/<shop>")
+	metricsFlag(cmd, &o.metricsListen)
 	return cmd
 }
 
@@ -68,7 +72,12 @@ func workerRun(ctx context.Context, g *globals, o *workerOptions) error {
 			return err
 		}
 	}
-	c, ns, err := g.dialWith(ctx, cfg)
+	reg, stopMetrics, err := g.startMetrics(ctx, o.metricsListen)
+	if err != nil {
+		return err
+	}
+	defer stopMetrics()
+	c, ns, err := g.dialMetrics(ctx, cfg, reg.Temporal())
 	if err != nil {
 		return err
 	}
@@ -91,6 +100,8 @@ func workerRun(ctx context.Context, g *globals, o *workerOptions) error {
 	if err := w.CheckQueues(ctx); err != nil {
 		return err
 	}
+	reg.WatchGates(w.ShopRefs())
+	reg.WatchStore(st, w.ShopRefs())
 	var names []string
 	for _, ref := range w.ShopRefs() {
 		names = append(names, ref.String())

@@ -132,15 +132,15 @@ func (s *externalStack) importCatalog(t *testing.T, name string, content []byte)
 	}
 }
 
-// startWorker runs `syncctl worker` until the test ends, when it must exit
-// 0; it returns the worker's output so far.
-func (s *externalStack) startWorker(t *testing.T) (output func() string) {
+// startWorker runs `syncctl worker` (with the extra flags) until the test
+// ends, when it must exit 0; it returns the worker's output so far.
+func (s *externalStack) startWorker(t *testing.T, extra ...string) (output func() string) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	var wout, werr syncBuffer
 	done := make(chan int)
 	go func() {
-		done <- cli.MainContext(ctx, append([]string{"worker"}, s.common...), strings.NewReader(""), &wout, &werr)
+		done <- cli.MainContext(ctx, append(append([]string{"worker"}, s.common...), extra...), strings.NewReader(""), &wout, &werr)
 	}()
 	t.Cleanup(func() {
 		cancel()

@@ -91,6 +91,9 @@ type Options struct {
 	// SDKLogger takes the Temporal SDK's own logs (client and worker: every
 	// activity retry); default Logger. The CLI keeps them behind -v.
 	SDKLogger *slog.Logger
+	// MetricsHandler takes the Temporal SDK's metrics of the client the
+	// stack dials (nil: none; a given Client keeps its own).
+	MetricsHandler client.MetricsHandler
 }
 
 // Stack is a running syncctl.
@@ -285,7 +288,7 @@ func Start(ctx context.Context, o Options) (_ *Stack, err error) {
 	case o.Client != nil:
 		s.Client = o.Client
 	case o.TemporalAddress != "":
-		c, err := client.DialContext(ctx, client.Options{HostPort: o.TemporalAddress, Namespace: o.Namespace, Logger: sdklog.NewStructuredLogger(o.SDKLogger)})
+		c, err := client.DialContext(ctx, client.Options{HostPort: o.TemporalAddress, Namespace: o.Namespace, Logger: sdklog.NewStructuredLogger(o.SDKLogger), MetricsHandler: o.MetricsHandler})
 		if err != nil {
 			return nil, fmt.Errorf("connect to temporal at %s: %w", o.TemporalAddress, err)
 		}
@@ -301,7 +304,7 @@ func Start(ctx context.Context, o Options) (_ *Stack, err error) {
 		}
 		s.Temporal = srv
 		s.closers = append(s.closers, srv.Stop)
-		c, err := client.DialContext(ctx, client.Options{HostPort: srv.FrontendHostPort(), Namespace: o.Namespace, Logger: sdklog.NewStructuredLogger(o.SDKLogger)})
+		c, err := client.DialContext(ctx, client.Options{HostPort: srv.FrontendHostPort(), Namespace: o.Namespace, Logger: sdklog.NewStructuredLogger(o.SDKLogger), MetricsHandler: o.MetricsHandler})
 		if err != nil {
 			return nil, fmt.Errorf("connect to embedded temporal: %w", err)
 		}

@@ -151,6 +151,9 @@ func (g *Gate) publish(ctx context.Context, b *Breaker) {
 	if b == nil {
 		return
 	}
+	if o := observe(); o != nil {
+		o.Breaker(b.Shop, b.State)
+	}
 	g.mu.Lock()
 	bs, ok := g.bans.(BreakerStore)
 	g.mu.Unlock()

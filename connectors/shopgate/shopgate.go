@@ -20,6 +20,10 @@
 // Every Channel of one shop in one process shares one Gate (For). Across
 // processes, a Gate publishes each ban it learns to a BanStore and reads the
 // shop's shared ban before calling, at most every SyncEvery.
+//
+// An Observer (SetObserver; package metrics is one) hears every call's
+// outcome, every call held, the waits bans and pacing cause and the
+// breakers' changes, without this package knowing how they are exported.
 package shopgate
 
 import (
@@ -208,10 +212,14 @@ func (g *Gate) Do(ctx context.Context, call func(context.Context) error) error {
 	// The breaker is asked last, right before the call: a probe it lets
 	// through is always made.
 	if err := g.admit(ctx, time.Now()); err != nil {
+		g.held(HeldBreaker)
 		return err
 	}
 	err := call(ctx)
 	count(ctx, err)
+	if o := observe(); o != nil {
+		o.Call(g.shop, Outcome(err))
+	}
 	g.Report(ctx, err)
 	g.learn(ctx, err)
 	return err
@@ -226,12 +234,13 @@ func (g *Gate) Wait(ctx context.Context) error {
 	for {
 		g.sync(ctx)
 		if p := g.paused(); p != nil {
+			g.held(HeldPaused)
 			return &domain.Error{Code: domain.EUnavailable, RetryAfter: PausedRetry,
 				Message: fmt.Sprintf("shop %s is paused by %s since %s: %s (syncctl channels resume %s)",
 					g.shop, cmp.Or(p.By, "an operator"), p.At.Format(time.RFC3339), p.Reason, g.shop)}
 		}
 		if left := g.BannedFor(); left > 0 {
-			if err := g.sleep(ctx, left, "banned by the platform"); err != nil {
+			if err := g.sleep(ctx, left, HeldBan, "banned by the platform"); err != nil {
 				return err
 			}
 			continue // the ban may have been extended meanwhile
@@ -239,7 +248,7 @@ func (g *Gate) Wait(ctx context.Context) error {
 		now := time.Now()
 		r := g.pace.ReserveN(now, 1)
 		if d := r.DelayFrom(now); d > 0 {
-			if err := g.sleep(ctx, d, "paced at its quota"); err != nil {
+			if err := g.sleep(ctx, d, HeldPace, "paced at its quota"); err != nil {
 				r.CancelAt(time.Now())
 				return err
 			}
@@ -341,20 +350,48 @@ func (g *Gate) paused() *domain.ShopPause {
 }
 
 // sleep waits d in-process when it may; otherwise it returns the error that
-// hands the wait to the caller (and Temporal).
-func (g *Gate) sleep(ctx context.Context, d time.Duration, why string) error {
+// hands the wait to the caller (and Temporal). kind (HeldBan, HeldPace) says
+// what the wait is for, to the observer.
+func (g *Gate) sleep(ctx context.Context, d time.Duration, kind, why string) error {
 	deadline, hasDeadline := ctx.Deadline()
 	if d > g.maxInline || (hasDeadline && time.Until(deadline) < d) {
+		g.held(kind)
+		g.waited(kind, d)
 		return &domain.Error{Code: domain.ERateLimited, RetryAfter: d,
 			Message: fmt.Sprintf("shop %s: %s, %s to wait; not called", g.shop, why, d.Round(time.Millisecond))}
 	}
+	start := time.Now()
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {
 	case <-t.C:
+		g.waited(kind, time.Since(start))
 		return nil
 	case <-ctx.Done():
+		g.waited(kind, time.Since(start))
 		return &domain.Error{Code: domain.EUnavailable, Message: fmt.Sprintf("shop %s: waiting to call", g.shop), Err: ctx.Err()}
+	}
+}
+
+// held tells the observer a call was not made, and why.
+func (g *Gate) held(reason string) {
+	if o := observe(); o != nil {
+		o.Held(g.shop, reason)
+	}
+}
+
+// waited tells the observer how long a caller was held by a ban or the
+// pace (a wait handed to Temporal counts whole: the retry comes after it).
+func (g *Gate) waited(kind string, d time.Duration) {
+	o := observe()
+	if o == nil {
+		return
+	}
+	switch kind {
+	case HeldBan:
+		o.BanWait(g.shop, d)
+	case HeldPace:
+		o.PaceWait(g.shop, d)
 	}
 }
 
