@@ -227,7 +227,7 @@ func printSummary(g *globals, s *stack.Summary, kept bool) {
 		}
 	}
 	fmt.Fprintf(w, "  orders sold          %d (sandbox)\n", s.OrdersCreated)
-	fmt.Fprintf(w, "  orders pulled        %d distinct, %d updates\n", s.OrdersPulled, s.OrderUpdates)
+	fmt.Fprintf(w, "  orders pulled        %d distinct, %d updates, %d refund cases\n", s.OrdersPulled, s.OrderUpdates, s.RefundCases)
 	fmt.Fprintf(w, "  webhooks delivered   %d to %s (%d pending, %d redeliveries deduplicated)\n", s.Delivered, s.ERP, s.Pending, s.Duplicates)
 	if s.TemporalUI != "" {
 		note := " (closes with the demo; --keep-running keeps it open)"

@@ -35,7 +35,8 @@ type Summary struct {
 	OrdersCreated int                    `json:"orders_created"` // by the sandboxes
 	OrdersPulled  int                    `json:"orders_pulled"`  // of those, found in the order index
 	OrderUpdates  int                    `json:"order_updates"`  // order.updated versions
-	Delivered     int                    `json:"deliveries_delivered"`
+	Delivered     int                    `json:"deliveries_delivered"` // order and refund versions the ERP accepted
+	RefundCases   int                    `json:"refund_cases"`         // refund cases of this run's orders (buyers asked some)
 	Pending       int                    `json:"deliveries_pending"`
 	Duplicates    int                    `json:"redeliveries_deduplicated"` // acknowledged by the receiver, not applied again
 	ERP           string                 `json:"erp"`                       // "built-in receiver" or the external URL without credentials
@@ -281,8 +282,20 @@ func RunDemo(ctx context.Context, s *Stack, o DemoOptions) (sum *Summary, err er
 			d.fail("%s: %s", d.sb.Shop, line)
 		}
 	}
+	cases := map[string]domain.AfterSale{}
+	for _, r := range ours {
+		cs, err := s.Store.AfterSales(ctx, r.Order.Shop, r.Order.PlatformOrderID)
+		if err != nil {
+			return sum, err
+		}
+		for _, c := range cs {
+			cases[orderKey(r)+"/"+c.PlatformCaseID] = c
+		}
+	}
+	sum.RefundCases = len(cases)
 	if s.Receiver != nil {
 		sum.Failures = append(sum.Failures, checkReceiver(s, all, ours)...)
+		sum.Failures = append(sum.Failures, checkRefunds(s, cases)...)
 	}
 	return sum, nil
 }

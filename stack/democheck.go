@@ -171,3 +171,23 @@ func (d *demoShop) checkOrders(recs []store.OrderRecord) (ours []store.OrderReco
 	}
 	return ours
 }
+
+// checkRefunds: every refund case of the run's orders reached the ERP at
+// the state syncctl holds.
+func checkRefunds(s *Stack, cases map[string]domain.AfterSale) []string {
+	var out []string
+	got := map[string]erp.ReceivedRefund{}
+	for _, c := range s.Receiver.Refunds() {
+		got[c.Key] = c
+	}
+	for key, c := range cases {
+		r, ok := got[key]
+		switch {
+		case !ok:
+			out = append(out, "refund case "+key+" never reached the ERP")
+		case r.Status != string(c.Status):
+			out = append(out, fmt.Sprintf("refund case %s: the ERP has it %s, syncctl %s", key, r.Status, c.Status))
+		}
+	}
+	return out
+}
