@@ -22,6 +22,7 @@ type sandboxOptions struct {
 	platform  platforms.Registration
 	listen    string
 	stateFile string
+	pushURL   string
 	qps, opm  float64
 	seed      int64
 	options   map[string]string
@@ -66,6 +67,7 @@ func newSandboxPlatformCmd(g *globals, reg platforms.Registration, port int, run
 	fl.Float64Var(&o.opm, "orders-per-minute", 0, "paid orders generated per minute for listed SKUs")
 	fl.Int64Var(&o.seed, "seed", 0, "seed for ids, names and fault ratios: the same seed and calls make the same shop (0 = time-based)")
 	fl.StringVar(&o.stateFile, "state-file", "", "keep the shop in this JSON file across restarts (empty = memory only)")
+	fl.StringVar(&o.pushURL, "push-url", "", "push the platform's messages to this receiver (platforms that push: wechat_shop, youzan, douyin, kuaishou); also POST /_sandbox/push")
 	fl.StringToStringVar(&o.options, "option", nil, "a setting of this sandbox, name=value (its help lists them); repeatable")
 	return cmd
 }
@@ -79,22 +81,31 @@ func sandboxEnv(name string) string {
 func sandboxRun(ctx context.Context, g *globals, o *sandboxOptions) error {
 	reg := o.platform
 	creds := map[string]string{}
-	var missing []string
+	var missing, madeUp []string
 	for _, c := range reg.Sandbox.Credentials {
 		v, err := config.ReadSecret(sandboxEnv(c.Name), "")
-		if err != nil {
+		switch {
+		case err == nil:
+			creds[c.Name] = v
+		case c.Optional:
+			// A push key the operator did not set: made up, so the sandbox
+			// runs; a receiver that must verify its messages needs it set.
+			creds[c.Name] = c.New()
+			madeUp = append(madeUp, sandboxEnv(c.Name))
+		default:
 			missing = append(missing, sandboxEnv(c.Name))
-			continue
 		}
-		creds[c.Name] = v
 	}
 	if len(missing) > 0 {
 		return usageError{fmt.Errorf("set %s (credentials are never taken from flags)", strings.Join(missing, " and "))}
 	}
+	if len(madeUp) > 0 {
+		fmt.Fprintf(g.io.Err, "%s not set: made up (the sandbox's push messages verify only with keys you set)\n", strings.Join(madeUp, " and "))
+	}
 	if o.seed == 0 {
 		o.seed = time.Now().UnixNano()
 	}
-	sb, err := reg.Sandbox.Start(kit.Config{Credentials: creds, QPS: o.qps, OrdersPerMinute: o.opm, Seed: o.seed, StateFile: o.stateFile, Options: o.options})
+	sb, err := reg.Sandbox.Start(kit.Config{Credentials: creds, QPS: o.qps, OrdersPerMinute: o.opm, Seed: o.seed, StateFile: o.stateFile, Options: o.options, PushURL: o.pushURL})
 	if err != nil {
 		return err
 	}

@@ -38,3 +38,18 @@ func TestSandboxNamesTheEnvVarsItLacks(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
 }
+
+// A push key is optional: without it the WeChat sandbox names only the
+// credentials it cannot run without (appid, secret), not its push keys.
+func TestSandboxPushKeysAreOptional(t *testing.T) {
+	for _, name := range []string{"SYNCCTL_SANDBOX_APPID", "SYNCCTL_SANDBOX_SECRET", "SYNCCTL_SANDBOX_PUSH_TOKEN", "SYNCCTL_SANDBOX_ENCODING_AES_KEY"} {
+		t.Setenv(name, "")
+	}
+	code, _, errOut := run(t, "sandbox", "wechat_shop", "--listen", "127.0.0.1:0")
+	if code != cli.ExitUsage || !strings.Contains(errOut, "SYNCCTL_SANDBOX_APPID") || !strings.Contains(errOut, "SYNCCTL_SANDBOX_SECRET") {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	if strings.Contains(errOut, "PUSH_TOKEN") || strings.Contains(errOut, "ENCODING_AES_KEY") {
+		t.Fatalf("the push keys are demanded: %s", errOut)
+	}
+}

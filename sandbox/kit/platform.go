@@ -53,6 +53,9 @@ func (p Platform) Start(c Config) (Sandbox, error) {
 type Credential struct {
 	Name string
 	New  func() string // a fresh value
+	// Optional credentials (push message keys) are made up with New when
+	// a `syncctl sandbox` run is not given them.
+	Optional bool
 }
 
 // Config starts a sandbox.

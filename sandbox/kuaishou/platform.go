@@ -16,7 +16,7 @@ var Platform = kit.Platform{
 		{Name: "sign_secret", New: func() string { return kit.RandHex(16) }},
 		{Name: "refresh_token", New: func() string { return "ChFvYXV0aC5yZWZyZXNo" + kit.RandHex(24) }},
 		// 消息服务 (push.go): the Base64 of a 16-byte AES key.
-		{Name: "message_private_key", New: NewMessageKey},
+		{Name: "message_private_key", New: NewMessageKey, Optional: true},
 	},
 	Open: func(c kit.Config) (kit.Sandbox, error) {
 		return Open(Config{AppKey: c.Credentials["appkey"], AppSecret: c.Credentials["app_secret"], SignSecret: c.Credentials["sign_secret"],

@@ -11,8 +11,8 @@ var Platform = kit.Platform{
 		{Name: "appid", New: func() string { return "wx" + kit.RandHex(8) }},
 		{Name: "secret", New: func() string { return kit.RandHex(16) }},
 		// 消息推送 (push.go): the Token and the 43-character EncodingAESKey.
-		{Name: "push_token", New: func() string { return kit.RandHex(16) }},
-		{Name: "encoding_aes_key", New: NewEncodingAESKey},
+		{Name: "push_token", New: func() string { return kit.RandHex(16) }, Optional: true},
+		{Name: "encoding_aes_key", New: NewEncodingAESKey, Optional: true},
 	},
 	Open: func(c kit.Config) (kit.Sandbox, error) {
 		cfg := Config{AppID: c.Credentials["appid"], Secret: c.Credentials["secret"], QPS: c.QPS,
