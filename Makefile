@@ -33,3 +33,5 @@ bench:
 	CGO_ENABLED=0 $(GO) test -run '^$$' -bench StartStop -benchtime 3x ./devserver
 	$(GO) test -run '^$$' -bench PushQuotaUse -benchtime 1x ./stack/
 	$(GO) test -run '^$$' -bench LiveStreamBurst -benchtime 1x -timeout 30m ./stack/
+# The README's performance table: one run of every scenario (about 5 minutes).
+	CGO_ENABLED=0 $(GO) run ./cmd/syncctl bench

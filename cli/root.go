@@ -391,7 +391,7 @@ func newTree(streams IO) (*cobra.Command, *globals) {
 	root, g := newRoot(streams)
 	root.AddCommand(newDemoCmd(g, nil), newDevCmd(g, nil), newWorkerCmd(g, nil), newCatalogCmd(g), newPushCmd(g, nil),
 		newOrdersCmd(g), newListingsCmd(g, nil), newSandboxCmd(g), newChannelsCmd(g),
-		newApprovalsCmd(g), newPricesCmd(g), newStockCmd(g), newServeCmd(g), newSchedulesCmd(g), newStoreCmd(g), newERPReceiverCmd(g))
+		newApprovalsCmd(g), newPricesCmd(g), newStockCmd(g), newServeCmd(g), newSchedulesCmd(g), newStoreCmd(g), newERPReceiverCmd(g), newBenchCmd(g, nil))
 	groupsNeedACommand(g, root)
 	markReadCommands(root)
 	registerCompletions(g, root)
