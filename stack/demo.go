@@ -30,11 +30,11 @@ type DemoOptions struct {
 // run: on a state dir used before, earlier orders are not counted again.
 type Summary struct {
 	Catalog       CatalogSummary         `json:"catalog"`
-	Shops         []ShopSummary          `json:"shops"`          // one row per shop, in registration order
-	Pushed        map[string]PushSummary `json:"pushed"`         // by channel shop (the rows' push part)
-	OrdersCreated int                    `json:"orders_created"` // by the sandboxes
-	OrdersPulled  int                    `json:"orders_pulled"`  // of those, found in the order index
-	OrderUpdates  int                    `json:"order_updates"`  // order.updated versions
+	Shops         []ShopSummary          `json:"shops"`                // one row per shop, in registration order
+	Pushed        map[string]PushSummary `json:"pushed"`               // by channel shop (the rows' push part)
+	OrdersCreated int                    `json:"orders_created"`       // by the sandboxes
+	OrdersPulled  int                    `json:"orders_pulled"`        // of those, found in the order index
+	OrderUpdates  int                    `json:"order_updates"`        // order.updated versions
 	Delivered     int                    `json:"deliveries_delivered"` // order and refund versions the ERP accepted
 	RefundCases   int                    `json:"refund_cases"`         // refund cases of this run's orders (buyers asked some)
 	Pending       int                    `json:"deliveries_pending"`
