@@ -5,4 +5,7 @@
 FROM scratch
 COPY syncctl /syncctl
 USER 65534:65534
+# No /etc/passwd here: the embedded Temporal (syncctl dev) asks os/user who
+# runs it, which without cgo needs $USER and $HOME.
+ENV USER=nobody HOME=/
 ENTRYPOINT ["/syncctl"]

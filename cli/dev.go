@@ -34,6 +34,7 @@ type stackFlags struct {
 	erpPort         int // dev only (the demo's receiver takes any free port)
 	sandboxQPS      float64
 	ordersPerMinute float64
+	ip              string // dev only: the address everything listens on ("" = 127.0.0.1)
 }
 
 // DefaultERPPort is the built-in ERP receiver's port under `syncctl dev`:
@@ -95,7 +96,7 @@ func (g *globals) startStack(ctx context.Context, f stackFlags, cfg config.Confi
 	o := stack.Options{
 		StateDir: r.stateDir, StoreDSN: r.storeDSN, TaskQueue: r.taskQueue, DemoShop: r.demoShop, Shops: r.shops,
 		TemporalAddress: g.externalTemporal(), Namespace: cfg.Temporal.Namespace,
-		FrontendPort: f.frontendPort, UIPort: f.uiPort, SandboxPort: f.sandboxPort, ERPPort: f.erpPort,
+		FrontendPort: f.frontendPort, UIPort: f.uiPort, SandboxPort: f.sandboxPort, ERPPort: f.erpPort, IP: f.ip,
 		SandboxQPS: f.sandboxQPS, SandboxOrdersPerMinute: f.ordersPerMinute,
 		ERPURL: r.erpURL, ERPSecret: r.erpSecret, Logger: g.logger(), SDKLogger: g.sdkLogger(),
 		MetricsHandler: r.metrics.Temporal(),
@@ -207,6 +208,7 @@ every 15s, 2s behind now, looking back 1h the first time.`,
 	fl.DurationVar(&o.interval, "interval", 0, "time between order pulls (default: the config's orders.interval, else 15s)")
 	fl.BoolVar(&o.configShops, "config-shops", false, "serve the shops of --config too, beside the sandbox shops")
 	fl.BoolVar(&o.temporalOnly, "temporal-only", false, "run only Temporal and its Web UI (no worker, sandboxes or ERP receiver)")
+	fl.StringVar(&o.stack.ip, "ip", "", "IP address Temporal, its Web UI, the sandboxes and the ERP receiver listen on (default 127.0.0.1; 0.0.0.0: every interface, e.g. in a container)")
 	fl.IntVar(&o.apiPort, "api-port", DefaultAPIPort, "the ERP API's port (syncctl serve in-process; 0 = any free port, -1 = none)")
 	metricsFlag(cmd, &o.metricsListen)
 	return cmd
@@ -286,7 +288,7 @@ func temporalOnlyRun(ctx context.Context, g *globals, o *devOptions, cfg config.
 	if g.externalTemporal() != "" {
 		return usageError{errors.New("--temporal-only starts the embedded Temporal; it does not go with --temporal-address")}
 	}
-	srv, err := devserver.Start(ctx, devserver.Options{StateDir: g.stateDir, FrontendPort: o.stack.frontendPort, UIPort: o.stack.uiPort,
+	srv, err := devserver.Start(ctx, devserver.Options{StateDir: g.stateDir, IP: o.stack.ip, FrontendPort: o.stack.frontendPort, UIPort: o.stack.uiPort,
 		Namespace: cfg.Temporal.Namespace, SearchAttributes: workflows.SearchAttributes(), Logger: g.logger()})
 	if err != nil {
 		return err
@@ -302,7 +304,10 @@ func temporalOnlyRun(ctx context.Context, g *globals, o *devOptions, cfg config.
 		}
 	} else {
 		fmt.Fprintln(g.io.Out, "syncctl dev (Temporal only) is running (Ctrl-C to stop)")
-		fmt.Fprintf(g.io.Out, "  %-20s %s\n  %-20s %s\n", "Temporal frontend", info["temporal_address"], "Temporal Web UI", info["web_ui"])
+		fmt.Fprintf(g.io.Out, "  %-20s %s\n", "Temporal frontend", info["temporal_address"])
+		if info["web_ui"] != "" {
+			fmt.Fprintf(g.io.Out, "  %-20s %s\n", "Temporal Web UI", info["web_ui"])
+		}
 		fmt.Fprintf(g.io.Out, "  try: syncctl worker --config syncctl.yaml --temporal-address %s\n", info["temporal_address"])
 	}
 	<-ctx.Done()
