@@ -6,6 +6,7 @@ package integration_test
 import (
 	"bytes"
 	"context"
+	"flag"
 	"net/http"
 	"os"
 	"os/exec"
@@ -31,7 +32,12 @@ func TestMain(m *testing.M) {
 	if os.Getenv("TESTCONTAINERS_RYUK_DISABLED") == "" {
 		os.Setenv("TESTCONTAINERS_RYUK_DISABLED", "true")
 	}
-	os.Exit(m.Run())
+	flag.Parse()
+	setChaosParallel()
+	code := m.Run()
+	printReport(os.Stdout)
+	removeSuiteImages()
+	os.Exit(code)
 }
 
 // requireDocker skips only where Docker is truly absent, loudly; in CI a
@@ -87,6 +93,9 @@ func TestPushAndPullAgainstContainerizedSandboxes(t *testing.T) {
 	defer cancel()
 
 	image := buildImageContext(t)
+	// Registered first, so it runs after every container is removed (an
+	// image in use is not removed, even forced).
+	t.Cleanup(func() { removeImage("syncctl:it") })
 	external := map[string]stack.ExternalSandbox{}
 	var containers []testcontainers.Container
 	var secrets []string
@@ -128,7 +137,6 @@ func TestPushAndPullAgainstContainerizedSandboxes(t *testing.T) {
 		waitHTTP(t, url+"/_sandbox/stats")
 		external[reg.ID()] = stack.ExternalSandbox{URL: url, Credentials: creds}
 	}
-	t.Cleanup(func() { removeImage("syncctl:it") })
 
 	ts := temporaltest.NewServer(temporaltest.WithT(t))
 	s, err := stack.Start(ctx, stack.Options{StateDir: t.TempDir(), Client: ts.GetDefaultClient(), External: external, Namespace: ts.GetDefaultNamespace()})
