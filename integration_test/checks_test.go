@@ -17,7 +17,9 @@ import (
 	"github.com/syncctl/syncctl/catalog"
 	"github.com/syncctl/syncctl/connectors"
 	"github.com/syncctl/syncctl/domain"
+	"github.com/syncctl/syncctl/erp"
 	"github.com/syncctl/syncctl/platforms"
+	"github.com/syncctl/syncctl/sandbox/kit"
 	"github.com/syncctl/syncctl/store"
 	"github.com/syncctl/syncctl/workflows"
 )
@@ -219,24 +221,6 @@ func (tp *topology) checkListings(ctx context.Context, c *tally, stock expectSto
 		if err != nil {
 			tp.t.Fatalf("%s items: %v", s.ref, err)
 		}
-		itemsOf := map[string]int{}
-		type seen struct {
-			n     int
-			price int64
-			stock int
-		}
-		skus := map[string]*seen{}
-		for _, it := range items {
-			itemsOf[it.OuterID]++
-			for _, k := range it.SKUs {
-				if skus[k.OuterID] == nil {
-					skus[k.OuterID] = &seen{}
-				}
-				sk := skus[k.OuterID]
-				sk.n++
-				sk.price, sk.stock = k.PriceFen, k.Stock
-			}
-		}
 		units := map[string]int{}
 		if sold {
 			recs, err := tp.Store.ListOrders(ctx, s.ref, 0)
@@ -249,39 +233,63 @@ func (tp *topology) checkListings(ctx context.Context, c *tally, stock expectSto
 				}
 			}
 		}
-		known := map[string]bool{}
-		for _, p := range products {
-			known[p.Code] = true
-			if n := itemsOf[p.Code]; n > 1 {
-				c.duplicated += n - 1
-				c.problem("%s: product %s is %d items on the platform (created %d times)", s.ref, p.Code, n, n)
+		compareListings(c, s.ref, products, items, units, stock)
+	}
+}
+
+// compareListings checks one shop's items against the catalog: units are
+// what the shop's orders took, by SKU.
+func compareListings(c *tally, shop domain.ShopRef, products []domain.Product, items []kit.Item, units map[string]int, stock expectStock) {
+	itemsOf := map[string]int{}
+	type seen struct {
+		n     int
+		price int64
+		stock int
+	}
+	skus := map[string]*seen{}
+	for _, it := range items {
+		itemsOf[it.OuterID]++
+		for _, k := range it.SKUs {
+			if skus[k.OuterID] == nil {
+				skus[k.OuterID] = &seen{}
 			}
-			for _, k := range p.SKUs {
-				c.listings++
-				got := skus[k.Code]
-				switch {
-				case got == nil:
-					c.lost++
-					c.problem("%s: SKU %s is not listed", s.ref, k.Code)
-					continue
-				case got.n > 1:
-					c.duplicated += got.n - 1
-					c.problem("%s: SKU %s is listed %d times", s.ref, k.Code, got.n)
-				}
-				want := k.Stock
-				if stock != nil {
-					want = stock(s.ref, k)
-				}
-				if got.price != int64(k.ListPrice) || got.stock > want || got.stock < want-units[k.Code] {
-					c.problem("%s: SKU %s shows %d fen / %d units, the catalog says %d fen / %d units (%d sold there)", s.ref, k.Code, got.price, got.stock, k.ListPrice, want, units[k.Code])
-				}
+			sk := skus[k.OuterID]
+			sk.n++
+			sk.price, sk.stock = k.PriceFen, k.Stock
+		}
+	}
+	known := map[string]bool{}
+	for _, p := range products {
+		known[p.Code] = true
+		if n := itemsOf[p.Code]; n > 1 {
+			c.duplicated += n - 1
+			c.problem("%s: product %s is %d items on the platform (created %d times)", shop, p.Code, n, n)
+		}
+		for _, k := range p.SKUs {
+			c.listings++
+			got := skus[k.Code]
+			switch {
+			case got == nil:
+				c.lost++
+				c.problem("%s: SKU %s is not listed", shop, k.Code)
+				continue
+			case got.n > 1:
+				c.duplicated += got.n - 1
+				c.problem("%s: SKU %s is listed %d times", shop, k.Code, got.n)
+			}
+			want := k.Stock
+			if stock != nil {
+				want = stock(shop, k)
+			}
+			if got.price != int64(k.ListPrice) || got.stock > want || got.stock < want-units[k.Code] {
+				c.problem("%s: SKU %s shows %d fen / %d units, the catalog says %d fen / %d units (%d sold there)", shop, k.Code, got.price, got.stock, k.ListPrice, want, units[k.Code])
 			}
 		}
-		for code, n := range itemsOf {
-			if !known[code] {
-				c.duplicated += n
-				c.problem("%s: item %s is not in the catalog", s.ref, code)
-			}
+	}
+	for code, n := range itemsOf {
+		if !known[code] {
+			c.duplicated += n
+			c.problem("%s: item %s is not in the catalog", shop, code)
 		}
 	}
 }
@@ -370,6 +378,71 @@ func (tp *topology) checkOrders(ctx context.Context, c *tally, s sold) {
 	if err != nil {
 		tp.t.Fatalf("ERP receiver: %v", err)
 	}
+	stored := map[domain.ShopRef][]store.OrderRecord{}
+	var shops []domain.ShopRef
+	for _, sh := range tp.shops {
+		recs, err := tp.Store.ListOrders(ctx, sh.ref, 0)
+		if err != nil {
+			tp.t.Fatal(err)
+		}
+		stored[sh.ref] = recs
+		shops = append(shops, sh.ref)
+	}
+	// The refund cases syncctl holds of those orders, and the ERP's.
+	cases := map[string]domain.AfterSale{}
+	for shop, recs := range stored {
+		for _, r := range recs {
+			cs, err := tp.Store.AfterSales(ctx, shop, r.Order.PlatformOrderID)
+			if err != nil {
+				tp.t.Fatal(err)
+			}
+			for _, k := range cs {
+				cases[shop.String()+"/"+r.Order.PlatformOrderID+"/"+k.PlatformCaseID] = k
+			}
+		}
+	}
+	var refunds []erp.ReceivedRefund
+	if err := getJSON(ctx, tp.erp.url(portERP)+"/refunds", &refunds); err != nil {
+		tp.t.Fatalf("ERP receiver: %v", err)
+	}
+	compareRefunds(c, cases, refunds)
+	chans := tp.hostChannels()
+	platform := func(shop domain.ShopRef, id string) (domain.SalesOrder, error) {
+		return chans[shop].GetOrder(ctx, id)
+	}
+	compareOrders(c, s, shops, stored, got, stats, platform)
+}
+
+// compareRefunds checks every refund case syncctl holds reached the ERP at
+// its state, and the ERP has no other.
+func compareRefunds(c *tally, cases map[string]domain.AfterSale, got []erp.ReceivedRefund) {
+	seen := map[string]bool{}
+	for _, r := range got {
+		k, ok := cases[r.Key]
+		switch {
+		case seen[r.Key]:
+			c.duplicated++
+			c.problem("the ERP has refund case %s twice", r.Key)
+		case !ok:
+			c.duplicated++
+			c.problem("the ERP has refund case %s, which syncctl never pulled", r.Key)
+		case r.Status != string(k.Status) || r.Amount != int64(k.RefundAmount):
+			c.problem("refund case %s: the ERP has it %s %d fen, syncctl %s %d fen", r.Key, r.Status, r.Amount, k.Status, k.RefundAmount)
+		}
+		seen[r.Key] = true
+	}
+	for key := range cases {
+		if !seen[key] {
+			c.lost++
+			c.problem("refund case %s never reached the ERP", key)
+		}
+	}
+}
+
+// compareOrders checks the orders sold on each shop against the store,
+// the ERP receiver and the platform's own view of each order.
+func compareOrders(c *tally, s sold, shops []domain.ShopRef, stored map[domain.ShopRef][]store.OrderRecord, got []erp.ReceivedOrder,
+	stats erp.ReceiverStats, platform func(domain.ShopRef, string) (domain.SalesOrder, error)) {
 	if stats.Stale > 0 {
 		c.problem("the ERP received %d order versions after a newer one (out of version order)", stats.Stale)
 	}
@@ -378,59 +451,59 @@ func (tp *topology) checkOrders(ctx context.Context, c *tally, s sold) {
 	}
 	byKey := map[string]int{}
 	for i, o := range got {
+		if _, dup := byKey[o.Key]; dup {
+			c.duplicated++
+			c.problem("the ERP has order %s twice", o.Key)
+		}
 		byKey[o.Key] = i
 	}
 	want := map[string]bool{}
-	chans := tp.hostChannels()
-	for _, sh := range tp.shops {
-		recs, err := tp.Store.ListOrders(ctx, sh.ref, 0)
-		if err != nil {
-			tp.t.Fatal(err)
-		}
-		stored := map[string]store.OrderRecord{}
-		for _, r := range recs {
-			if _, dup := stored[r.Order.PlatformOrderID]; dup {
+	for _, shop := range shops {
+		byID := map[string]store.OrderRecord{}
+		for _, r := range stored[shop] {
+			if _, dup := byID[r.Order.PlatformOrderID]; dup {
 				c.duplicated++
-				c.problem("%s: order %s is in the store twice", sh.ref, r.Order.PlatformOrderID)
+				c.problem("%s: order %s is in the store twice", shop, r.Order.PlatformOrderID)
 			}
-			stored[r.Order.PlatformOrderID] = r
+			byID[r.Order.PlatformOrderID] = r
 		}
-		for _, id := range s[sh.ref] {
+		for _, id := range s[shop] {
 			c.orders++
-			key := sh.ref.String() + "/" + id
+			key := shop.String() + "/" + id
+			if want[key] {
+				continue // a sandbox never sells one id twice; counted once
+			}
 			want[key] = true
-			rec, ok := stored[id]
+			rec, ok := byID[id]
 			if !ok {
 				c.lost++
-				c.problem("%s: order %s was sold but never pulled", sh.ref, id)
+				c.problem("%s: order %s was sold but never pulled", shop, id)
 				continue
 			}
 			i, ok := byKey[key]
 			if !ok {
 				c.lost++
-				c.problem("%s: order %s never reached the ERP", sh.ref, id)
+				c.problem("%s: order %s never reached the ERP", shop, id)
 				continue
 			}
 			e := got[i]
 			switch {
 			case e.Deliveries > rec.Versions:
 				c.duplicated += e.Deliveries - rec.Versions
-				c.problem("%s: order %s: the ERP applied %d deliveries of %d versions", sh.ref, id, e.Deliveries, rec.Versions)
+				c.problem("%s: order %s: the ERP applied %d deliveries of %d versions", shop, id, e.Deliveries, rec.Versions)
 			case e.Deliveries < rec.Versions:
 				c.lost += rec.Versions - e.Deliveries
-				c.problem("%s: order %s: the ERP applied %d of its %d versions", sh.ref, id, e.Deliveries, rec.Versions)
+				c.problem("%s: order %s: the ERP applied %d of its %d versions", shop, id, e.Deliveries, rec.Versions)
 			}
 			if e.Revision != rec.Revision || e.Status != string(rec.Order.Status) || e.Paid != int64(rec.Order.Amounts.Paid) {
-				c.problem("%s: order %s: the ERP has revision %d %s %d fen, the store revision %d %s %d fen", sh.ref, id,
+				c.problem("%s: order %s: the ERP has revision %d %s %d fen, the store revision %d %s %d fen", shop, id,
 					e.Revision, e.Status, e.Paid, rec.Revision, rec.Order.Status, rec.Order.Amounts.Paid)
 			}
-			if ch := chans[sh.ref]; ch != nil {
-				po, err := ch.GetOrder(ctx, id)
-				if err != nil {
-					c.problem("%s: order %s: the platform: %v", sh.ref, id, err)
-				} else if !sameStatus(po.Status, e.Status) || int64(po.Amounts.Paid) != e.Paid {
-					c.problem("%s: order %s: the platform says %s %d fen, the ERP %s %d fen", sh.ref, id, po.Status, po.Amounts.Paid, e.Status, e.Paid)
-				}
+			po, err := platform(shop, id)
+			if err != nil {
+				c.problem("%s: order %s: the platform: %v", shop, id, err)
+			} else if !sameStatus(po.Status, e.Status) || int64(po.Amounts.Paid) != e.Paid {
+				c.problem("%s: order %s: the platform says %s %d fen, the ERP %s %d fen", shop, id, po.Status, po.Amounts.Paid, e.Status, e.Paid)
 			}
 		}
 	}
