@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"sort"
 	"sync"
+	"time"
 
 	"github.com/syncctl/syncctl/connectors"
 	"github.com/syncctl/syncctl/domain"
@@ -120,6 +121,16 @@ func (s *Server) push(w http.ResponseWriter, r *http.Request) {
 			pulled = true
 			s.log().Debug("api: pull brought forward", "shop", shop.String(), "how", how)
 		}
+		// A pull reads up to now less its lag (and the current second is
+		// never whole): the order just pushed may be after its end. Once
+		// the lag is over, the pull is brought forward again.
+		time.AfterFunc(domain.DefaultPullPolicy().Lag+2*time.Second, func() {
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			if _, err := workflows.PullSoon(ctx, s.Temporal, s.queue(), shop, s.now()); err != nil {
+				s.log().Warn("api: a pull after a push message's lag did not start; polling will find the change", "shop", shop.String(), "error", err)
+			}
+		})
 	}
 	s.pushes.update(shop, func(st *PushStats) {
 		st.Accepted++

@@ -629,18 +629,6 @@ func (tp *topology) listed(ctx context.Context, shops ...*sbShop) int {
 	return n
 }
 
-// progress asks a shop's running push how far it is.
-func (tp *topology) progress(ctx context.Context, s *sbShop) (workflows.PushProgress, error) {
-	var p workflows.PushProgress
-	qctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
-	v, err := tp.Client.QueryWorkflow(qctx, workflows.CatalogPushID(s.ref), "", workflows.QueryProgress)
-	if err == nil {
-		err = v.Get(&p)
-	}
-	return p, err
-}
-
 // restart starts a killed or stopped worker again and waits until it serves.
 func (tp *topology) restartWorker(ctx context.Context, w *node) {
 	tp.t.Helper()
