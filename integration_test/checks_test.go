@@ -578,7 +578,8 @@ func scenario(t *testing.T, name string, o topoOptions, body func(ctx context.Co
 		record(t, name, started, c)
 	}()
 	tp := startTopology(t, o)
-	ctx, cancel := context.WithTimeout(context.Background(), scenarioTimeout)
+	// A bigger catalog (SYNCCTL_CHAOS_SKUS) takes longer to push.
+	ctx, cancel := context.WithTimeout(context.Background(), scenarioTimeout+time.Duration(suiteSKUs()/1000)*time.Minute)
 	defer cancel()
 	body(ctx, tp, c)
 }

@@ -114,7 +114,6 @@ type topology struct {
 	api       *node
 	workers   []*node
 	shops     []*sbShop
-	all       []*node
 	volume    string
 	erpSecret string
 	apiToken  string
@@ -283,7 +282,6 @@ func (tp *topology) run(ctx context.Context, name, image string, cmd []string, e
 		tp.t.Fatalf("start container %s: %v", name, err)
 	}
 	n.ctr = ctr
-	tp.all = append(tp.all, n)
 	// On failure, the end of its log (before the container goes).
 	tp.t.Cleanup(func() {
 		if tp.t.Failed() {
@@ -395,13 +393,11 @@ func (tp *topology) waitTemporal(ctx context.Context) {
 		if err == nil {
 			if _, err = c.CheckHealth(ctx, &client.CheckHealthRequest{}); err == nil {
 				tp.Client = c
-				if len(tp.t.Name()) > 0 {
-					tp.t.Cleanup(func() {
-						if tp.Client == c {
-							c.Close()
-						}
-					})
-				}
+				tp.t.Cleanup(func() {
+					if tp.Client == c {
+						c.Close()
+					}
+				})
 				return
 			}
 			c.Close()
