@@ -99,6 +99,13 @@ func printReport(w io.Writer) {
 	}
 	tw.Flush()
 	fmt.Fprintf(w, "\nsyncctl chaos suite (integration_test):\n%s\n", b.String())
+	// go test shows a passing package's output only with -v: the table
+	// can also go to a file (a CI artifact).
+	if path := os.Getenv("SYNCCTL_CHAOS_REPORT"); path != "" {
+		if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
+			fmt.Fprintf(w, "chaos report %s: %v\n", path, err)
+		}
+	}
 }
 
 // Catalog.
