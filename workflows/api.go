@@ -204,8 +204,8 @@ type BackfillProgress struct {
 // ShopSyncInput starts or continues a shop's ShopSync.
 type ShopSyncInput struct {
 	Shop     domain.ShopRef `json:"shop"`
-	Quiet    time.Duration  `json:"quiet,omitempty"`     // a pause in the changes this long ends a round (default 1s)
-	MaxDelay time.Duration  `json:"max_delay,omitempty"` // a round pushes at most this long after its first change (default 5s)
+	Quiet    time.Duration  `json:"quiet,omitempty"`     // a pause in the changes this long ends a round (default DefaultSyncQuiet)
+	MaxDelay time.Duration  `json:"max_delay,omitempty"` // a round pushes once its oldest change is this old (default DefaultSyncMaxDelay)
 	Pending  []string       `json:"pending,omitempty"`
 	State    *ShopSyncState `json:"state,omitempty"`
 }

@@ -16,22 +16,31 @@ import (
 
 // ShopSync coalesces the ERP's changes for one shop: each accepted change
 // signals the products it touched (SignalProducts); the workflow waits
-// until the changes pause for Quiet (at most MaxDelay after the first),
-// then pushes each product once, with whatever the catalog holds by then:
-// a thousand stock changes of a SKU within a second are one push of its
-// latest value, through the connector's own stock mode (absolute or
-// delta) and every guard. Changes that arrive during a push wait for the
-// next round. It ends after IdleEnd without changes; the next change
-// starts it again. One per shop (ShopSyncID).
+// until the changes pause for Quiet, or until the oldest change not yet
+// pushed is MaxDelay old, then pushes each product once, with whatever the
+// catalog holds by then: a thousand stock changes of a SKU within a second
+// are one push of its latest value, through the connector's own stock mode
+// (absolute or delta) and every guard. Changes that arrive during a push
+// wait for the next round, which starts as soon as the push ends if they
+// are MaxDelay old by then: no change waits more than MaxDelay plus one
+// push. It ends after idleEnd without changes; the next change starts it
+// again. One per shop (ShopSyncID).
 func ShopSync(ctx workflow.Context, in ShopSyncInput) (*ShopSyncState, error) {
 	if in.Shop.Channel == "" || in.Shop.Shop == "" {
 		return nil, temporal.NewNonRetryableApplicationError("shop sync: shop channel and name are required", domain.EInvalid, nil)
 	}
+	// Runs started before the deadline counted from the oldest change keep
+	// the first rule (a round's window from its own start, 1 s / 5 s).
+	fromOldest := workflow.GetVersion(ctx, versionShopSyncFromOldest, workflow.DefaultVersion, 1) >= 1
+	quiet, maxDelay := DefaultSyncQuiet, DefaultSyncMaxDelay
+	if !fromOldest {
+		quiet, maxDelay = time.Second, 5*time.Second
+	}
 	if in.Quiet <= 0 {
-		in.Quiet = time.Second
+		in.Quiet = quiet
 	}
 	if in.MaxDelay <= 0 {
-		in.MaxDelay = 5 * time.Second
+		in.MaxDelay = maxDelay
 	}
 	st := in.State
 	if st == nil {
@@ -48,9 +57,15 @@ func ShopSync(ctx workflow.Context, in ShopSyncInput) (*ShopSyncState, error) {
 	for _, c := range in.Pending {
 		pending[c] = true
 	}
+	// oldest is when the oldest change not yet pushed arrived (a run
+	// continued with pending changes counts them from its start).
+	oldest := workflow.Now(ctx)
 	ch := workflow.GetSignalChannel(ctx, SignalProducts)
 	take := func(codes []string) {
 		st.Changes++
+		if len(pending) == 0 {
+			oldest = workflow.Now(ctx)
+		}
 		for _, c := range codes {
 			pending[c] = true
 		}
@@ -78,8 +93,12 @@ func ShopSync(ctx workflow.Context, in ShopSyncInput) (*ShopSyncState, error) {
 				take(codes)
 			}
 		}
-		// Coalesce: wait for a pause in the changes, not longer than MaxDelay.
-		deadline := workflow.Now(ctx).Add(in.MaxDelay)
+		// Coalesce: wait for a pause in the changes, until the oldest one
+		// is MaxDelay old.
+		deadline := oldest.Add(in.MaxDelay)
+		if !fromOldest {
+			deadline = workflow.Now(ctx).Add(in.MaxDelay)
+		}
 		for {
 			wait := min(in.Quiet, deadline.Sub(workflow.Now(ctx)))
 			if wait <= 0 {
@@ -134,6 +153,20 @@ func ShopSync(ctx workflow.Context, in ShopSyncInput) (*ShopSyncState, error) {
 
 // idleEnd is how long a ShopSync waits for the next change before it ends.
 const idleEnd = 5 * time.Minute
+
+// A ShopSync's coalescing window: a round pushes once the changes pause
+// for DefaultSyncQuiet (an ERP's batch of requests arrives within it), or
+// once the oldest change waiting is DefaultSyncMaxDelay old. A steady
+// stream of changes therefore makes at most one push of a product per
+// DefaultSyncMaxDelay plus a push, and no change waits longer.
+const (
+	DefaultSyncQuiet    = 250 * time.Millisecond
+	DefaultSyncMaxDelay = 1500 * time.Millisecond
+)
+
+// versionShopSyncFromOldest marks runs whose coalescing deadline counts
+// from the oldest change waiting (workflow.GetVersion).
+const versionShopSyncFromOldest = "shop-sync-deadline-from-oldest-change"
 
 // receiveWithin receives one signal within d: false when none came.
 func receiveWithin(ctx workflow.Context, ch workflow.ReceiveChannel, into any, d time.Duration) (bool, error) {
