@@ -2,7 +2,15 @@ package integration_test
 
 import (
 	"errors"
+	"reflect"
+	"strconv"
+	"strings"
 	"testing"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	failurepb "go.temporal.io/api/failure/v1"
+	historypb "go.temporal.io/api/history/v1"
+	"go.temporal.io/sdk/converter"
 
 	"github.com/syncctl/syncctl/domain"
 	"github.com/syncctl/syncctl/erp"
@@ -104,6 +112,75 @@ func TestChaosChecksCatchLossAndDuplication(t *testing.T) {
 		compareRefunds(c, cases, tc.erp)
 		if c.lost != tc.lost || c.duplicated != tc.dup || len(c.problems) != tc.problem {
 			t.Errorf("refunds, %s: %d lost, %d duplicated, problems %q", name, c.lost, c.duplicated, c.problems)
+		}
+	}
+}
+
+// The secret scan passes only if it can fail: a secret or token in a log
+// line or a history payload is caught however it is written there (as it
+// is, JSON-escaped inside a payload, as a []byte's base64), and a clean
+// run passes.
+func TestChaosChecksCatchSecretLeaks(t *testing.T) {
+	session := "6100" + "0123456789abcdef01234567"
+	odd := `s3cr<&>"é\-` + "0f1e2d"               // JSON and protobuf text escape it
+	access := "sbx_" + "a1b2c3d4e5f60718293a4b5c" // a token a platform issued
+	short := "k9Z7x"                              // too short to mean anything
+	secrets := []secretValue{
+		{Kind: "tmall/it credential session", Value: session},
+		{Kind: "wechat/it credential secret", Value: odd},
+		{Kind: "wechat/it access token (store)", Value: access, Token: true},
+		{Kind: "a short one", Value: short},
+	}
+	log := func(name string, lines ...string) place {
+		return place{Where: "the log of container " + name, Texts: [][]byte{[]byte(strings.Join(lines, "\n"))}}
+	}
+	clean := `{"time":"2025-01-01T00:00:00Z","level":"INFO","msg":"worker serving","shop":"tmall/it","token":"***"}`
+	event := func(id int64, v any) place {
+		payloads, err := converter.GetDefaultDataConverter().ToPayloads(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ev := &historypb.HistoryEvent{EventId: id, EventType: enumspb.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED,
+			Attributes: &historypb.HistoryEvent_ActivityTaskScheduledEventAttributes{ActivityTaskScheduledEventAttributes: &historypb.ActivityTaskScheduledEventAttributes{Input: payloads}}}
+		if id == 7 && strings.Contains(ev.String(), odd) {
+			t.Fatal("the event's String() shows the escaped secret as it is: the case below proves nothing")
+		}
+		return eventPlace("catalog-push/wechat/it", "r1", ev)
+	}
+	type input struct {
+		Shop  string
+		Token string
+		Raw   []byte
+	}
+	failed := &historypb.HistoryEvent{EventId: 9, EventType: enumspb.EVENT_TYPE_ACTIVITY_TASK_FAILED,
+		Attributes: &historypb.HistoryEvent_ActivityTaskFailedEventAttributes{ActivityTaskFailedEventAttributes: &historypb.ActivityTaskFailedEventAttributes{
+			Failure: &failurepb.Failure{Message: "refresh: POST /token?access_token=" + access + ": HTTP 500"}}}}
+
+	cases := map[string]struct {
+		places []place
+		want   []leak
+	}{
+		"clean": {places: []place{log("worker-1", clean, "plain line"), event(5, input{Shop: "tmall/it", Token: "***", Raw: []byte("nothing")})}},
+		"in a JSON log line": {places: []place{log("worker-2", clean, `{"level":"ERROR","msg":"call failed","url":"http://sb-tmall:8201/router/rest?session=`+session+`"}`)},
+			want: []leak{{"tmall/it credential session", "the log of container worker-2"}}},
+		"escaped in a text log line": {places: []place{log("api", "level=ERROR msg=refused secret="+strconv.Quote(odd))},
+			want: []leak{{"wechat/it credential secret", "the log of container api"}}},
+		"in a payload": {places: []place{event(6, input{Token: access})},
+			want: []leak{{"wechat/it access token (store)", "workflow catalog-push/wechat/it run r1 event 6 (ActivityTaskScheduled)"}}},
+		"JSON-escaped in a payload": {places: []place{event(7, input{Token: odd})},
+			want: []leak{{"wechat/it credential secret", "workflow catalog-push/wechat/it run r1 event 7 (ActivityTaskScheduled)"}}},
+		"base64 in a payload, any alignment": {places: []place{event(8, input{Raw: []byte(session)}), event(10, input{Raw: []byte("x" + session)}), event(11, input{Raw: []byte("xy" + odd)})},
+			want: []leak{{"tmall/it credential session", "workflow catalog-push/wechat/it run r1 event 8 (ActivityTaskScheduled)"},
+				{"tmall/it credential session", "workflow catalog-push/wechat/it run r1 event 10 (ActivityTaskScheduled)"},
+				{"wechat/it credential secret", "workflow catalog-push/wechat/it run r1 event 11 (ActivityTaskScheduled)"}}},
+		"in a failure message": {places: []place{eventPlace("order-pull/wechat/it", "r2", failed)},
+			want: []leak{{"wechat/it access token (store)", "workflow order-pull/wechat/it run r2 event 9 (ActivityTaskFailed)"}}},
+		"too short to look for": {places: []place{log("erp", "key "+short)}},
+	}
+	for name, tc := range cases {
+		got := findLeaks(secrets, tc.places)
+		if !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("%s: found %v, want %v", name, got, tc.want)
 		}
 	}
 }

@@ -32,8 +32,11 @@ type reportRow struct {
 	Orders     int // orders (or order versions) checked against the ERP receiver
 	Lost       int
 	Duplicated int
-	Duration   time.Duration
-	Failed     bool
+	// The secret scan: configured secrets and issued tokens searched for,
+	// in how many places (container logs and workflow runs).
+	Secrets, Tokens, Places int
+	Duration                time.Duration
+	Failed                  bool
 }
 
 var report struct {
@@ -44,6 +47,7 @@ var report struct {
 // tally counts what a scenario checked; it becomes the scenario's row.
 type tally struct {
 	listings, orders, lost, duplicated int
+	secrets, tokens, places            int // the secret scan
 	problems                           []string
 }
 
@@ -56,7 +60,7 @@ func (c *tally) problem(format string, args ...any) {
 func record(t *testing.T, scenario string, started time.Time, c *tally) {
 	t.Helper()
 	row := reportRow{Scenario: scenario, Listings: c.listings, Orders: c.orders, Lost: c.lost, Duplicated: c.duplicated,
-		Duration: time.Since(started).Round(time.Second)}
+		Secrets: c.secrets, Tokens: c.tokens, Places: c.places, Duration: time.Since(started).Round(time.Second)}
 	bad := c.lost > 0 || c.duplicated > 0 || len(c.problems) > 0
 	row.Failed = bad || t.Failed()
 	report.mu.Lock()
@@ -88,14 +92,15 @@ func printReport(w io.Writer) {
 	sort.SliceStable(rows, func(i, j int) bool { return rows[i].Scenario < rows[j].Scenario })
 	var b bytes.Buffer
 	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "| scenario\t| listings checked\t| orders checked\t| lost\t| duplicated\t| duration\t|")
-	fmt.Fprintln(tw, "|---\t|---:\t|---:\t|---:\t|---:\t|---:\t|")
+	fmt.Fprintln(tw, "| scenario\t| listings checked\t| orders checked\t| lost\t| duplicated\t| secrets+tokens × places\t| duration\t|")
+	fmt.Fprintln(tw, "|---\t|---:\t|---:\t|---:\t|---:\t|---:\t|---:\t|")
 	for _, r := range rows {
 		name := r.Scenario
 		if r.Failed {
 			name += " (FAILED)"
 		}
-		fmt.Fprintf(tw, "| %s\t| %d\t| %d\t| %d\t| %d\t| %s\t|\n", name, r.Listings, r.Orders, r.Lost, r.Duplicated, r.Duration)
+		fmt.Fprintf(tw, "| %s\t| %d\t| %d\t| %d\t| %d\t| %d+%d × %d\t| %s\t|\n", name, r.Listings, r.Orders, r.Lost, r.Duplicated,
+			r.Secrets, r.Tokens, r.Places, r.Duration)
 	}
 	tw.Flush()
 	fmt.Fprintf(w, "\nsyncctl chaos suite (integration_test):\n%s\n", b.String())
@@ -566,8 +571,8 @@ func (tp *topology) hostChannels() connectors.Shops {
 // suiteSKUs is the size of scenario 1's catalog (SYNCCTL_CHAOS_SKUS).
 func suiteSKUs() int { return envInt("SYNCCTL_CHAOS_SKUS", defaultSKUs) }
 
-// scenario runs one scenario on its own system and records its row,
-// also when it fails half-way.
+// scenario runs one scenario on its own system, then the secret scan, and
+// records its row, also when it fails half-way.
 func scenario(t *testing.T, name string, o topoOptions, body func(ctx context.Context, tp *topology, c *tally)) {
 	t.Helper()
 	if testing.Short() {
@@ -589,6 +594,9 @@ func scenario(t *testing.T, name string, o topoOptions, body func(ctx context.Co
 	ctx, cancel := context.WithTimeout(context.Background(), scenarioTimeout+time.Duration(suiteSKUs()/1000)*time.Minute)
 	defer cancel()
 	body(ctx, tp, c)
+	// After the checks, before the containers go: no secret or token in
+	// any log or history.
+	tp.scanSecrets(c)
 }
 
 // scenarioTimeout bounds one scenario's work after its system is up.
