@@ -227,15 +227,25 @@ func retryAfterAt(resp *http.Response, now time.Time) time.Duration {
 
 // TransportError turns a failed request into a coded error that carries no
 // URL (URLs may hold tokens): EUnavailable, retryable.
+//
+// Only the cause below the URL is kept: the *url.Error's own Err (a dial
+// error, a Client.Timeout), else the bare context error, else nothing.
+// Every wrapper above it (go-retryablehttp's "POST <url> giving up after
+// …", url.Error's "Post \"<url>\": …") prints the URL, query included,
+// and a platform that takes its access token in the query (WeChat,
+// Youzan, Douyin) would otherwise carry it into errors, workflow
+// histories and the store. errors.Is still finds a cancel or a deadline.
 func TransportError(platform, what string, err error) error {
 	var ue *url.Error
-	inner := err
-	if errors.As(err, &ue) {
+	var inner error
+	switch {
+	case errors.As(err, &ue):
 		inner = ue.Err
-	}
-	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		inner = err
-	} else if ue == nil {
+	case errors.Is(err, context.DeadlineExceeded):
+		inner = context.DeadlineExceeded
+	case errors.Is(err, context.Canceled):
+		inner = context.Canceled
+	default:
 		inner = errors.New("request failed")
 	}
 	return &domain.Error{Code: domain.EUnavailable, Platform: platform, Message: what + ": unreachable", Err: inner}
@@ -270,10 +280,15 @@ const MaxBody = 32 << 20
 // failure, another status or a body that cannot be read become coded
 // errors naming the platform and what was called (TransportError,
 // StatusError), never the URL. header may add headers (an Authorization).
-func Post(ctx context.Context, c *retryablehttp.Client, platform, what, url, contentType string, body io.Reader, header http.Header) ([]byte, error) {
-	req, err := retryablehttp.NewRequestWithContext(ctx, http.MethodPost, url, body)
+func Post(ctx context.Context, c *retryablehttp.Client, platform, what, endpoint, contentType string, body io.Reader, header http.Header) ([]byte, error) {
+	req, err := retryablehttp.NewRequestWithContext(ctx, http.MethodPost, endpoint, body)
 	if err != nil {
-		return nil, domain.Errorf(domain.EInvalid, "%s: gateway: %v", what, err)
+		// A url.Error names the URL, and with it any token in its query.
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
+		return nil, domain.Errorf(domain.EInvalid, "%s: gateway URL: %v", what, err)
 	}
 	for k, vs := range header {
 		req.Header[k] = vs

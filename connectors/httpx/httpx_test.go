@@ -234,3 +234,68 @@ func TestNeverLogsSecrets(t *testing.T) {
 		t.Fatalf("TransportError = %v", e)
 	}
 }
+
+// A call that never gets an answer (a worker cut off from the network, a
+// gateway that hangs) ends on its deadline or the client's timeout: the
+// error keeps the cause and that it was a deadline, never the URL, whose
+// query holds the access token on WeChat, Youzan and Douyin. The chaos
+// suite found one in a workflow history through this path.
+func TestTransportErrorsNeverCarryTheURL(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() { // accepts and never answers
+		for {
+			conn, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			defer conn.Close()
+		}
+	}()
+	url := "http://" + ln.Addr().String() + "/channels/ec/product/add?access_token=SECRETTOKEN123"
+	check := func(name string, e error, deadline bool) {
+		t.Helper()
+		if strings.Contains(e.Error(), "SECRETTOKEN123") || strings.Contains(e.Error(), "access_token") {
+			t.Fatalf("%s: the error carries the URL: %v", name, e)
+		}
+		if domain.ErrorCode(e) != domain.EUnavailable || errors.Is(e, context.DeadlineExceeded) != deadline {
+			t.Fatalf("%s: %v (deadline %v), want unavailable, deadline %v", name, e, errors.Is(e, context.DeadlineExceeded), deadline)
+		}
+	}
+
+	// The caller's deadline, retries allowed.
+	ctx, cancel := context.WithTimeout(httpx.AllowRetry(context.Background()), 300*time.Millisecond)
+	defer cancel()
+	_, err = httpx.Post(ctx, httpx.New(fast), "wechat_shop", "product/add", url, "application/json", strings.NewReader("{}"), nil)
+	if err == nil {
+		t.Fatal("a silent gateway answered")
+	}
+	check("context deadline", err, true)
+
+	// The client's own timeout on every attempt.
+	o := fast
+	o.Timeout, o.RetryMax = 200*time.Millisecond, 1
+	_, err = httpx.Post(httpx.AllowRetry(context.Background()), httpx.New(o), "wechat_shop", "product/add", url, "application/json", strings.NewReader("{}"), nil)
+	if err == nil {
+		t.Fatal("a silent gateway answered")
+	}
+	check("client timeout", err, true)
+
+	// A cancelled call.
+	ctx, cancel = context.WithCancel(context.Background())
+	time.AfterFunc(100*time.Millisecond, cancel)
+	_, err = httpx.Post(ctx, httpx.New(fast), "wechat_shop", "product/add", url, "application/json", strings.NewReader("{}"), nil)
+	if err == nil || !errors.Is(err, context.Canceled) {
+		t.Fatalf("cancelled call: %v, want context.Canceled", err)
+	}
+	check("cancel", err, false)
+
+	// A gateway URL that does not parse.
+	_, err = httpx.Post(context.Background(), httpx.New(fast), "wechat_shop", "product/add", "http://[::1/x?access_token=SECRETTOKEN123", "application/json", strings.NewReader("{}"), nil)
+	if err == nil || strings.Contains(err.Error(), "SECRETTOKEN123") {
+		t.Fatalf("malformed gateway URL: %v", err)
+	}
+}

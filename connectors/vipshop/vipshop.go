@@ -262,7 +262,7 @@ func (c *Channel) send(ctx context.Context, service, method, token string, body 
 func (c *Channel) post(ctx context.Context, method, u string, body []byte, out any) error {
 	req, err := retryablehttp.NewRequestWithContext(ctx, http.MethodPost, u, bytes.NewReader(body))
 	if err != nil {
-		return domain.Errorf(domain.EInvalid, "%s: gateway: %v", method, err)
+		return domain.Errorf(domain.EInvalid, "%s: gateway: the URL is malformed", method) // never the URL: it holds the access token
 	}
 	req.Header.Set("Content-Type", "application/json;charset=utf-8")
 	resp, err := c.http.Do(req)
