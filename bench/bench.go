@@ -2,11 +2,12 @@
 // (`syncctl bench`): pushes against a shop quota with one and two workers,
 // the cost of Temporal against a direct loop over the same connector,
 // re-syncs of an unchanged and a 1 %-changed catalog, orders from a sale to
-// the ERP, and ERP stock changes to every shop. Everything runs in this
-// process: one embedded Temporal server (package devserver, its SQLite in
-// a temporary directory, as `syncctl dev` runs it) and, per scenario, a
-// fresh stack (package stack: sandboxes, store, worker, ERP receiver) on
-// task queues and shop names of its own.
+// the ERP, and ERP stock changes to every shop; on request, a push of a
+// million SKUs with the worker in its own process. Everything else runs in
+// this process: one embedded Temporal server (package devserver, its
+// SQLite in a temporary directory, as `syncctl dev` runs it) and, per
+// scenario, a fresh stack (package stack: sandboxes, store, worker, ERP
+// receiver) on task queues and shop names of its own.
 //
 // Figures are measured and printed with their goals (design.md §4); they
 // are never asserted.
@@ -40,10 +41,16 @@ const (
 	ScenarioResync     = "resync"     // no-op and 1 %-changed re-sync
 	ScenarioOrders     = "orders"     // sandbox sale → ERP receipt
 	ScenarioStock      = "stock"      // ERP stock change → every shop
+	ScenarioScale      = "scale"      // ScaleSKUs pushed by a worker in its own process
 )
 
 // Scenarios lists every scenario in the order they run.
-var Scenarios = []string{ScenarioQuota, ScenarioDurability, ScenarioResync, ScenarioOrders, ScenarioStock}
+var Scenarios = []string{ScenarioQuota, ScenarioDurability, ScenarioResync, ScenarioOrders, ScenarioStock, ScenarioScale}
+
+// OnRequest are the scenarios a run without Only leaves out: at their
+// default sizes they take longer than 10 minutes (scale: 20 to 40 on 2
+// cores).
+var OnRequest = []string{ScenarioScale}
 
 // Options size the scenarios.
 type Options struct {
@@ -57,12 +64,16 @@ type Options struct {
 	Orders          int     // orders sold at once
 	StockChanges    int     // ERP stock changes sent
 	StockRate       float64 // stock changes per second
+	ScaleSKUs       int     // scale: SKUs pushed by the worker process
 	// StockPlatforms are the shops the stock changes reach (nil: every
 	// registered platform).
 	StockPlatforms []string
-	Platform       string   // the platform of the pushes, re-syncs and orders (default tmall)
-	Only           []string // scenarios to run (nil: all)
-	// Timeout bounds one scenario (default 30 minutes).
+	// WorkerBinary is the syncctl executable the scale scenario runs as
+	// `syncctl worker` ("": this executable; a test binary is refused).
+	WorkerBinary string
+	Platform     string   // the platform of the pushes, re-syncs and orders (default tmall)
+	Only         []string // scenarios to run (nil: all but OnRequest)
+	// Timeout bounds one scenario (0: 30 minutes, and 3 hours for scale).
 	Timeout time.Duration
 	// Progress receives a line as each step starts (nil: silent).
 	Progress func(string)
@@ -71,13 +82,13 @@ type Options struct {
 // DefaultOptions are the sizes of the README's table.
 func DefaultOptions() Options {
 	return Options{SKUs: 2000, QPS: 20, UnthrottledSKUs: 20000, SKUsPerSPU: 4, Parallel: workflows.DefaultPushParallel,
-		ResyncSKUs: 100000, Orders: 2000, StockChanges: 200, StockRate: 4, Platform: "tmall", Timeout: 30 * time.Minute}
+		ResyncSKUs: 100000, Orders: 2000, StockChanges: 200, StockRate: 4, ScaleSKUs: scaleGoalSKUs, Platform: "tmall"}
 }
 
 // QuickOptions are a smoke run's sizes: every scenario in well under a minute.
 func QuickOptions() Options {
 	o := DefaultOptions()
-	o.SKUs, o.UnthrottledSKUs, o.ResyncSKUs, o.Orders, o.StockChanges = 80, 200, 1000, 40, 8
+	o.SKUs, o.UnthrottledSKUs, o.ResyncSKUs, o.Orders, o.StockChanges, o.ScaleSKUs = 80, 200, 1000, 40, 8, 200
 	o.StockPlatforms = []string{"tmall", "jd"}
 	o.ResyncAll = true
 	o.Timeout = 3 * time.Minute
@@ -91,7 +102,7 @@ func (o Options) check() error {
 		}
 	}
 	switch {
-	case o.SKUs < 1 || o.UnthrottledSKUs < 1 || o.ResyncSKUs < 1:
+	case o.SKUs < 1 || o.UnthrottledSKUs < 1 || o.ResyncSKUs < 1 || o.ScaleSKUs < 1:
 		return errors.New("every SKU count must be 1 or more")
 	case o.SKUsPerSPU < 1 || o.SKUsPerSPU > catalog.MaxSKUs:
 		return fmt.Errorf("SKUs per SPU must be 1 to %d", catalog.MaxSKUs)
@@ -107,7 +118,23 @@ func (o Options) check() error {
 	return nil
 }
 
-func (o Options) runs(s string) bool { return len(o.Only) == 0 || slices.Contains(o.Only, s) }
+func (o Options) runs(s string) bool {
+	if len(o.Only) == 0 {
+		return !slices.Contains(OnRequest, s)
+	}
+	return slices.Contains(o.Only, s)
+}
+
+// timeout bounds scenario s.
+func (o Options) timeout(s string) time.Duration {
+	switch {
+	case o.Timeout > 0:
+		return o.Timeout
+	case s == ScenarioScale:
+		return 3 * time.Hour
+	}
+	return 30 * time.Minute
+}
 
 // Figure is one measured number.
 type Figure struct {
@@ -232,9 +259,6 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	if o.Platform == "" {
 		o.Platform = "tmall"
 	}
-	if o.Timeout <= 0 {
-		o.Timeout = 30 * time.Minute
-	}
 	rep := &Report{Started: time.Now(), Machine: machine(), RSS: rssMethod()}
 	e, err := startEnv(ctx, o)
 	if err != nil {
@@ -250,11 +274,12 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		{ScenarioResync, e.resync},
 		{ScenarioOrders, e.orders},
 		{ScenarioStock, e.stock},
+		{ScenarioScale, e.scale},
 	} {
 		if !o.runs(sc.name) {
 			continue
 		}
-		sctx, cancel := context.WithTimeout(ctx, o.Timeout)
+		sctx, cancel := context.WithTimeout(ctx, o.timeout(sc.name))
 		cpu := cpuNow()
 		rows, err := sc.run(sctx)
 		cancel()

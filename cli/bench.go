@@ -47,13 +47,22 @@ scenario, parameters, figures, goal, and whether the goal was met.
               p50/p99 from sale to ERP receipt
   stock       --stock-changes ERP stock changes (POST /v1/inventory, --stock-rate a second)
               until every shop shows each: p50/p99
+  scale       only with --only scale (20 to 40 minutes on 2 cores at its default size):
+              --scale-skus generated, imported (import time, store file size) and
+              pushed to one unthrottled shop by "syncctl worker" run from this
+              executable as a child process (config file, credentials in its
+              environment): SKUs/s, the worker's own peak RSS (VmHWM of its
+              /proc/<pid>/status), Temporal limit warnings, history events per
+              1 000 SKUs, largest payload, largest run
 
 Peak RSS is the process's VmHWM, reset before each measured step: it holds the Temporal
-server and the sandboxes too. Figures are printed, never asserted: the exit code is 0
-when every scenario ran, whether its goal was met or not, and 1 when one could not run.
---quick sizes every scenario for a smoke run of well under a minute.`,
+server and the sandboxes too (scale: the worker process's is apart). Figures are
+printed, never asserted: the exit code is 0 when every scenario ran, whether its goal
+was met or not, and 1 when one could not run. --quick sizes every scenario for a smoke
+run of well under a minute.`,
 		Example: `  syncctl bench --quick
   syncctl bench --only quota --skus 2000 --qps 20
+  syncctl bench --only scale --markdown
   syncctl bench --skus 2000 --qps 20 --unthrottled-skus 20000 --resync-skus 100000 --orders 2000 --stock-changes 200`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -66,6 +75,7 @@ when every scenario ran, whether its goal was met or not, and 1 when one could n
 					"resync-skus": func() { q.ResyncSKUs = o.ResyncSKUs }, "orders": func() { q.Orders = o.Orders },
 					"stock-changes": func() { q.StockChanges = o.StockChanges }, "stock-rate": func() { q.StockRate = o.StockRate },
 					"resync-all": func() { q.ResyncAll = o.ResyncAll }, "platform": func() { q.Platform = o.Platform }, "timeout": func() { q.Timeout = o.Timeout },
+					"scale-skus": func() { q.ScaleSKUs = o.ScaleSKUs },
 				}
 				for name, apply := range set {
 					if cmd.Flags().Changed(name) {
@@ -88,8 +98,8 @@ when every scenario ran, whether its goal was met or not, and 1 when one could n
 				}
 			}
 			switch {
-			case o.SKUs < 1 || o.UnthrottledSKUs < 1 || o.ResyncSKUs < 1 || o.Orders < 1 || o.StockChanges < 1:
-				return usageError{errors.New("--skus, --unthrottled-skus, --resync-skus, --orders and --stock-changes must be 1 or more")}
+			case o.SKUs < 1 || o.UnthrottledSKUs < 1 || o.ResyncSKUs < 1 || o.ScaleSKUs < 1 || o.Orders < 1 || o.StockChanges < 1:
+				return usageError{errors.New("--skus, --unthrottled-skus, --resync-skus, --scale-skus, --orders and --stock-changes must be 1 or more")}
 			case o.QPS <= 0 || o.StockRate <= 0:
 				return usageError{errors.New("--qps and --stock-rate must be above 0")}
 			case o.Parallel < 1 || o.SKUsPerSPU < 1:
@@ -101,8 +111,8 @@ when every scenario ran, whether its goal was met or not, and 1 when one could n
 	}
 	f := cmd.Flags()
 	f.BoolVar(&o.markdown, "markdown", false, "print the table as Markdown (as the README has it)")
-	f.BoolVar(&quick, "quick", false, "tiny sizes: a smoke run of every scenario (flags given beside it win)")
-	f.StringSliceVar(&only, "only", nil, "run these scenarios only: "+strings.Join(bench.Scenarios, ", "))
+	f.BoolVar(&quick, "quick", false, "tiny sizes: a smoke run of every scenario but scale (flags given beside it win)")
+	f.StringSliceVar(&only, "only", nil, "run these scenarios only: "+strings.Join(bench.Scenarios, ", ")+" (default all but "+strings.Join(bench.OnRequest, ", ")+")")
 	f.IntVar(&o.SKUs, "skus", o.SKUs, "quota: SKUs pushed")
 	f.Float64Var(&o.QPS, "qps", o.QPS, "quota: the shop's quota Q, enforced by its sandbox")
 	f.IntVar(&o.UnthrottledSKUs, "unthrottled-skus", o.UnthrottledSKUs, "durability: SKUs pushed with no quota, through Temporal and directly")
@@ -113,9 +123,10 @@ when every scenario ran, whether its goal was met or not, and 1 when one could n
 	f.IntVar(&o.Orders, "orders", o.Orders, "orders: orders sold at once")
 	f.IntVar(&o.StockChanges, "stock-changes", o.StockChanges, "stock: ERP stock changes sent")
 	f.Float64Var(&o.StockRate, "stock-rate", o.StockRate, "stock: changes sent per second")
+	f.IntVar(&o.ScaleSKUs, "scale-skus", o.ScaleSKUs, "scale: SKUs pushed by the worker process")
 	f.StringSliceVar(&stockPlatforms, "stock-platforms", nil, "stock: the shops' platforms (default every registered platform)")
 	f.StringVar(&o.Platform, "platform", o.Platform, "the platform of the pushes, re-syncs and orders")
-	f.DurationVar(&o.Timeout, "timeout", o.Timeout, "longest one scenario may run")
+	f.DurationVar(&o.Timeout, "timeout", o.Timeout, "longest one scenario may run (default 30m; scale 3h)")
 	return cmd
 }
 

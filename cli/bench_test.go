@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/syncctl/syncctl/cli"
 )
 
 // bench --quick runs every scenario at tiny sizes and prints one table with
@@ -45,9 +47,31 @@ func TestBenchQuickPrintsEveryScenario(t *testing.T) {
 			t.Errorf("no row %q in\n%s", scenario, out)
 		}
 	}
+	if strings.Contains(out, "catalog import at scale") || strings.Contains(out, "worker in its own process") {
+		t.Errorf("--quick ran the scale scenario, which runs only when named:\n%s", out)
+	}
 	for _, want := range []string{"GOAL", "peak RSS: VmHWM"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("the output does not say %q:\n%s", want, out)
+		}
+	}
+}
+
+// The scale scenario runs only when named; --help says so, and a size
+// below 1 is a usage error before anything starts.
+func TestBenchScaleIsOnRequest(t *testing.T) {
+	code, out, errOut := run(t, "bench", "--help")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	for _, want := range []string{"--scale-skus", "(default 1000000)", "only with --only scale", "(default all but scale)"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("--help does not say %q:\n%s", want, out)
+		}
+	}
+	for _, args := range [][]string{{"--only", "scale", "--scale-skus", "0"}, {"--only", "scale,bogus"}} {
+		if code, _, errOut := run(t, append([]string{"bench"}, args...)...); code != cli.ExitUsage {
+			t.Errorf("%v: exit %d, want %d (%s)", args, code, cli.ExitUsage, errOut)
 		}
 	}
 }
