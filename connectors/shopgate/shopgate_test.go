@@ -126,8 +126,11 @@ func TestPacingNeverExceedsQPS(t *testing.T) {
 			}
 			n++
 		}
-		// 1 (burst) + window × qps, and a little for timer slack.
-		if limit := 1 + int(window.Seconds()*qps) + 1; n > limit {
+		// 1 (burst) + window × qps, and slack: a goroutine let through on
+		// time but descheduled before it records the time (CI runs this
+		// beside the whole suite on 2 cores) bunches the records; 4 calls
+		// is 160 ms of that, and a gate pacing at even 1.5 × Q still fails.
+		if limit := 1 + int(window.Seconds()*qps) + 4; n > limit {
 			t.Fatalf("%d calls in %s from call %d, quota allows %d", n, window, i, limit)
 		}
 	}
