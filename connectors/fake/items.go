@@ -16,8 +16,42 @@ type itemData struct {
 // getItem reads an item (product.get by item_id).
 func (c *Channel) getItem(ctx context.Context, itemID string) (fakemap.Item, error) {
 	var r itemData
-	err := c.call(ctx, "product.get", map[string]string{"item_id": itemID}, &r)
-	return r.Item, err
+	if err := c.call(ctx, "product.get", map[string]string{"item_id": itemID}, &r); err != nil {
+		return r.Item, err
+	}
+	return r.Item, checkItem("product.get", itemID, r.Item)
+}
+
+// checkItem refuses an answer that is not the item asked for (want; ""
+// takes any id), or that holds a SKU the connector could not address (no
+// sku_id, no outer_id or one another SKU has) or whose stock is below 0:
+// its id and stock are written back (stock moves are deltas from it).
+func checkItem(method, want string, it fakemap.Item) error {
+	switch {
+	case it.ItemID == "":
+		return unavailable(nil, method+": the answer has no item_id")
+	case want != "" && it.ItemID != want:
+		return unavailable(nil, fmt.Sprintf("%s: asked for item %s, got %q", method, want, it.ItemID))
+	}
+	outer := map[string]bool{}
+	for _, k := range it.SKUs {
+		field, why := "", ""
+		switch {
+		case k.SKUID == "":
+			field, why = "sku_id", "empty"
+		case k.OuterID == "":
+			field, why = "outer_id", "empty: the SKU has no master SKU code"
+		case outer[k.OuterID]:
+			field, why = "outer_id", "another SKU of the item has it too"
+		case k.Stock < 0:
+			field, why = "stock", fmt.Sprintf("%d is negative", k.Stock)
+		}
+		if field != "" {
+			return unavailable(nil, fmt.Sprintf("%s: item %s sku %s, field %s: %s", method, it.ItemID, k.SKUID, field, why))
+		}
+		outer[k.OuterID] = true
+	}
+	return nil
 }
 
 // findByOuterID looks a product up by its outer id, before a create that
@@ -28,7 +62,13 @@ func (c *Channel) findByOuterID(ctx context.Context, outerID string) (string, er
 	if domain.ErrorCode(err) == domain.ENotFound {
 		return "", nil
 	}
-	return r.Item.ItemID, err
+	if err != nil {
+		return "", err
+	}
+	if r.Item.OuterID != outerID {
+		return "", unavailable(nil, fmt.Sprintf("product.get: asked for outer_id %q, got item %q of %q", outerID, r.Item.ItemID, r.Item.OuterID))
+	}
+	return r.Item.ItemID, checkItem("product.get", "", r.Item)
 }
 
 // UpsertProduct creates or updates the item with product.upsert (content
@@ -62,6 +102,9 @@ func (c *Channel) UpsertProduct(ctx context.Context, p connectors.ProductPush) (
 	it := r.Item
 	if it.ItemID == "" {
 		return res, unavailable(nil, fmt.Sprintf("product.upsert: product %s: the answer has no item_id", p.Product.Code))
+	}
+	if err := checkItem("product.upsert", itemID, it); err != nil {
+		return res, err
 	}
 	status, ok := fakemap.ListingStatus(it.Status)
 	if !ok {
@@ -146,6 +189,9 @@ func (c *Channel) ReviewStatus(ctx context.Context, ids connectors.ProductIDs) (
 	}
 	if err := c.call(ctx, "product.review_status", map[string]string{"item_id": ids.ItemID}, &r); err != nil {
 		return "", "", err
+	}
+	if r.ItemID != ids.ItemID {
+		return "", "", unavailable(nil, fmt.Sprintf("product.review_status: asked for item %s, got %q", ids.ItemID, r.ItemID))
 	}
 	status, ok := fakemap.ListingStatus(r.Status)
 	if !ok {

@@ -34,7 +34,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"net/url"
 	"strconv"
 	"strings"
@@ -312,10 +314,18 @@ func decodeAnswer(method string, body []byte, out any) error {
 	return nil
 }
 
+// decode reads one JSON value with its numbers as json.Number. Anything
+// after it (an answer cut and spliced, two answers in one) is malformed.
 func decode(b []byte, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.UseNumber()
-	return dec.Decode(v)
+	if err := dec.Decode(v); err != nil {
+		return err
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return errors.New("data after the JSON value")
+	}
+	return nil
 }
 
 // result is the success flag and codes of a business result inside a

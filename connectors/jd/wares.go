@@ -65,12 +65,18 @@ func (c *Channel) findWare(ctx context.Context, code string) (string, error) {
 }
 
 // readSKUs reads a ware's SKUs (jingdong.sku.read.searchSkuList), every page.
+// A SKU of another ware, without an integer skuId or without its outerId
+// (the master SKU code, which addresses it), or sharing its outerId with
+// another, is refused: its id would be written back. A page that brings
+// no SKU not read already ends the walk as malformed, whatever totalItem
+// says: a list that ignores pageNo would otherwise be walked for ever.
 func (c *Channel) readSKUs(ctx context.Context, wareID string) ([]jdSKU, error) {
 	id, err := number("ware "+wareID, "wareId", wareID)
 	if err != nil {
 		return nil, err
 	}
 	var out []jdSKU
+	outer := map[string]string{} // outerId → skuId
 	for page := 1; ; page++ {
 		var r struct {
 			Page struct {
@@ -82,9 +88,32 @@ func (c *Channel) readSKUs(ctx context.Context, wareID string) ([]jdSKU, error) 
 			"field": "skuId,wareId,outerId,jdPrice,stockNum,status"}, &r); err != nil {
 			return nil, err
 		}
-		out = append(out, r.Page.Data...)
+		fresh := false
+		for _, k := range r.Page.Data {
+			field, why := "", ""
+			switch prev, seen := outer[k.OuterID]; {
+			case !domain.Digits(string(k.SkuID)):
+				field, why = "skuId", fmt.Sprintf("%q is not a JOS id", k.SkuID)
+			case string(k.WareID) != wareID:
+				field, why = "wareId", fmt.Sprintf("the SKU is of ware %q", k.WareID)
+			case k.OuterID == "":
+				field, why = "outerId", "empty: the SKU has no master SKU code"
+			case seen && prev != string(k.SkuID):
+				field, why = "outerId", "sku "+prev+" has it too"
+			case !seen:
+				outer[k.OuterID], fresh = string(k.SkuID), true
+				out = append(out, k)
+			}
+			if field != "" {
+				return nil, unavailable(nil, fmt.Sprintf("jingdong.sku.read.searchSkuList: ware %s sku %s, field %s: %s", wareID, k.SkuID, field, why))
+			}
+		}
 		if len(r.Page.Data) == 0 || len(out) >= r.Page.TotalItem {
 			return out, nil
+		}
+		if !fresh {
+			return nil, unavailable(nil, fmt.Sprintf("jingdong.sku.read.searchSkuList: ware %s, page %d: no SKU not read already, yet totalItem is %d",
+				wareID, page, r.Page.TotalItem))
 		}
 	}
 }

@@ -31,6 +31,27 @@ func (c *Channel) getItem(ctx context.Context, itemID string) (kuaishoumap.Item,
 	if string(it.KwaiItemID) != itemID {
 		return it, unavailable(nil, fmt.Sprintf("open.item.get: asked for item %s, got %q", itemID, it.KwaiItemID))
 	}
+	// A SKU the connector could not address (no integer id, no relSkuId
+	// or one another SKU has) or whose stock is below 0 is refused: its id
+	// and stock are written back (stock moves are deltas from it).
+	rel := map[string]bool{}
+	for _, k := range it.SKUInfos {
+		field, why := "", ""
+		switch {
+		case !domain.Digits(string(k.KwaiSKUID)):
+			field, why = "kwaiSkuId", fmt.Sprintf("%q is not a Kuaishou id", k.KwaiSKUID)
+		case k.RelSKUID == "":
+			field, why = "relSkuId", "empty: the SKU has no master SKU code"
+		case rel[k.RelSKUID]:
+			field, why = "relSkuId", "another SKU of the item has it too"
+		case k.SKUStock < 0:
+			field, why = "skuStock", fmt.Sprintf("%d is negative", k.SKUStock)
+		}
+		if field != "" {
+			return it, unavailable(nil, fmt.Sprintf("open.item.get: item %s sku %s, field %s: %s", itemID, k.KwaiSKUID, field, why))
+		}
+		rel[k.RelSKUID] = true
+	}
 	return it, nil
 }
 
@@ -122,8 +143,11 @@ const listPageSize = 50
 // findByRelItemID finds the item whose relItemId is the master code. The
 // list is asked for that relItemId (a filter UNCONFIRMED), and every page is
 // still checked, so a platform that ignores the filter is walked whole: a
-// cost paid only after an interrupted create.
+// cost paid only after an interrupted create. A page with no item not seen
+// already ends the walk as malformed, whatever totalCount says: a list that
+// ignores pageNumber would otherwise be walked for ever.
 func (c *Channel) findByRelItemID(ctx context.Context, rel string) (kuaishoumap.Item, bool, error) {
+	seen := map[kuaishoumap.ID]bool{}
 	for page := 1; ; page++ {
 		var r struct {
 			Items      []kuaishoumap.Item `json:"items"`
@@ -132,13 +156,20 @@ func (c *Channel) findByRelItemID(ctx context.Context, rel string) (kuaishoumap.
 		if err := c.call(ctx, "open.item.list.get", map[string]any{"relItemId": rel, "pageNumber": page, "pageSize": listPageSize}, &r); err != nil {
 			return kuaishoumap.Item{}, false, err
 		}
+		fresh := false
 		for _, it := range r.Items {
 			if it.RelItemID == rel {
 				return it, true, nil
 			}
+			fresh = fresh || !seen[it.KwaiItemID]
+			seen[it.KwaiItemID] = true
 		}
 		if len(r.Items) < listPageSize || page*listPageSize >= r.TotalCount {
 			return kuaishoumap.Item{}, false, nil
+		}
+		if !fresh {
+			return kuaishoumap.Item{}, false, unavailable(nil, fmt.Sprintf("open.item.list.get: page %d: no item not seen already, yet totalCount is %d",
+				page, r.TotalCount))
 		}
 	}
 }

@@ -54,11 +54,36 @@ func (c *Channel) sellerGet(ctx context.Context, numIID string) (sellerItem, *it
 	if err := c.call(ctx, "taobao.item.seller.get", map[string]string{"num_iid": numIID, "fields": sellerFields}, &r); err != nil {
 		return r.Item, nil, err
 	}
+	// An answer that is not the item asked for, or that holds what TOP
+	// never shows (a price of 0, an id that is no integer, a SKU without
+	// its 商家编码), is refused: its prices, ids and quantities would be
+	// written back (item_price, item_num, listing num).
+	if got := r.Item.NumIID.String(); got != numIID {
+		return r.Item, nil, unavailable(nil, fmt.Sprintf("taobao.item.seller.get: asked for item %s, got %q", numIID, got))
+	}
+	if r.Item.Num < 0 {
+		return r.Item, nil, unavailable(nil, fmt.Sprintf("taobao.item.seller.get: item %s, field num: %d is negative", numIID, r.Item.Num))
+	}
 	info := &itemInfo{skus: map[string]*skuInfo{}}
 	for _, s := range r.Item.SKUs.SKU {
+		field, why := "", ""
 		price, err := domain.ParseYuan(s.Price)
-		if err != nil {
-			return r.Item, nil, unavailable(nil, fmt.Sprintf("taobao.item.seller.get: item %s, sku %s, field price: %v", numIID, s.OuterID, err))
+		switch {
+		case !domain.Digits(s.SkuID.String()):
+			field, why = "sku_id", fmt.Sprintf("%q is not a TOP id", s.SkuID)
+		case s.OuterID == "":
+			field, why = "outer_id", "empty: the SKU has no 商家编码 (master SKU code)"
+		case info.skus[s.OuterID] != nil:
+			field, why = "outer_id", "another SKU of the item has it too"
+		case err != nil:
+			field, why = "price", err.Error()
+		case price <= 0 || price > tmallmap.MaxPrice:
+			field, why = "price", fmt.Sprintf("%q is not a price TOP shows", s.Price)
+		case s.Quantity < 0:
+			field, why = "quantity", fmt.Sprintf("%d is negative", s.Quantity)
+		}
+		if field != "" {
+			return r.Item, nil, unavailable(nil, fmt.Sprintf("taobao.item.seller.get: item %s, sku %s (%s), field %s: %s", numIID, s.SkuID, s.OuterID, field, why))
 		}
 		info.skus[s.OuterID] = &skuInfo{id: s.SkuID.String(), props: s.Properties, price: price, quantity: s.Quantity}
 	}

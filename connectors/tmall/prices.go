@@ -6,6 +6,7 @@ import (
 
 	"github.com/syncctl/syncctl/connectors"
 	"github.com/syncctl/syncctl/domain"
+	tmallmap "github.com/syncctl/syncctl/mapping/tmall"
 )
 
 var _ connectors.PriceReader = (*Channel)(nil)
@@ -28,7 +29,7 @@ func (c *Channel) ReadPrices(ctx context.Context, ids connectors.ProductIDs) (ma
 			return out, nil
 		}
 		price, err := domain.ParseYuan(it.Price)
-		if err != nil || price <= 0 {
+		if err != nil || price <= 0 || price > tmallmap.MaxPrice {
 			return nil, unavailable(nil, fmt.Sprintf("taobao.item.seller.get: item %s, field price: %q is not a price", ids.ItemID, it.Price))
 		}
 		for code := range ids.SKUIDs {

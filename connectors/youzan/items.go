@@ -72,8 +72,14 @@ func (c *Channel) UpsertProduct(ctx context.Context, p connectors.ProductPush) (
 		return res, err
 	}
 	it := r.Item
-	if it.ItemID == "" {
+	switch {
+	case it.ItemID == "":
 		return res, unavailable(nil, fmt.Sprintf("%s: product %s: the answer has no item_id", api, p.Product.Code))
+	case !domain.Digits(string(it.ItemID)):
+		return res, unavailable(nil, fmt.Sprintf("%s: product %s, field item_id: %q is not a Youzan id", api, p.Product.Code, it.ItemID))
+	case params.ItemID != "" && string(it.ItemID) != params.ItemID:
+		// Another item's ids would be kept for this product.
+		return res, unavailable(nil, fmt.Sprintf("%s: product %s: updated item %s, the answer is item %s", api, p.Product.Code, params.ItemID, it.ItemID))
 	}
 	res.IDs = connectors.ProductIDs{ItemID: string(it.ItemID), SKUIDs: map[string]string{}}
 	res.Status = domain.ListingOnSale
@@ -82,9 +88,16 @@ func (c *Channel) UpsertProduct(ctx context.Context, p connectors.ProductPush) (
 	}
 	for _, s := range p.Product.SKUs {
 		for _, k := range it.SKUs {
-			if k.ItemNo == s.Code && k.SKUID != "" {
-				res.IDs.SKUIDs[s.Code] = string(k.SKUID)
+			if k.ItemNo != s.Code || k.SKUID == "" {
+				continue
 			}
+			switch prev := res.IDs.SKUIDs[s.Code]; {
+			case !domain.Digits(string(k.SKUID)):
+				return res, unavailable(nil, fmt.Sprintf("%s: item %s sku %s, field sku_id: %q is not a Youzan id", api, it.ItemID, s.Code, k.SKUID))
+			case prev != "":
+				return res, unavailable(nil, fmt.Sprintf("%s: item %s sku %s, field item_no: skus %s and %s carry it", api, it.ItemID, s.Code, prev, k.SKUID))
+			}
+			res.IDs.SKUIDs[s.Code] = string(k.SKUID)
 		}
 		if res.IDs.SKUIDs[s.Code] == "" {
 			return res, unavailable(nil, fmt.Sprintf("%s: item %s: sku %s is missing from the answer", api, it.ItemID, s.Code))
