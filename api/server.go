@@ -221,8 +221,13 @@ func (s *Server) inventory(w http.ResponseWriter, r *request) {
 		case (it.Stock == nil) == (it.Delta == nil):
 			writeError(w, http.StatusBadRequest, "invalid", field, "give stock (an absolute level) or delta, one of the two")
 			return
-		case it.Stock != nil && *it.Stock < 0:
-			writeError(w, http.StatusBadRequest, "invalid", field+".stock", fmt.Sprintf("must not be negative, not %d", *it.Stock))
+		case it.Stock != nil && (*it.Stock < 0 || *it.Stock > catalog.MaxStock):
+			writeError(w, http.StatusBadRequest, "invalid", field+".stock", fmt.Sprintf("%d is outside the catalog's 0 to %d", *it.Stock, catalog.MaxStock))
+			return
+		case it.Delta != nil && (*it.Delta < -catalog.MaxStock || *it.Delta > catalog.MaxStock):
+			// Beyond the catalog's stock a delta is no stock movement (and
+			// near the int limits the sum would wrap).
+			writeError(w, http.StatusBadRequest, "invalid", field+".delta", fmt.Sprintf("%d is outside the catalog's -%d to %d", *it.Delta, catalog.MaxStock, catalog.MaxStock))
 			return
 		case it.Version <= 0:
 			writeError(w, http.StatusBadRequest, "invalid", field+".version", "required: the ERP's version number or change time in Unix ms, so a stale update loses")
@@ -247,16 +252,17 @@ func (s *Server) prices(w http.ResponseWriter, r *request) {
 			writeError(w, http.StatusBadRequest, "invalid", field+".sku", "required")
 			return
 		}
+		// The catalog's limits, as an import checks them (catalog.ValidateSKU).
 		price, err := domain.ParseYuan(it.ListPrice)
-		if err != nil || price <= 0 {
-			writeError(w, http.StatusBadRequest, "invalid", field+".list_price", fmt.Sprintf("%q is not a price in yuan above 0 (write \"59.90\")", it.ListPrice))
+		if err != nil || price <= 0 || price > catalog.MaxPrice {
+			writeError(w, http.StatusBadRequest, "invalid", field+".list_price", fmt.Sprintf("%q is not a price in yuan from 0.01 to %s (write \"59.90\")", it.ListPrice, catalog.MaxPrice.Yuan()))
 			return
 		}
 		c := store.SKUChange{SKU: it.SKU, ListPrice: &price, Version: it.Version}
 		if it.Cost != "" {
 			cost, err := domain.ParseYuan(it.Cost)
-			if err != nil || cost < 0 {
-				writeError(w, http.StatusBadRequest, "invalid", field+".cost", fmt.Sprintf("%q is not an amount in yuan", it.Cost))
+			if err != nil || cost < 0 || cost > catalog.MaxPrice {
+				writeError(w, http.StatusBadRequest, "invalid", field+".cost", fmt.Sprintf("%q is not an amount in yuan from 0 to %s", it.Cost, catalog.MaxPrice.Yuan()))
 				return
 			}
 			c.Cost = &cost
@@ -310,19 +316,22 @@ func (s *Server) products(w http.ResponseWriter, r *request) {
 		return
 	}
 	if len(res.Rejected) > 0 {
-		probs := make([]map[string]string, len(res.Rejected))
-		for i, e := range res.Rejected {
-			probs[i] = map[string]string{"record": e.Record, "field": e.Field, "reason": e.Reason}
-		}
-		first := res.Rejected[0]
-		writeJSON(w, http.StatusBadRequest, map[string]any{
-			"error":    Error{Code: "invalid", Field: first.Record + ", " + first.Field, Message: fmt.Sprintf("%d problems; nothing was applied: %s", len(res.Rejected), first.Reason)},
-			"rejected": probs,
-		})
+		writeRejected(w, res.Rejected)
 		return
 	}
 	if len(res.Products) == 0 {
 		writeError(w, http.StatusBadRequest, "invalid", "body", "no product")
+		return
+	}
+	// A SKU of another product is the request's problem, found before its
+	// request id is taken (the import would refuse it as a conflict).
+	owned, err := s.ownedElsewhere(r.Context(), res.Products)
+	if err != nil {
+		s.writeDomainError(w, err)
+		return
+	}
+	if len(owned) > 0 {
+		writeRejected(w, owned)
 		return
 	}
 	if r.requestID != "" {
@@ -332,6 +341,11 @@ func (s *Server) products(w http.ResponseWriter, r *request) {
 		}
 	}
 	imp, err := s.Store.ImportProducts(r.Context(), res.Products)
+	if domain.ErrorCode(err) == domain.EConflict {
+		// A SKU another request gave another product meanwhile: not a replay.
+		writeError(w, http.StatusBadRequest, "invalid", "body", domain.Describe(err))
+		return
+	}
 	if err != nil {
 		s.writeDomainError(w, err)
 		return
@@ -343,6 +357,42 @@ func (s *Server) products(w http.ResponseWriter, r *request) {
 	ans := map[string]any{"request_id": r.requestID, "created": imp.Created, "updated": imp.Updated, "unchanged": imp.Unchanged, "skus": imp.SKUs}
 	ans["workflows"], _ = s.schedule(r, codes)
 	writeJSON(w, http.StatusAccepted, ans)
+}
+
+// ownedElsewhere lists the SKUs of products that belong to another
+// product, as the file import reports them.
+func (s *Server) ownedElsewhere(ctx context.Context, products []domain.Product) ([]domain.FieldError, error) {
+	var out []domain.FieldError
+	for _, p := range products {
+		for j, k := range p.SKUs {
+			owner, err := s.Store.ProductOfSKU(ctx, k.Code)
+			if domain.ErrorCode(err) == domain.ENotFound {
+				continue
+			}
+			if err != nil {
+				return nil, err
+			}
+			if owner.Code != p.Code {
+				out = append(out, domain.FieldError{Record: "product " + p.Code, Field: fmt.Sprintf("skus[%d].code", j+1),
+					Reason: fmt.Sprintf("sku %s already belongs to product %s", k.Code, owner.Code)})
+			}
+		}
+	}
+	return out, nil
+}
+
+// writeRejected answers a catalog request with problems: 400, the first
+// in the error, every one listed; nothing was applied.
+func writeRejected(w http.ResponseWriter, rejected []domain.FieldError) {
+	probs := make([]map[string]string, len(rejected))
+	for i, e := range rejected {
+		probs[i] = map[string]string{"record": e.Record, "field": e.Field, "reason": e.Reason}
+	}
+	first := rejected[0]
+	writeJSON(w, http.StatusBadRequest, map[string]any{
+		"error":    Error{Code: "invalid", Field: first.Record + ", " + first.Field, Message: fmt.Sprintf("%d problems; nothing was applied: %s", len(rejected), first.Reason)},
+		"rejected": probs,
+	})
 }
 
 // schedule signals every shop's ShopSync with the changed products and
@@ -422,7 +472,12 @@ func (s *Server) shipment(w http.ResponseWriter, r *request) {
 	}
 	sh := domain.Shipment{Shop: shop, PlatformOrderID: in.OrderID, Carrier: strings.ToUpper(in.Carrier), TrackingNo: strings.TrimSpace(in.TrackingNo), Lines: in.Lines}
 	if _, err := workflows.Ship(context.WithoutCancel(r.Context()), s.Temporal, s.queue(), sh); err != nil {
-		writeError(w, http.StatusServiceUnavailable, "unavailable", "", "the shipment could not be started on Temporal; send it again")
+		msg := "the shipment could not be started on Temporal; send it again"
+		if r.requestID != "" {
+			// Taken before the start, so that a replay never ships twice.
+			msg += " with a new request id (this one is taken)"
+		}
+		writeError(w, http.StatusServiceUnavailable, "unavailable", "", msg)
 		return
 	}
 	writeJSON(w, http.StatusAccepted, map[string]string{"workflow": workflows.ShipmentID(sh), "request_id": r.requestID})
