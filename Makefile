@@ -2,7 +2,7 @@
 # On a fresh machine the README's two commands, ./demo and .ci/run, install Go first.
 GO ?= go
 
-.PHONY: demo dev test test-short build image bench lint
+.PHONY: demo dev test test-short fuzz build image bench lint
 
 demo:
 	$(GO) run ./cmd/syncctl demo
@@ -11,9 +11,17 @@ dev:
 	$(GO) run ./cmd/syncctl dev
 
 # Every test: unit, workflow, in-process end-to-end, and integration_test/
-# (testcontainers: builds the FROM-scratch image and runs the sandbox in Docker).
+# (testcontainers: builds the FROM-scratch image and runs the sandbox in Docker),
+# then every fuzz target briefly (.ci/fuzz).
 test:
 	CGO_ENABLED=0 TESTCONTAINERS_RYUK_DISABLED=true $(GO) test -count=1 -timeout 30m ./...
+	GO=$(GO) FUZZTIME=$(FUZZTIME) .ci/fuzz
+
+# Every fuzz target, one at a time, for FUZZTIME each (default 2s; make fuzz
+# FUZZTIME=10m digs longer). A failing input lands in testdata/fuzz/: fix the
+# bug before committing it.
+fuzz:
+	GO=$(GO) FUZZTIME=$(FUZZTIME) .ci/fuzz
 
 test-short:
 	$(GO) test -short -count=1 ./...
