@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
-	"sync"
 
 	"github.com/syncctl/syncctl/connectors"
 	"github.com/syncctl/syncctl/domain"
@@ -87,9 +86,7 @@ func (c *Channel) sellerGet(ctx context.Context, numIID string) (sellerItem, *it
 		}
 		info.skus[s.OuterID] = &skuInfo{id: s.SkuID.String(), props: s.Properties, price: price, quantity: s.Quantity}
 	}
-	c.mu.Lock()
-	c.items[numIID] = info
-	c.mu.Unlock()
+	c.remember(numIID, info)
 	return r.Item, info, nil
 }
 
@@ -105,11 +102,39 @@ func (c *Channel) item(ctx context.Context, numIID string) (*itemInfo, error) {
 	return info, err
 }
 
+// remember keeps an item's SKUs, forgetting another item (any) when
+// maxRememberedItems are kept already.
+func (c *Channel) remember(numIID string, info *itemInfo) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if _, known := c.items[numIID]; !known && len(c.items) >= maxRememberedItems {
+		for id := range c.items {
+			delete(c.items, id)
+			break
+		}
+	}
+	c.items[numIID] = info
+}
+
 // lockItem serializes the price updates of one item.
 func (c *Channel) lockItem(numIID string) (unlock func()) {
-	m, _ := c.itemLocks.LoadOrStore(numIID, &sync.Mutex{})
-	m.(*sync.Mutex).Lock()
-	return m.(*sync.Mutex).Unlock
+	c.mu.Lock()
+	l := c.itemLocks[numIID]
+	if l == nil {
+		l = &itemLock{}
+		c.itemLocks[numIID] = l
+	}
+	l.users++
+	c.mu.Unlock()
+	l.mu.Lock()
+	return func() {
+		l.mu.Unlock()
+		c.mu.Lock()
+		if l.users--; l.users == 0 {
+			delete(c.itemLocks, numIID)
+		}
+		c.mu.Unlock()
+	}
 }
 
 func (c *Channel) forget(numIID string) {
