@@ -131,6 +131,10 @@ func (e *env) temporalPushAllowEmpty(ctx context.Context, s *stack.Stack, in wor
 	if err != nil {
 		return pushRun{}, err
 	}
+	// The first run's id, taken before Get: once the push continues as
+	// new, the handle names its last run, and the history is read from
+	// the first run on through every continuation.
+	firstRun := run.GetRunID()
 	var p workflows.PushProgress
 	if err := run.Get(ctx, &p); err != nil {
 		return pushRun{}, err
@@ -140,7 +144,7 @@ func (e *env) temporalPushAllowEmpty(ctx context.Context, s *stack.Stack, in wor
 		return r, err
 	}
 	r.Warnings = e.warnings.count() - warned
-	r.History, err = readHistory(ctx, e.client, run.GetID(), run.GetRunID())
+	r.History, err = readHistory(ctx, e.client, run.GetID(), firstRun)
 	if err == nil && p.Failed > 0 {
 		err = fmt.Errorf("%d products failed, first: %+v", p.Failed, p.Failures[0])
 	}
