@@ -3,9 +3,7 @@ package fake_test
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"github.com/syncctl/syncctl/connectors/fuzzcheck"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -15,6 +13,7 @@ import (
 
 	"github.com/syncctl/syncctl/connectors"
 	"github.com/syncctl/syncctl/connectors/fake"
+	"github.com/syncctl/syncctl/connectors/fuzzcheck"
 	"github.com/syncctl/syncctl/domain"
 )
 
@@ -194,12 +193,8 @@ func (g *fuzzGateway) checkDeltas(t *testing.T, targets map[string]int, body []b
 // refusal checks an error: coded, and naming no key.
 func refusal(t *testing.T, err error) {
 	t.Helper()
-	var e *domain.Error
-	if !errors.As(err, &e) || e.Code == "" {
-		t.Fatalf("uncoded error %#v", err)
-	}
-	if strings.Contains(err.Error(), "fake-fuzz-key") {
-		t.Fatalf("the key leaks: %v", err)
+	if err := fuzzcheck.Refused(err, "fake-fuzz-key"); err != nil {
+		t.Fatal(err)
 	}
 }
 

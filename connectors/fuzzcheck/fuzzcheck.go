@@ -5,7 +5,11 @@ package fuzzcheck
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"strings"
+
+	"github.com/syncctl/syncctl/domain"
 )
 
 // Holds says whether body is one JSON value holding each of values (an
@@ -40,6 +44,21 @@ func Holds(body []byte, values ...string) error {
 	for _, s := range values {
 		if s == "" || !found[s] {
 			return fmt.Errorf("read %q from an answer that does not hold it: %q", s, body)
+		}
+	}
+	return nil
+}
+
+// Refused says whether err is a refusal a caller can act on: a coded
+// *domain.Error that names none of secrets.
+func Refused(err error, secrets ...string) error {
+	var e *domain.Error
+	if !errors.As(err, &e) || e.Code == "" {
+		return fmt.Errorf("uncoded error %#v", err)
+	}
+	for _, s := range secrets {
+		if strings.Contains(err.Error(), s) {
+			return fmt.Errorf("a secret leaks: %v", err)
 		}
 	}
 	return nil

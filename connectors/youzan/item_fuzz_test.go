@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/syncctl/syncctl/connectors/fuzzcheck"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -13,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/syncctl/syncctl/connectors"
+	"github.com/syncctl/syncctl/connectors/fuzzcheck"
 	"github.com/syncctl/syncctl/connectors/youzan"
 	"github.com/syncctl/syncctl/domain"
 )
