@@ -43,7 +43,7 @@ func (d *DB) ImportProducts(ctx context.Context, products []domain.Product, opts
 			return err
 		}
 		for _, p := range products {
-			old, err := getProduct(ctx, tx, p.Code)
+			old, err := d.getProduct(ctx, tx, p.Code)
 			existed := err == nil
 			if err != nil && domain.ErrorCode(err) != domain.ENotFound {
 				return err
@@ -60,7 +60,7 @@ func (d *DB) ImportProducts(ctx context.Context, products []domain.Product, opts
 				return err
 			}
 			for _, shop := range shops {
-				if err := refreshPending(ctx, tx, shop, p.Code); err != nil {
+				if err := d.refreshPending(ctx, tx, shop, p.Code); err != nil {
 					return err
 				}
 			}
@@ -109,13 +109,10 @@ func writeProduct(ctx context.Context, tx *sql.Tx, p domain.Product, now time.Ti
 	return nil
 }
 
-type querier interface {
-	QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row
-}
-
-func getProduct(ctx context.Context, q querier, code string) (domain.Product, error) {
+// getProduct reads one product, in tx when it is not nil.
+func (d *DB) getProduct(ctx context.Context, tx *sql.Tx, code string) (domain.Product, error) {
 	var doc string
-	err := q.QueryRowContext(ctx, `SELECT doc FROM products WHERE code = ?`, code).Scan(&doc)
+	err := d.queryRow(ctx, tx, `SELECT doc FROM products WHERE code = ?`, code).Scan(&doc)
 	if errors.Is(err, sql.ErrNoRows) {
 		return domain.Product{}, domain.Errorf(domain.ENotFound, "product %s is not in the catalog", code)
 	}
@@ -131,7 +128,7 @@ func getProduct(ctx context.Context, q querier, code string) (domain.Product, er
 
 // GetProduct returns one product.
 func (d *DB) GetProduct(ctx context.Context, code string) (domain.Product, error) {
-	return getProduct(ctx, d.db, code)
+	return d.getProduct(ctx, nil, code)
 }
 
 // ListProducts pages through products by code.
@@ -229,18 +226,18 @@ func trackedShops(ctx context.Context, tx *sql.Tx) ([]domain.ShopRef, error) {
 
 // refreshPending puts one product in or out of a tracked shop's change set,
 // by the same comparison the change query makes.
-func refreshPending(ctx context.Context, tx *sql.Tx, shop domain.ShopRef, productCode string) error {
+func (d *DB) refreshPending(ctx context.Context, tx *sql.Tx, shop domain.ShopRef, productCode string) error {
 	var changed bool
-	if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM products p WHERE p.code = ? AND `+changedWhere+`)`,
+	if err := d.queryRow(ctx, tx, `SELECT EXISTS (SELECT 1 FROM products p WHERE p.code = ? AND `+changedWhere+`)`,
 		productCode, shop.Channel, shop.Shop).Scan(&changed); err != nil {
 		return err
 	}
 	if !changed {
-		_, err := tx.ExecContext(ctx, `DELETE FROM push_pending WHERE channel = ? AND shop = ? AND product_code = ?`,
+		_, err := d.exec(ctx, tx, `DELETE FROM push_pending WHERE channel = ? AND shop = ? AND product_code = ?`,
 			shop.Channel, shop.Shop, productCode)
 		return err
 	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO push_pending (channel, shop, product_code) SELECT ?, ?, ?
+	_, err := d.exec(ctx, tx, `INSERT INTO push_pending (channel, shop, product_code) SELECT ?, ?, ?
 		WHERE EXISTS (SELECT 1 FROM tracked_shops WHERE channel = ? AND shop = ?) ON CONFLICT DO NOTHING`,
 		shop.Channel, shop.Shop, productCode, shop.Channel, shop.Shop)
 	return err

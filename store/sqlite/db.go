@@ -34,6 +34,7 @@ type DB struct {
 	db      *sql.DB
 	now     func() time.Time
 	tracked sync.Map // domain.ShopRef → true: shops known to be in tracked_shops
+	stmts   sync.Map // SQL text → *sql.Stmt: the hot statements, prepared once (stmts.go)
 }
 
 var _ store.Store = (*DB)(nil)
@@ -70,7 +71,10 @@ func Open(ctx context.Context, path string) (*DB, error) {
 }
 
 // Close closes the database.
-func (d *DB) Close() error { return d.db.Close() }
+func (d *DB) Close() error {
+	d.closeStmts()
+	return d.db.Close()
+}
 
 func (d *DB) migrate(ctx context.Context) error {
 	if _, err := d.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)`); err != nil {

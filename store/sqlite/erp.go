@@ -57,7 +57,7 @@ func (d *DB) ApplySKUChanges(ctx context.Context, requestID string, changes []st
 			}
 			p, ok := products[code]
 			if !ok {
-				if p, err = getProduct(ctx, tx, code); err != nil {
+				if p, err = d.getProduct(ctx, tx, code); err != nil {
 					return err
 				}
 			}
@@ -91,7 +91,7 @@ func (d *DB) ApplySKUChanges(ctx context.Context, requestID string, changes []st
 				return err
 			}
 			for _, shop := range shops {
-				if err := refreshPending(ctx, tx, shop, code); err != nil {
+				if err := d.refreshPending(ctx, tx, shop, code); err != nil {
 					return err
 				}
 			}

@@ -82,6 +82,15 @@ func (d *DB) RecordHold(ctx context.Context, h domain.PriceHold) (out domain.Pri
 // SupersedeHolds ends the shop's pending holds of a SKU: its price went out
 // (or is no longer to change) without them. It returns their ids.
 func (d *DB) SupersedeHolds(ctx context.Context, shop domain.ShopRef, sku string, at domain.Money) ([]int64, error) {
+	// Almost always there is none: a read (which waits for no writer) says
+	// so before a write transaction is begun. Holds of a SKU on a shop are
+	// made under the product's write lease, which the caller holds.
+	var pending bool
+	if err := d.queryRow(ctx, nil, `SELECT EXISTS (SELECT 1 FROM price_holds
+		WHERE channel = ? AND shop = ? AND sku_code = ? AND status = 'awaiting-approval')`,
+		shop.Channel, shop.Shop, sku).Scan(&pending); err != nil || !pending {
+		return nil, err
+	}
 	var ids []int64
 	err := d.tx(ctx, func(tx *sql.Tx) error {
 		rows, err := tx.QueryContext(ctx, `UPDATE price_holds SET status = 'superseded', note = 'the price went out at ' || ?
@@ -175,7 +184,7 @@ func repeat(s string, n int) string {
 // LivePrices returns the price every shop shows for a SKU where it is on
 // sale: what the parity guard compares a write with.
 func (d *DB) LivePrices(ctx context.Context, sku string) (map[domain.ShopRef]domain.Money, error) {
-	rows, err := d.db.QueryContext(ctx, `SELECT channel, shop, price FROM listings WHERE sku_code = ? AND status = ? AND price > 0`,
+	rows, err := d.query(ctx, nil, `SELECT channel, shop, price FROM listings WHERE sku_code = ? AND status = ? AND price > 0`,
 		sku, string(domain.ListingOnSale))
 	if err != nil {
 		return nil, err

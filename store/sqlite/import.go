@@ -19,7 +19,7 @@ func (d *DB) BeginImport(ctx context.Context) (store.ProductImport, error) {
 	if err != nil {
 		return nil, err
 	}
-	im := &productImport{tx: tx, now: d.now(), added: map[string]addedProduct{}}
+	im := &productImport{d: d, tx: tx, now: d.now(), added: map[string]addedProduct{}}
 	if im.shops, err = trackedShops(ctx, tx); err == nil {
 		err = im.prepare(ctx)
 	}
@@ -33,6 +33,7 @@ func (d *DB) BeginImport(ctx context.Context) (store.ProductImport, error) {
 // productImport keeps, for every product added, a few numbers: enough to
 // merge a product added again and to finish it at Commit, never its content.
 type productImport struct {
+	d     *DB
 	tx    *sql.Tx
 	shops []domain.ShopRef
 	now   time.Time
@@ -204,7 +205,7 @@ func (im *productImport) write(ctx context.Context, old domain.Product, found bo
 		return false, err
 	}
 	for _, shop := range im.shops {
-		if err := refreshPending(ctx, im.tx, shop, next.Code); err != nil {
+		if err := im.d.refreshPending(ctx, im.tx, shop, next.Code); err != nil {
 			return false, err
 		}
 	}

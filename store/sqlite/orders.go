@@ -25,7 +25,7 @@ func (d *DB) ListListings(ctx context.Context, shop domain.ShopRef, afterSKU str
 }
 
 func (d *DB) listings(ctx context.Context, where string, args ...any) ([]domain.ChannelListing, error) {
-	rows, err := d.db.QueryContext(ctx, `SELECT channel, shop, sku_code, product_code, item_id, platform_sku_id, content_hash,
+	rows, err := d.query(ctx, nil, `SELECT channel, shop, sku_code, product_code, item_id, platform_sku_id, content_hash,
 		price, stock, status, last_error, pushed_at, pool_rate_bp, over_sell FROM listings `+where, args...)
 	if err != nil {
 		return nil, err
@@ -64,7 +64,7 @@ func (d *DB) SaveListings(ctx context.Context, listings []domain.ChannelListing)
 				touched[k] = true
 				order = append(order, k)
 			}
-			if _, err := tx.ExecContext(ctx, `INSERT INTO listings (channel, shop, sku_code, product_code, item_id, platform_sku_id,
+			if _, err := d.exec(ctx, tx, `INSERT INTO listings (channel, shop, sku_code, product_code, item_id, platform_sku_id,
 				content_hash, price, stock, status, last_error, pushed_at, over_sell) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 				ON CONFLICT (channel, shop, sku_code) DO UPDATE SET product_code = excluded.product_code, item_id = excluded.item_id,
 				platform_sku_id = excluded.platform_sku_id, content_hash = excluded.content_hash, price = excluded.price,
@@ -76,7 +76,7 @@ func (d *DB) SaveListings(ctx context.Context, listings []domain.ChannelListing)
 			}
 		}
 		for _, k := range order {
-			if err := refreshPending(ctx, tx, k.shop, k.product); err != nil {
+			if err := d.refreshPending(ctx, tx, k.shop, k.product); err != nil {
 				return err
 			}
 		}

@@ -151,7 +151,7 @@ func consumeReservations(ctx context.Context, tx *sql.Tx, o domain.SalesOrder) e
 // another holder's has not expired.
 func (d *DB) ClaimWrite(ctx context.Context, shop domain.ShopRef, product, holder string, ttl time.Duration) (bool, error) {
 	now := d.now()
-	res, err := d.db.ExecContext(ctx, `INSERT INTO write_leases (channel, shop, product_code, holder, until) VALUES (?, ?, ?, ?, ?)
+	res, err := d.exec(ctx, nil, `INSERT INTO write_leases (channel, shop, product_code, holder, until) VALUES (?, ?, ?, ?, ?)
 		ON CONFLICT (channel, shop, product_code) DO UPDATE SET holder = excluded.holder, until = excluded.until
 		WHERE write_leases.until <= ? OR write_leases.holder = excluded.holder`,
 		shop.Channel, shop.Shop, product, holder, ms(now.Add(ttl)), ms(now))
@@ -164,7 +164,7 @@ func (d *DB) ClaimWrite(ctx context.Context, shop domain.ShopRef, product, holde
 
 // ReleaseWrite gives the lease back (only the holder's own).
 func (d *DB) ReleaseWrite(ctx context.Context, shop domain.ShopRef, product, holder string) error {
-	_, err := d.db.ExecContext(ctx, `DELETE FROM write_leases WHERE channel = ? AND shop = ? AND product_code = ? AND holder = ?`,
+	_, err := d.exec(ctx, nil, `DELETE FROM write_leases WHERE channel = ? AND shop = ? AND product_code = ? AND holder = ?`,
 		shop.Channel, shop.Shop, product, holder)
 	return err
 }
