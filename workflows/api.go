@@ -250,7 +250,7 @@ type PriceScheduleState struct {
 type CatalogPushInput struct {
 	Shop      domain.ShopRef `json:"shop"`
 	BatchSize int            `json:"batch_size,omitempty"` // products per page read from the store (default 100)
-	ChunkSize int            `json:"chunk_size,omitempty"` // products per push activity (default 10)
+	ChunkSize int            `json:"chunk_size,omitempty"` // products per push activity (default DefaultPushChunk)
 	Parallel  int            `json:"parallel,omitempty"`   // push activities in flight (default DefaultPushParallel)
 	// ReviewPoll is how often the ReviewWatch this push starts checks the
 	// products left in platform review (default 5m).
@@ -269,6 +269,14 @@ type CatalogPushInput struct {
 // DefaultPushParallel is how many push activities of one shop are in
 // flight at a time when the input says nothing.
 const DefaultPushParallel = 4
+
+// DefaultPushChunk is how many products one push activity takes when the
+// input says nothing. Each activity costs a few round trips through
+// Temporal (schedule, start, complete, the workflow task that starts the
+// next); 25 products spread them thinly and still keep an attempt short
+// (a few seconds at a quota of 20 calls a second). Pushes started before
+// it was 25 keep their 10 (versionPipelinedPush).
+const DefaultPushChunk = 25
 
 // PushProgress is the push's state, answered by the progress query and
 // returned as the result.

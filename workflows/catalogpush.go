@@ -48,28 +48,49 @@ func headline(err error) error {
 	return temporal.NewNonRetryableApplicationError(appErr.Message(), appErr.Type(), err)
 }
 
+// versionPipelinedPush is the push whose chunks flow across pages: a
+// push-wide pool of Parallel slots, the next page read while this one's
+// chunks run, and DefaultPushChunk products a chunk. Before it, each page
+// waited for its slowest chunk and then for the store before the next
+// page began, with 10 products a chunk. Runs begun before it replay the
+// old shape (GetVersion, once per run).
+const versionPipelinedPush = "push-pipelined-chunks"
+
 type catalogPush struct {
-	in      CatalogPushInput
-	p       *PushProgress
-	status  string
-	waiting int   // chunks waiting to go again
-	authErr error // set by the first chunk that failed on credentials: the push stops
+	in        CatalogPushInput
+	p         *PushProgress
+	status    string
+	waiting   int   // chunks waiting to go again
+	authErr   error // set by the first chunk that failed on credentials: the push stops
+	pipelined bool  // versionPipelinedPush
+	// The pipelined push's pool: slots taken by chunks in flight, and the
+	// first error one of them returned.
+	slots    workflow.Channel
+	inFlight workflow.WaitGroup
+	chunkErr error
 }
 
 func newCatalogPush(ctx workflow.Context, in CatalogPushInput) (*catalogPush, error) {
 	if in.Shop.Channel == "" || in.Shop.Shop == "" {
 		return nil, temporal.NewNonRetryableApplicationError("catalog push: shop channel and name are required", domain.EInvalid, nil)
 	}
+	pipelined := workflow.GetVersion(ctx, versionPipelinedPush, workflow.DefaultVersion, 1) == 1
 	if in.BatchSize <= 0 {
 		in.BatchSize = 100
 	}
 	if in.ChunkSize <= 0 {
 		in.ChunkSize = 10
+		if pipelined {
+			in.ChunkSize = DefaultPushChunk
+		}
 	}
 	if in.Parallel <= 0 {
 		in.Parallel = DefaultPushParallel
 	}
-	w := &catalogPush{in: in, p: in.Progress, status: StatusRunning}
+	w := &catalogPush{in: in, p: in.Progress, status: StatusRunning, pipelined: pipelined}
+	if pipelined {
+		w.slots, w.inFlight = workflow.NewBufferedChannel(ctx, in.Parallel), workflow.NewWaitGroup(ctx)
+	}
 	if w.p == nil {
 		w.p = &PushProgress{Shop: in.Shop, StartedAt: workflow.Now(ctx)}
 	}
@@ -107,6 +128,9 @@ func (w *catalogPush) run(ctx workflow.Context) (*PushProgress, error) {
 		}
 		log.Info("catalog push starting", "shop", w.in.Shop.String(), "changed", w.p.Total)
 	}
+	if w.pipelined {
+		return w.runPipelined(ctx, shop)
+	}
 	for {
 		var codes []string
 		next := NextChangedInput{Shop: w.in.Shop, After: w.in.Cursor, Limit: w.in.BatchSize, All: w.in.All}
@@ -127,6 +151,84 @@ func (w *catalogPush) run(ctx workflow.Context) (*PushProgress, error) {
 		}
 	}
 	return w.finish(ctx, shop)
+}
+
+// runPipelined pages through the changed products with chunks in flight
+// across pages: while a page's chunks run, the next page is read, and a
+// chunk starts as soon as any slot is free. The cursor a new run starts
+// from is the last code of a page whose chunks have all ended.
+func (w *catalogPush) runPipelined(ctx workflow.Context, shop ShopInfo) (*PushProgress, error) {
+	nextPage := func(after string) workflow.Future {
+		in := NextChangedInput{Shop: w.in.Shop, After: after, Limit: w.in.BatchSize, All: w.in.All}
+		return workflow.ExecuteActivity(storeCtx(ctx), acts.NextChangedProducts, in)
+	}
+	page := nextPage(w.in.Cursor)
+	for {
+		var codes []string
+		if err := page.Get(ctx, &codes); err != nil {
+			w.inFlight.Wait(ctx)
+			if stop := w.stopped(); stop != nil {
+				err = stop // (the read was in flight when a chunk stopped the push)
+			}
+			return w.p, err
+		}
+		if len(codes) == 0 {
+			break
+		}
+		last := codes[len(codes)-1]
+		page = nextPage(last) // (only an empty page ends the push: a page may come short of the limit)
+		w.dispatch(ctx, codes)
+		if err := w.stopped(); err != nil {
+			w.inFlight.Wait(ctx)
+			return w.p, err
+		}
+		if info := workflow.GetInfo(ctx); info.GetContinueAsNewSuggested() || info.GetCurrentHistoryLength() > continueAsNewEvents {
+			w.inFlight.Wait(ctx)
+			if err := w.stopped(); err != nil {
+				return w.p, err
+			}
+			_ = page.Get(ctx, nil) // the read in flight ends with this run; the next run reads again
+			w.in.Cursor = last
+			w.p.Runs++
+			w.in.Progress = w.p
+			return nil, workflow.NewContinueAsNewError(ctx, CatalogPush, w.in)
+		}
+		w.in.Cursor = last
+	}
+	w.inFlight.Wait(ctx)
+	if err := w.stopped(); err != nil {
+		return w.p, err
+	}
+	return w.finish(ctx, shop)
+}
+
+// dispatch starts a page's chunks, each once a slot is free (it returns
+// when the last has started, or when the push stopped).
+func (w *catalogPush) dispatch(ctx workflow.Context, codes []string) {
+	for start := 0; start < len(codes) && w.stopped() == nil; start += w.in.ChunkSize {
+		chunk := codes[start:min(start+w.in.ChunkSize, len(codes))]
+		w.slots.Send(ctx, struct{}{}) // waits while Parallel chunks are in flight
+		if w.stopped() != nil {
+			w.slots.Receive(ctx, nil)
+			return
+		}
+		w.inFlight.Add(1)
+		workflow.Go(ctx, func(ctx workflow.Context) {
+			defer w.inFlight.Done()
+			defer w.slots.Receive(ctx, nil)
+			if err := w.pushChunk(ctx, chunk); err != nil && w.chunkErr == nil {
+				w.chunkErr = err
+			}
+		})
+	}
+}
+
+// stopped is why the push stops: a chunk's error, or bad credentials.
+func (w *catalogPush) stopped() error {
+	if w.chunkErr != nil {
+		return w.chunkErr
+	}
+	return w.authErr
 }
 
 // finish ends a push once every product went: the promotion pool, the

@@ -109,6 +109,11 @@ func (a *Activities) startApproval(ctx context.Context, h domain.PriceHold) erro
 	_, err := a.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
 		ID: PriceApprovalID(h.ID), TaskQueue: activity.GetInfo(ctx).TaskQueue,
 		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+		// Listed as awaiting approval from its start (the workflow sets the
+		// same when it first runs), not only once a worker has taken it.
+		TypedSearchAttributes: temporal.NewSearchAttributes(
+			AttrChannel.ValueSet(h.Shop.Channel), AttrShop.ValueSet(h.Shop.Shop),
+			AttrSyncKind.ValueSet(KindPriceApproval), AttrSyncStatus.ValueSet(StatusAwaitingApproval)),
 	}, PriceApprovalWorkflowName, PriceApprovalInput{Hold: h, ApproveOnExpiry: a.pricing().Approvals.ApproveOnExpiry})
 	if err != nil {
 		return domain.Errorf(domain.EUnavailable, "start approval of hold #%d: %v", h.ID, err)
