@@ -12,10 +12,10 @@ import (
 	"github.com/syncctl/syncctl/workflows"
 )
 
-// darkFor is how long scenario 2's platform is gone (the issue says
-// minutes; SYNCCTL_CHAOS_DARK_SECONDS sets it).
+// darkFor is how long scenario 2's platform is gone: minutes, as the
+// issue says (SYNCCTL_CHAOS_DARK_SECONDS sets it).
 func darkFor() time.Duration {
-	return time.Duration(envInt("SYNCCTL_CHAOS_DARK_SECONDS", 60)) * time.Second
+	return time.Duration(envInt("SYNCCTL_CHAOS_DARK_SECONDS", 150)) * time.Second
 }
 
 // Scenario 2: one platform goes dark (its container stopped) during the
