@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -272,14 +273,23 @@ func (e *env) startWorkerProcess(ctx context.Context, exe, dir, dsn, queue strin
 	// has not within the delay.
 	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
 	cmd.WaitDelay = 30 * time.Second
-	if err := cmd.Start(); err != nil {
-		return nil, fmt.Errorf("start %s worker: %w", exe, err)
-	}
+	tieToThisProcess(cmd)
 	w := &workerProcess{cmd: cmd, log: logPath, done: make(chan struct{})}
+	started := make(chan error, 1)
 	go func() {
+		runtime.LockOSThread() // the starting thread lives as long as the worker (tieToThisProcess)
+		defer runtime.UnlockOSThread()
+		if err := cmd.Start(); err != nil {
+			started <- err
+			return
+		}
+		started <- nil
 		w.err = cmd.Wait()
 		close(w.done)
 	}()
+	if err := <-started; err != nil {
+		return nil, fmt.Errorf("start %s worker: %w", exe, err)
+	}
 	return w, nil
 }
 
