@@ -25,7 +25,7 @@ const (
 	MaxSpecNameRunes    = 30     // spec name, characters
 	MaxSpecValueRunes   = 60     // spec value, characters
 	MaxSKUs             = 600    // SKUs per product
-	MaxStock            = 100000000
+	MaxStock            = domain.MaxStock
 	MaxWeightG          = 1000000 // 1 tonne
 	// MaxPrice bounds list_price and cost: 100 000 000.00 yuan, in fen
 	// (Tmall's and the fake platform's ceiling).

@@ -168,3 +168,7 @@ type ChannelListing struct {
 	// it sold beyond the stock syncctl now offers (Vipshop).
 	OverSell int `json:"over_sell,omitempty"`
 }
+
+// MaxStock is the most stock one SKU can have in the catalog (catalog
+// import, the ERP API and the stock a delta leads to all hold to it).
+const MaxStock = 100000000

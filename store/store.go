@@ -223,6 +223,24 @@ type SKUChange struct {
 	Version   int64
 }
 
+// StockAfter is the stock of c's SKU after c, from stock (i: c's index in
+// its request): an absolute stock as given, or stock plus the delta, never
+// below 0. A delta that would take the stock beyond domain.MaxStock is
+// EInvalid naming items[i].delta: the catalog could not hold the result.
+func (c SKUChange) StockAfter(i, stock int) (int, error) {
+	switch {
+	case c.Stock != nil:
+		return *c.Stock, nil
+	case c.Delta != nil:
+		if *c.Delta > domain.MaxStock-stock {
+			return stock, domain.Errorf(domain.EInvalid, "items[%d].delta: %+d would take SKU %s's stock from %d beyond the catalog's %d",
+				i, *c.Delta, c.SKU, stock, domain.MaxStock)
+		}
+		return max(stock+*c.Delta, 0), nil
+	}
+	return stock, nil
+}
+
 // SKUChangeResult says what ApplySKUChanges did: the changes applied (with
 // the resulting values), the stale ones skipped, the products changed.
 type SKUChangeResult struct {

@@ -74,11 +74,8 @@ func (d *DB) ApplySKUChanges(ctx context.Context, requestID string, changes []st
 				if s.Code != c.SKU {
 					continue
 				}
-				switch {
-				case c.Stock != nil:
-					s.Stock = *c.Stock
-				case c.Delta != nil:
-					s.Stock = max(s.Stock+*c.Delta, 0)
+				if s.Stock, err = c.StockAfter(i, s.Stock); err != nil {
+					return err
 				}
 				if c.ListPrice != nil {
 					s.ListPrice = *c.ListPrice

@@ -47,6 +47,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		"RevisionsSurviveARebuild":          testRevisionsSurviveARebuild,
 		"AfterSalesVersionedWithTheirOrder": testAfterSales,
 		"ShopUsageSumsTheProcesses":         testShopUsage,
+		"StockDeltasStayWithinTheCatalog":   testStockDeltasStayWithinTheCatalog,
 	}
 	for name, f := range tests {
 		t.Run(name, func(t *testing.T) { f(t, open(t)) })
