@@ -334,13 +334,13 @@ func (s *Server) products(w http.ResponseWriter, r *request) {
 		writeRejected(w, owned)
 		return
 	}
-	if r.requestID != "" {
-		if err := s.Store.TakeRequest(r.Context(), r.requestID); err != nil {
-			s.writeDomainError(w, err)
-			return
-		}
+	// The request id is taken in the import's own transaction: an import
+	// that fails leaves it free for the ERP's retry.
+	imp, err := s.Store.ImportProducts(r.Context(), res.Products, store.WithRequestID(r.requestID))
+	if errors.Is(err, store.ErrReplayed) {
+		s.writeDomainError(w, err)
+		return
 	}
-	imp, err := s.Store.ImportProducts(r.Context(), res.Products)
 	if domain.ErrorCode(err) == domain.EConflict {
 		// A SKU another request gave another product meanwhile: not a replay.
 		writeError(w, http.StatusBadRequest, "invalid", "body", domain.Describe(err))

@@ -6,6 +6,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/syncctl/syncctl/connectors"
@@ -279,7 +280,21 @@ type ImportOption func(*ImportOptions)
 // ImportOptions are the options of one import.
 type ImportOptions struct {
 	Merge map[string]bool // product codes whose stored SKUs missing from the import are kept
+	// RequestID is taken in the import's transaction ("": none): a request
+	// id taken already is EConflict wrapping ErrReplayed and nothing is
+	// written, and an import that fails does not use its id up.
+	RequestID string
 }
+
+// WithRequestID has the import take the ERP request id that carried it in
+// the same transaction (ImportOptions.RequestID).
+func WithRequestID(id string) ImportOption {
+	return func(o *ImportOptions) { o.RequestID = id }
+}
+
+// ErrReplayed is wrapped by the EConflict of a request id taken already
+// (TakeRequest, ApplySKUChanges, ImportProducts with WithRequestID).
+var ErrReplayed = errors.New("request id taken already")
 
 // MergeSKUs keeps the stored SKUs of these products that the import does not
 // carry: an import that rejected some of a product's rows updates the rows it

@@ -45,6 +45,11 @@ func (d *DB) ImportProducts(ctx context.Context, products []domain.Product, opts
 	now := d.now()
 	err := d.tx(ctx, func(tx pgx.Tx) error {
 		res = store.ImportResult{}
+		if o.RequestID != "" {
+			if err := takeRequest(ctx, tx, o.RequestID, now); err != nil {
+				return err
+			}
+		}
 		shops, err := keepChangeSets(ctx, tx)
 		if err != nil {
 			return err

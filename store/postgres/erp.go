@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sort"
 	"strconv"
 	"time"
@@ -119,7 +120,8 @@ func takeRequest(ctx context.Context, tx pgx.Tx, id string, now time.Time) error
 		return err
 	}
 	if tag.RowsAffected() == 0 {
-		return domain.Errorf(domain.EConflict, "request id %q was taken already: a replayed request is refused", id)
+		return &domain.Error{Code: domain.EConflict, Err: store.ErrReplayed,
+			Message: fmt.Sprintf("request id %q was taken already: a replayed request is refused", id)}
 	}
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"sort"
 	"time"
 
@@ -118,7 +119,8 @@ func takeRequest(ctx context.Context, tx *sql.Tx, id string, now time.Time) erro
 		return err
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return domain.Errorf(domain.EConflict, "request id %q was taken already: a replayed request is refused", id)
+		return &domain.Error{Code: domain.EConflict, Err: store.ErrReplayed,
+			Message: fmt.Sprintf("request id %q was taken already: a replayed request is refused", id)}
 	}
 	return nil
 }

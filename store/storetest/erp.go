@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"errors"
 	"strings"
 	"testing"
 
@@ -49,5 +50,33 @@ func testStockDeltasStayWithinTheCatalog(t *testing.T, s store.Store) {
 	must(t, err) // the refused request did not take its id
 	if got := stock("D-1"); got != domain.MaxStock {
 		t.Fatalf("stock %d, want the catalog's most, %d", got, domain.MaxStock)
+	}
+}
+
+// An import carrying an ERP request id takes it in its own transaction:
+// an import that fails leaves the id free for the ERP's retry, and a
+// replayed id writes nothing.
+func testImportTakesItsRequestID(t *testing.T, s store.Store) {
+	_, err := s.ImportProducts(ctx, []domain.Product{Product("A", 2)})
+	must(t, err)
+	thief := Product("C", 1)
+	thief.SKUs[0].Code = "A-1" // owned by A
+	_, err = s.ImportProducts(ctx, []domain.Product{Product("D", 1), thief}, store.WithRequestID("req-1"))
+	if domain.ErrorCode(err) != domain.EConflict || errors.Is(err, store.ErrReplayed) {
+		t.Fatalf("import of a SKU owned by another product = %v, want a conflict that is no replay", err)
+	}
+	res, err := s.ImportProducts(ctx, []domain.Product{Product("D", 1)}, store.WithRequestID("req-1"))
+	if err != nil || res.Created != 1 {
+		t.Fatalf("the retry of a failed import with its request id = %+v, %v: want it written", res, err)
+	}
+	_, err = s.ImportProducts(ctx, []domain.Product{Product("E", 1)}, store.WithRequestID("req-1"))
+	if !errors.Is(err, store.ErrReplayed) || domain.ErrorCode(err) != domain.EConflict {
+		t.Fatalf("a replayed request id = %v, want a conflict wrapping ErrReplayed", err)
+	}
+	if _, err := s.GetProduct(ctx, "E"); domain.ErrorCode(err) != domain.ENotFound {
+		t.Fatal("a replayed import wrote its products")
+	}
+	if err := s.TakeRequest(ctx, "req-1"); !errors.Is(err, store.ErrReplayed) {
+		t.Fatalf("TakeRequest of an id an import took = %v, want ErrReplayed", err)
 	}
 }

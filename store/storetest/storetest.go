@@ -48,6 +48,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		"AfterSalesVersionedWithTheirOrder": testAfterSales,
 		"ShopUsageSumsTheProcesses":         testShopUsage,
 		"StockDeltasStayWithinTheCatalog":   testStockDeltasStayWithinTheCatalog,
+		"ImportTakesItsRequestID":           testImportTakesItsRequestID,
 	}
 	for name, f := range tests {
 		t.Run(name, func(t *testing.T) { f(t, open(t)) })
