@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -29,6 +30,23 @@ func waitMetricsURL(t *testing.T, output func() string) string {
 	}
 	t.Fatalf("no metrics URL in the output: %s", output())
 	return ""
+}
+
+// scrapeFor scrapes url until its text has every one of wants, for up to
+// 30 s, and returns the last text. Metrics come in their own time: the
+// SDK's are reported on an interval, and serve's Temporal client connects
+// after its metrics endpoint is up.
+func scrapeFor(t *testing.T, url string, wants []string) string {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		body := scrapeText(t, url)
+		missing := slices.IndexFunc(wants, func(w string) bool { return !strings.Contains(body, w) }) >= 0
+		if !missing || time.Now().After(deadline) {
+			return body
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 }
 
 // scrapeText GETs a metrics URL and checks it parses as Prometheus text.
@@ -67,8 +85,7 @@ func TestWorkerAndServeServeMetrics(t *testing.T) {
 	if code, out, e := run(t, append([]string{"push", "--shop", "tmall/flagship", "-o", "json"}, s.common...)...); code != 0 {
 		t.Fatalf("push: exit %d: %s %s\nworker: %s", code, out, e, workerOutput())
 	}
-	body := scrapeText(t, url)
-	for _, want := range []string{
+	wants := []string{
 		`syncctl_channel_calls_total{channel="tmall",outcome="ok",shop="flagship"}`,
 		`syncctl_channel_calls_total{channel="tmall",outcome="throttle",shop="flagship"} 0`,
 		`syncctl_channel_held_total{channel="tmall",reason="breaker",shop="flagship"} 0`,
@@ -82,7 +99,9 @@ func TestWorkerAndServeServeMetrics(t *testing.T) {
 		`temporal_worker_task_slots_available{`,
 		`task_queue="syncctl/tmall/flagship"`,
 		`temporal_request{`,
-	} {
+	}
+	body := scrapeFor(t, url, wants)
+	for _, want := range wants {
 		if !strings.Contains(body, want) {
 			t.Errorf("worker /metrics has no %s", want)
 		}
@@ -105,8 +124,9 @@ func TestWorkerAndServeServeMetrics(t *testing.T) {
 			t.Errorf("serve exit %d: %s", code, serr.String())
 		}
 	}()
-	serveBody := scrapeText(t, waitMetricsURL(t, serr.String))
-	for _, want := range []string{`syncctl_push_backlog_products{channel="tmall",shop="flagship"} 0`, `syncctl_erp_deliveries_pending{channel="tmall",shop="flagship"} 0`, `temporal_request{`} {
+	serveWants := []string{`syncctl_push_backlog_products{channel="tmall",shop="flagship"} 0`, `syncctl_erp_deliveries_pending{channel="tmall",shop="flagship"} 0`, `temporal_request{`}
+	serveBody := scrapeFor(t, waitMetricsURL(t, serr.String), serveWants)
+	for _, want := range serveWants {
 		if !strings.Contains(serveBody, want) {
 			t.Errorf("serve /metrics has no %s", want)
 		}

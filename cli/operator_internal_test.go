@@ -66,6 +66,22 @@ func TestUnreachableTemporalSaysWhy(t *testing.T) {
 	}
 }
 
+// A command told to stop while it connects to Temporal is stopped, not
+// told Temporal is unreachable (worker and serve then exit 0;
+// TestWorkerAndServeServeMetrics stops serve as it may still connect).
+func TestStoppedWhileDialingIsAStop(t *testing.T) {
+	g, _, _ := testGlobals(t, "--temporal-address", "127.0.0.1:1")
+	cfg, err := g.load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, _, err := g.dialWith(ctx, cfg); !errors.Is(err, errStopped) {
+		t.Fatalf("dial after a stop = %v, want errStopped", err)
+	}
+}
+
 // orders list shows where each order's webhooks stand with the ERP, in
 // the table and in the JSON.
 func TestOrdersListShowsTheERPDeliveryState(t *testing.T) {

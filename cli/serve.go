@@ -96,6 +96,9 @@ func serveRun(ctx context.Context, g *globals, o *serveOptions) error {
 	defer stopMetrics()
 	reg.WatchStore(st, shops)
 	c, _, err := g.dialMetrics(ctx, cfg, reg.Temporal())
+	if errors.Is(err, errStopped) {
+		return nil
+	}
 	if err != nil {
 		return err
 	}

@@ -30,6 +30,9 @@ func (g *globals) dialMetrics(ctx context.Context, cfg config.Config, h client.M
 	c, err := client.DialContext(ctx, client.Options{HostPort: cfg.Temporal.Address, Namespace: cfg.Temporal.Namespace,
 		Logger: sdklog.NewStructuredLogger(g.sdkLogger()), MetricsHandler: h})
 	if err != nil {
+		if ctx.Err() != nil {
+			return nil, "", errStopped // told to stop while it connected: not Temporal's fault
+		}
 		if why := unreachable(ctx, cfg.Temporal.Address); why != "" {
 			return nil, "", temporalUnreachable(cfg.Temporal.Address, why)
 		}
@@ -37,6 +40,10 @@ func (g *globals) dialMetrics(ctx context.Context, cfg config.Config, h client.M
 	}
 	return c, cfg.Temporal.Namespace, nil
 }
+
+// errStopped is a command stopped (SIGINT, SIGTERM) before it began its
+// work: worker and serve exit 0 on it, as on any stop.
+var errStopped = errors.New("stopped before it began")
 
 // temporalUnreachable is the error for a Temporal address nothing answers at.
 func temporalUnreachable(addr, why string) error {

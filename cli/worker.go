@@ -78,6 +78,9 @@ func workerRun(ctx context.Context, g *globals, o *workerOptions) error {
 	}
 	defer stopMetrics()
 	c, ns, err := g.dialMetrics(ctx, cfg, reg.Temporal())
+	if errors.Is(err, errStopped) {
+		return nil
+	}
 	if err != nil {
 		return err
 	}
