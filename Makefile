@@ -13,8 +13,12 @@ dev:
 # Every test: unit, workflow, in-process end-to-end, and integration_test/
 # (testcontainers: builds the FROM-scratch image and runs the sandbox in Docker),
 # then every fuzz target briefly (.ci/fuzz).
+# The chaos suite's table (integration_test) is printed after the tests:
+# go test hides a passing package's output.
 test:
-	CGO_ENABLED=0 TESTCONTAINERS_RYUK_DISABLED=true $(GO) test -count=1 -timeout 30m ./...
+	@rm -f .chaos-report.md
+	CGO_ENABLED=0 TESTCONTAINERS_RYUK_DISABLED=true SYNCCTL_CHAOS_REPORT=$(CURDIR)/.chaos-report.md $(GO) test -count=1 -timeout 30m ./...; \
+	  status=$$?; if [ -f .chaos-report.md ]; then cat .chaos-report.md; fi; exit $$status
 	GO=$(GO) FUZZTIME=$(FUZZTIME) .ci/fuzz
 
 # Every fuzz target, one at a time, for FUZZTIME each (default 2s; make fuzz
