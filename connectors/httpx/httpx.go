@@ -113,6 +113,17 @@ func RetryAllowed(ctx context.Context) bool {
 	return v
 }
 
+type retryGateKey struct{}
+
+// WithRetryGate has every in-process retry of the call made with ctx ask
+// gate first, after its backoff: a retry is a call to the platform too,
+// so whoever let the first attempt through (connectors/shopgate: the
+// shop's ban, pause, pace and circuit breaker) decides on the next. When
+// gate refuses, the retry is not made and the call returns gate's error.
+func WithRetryGate(ctx context.Context, gate func(context.Context) error) context.Context {
+	return context.WithValue(ctx, retryGateKey{}, gate)
+}
+
 // New returns a configured client.
 func New(o Options) *retryablehttp.Client {
 	o = o.withDefaults()
@@ -160,9 +171,25 @@ func New(o Options) *retryablehttp.Client {
 		// Retry-After reading is skipped: it knows no injected clock).
 		return retryablehttp.DefaultBackoff(lo, hi, attempt, nil)
 	}
+	c.PrepareRetry = func(r *http.Request) error {
+		if gate, ok := r.Context().Value(retryGateKey{}).(func(context.Context) error); ok {
+			return gate(r.Context())
+		}
+		return nil
+	}
 	// Return the last response instead of retryablehttp's "giving up"
-	// error, so callers see the status (and a 429's Retry-After).
-	c.ErrorHandler = retryablehttp.PassthroughErrorHandler
+	// error, so callers see the status (and a 429's Retry-After); a retry
+	// its gate refused returns the gate's error (a *domain.Error).
+	c.ErrorHandler = func(resp *http.Response, err error, attempts int) (*http.Response, error) {
+		var gated *domain.Error
+		if errors.As(err, &gated) {
+			if resp != nil {
+				resp.Body.Close()
+			}
+			return nil, err
+		}
+		return retryablehttp.PassthroughErrorHandler(resp, err, attempts)
+	}
 	return c
 }
 
@@ -236,6 +263,10 @@ func retryAfterAt(resp *http.Response, now time.Time) time.Duration {
 // Youzan, Douyin) would otherwise carry it into errors, workflow
 // histories and the store. errors.Is still finds a cancel or a deadline.
 func TransportError(platform, what string, err error) error {
+	var gated *domain.Error
+	if errors.As(err, &gated) {
+		return gated // a retry the shop's gate refused (WithRetryGate): its own words
+	}
 	var ue *url.Error
 	var inner error
 	switch {

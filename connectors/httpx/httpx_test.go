@@ -62,6 +62,34 @@ func TestRetriesOnlyWhenTheCallAllowsIt(t *testing.T) {
 	}
 }
 
+// Each in-process retry asks the call's gate after its backoff: a retry
+// the gate refuses is not made, and the call returns the gate's error
+// (through Post as it is, not as "unreachable").
+func TestRetriesAskTheGateFirst(t *testing.T) {
+	srv, calls := counting(10, http.StatusServiceUnavailable)
+	defer srv.Close()
+	c := httpx.New(fast)
+	var asked atomic.Int32
+	refusal := &domain.Error{Code: domain.EUnavailable, Message: "tmall/flagship: circuit breaker open", RetryAfter: time.Minute}
+	gate := func(context.Context) error {
+		if asked.Add(1) > 1 {
+			return refusal
+		}
+		return nil
+	}
+	ctx := httpx.WithRetryGate(httpx.AllowRetry(context.Background()), gate)
+	_, err := httpx.Post(ctx, c, "tmall", "taobao.item.add", srv.URL, "application/x-www-form-urlencoded", strings.NewReader("a=1"), nil)
+	if err != refusal || calls.Load() != 2 || asked.Load() != 2 {
+		t.Fatalf("err %v after %d calls, gate asked %d times: want the gate's refusal after 2 calls", err, calls.Load(), asked.Load())
+	}
+	// A gate that lets every retry through changes nothing.
+	calls.Store(0)
+	ctx = httpx.WithRetryGate(httpx.AllowRetry(context.Background()), func(context.Context) error { return nil })
+	if resp := do(t, c, ctx, http.MethodPost, srv.URL); resp.StatusCode != http.StatusServiceUnavailable || calls.Load() != 1+httpx.DefaultRetryMax {
+		t.Fatalf("status %d after %d calls, want the 503 after %d", resp.StatusCode, calls.Load(), 1+httpx.DefaultRetryMax)
+	}
+}
+
 func TestSendsUserAgent(t *testing.T) {
 	var ua atomic.Value
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { ua.Store(r.UserAgent()) }))

@@ -3,11 +3,15 @@ package shopgate_test
 import (
 	"context"
 	"errors"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/syncctl/syncctl/connectors/httpx"
 	"github.com/syncctl/syncctl/connectors/shopgate"
 	"github.com/syncctl/syncctl/domain"
 )
@@ -134,5 +138,35 @@ func TestAFreshGateCallsNothingBeforeItKnowsOfAPause(t *testing.T) {
 	wg.Wait()
 	if calls != 0 {
 		t.Fatalf("%d calls reached a paused shop", calls)
+	}
+}
+
+// A call the gate let through that the platform answers 503 is retried in
+// process only as a new call would be: when the breaker opened meanwhile
+// (other calls failed), the retry is not made and the call returns the
+// breaker's refusal.
+func TestInProcessRetriesPassTheBreaker(t *testing.T) {
+	g := shopgate.New(domain.ShopRef{Channel: "tmall", Shop: "outage"}, shopgate.Options{BreakerThreshold: 2, BreakerCooldown: time.Minute})
+	ctx := context.Background()
+	down := &domain.Error{Code: domain.EUnavailable, Message: "connection refused"}
+	var hits atomic.Int32
+	var trip sync.Once
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		trip.Do(func() { // while the first attempt is in flight, two other calls fail
+			_ = g.Do(ctx, func(context.Context) error { return down })
+			_ = g.Do(ctx, func(context.Context) error { return down })
+		})
+		w.WriteHeader(http.StatusServiceUnavailable)
+	}))
+	defer srv.Close()
+	c := httpx.New(httpx.Options{RetryWaitMin: time.Millisecond, RetryWaitMax: time.Millisecond})
+	err := g.Do(ctx, func(ctx context.Context) error {
+		_, err := httpx.Post(httpx.AllowRetry(ctx), c, "tmall", "taobao.item.update", srv.URL, "text/plain", strings.NewReader("a=1"), nil)
+		return err
+	})
+	var de *domain.Error
+	if !errors.As(err, &de) || !strings.Contains(de.Message, "circuit breaker open") || hits.Load() != 1 {
+		t.Fatalf("call = %v after %d requests: want the breaker's refusal and no retry", err, hits.Load())
 	}
 }

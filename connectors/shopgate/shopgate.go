@@ -36,6 +36,7 @@ import (
 
 	"golang.org/x/time/rate"
 
+	"github.com/syncctl/syncctl/connectors/httpx"
 	"github.com/syncctl/syncctl/domain"
 )
 
@@ -215,7 +216,7 @@ func (g *Gate) Do(ctx context.Context, call func(context.Context) error) error {
 		g.held(HeldBreaker)
 		return err
 	}
-	err := call(ctx)
+	err := call(httpx.WithRetryGate(ctx, g.beforeRetry))
 	count(ctx, err)
 	if o := observe(); o != nil {
 		o.Call(g.shop, Outcome(err))
@@ -223,6 +224,21 @@ func (g *Gate) Do(ctx context.Context, call func(context.Context) error) error {
 	g.Report(ctx, err)
 	g.learn(ctx, err)
 	return err
+}
+
+// beforeRetry is asked before an in-process retry of a call Do let
+// through (httpx.WithRetryGate): the retry is a call too, so it waits for
+// the shop as one does (ban, pause, pace), and the breaker, which may have
+// opened since the first attempt, must let it through.
+func (g *Gate) beforeRetry(ctx context.Context) error {
+	if err := g.Wait(ctx); err != nil {
+		return err
+	}
+	if err := g.admit(ctx, time.Now()); err != nil {
+		g.held(HeldBreaker)
+		return err
+	}
+	return nil
 }
 
 // Wait returns when the shop may be called: its ban (here or shared) is
