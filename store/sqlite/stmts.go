@@ -32,16 +32,21 @@ func (d *DB) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
 	return s, nil
 }
 
-// exec runs a prepared query, in tx when it is not nil.
-func (d *DB) exec(ctx context.Context, tx *sql.Tx, query string, args ...any) (sql.Result, error) {
+// exec runs a prepared query that writes: in tx when it is not nil, else
+// on its own as this process's writer (DB.write).
+func (d *DB) exec(ctx context.Context, tx *sql.Tx, query string, args ...any) (res sql.Result, err error) {
 	s, err := d.stmt(ctx, query)
 	if err != nil {
 		return nil, err
 	}
 	if tx != nil {
-		s = tx.StmtContext(ctx, s)
+		return tx.StmtContext(ctx, s).ExecContext(ctx, args...)
 	}
-	return s.ExecContext(ctx, args...)
+	err = d.write(ctx, func() error {
+		res, err = s.ExecContext(ctx, args...)
+		return err
+	})
+	return res, err
 }
 
 // query runs a prepared query that returns rows, in tx when it is not nil.
