@@ -34,16 +34,7 @@ func newPagedPush(all []string, slow map[string]time.Duration, fast time.Duratio
 	var a *workflows.Activities
 	env.OnActivity(a.DescribeShop, mock.Anything, shop).Return(workflows.ShopInfo{}, nil)
 	env.OnActivity(a.CountChangedProducts, mock.Anything, shop).Return(len(all), nil)
-	env.OnActivity(a.NextChangedProducts, mock.Anything, mock.Anything).Return(
-		func(_ context.Context, in workflows.NextChangedInput) ([]string, error) {
-			var page []string
-			for _, c := range all {
-				if c > in.After && len(page) < in.Limit {
-					page = append(page, c)
-				}
-			}
-			return page, nil
-		})
+	env.OnActivity(a.NextChangedProducts, mock.Anything, mock.Anything).Return(pagesOf(all))
 	push := func(_ context.Context, in workflows.PushProductsInput) (workflows.PushProductsResult, error) {
 		pp.mu.Lock()
 		defer pp.mu.Unlock()
@@ -152,6 +143,19 @@ func TestCatalogPushContinuesAsNewAfterItsChunksEnd(t *testing.T) {
 		if first > next.Cursor {
 			t.Fatalf("chunk %s, beyond the cursor %s, was pushed before continuing as new", first, next.Cursor)
 		}
+	}
+}
+
+// pagesOf answers NextChangedProducts with the pages of all.
+func pagesOf(all []string) func(context.Context, workflows.NextChangedInput) ([]string, error) {
+	return func(_ context.Context, in workflows.NextChangedInput) ([]string, error) {
+		var page []string
+		for _, c := range all {
+			if c > in.After && len(page) < in.Limit {
+				page = append(page, c)
+			}
+		}
+		return page, nil
 	}
 }
 

@@ -59,16 +59,7 @@ func TestCatalogPushPagesChunksAndReportsProgress(t *testing.T) {
 	all := codes("SPU", 23)
 	env.OnActivity(a.DescribeShop, mock.Anything, shop).Return(workflows.ShopInfo{}, nil)
 	env.OnActivity(a.CountChangedProducts, mock.Anything, shop).Return(len(all), nil)
-	env.OnActivity(a.NextChangedProducts, mock.Anything, mock.Anything).Return(
-		func(_ context.Context, in workflows.NextChangedInput) ([]string, error) {
-			var page []string
-			for _, c := range all {
-				if c > in.After && len(page) < in.Limit {
-					page = append(page, c)
-				}
-			}
-			return page, nil
-		})
+	env.OnActivity(a.NextChangedProducts, mock.Anything, mock.Anything).Return(pagesOf(all))
 	chunks := 0
 	env.OnActivity(a.PushProducts, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, in workflows.PushProductsInput) (workflows.PushProductsResult, error) {
