@@ -157,14 +157,22 @@ func (d *DB) write(ctx context.Context, f func() error) error {
 	if d.writer == nil { // (a read-only store)
 		return f()
 	}
+	timer := time.NewTimer(writerWait)
+	defer timer.Stop()
 	select {
 	case d.writer <- struct{}{}:
+		defer func() { <-d.writer }()
+	case <-timer.C:
+		// A writer held longer than that (or a write made inside another's
+		// transaction) goes on to meet SQLite's lock, as without the queue.
 	case <-ctx.Done():
 		return ctx.Err()
 	}
-	defer func() { <-d.writer }()
 	return f()
 }
+
+// writerWait bounds a wait in the writers' queue.
+const writerWait = 2 * time.Second
 
 // scanAll reads every row of a query with scan, closing the rows; it takes
 // the query's own error so a call site is one expression.
